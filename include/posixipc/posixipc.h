@@ -1,0 +1,14 @@
+/*
+ * posixipc — POSIX inter-process communication for C and Java.
+ *
+ * One header per mechanism; this one includes them all. Each header states
+ * the conventions it follows; common.h states those of the whole API.
+ */
+#ifndef POSIXIPC_POSIXIPC_H
+#define POSIXIPC_POSIXIPC_H
+
+#include <posixipc/common.h>
+#include <posixipc/pipe.h>
+#include <posixipc/spawn.h>
+
+#endif /* POSIXIPC_POSIXIPC_H */

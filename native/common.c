@@ -1,0 +1,275 @@
+/*
+ * Common pieces of the C core: errno names, descriptor I/O with timeouts,
+ * and waking threads blocked in a call.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pipc_config.h"
+#include <posixipc/pipe.h>
+
+const char *pipc_version(void) { return PIPC_VERSION_STRING; }
+
+/* ---------------------------------------------------------------- errors */
+
+/*
+ * Names come from the <errno.h> macros themselves, so the table cannot drift
+ * from the numbers. Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) share a number
+ * with the name listed, so they are left out: a duplicate would not compile.
+ */
+const char *pipc_errno_name(int errnum) {
+  if (errnum < 0) errnum = -errnum;
+  switch (errnum) {
+#define PIPC__E(name) \
+  case name:          \
+    return #name;
+    PIPC__E(EPERM) PIPC__E(ENOENT) PIPC__E(ESRCH) PIPC__E(EINTR) PIPC__E(EIO)
+    PIPC__E(ENXIO) PIPC__E(E2BIG) PIPC__E(ENOEXEC) PIPC__E(EBADF) PIPC__E(ECHILD)
+    PIPC__E(EAGAIN) PIPC__E(ENOMEM) PIPC__E(EACCES) PIPC__E(EFAULT) PIPC__E(ENOTBLK)
+    PIPC__E(EBUSY) PIPC__E(EEXIST) PIPC__E(EXDEV) PIPC__E(ENODEV) PIPC__E(ENOTDIR)
+    PIPC__E(EISDIR) PIPC__E(EINVAL) PIPC__E(ENFILE) PIPC__E(EMFILE) PIPC__E(ENOTTY)
+    PIPC__E(ETXTBSY) PIPC__E(EFBIG) PIPC__E(ENOSPC) PIPC__E(ESPIPE) PIPC__E(EROFS)
+    PIPC__E(EMLINK) PIPC__E(EPIPE) PIPC__E(EDOM) PIPC__E(ERANGE) PIPC__E(EDEADLK)
+    PIPC__E(ENAMETOOLONG) PIPC__E(ENOLCK) PIPC__E(ENOSYS) PIPC__E(ENOTEMPTY)
+    PIPC__E(ELOOP) PIPC__E(ENOMSG) PIPC__E(EIDRM) PIPC__E(ECHRNG) PIPC__E(EL2NSYNC)
+    PIPC__E(EL3HLT) PIPC__E(EL3RST) PIPC__E(ELNRNG) PIPC__E(EUNATCH) PIPC__E(ENOCSI)
+    PIPC__E(EL2HLT) PIPC__E(EBADE) PIPC__E(EBADR) PIPC__E(EXFULL) PIPC__E(ENOANO)
+    PIPC__E(EBADRQC) PIPC__E(EBADSLT) PIPC__E(EBFONT) PIPC__E(ENOSTR) PIPC__E(ENODATA)
+    PIPC__E(ETIME) PIPC__E(ENOSR) PIPC__E(ENONET) PIPC__E(ENOPKG) PIPC__E(EREMOTE)
+    PIPC__E(ENOLINK) PIPC__E(EADV) PIPC__E(ESRMNT) PIPC__E(ECOMM) PIPC__E(EPROTO)
+    PIPC__E(EMULTIHOP) PIPC__E(EDOTDOT) PIPC__E(EBADMSG) PIPC__E(EOVERFLOW)
+    PIPC__E(ENOTUNIQ) PIPC__E(EBADFD) PIPC__E(EREMCHG) PIPC__E(ELIBACC) PIPC__E(ELIBBAD)
+    PIPC__E(ELIBSCN) PIPC__E(ELIBMAX) PIPC__E(ELIBEXEC) PIPC__E(EILSEQ) PIPC__E(ERESTART)
+    PIPC__E(ESTRPIPE) PIPC__E(EUSERS) PIPC__E(ENOTSOCK) PIPC__E(EDESTADDRREQ)
+    PIPC__E(EMSGSIZE) PIPC__E(EPROTOTYPE) PIPC__E(ENOPROTOOPT) PIPC__E(EPROTONOSUPPORT)
+    PIPC__E(ESOCKTNOSUPPORT) PIPC__E(EOPNOTSUPP) PIPC__E(EPFNOSUPPORT)
+    PIPC__E(EAFNOSUPPORT) PIPC__E(EADDRINUSE) PIPC__E(EADDRNOTAVAIL) PIPC__E(ENETDOWN)
+    PIPC__E(ENETUNREACH) PIPC__E(ENETRESET) PIPC__E(ECONNABORTED) PIPC__E(ECONNRESET)
+    PIPC__E(ENOBUFS) PIPC__E(EISCONN) PIPC__E(ENOTCONN) PIPC__E(ESHUTDOWN)
+    PIPC__E(ETOOMANYREFS) PIPC__E(ETIMEDOUT) PIPC__E(ECONNREFUSED) PIPC__E(EHOSTDOWN)
+    PIPC__E(EHOSTUNREACH) PIPC__E(EALREADY) PIPC__E(EINPROGRESS) PIPC__E(ESTALE)
+    PIPC__E(EUCLEAN) PIPC__E(ENOTNAM) PIPC__E(ENAVAIL) PIPC__E(EISNAM) PIPC__E(EREMOTEIO)
+    PIPC__E(EDQUOT) PIPC__E(ENOMEDIUM) PIPC__E(EMEDIUMTYPE) PIPC__E(ECANCELED)
+    PIPC__E(ENOKEY) PIPC__E(EKEYEXPIRED) PIPC__E(EKEYREVOKED) PIPC__E(EKEYREJECTED)
+    PIPC__E(EOWNERDEAD) PIPC__E(ENOTRECOVERABLE) PIPC__E(ERFKILL) PIPC__E(EHWPOISON)
+#undef PIPC__E
+    default:
+      return "E?";
+  }
+}
+
+const char *pipc_errno_describe(int errnum) {
+  if (errnum < 0) errnum = -errnum;
+#if PIPC_HAVE_STRERRORDESC_NP
+  const char *text = strerrordesc_np(errnum);
+  return text != NULL ? text : "Unknown error";
+#else
+  /* strerror is thread-safe in glibc and musl for known numbers. */
+  return strerror(errnum);
+#endif
+}
+
+/* -------------------------------------------------------------- internal */
+
+int pipc__check_path(const char *path) {
+  if (path == NULL) return -EINVAL;
+  if (path[0] == '\0') return -ENOENT;
+  if (strnlen(path, PATH_MAX) >= PATH_MAX) return -ENAMETOOLONG;
+  return 0;
+}
+
+int64_t pipc__now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * PIPC_SEC + ts.tv_nsec;
+}
+
+int64_t pipc__deadline(int64_t timeout_ns) {
+  if (timeout_ns < 0) return INT64_MAX;
+  int64_t now = pipc__now_ns();
+  return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+}
+
+int pipc__poll_until(int fd, short events, int64_t deadline) {
+  struct pollfd pfd = {.fd = fd, .events = events, .revents = 0};
+  struct timespec ts;
+  struct timespec *tsp = NULL;
+  if (deadline != INT64_MAX) {
+    int64_t left = deadline - pipc__now_ns();
+    if (left <= 0) return -ETIMEDOUT;
+    ts.tv_sec = (time_t)(left / PIPC_SEC);
+    ts.tv_nsec = (long)(left % PIPC_SEC);
+    tsp = &ts;
+  }
+  int n = ppoll(&pfd, 1, tsp, NULL);
+  if (n < 0) return PIPC__ERR();
+  if (n == 0) return -ETIMEDOUT;
+  /* A closed or never-opened fd is reported through POLLNVAL, not errno. */
+  if (pfd.revents & POLLNVAL) return -EBADF;
+  return pfd.revents;
+}
+
+/* ----------------------------------------------------------- descriptors */
+
+int pipc_fd_close(int fd) {
+  if (fd < 0) return -EBADF;
+  /* Linux releases the number even when close is interrupted; see header. */
+  if (close(fd) < 0 && errno != EINTR) return PIPC__ERR();
+  return 0;
+}
+
+int64_t pipc_fd_read(int fd, void *buf, size_t len) {
+  if (buf == NULL && len > 0) return -EFAULT;
+  ssize_t n = read(fd, buf, len);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
+int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
+  if (buf == NULL && len > 0) return -EFAULT;
+  ssize_t n = write(fd, buf, len);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
+/*
+ * One timed transfer: try without blocking, and while the answer is EAGAIN,
+ * wait for readiness until the deadline. The transfer itself uses RWF_NOWAIT
+ * so that a blocking descriptor cannot block past the deadline when another
+ * reader or writer takes the data or the room first.
+ *
+ * Some files do not support RWF_NOWAIT (EOPNOTSUPP): FIFOs opened by path, on
+ * current kernels. For them the readiness report comes first and the transfer
+ * is a plain one, which cannot block unless another process takes the data or
+ * the room in between; a write is then cut to PIPC_PIPE_BUF bytes, which fit
+ * once POLLOUT is reported. The Java layer closes that remaining window with
+ * its wake-up signal.
+ */
+static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeout_ns,
+                                    int writing) {
+  if (buf == NULL && len > 0) return -EFAULT;
+  if (timeout_ns < 0) {
+    ssize_t n = writing ? write(fd, buf, len) : read(fd, buf, len);
+    return n < 0 ? PIPC__ERR() : n;
+  }
+  int64_t deadline = pipc__deadline(timeout_ns);
+  struct iovec iov = {.iov_base = buf, .iov_len = len};
+  short event = writing ? POLLOUT : POLLIN;
+  for (;;) {
+    ssize_t n = writing ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT) : preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+    if (n >= 0) return n;
+    if (errno == EOPNOTSUPP) break;
+    if (errno != EAGAIN) return PIPC__ERR();
+    if (timeout_ns == 0) return -EAGAIN;
+    int r = pipc__poll_until(fd, event, deadline);
+    if (r < 0) return r;
+    /* POLLERR/POLLHUP: the transfer reports the real error or end of file. */
+  }
+  /* No RWF_NOWAIT for this file: readiness first, then a plain transfer. */
+  struct pollfd pfd = {.fd = fd, .events = event, .revents = 0};
+  int ready = timeout_ns == 0 ? poll(&pfd, 1, 0) : pipc__poll_until(fd, event, deadline);
+  if (ready < 0) return timeout_ns == 0 ? PIPC__ERR() : ready;
+  if (ready == 0) return -EAGAIN;
+  if (timeout_ns == 0 && (pfd.revents & POLLNVAL)) return -EBADF;
+  size_t chunk = writing && len > PIPC_PIPE_BUF ? PIPC_PIPE_BUF : len;
+  ssize_t n = writing ? write(fd, buf, chunk) : read(fd, buf, chunk);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
+int64_t pipc_fd_read_timed(int fd, void *buf, size_t len, int64_t timeout_ns) {
+  return pipc__transfer_timed(fd, buf, len, timeout_ns, 0);
+}
+
+int64_t pipc_fd_write_timed(int fd, const void *buf, size_t len, int64_t timeout_ns) {
+  return pipc__transfer_timed(fd, (void *)buf, len, timeout_ns, 1);
+}
+
+int pipc_fd_wait(int fd, int events, int64_t timeout_ns) {
+  if (fd < 0) return -EBADF;
+  if ((events & ~(PIPC_READABLE | PIPC_WRITABLE)) != 0 || events == 0) return -EINVAL;
+  if (timeout_ns == 0) {
+    struct pollfd pfd = {.fd = fd, .events = (short)events, .revents = 0};
+    int n = poll(&pfd, 1, 0);
+    if (n < 0) return PIPC__ERR();
+    if (pfd.revents & POLLNVAL) return -EBADF;
+    return n == 0 ? -EAGAIN : pfd.revents;
+  }
+  return pipc__poll_until(fd, (short)events, pipc__deadline(timeout_ns));
+}
+
+int pipc_fd_available(int fd) {
+  int n = 0;
+  if (ioctl(fd, FIONREAD, &n) < 0) return PIPC__ERR();
+  return n;
+}
+
+int pipc_fd_set_nonblocking(int fd, int nonblocking) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return PIPC__ERR();
+  int wanted = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_fd_is_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return PIPC__ERR();
+  return (flags & O_NONBLOCK) != 0;
+}
+
+int pipc_fd_preclose(int fd) {
+  if (fd < 0) return -EBADF;
+  /*
+   * A stream socket whose peer is gone: reads return 0 and writes fail with
+   * EPIPE, so a write that races with close can never look successful (a
+   * /dev/null target would swallow the data and report success).
+   */
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) return PIPC__ERR();
+  close(pair[1]);
+  int r = dup3(pair[0], fd, O_CLOEXEC) < 0 ? PIPC__ERR() : 0;
+  close(pair[0]);
+  return r;
+}
+
+/* --------------------------------------------------------------- threads */
+
+int64_t pipc_thread_self(void) { return (int64_t)(uintptr_t)pthread_self(); }
+
+int pipc_thread_signal(int64_t thread, int signo) {
+  return -pthread_kill((pthread_t)(uintptr_t)thread, signo);
+}
+
+/* Does nothing: its only job is to make a blocked system call return EINTR. */
+static void pipc__wakeup_handler(int signo) { (void)signo; }
+
+int pipc_wakeup_install(int signo) {
+  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  struct sigaction old;
+  if (sigaction(signo, NULL, &old) < 0) return PIPC__ERR();
+  if (!(old.sa_flags & SA_SIGINFO)) {
+    if (old.sa_handler == pipc__wakeup_handler) return 0;
+    if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) return -EBUSY;
+  } else {
+    return -EBUSY;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = pipc__wakeup_handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: the whole point */
+  if (sigaction(signo, &sa, NULL) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sigrtmin(void) { return SIGRTMIN; }
+
+int pipc_sigrtmax(void) { return SIGRTMAX; }
