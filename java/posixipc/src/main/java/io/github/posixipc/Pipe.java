@@ -1,0 +1,186 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An anonymous pipe ({@code pipe2}): a one-way byte channel from a {@link Sink} to a {@link
+ * Source}. Typically one end is handed to a child process and the other is kept.
+ *
+ * <pre>{@code
+ * try (Pipe pipe = Pipe.open()) {
+ *   pipe.sink().write(ByteBuffer.wrap("hello".getBytes()));
+ *   ByteBuffer buf = ByteBuffer.allocateDirect(64);
+ *   pipe.source().read(buf, Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>Semantics: a read returns -1 (end of file) once every write end, in every process, is closed
+ * and the pipe is empty; a write to a pipe whose read ends are all closed throws a
+ * {@link PosixException} with EPIPE (never a signal: the JVM ignores SIGPIPE). Both ends are
+ * close-on-exec.
+ */
+public final class Pipe implements AutoCloseable {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  /** Options of {@link #open(Option...)}. */
+  public enum Option {
+    /** Both ends start in non-blocking mode ({@code O_NONBLOCK}). */
+    NON_BLOCKING,
+    /**
+     * Packet mode ({@code O_DIRECT}): each write of at most {@link PipeEnd#ATOMIC_WRITE} bytes is
+     * one packet; a read returns one packet and drops what does not fit in the buffer.
+     */
+    PACKET
+  }
+
+  private final Source source;
+  private final Sink sink;
+
+  private Pipe(Source source, Sink sink) {
+    this.source = source;
+    this.sink = sink;
+  }
+
+  /** Creates a pipe. */
+  public static Pipe open(Option... options) throws IOException {
+    int flags = 0;
+    boolean blocking = true;
+    for (Option o : options) {
+      switch (Objects.requireNonNull(o, "option")) {
+        case NON_BLOCKING:
+          flags |= Core.PIPC_PIPE_NONBLOCK;
+          blocking = false;
+          break;
+        case PACKET:
+          flags |= Core.PIPC_PIPE_PACKET;
+          break;
+        default:
+          throw new AssertionError(o);
+      }
+    }
+    int[] fds = new int[2];
+    int r = Core.pipc_pipe_open(fds, flags);
+    if (r < 0) {
+      throw PosixException.of(r, "pipe2", "pipe");
+    }
+    Pipe pipe = new Pipe(new Source(fds[0]), new Sink(fds[1]));
+    if (!blocking) {
+      pipe.source.markBlocking(false);
+      pipe.sink.markBlocking(false);
+    }
+    return pipe;
+  }
+
+  /** The read end. */
+  public Source source() {
+    return source;
+  }
+
+  /** The write end. */
+  public Sink sink() {
+    return sink;
+  }
+
+  /** Closes both ends that are still open in this process. */
+  @Override
+  public void close() throws IOException {
+    try {
+      sink.close();
+    } finally {
+      source.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Pipe[" + source + ", " + sink + "]";
+  }
+
+  /** The read end of a pipe. */
+  public static final class Source extends PipeEnd implements ReadableByteChannel {
+
+    Source(int fd) {
+      super(new Descriptor("pipe read end (fd " + fd + ")", fd, true));
+    }
+
+    /**
+     * Reads up to dst.remaining() bytes. In blocking mode it waits for at least one byte; in
+     * non-blocking mode it returns 0 when there is nothing to read. Direct buffers are read into
+     * without a copy.
+     *
+     * @return the number of bytes read, or -1 at end of file
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return readBuffer(dst, FOREVER);
+    }
+
+    /**
+     * Reads, waiting at most {@code timeout} for data whatever the blocking mode.
+     *
+     * @param timeout null waits forever, {@link Duration#ZERO} does not wait
+     * @return the number of bytes read, or -1 at end of file
+     * @throws WouldBlockException with {@code Duration.ZERO} and nothing to read
+     * @throws TimedOutException when the timeout ran out with nothing to read
+     */
+    public int read(ByteBuffer dst, Duration timeout) throws IOException {
+      return readBuffer(dst, Timeouts.nanos(timeout));
+    }
+
+    /** The number of bytes that can be read now without waiting. */
+    public int available() throws IOException {
+      return availableBytes();
+    }
+
+    /** An input stream on this end (blocking mode only); closing it closes the end. */
+    public InputStream inputStream() {
+      return newInputStream();
+    }
+  }
+
+  /** The write end of a pipe. */
+  public static final class Sink extends PipeEnd implements WritableByteChannel {
+
+    Sink(int fd) {
+      super(new Descriptor("pipe write end (fd " + fd + ")", fd, true));
+    }
+
+    /**
+     * Writes src.remaining() bytes. In blocking mode it returns once all are written; in
+     * non-blocking mode it writes what fits now and returns that count, possibly 0.
+     *
+     * @throws PosixException EPIPE when no process has the read end open
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return writeBuffer(src, FOREVER);
+    }
+
+    /**
+     * Writes, waiting at most {@code timeout} for room whatever the blocking mode. Returns once
+     * every byte is written or the time is up, with the number written.
+     *
+     * @throws WouldBlockException with {@code Duration.ZERO} and no room at all
+     * @throws TimedOutException when no byte could be written in time
+     */
+    public int write(ByteBuffer src, Duration timeout) throws IOException {
+      return writeBuffer(src, Timeouts.nanos(timeout));
+    }
+
+    /** An output stream on this end (blocking mode only); closing it closes the end. */
+    public OutputStream outputStream() {
+      return newOutputStream();
+    }
+  }
+}

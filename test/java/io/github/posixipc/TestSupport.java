@@ -1,0 +1,226 @@
+package io.github.posixipc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.posixipc.internal.Core;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * What the Java suites share: unique object names, descriptor counting, the byte pattern and
+ * checksum the peers also compute, and the two kinds of peer process (the C peer program, started
+ * with chosen descriptors, and a child JVM running {@link JavaPeer}).
+ */
+final class TestSupport {
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  private TestSupport() {}
+
+  /** A path under /tmp unique to this JVM and call; the caller removes it. */
+  static Path uniquePath(String tag) {
+    return Path.of("/tmp/pipc-jtest-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-" + tag);
+  }
+
+  /** The number of open descriptors of this process. */
+  static int openFds() throws IOException {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return (int) s.count() - 1; // the listing's own descriptor
+    }
+  }
+
+  /**
+   * The descriptor count once earlier tests' leftovers (channels the Cleaner has yet to close,
+   * descriptors released by the last thread out of a close) have settled: a baseline for a leak
+   * check.
+   */
+  static int settledFds() throws Exception {
+    int previous = -1;
+    int now = openFds();
+    for (int i = 0; i < 50 && now != previous; i++) {
+      System.gc();
+      Thread.sleep(20);
+      previous = now;
+      now = openFds();
+    }
+    return now;
+  }
+
+  /**
+   * Waits until the descriptor count is back to baseline or below (collecting garbage meanwhile),
+   * and fails if it does not get there.
+   */
+  static void assertFdsReturnTo(int baseline) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int now = openFds();
+    while (now > baseline && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+      now = openFds();
+    }
+    assertTrue(now <= baseline, "descriptors leaked: " + now + " open, " + baseline + " before");
+  }
+
+  /** The pattern byte at offset i for seed, as test/peer/pipc_peer.c computes it. */
+  static byte pattern(int seed, long i) {
+    return (byte) (((i ^ (i >>> 8) ^ (i >>> 16) ^ (i >>> 24)) * 0x9d + seed) & 0xff);
+  }
+
+  static final long FNV_START = 0xcbf29ce484222325L;
+
+  static long fnv1a(long h, ByteBuffer b) {
+    for (int i = b.position(); i < b.limit(); i++) {
+      h ^= b.get(i) & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** "count=N fnv=H" as the peers print it. */
+  static String summary(long count, long fnv) {
+    return String.format("count=%d fnv=%016x", count, fnv);
+  }
+
+  static ByteBuffer patternBlock(int seed, long offset, int size) {
+    ByteBuffer b = ByteBuffer.allocateDirect(size);
+    for (int i = 0; i < size; i++) {
+      b.put(i, pattern(seed, offset + i));
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------------ the C peer
+
+  static String peerPath() {
+    String p = System.getProperty("posixipc.peer");
+    assertTrue(p != null && new File(p).canExecute(), "the C peer program (posixipc.peer) is built: " + p);
+    return p;
+  }
+
+  /** A started C peer: its pid and pidfd, and its standard output as a pipe. */
+  static final class CPeer implements AutoCloseable {
+    final int pid;
+    final int pidfd;
+    final Pipe.Source stdout;
+
+    CPeer(int pid, int pidfd, Pipe.Source stdout) {
+      this.pid = pid;
+      this.pidfd = pidfd;
+      this.stdout = stdout;
+    }
+
+    /** Waits for the peer to end; returns its exit code, or 128 + signal. */
+    int waitFor(long seconds) {
+      int[] how = new int[1];
+      int[] value = new int[1];
+      int r = Core.pipc_spawn_wait(pidfd, TimeUnit.SECONDS.toNanos(seconds), how, value);
+      assertEquals(0, r, () -> "waiting for the C peer: " + Errno.name(r));
+      return how[0] == Core.PIPC_CHILD_EXITED ? value[0] : 128 + value[0];
+    }
+
+    /** Everything the peer printed, up to its end of output. */
+    String output() throws IOException {
+      StringBuilder sb = new StringBuilder();
+      ByteBuffer buf = ByteBuffer.allocate(4096);
+      while (stdout.read(buf, java.time.Duration.ofSeconds(30)) != -1) {
+        buf.flip();
+        sb.append(StandardCharsets.UTF_8.decode(buf));
+        buf.clear();
+      }
+      return sb.toString().trim();
+    }
+
+    @Override
+    public void close() throws IOException {
+      Core.pipc_spawn_signal(pidfd, 9);
+      Core.pipc_spawn_wait(pidfd, TimeUnit.SECONDS.toNanos(10), new int[1], new int[1]);
+      Core.pipc_fd_close(pidfd);
+      stdout.close();
+    }
+  }
+
+  /**
+   * Starts the C peer with args; fdMap gives {child fd, channel} pairs: the channel's descriptor
+   * becomes that number in the child. Its stdout is a pipe read through {@link CPeer#output()}.
+   */
+  static CPeer startCPeer(Object[] fdMap, String... args) throws IOException {
+    Pipe out = Pipe.open();
+    List<Pointer> keep = new ArrayList<>();
+    PointerPointer<BytePointer> argv = new PointerPointer<>(args.length + 2);
+    put(argv, 0, "pipc-peer", keep);
+    for (int i = 0; i < args.length; i++) {
+      put(argv, i + 1, args[i], keep);
+    }
+    argv.put(args.length + 1, (Pointer) null);
+    int[] map = new int[fdMap.length + 2];
+    for (int i = 0; i < fdMap.length; i += 2) {
+      map[i] = (Integer) fdMap[i];
+      map[i + 1] = ((DescriptorChannel) fdMap[i + 1]).fd();
+    }
+    map[fdMap.length] = 1;
+    map[fdMap.length + 1] = out.sink().fd();
+    int[] pid = new int[1];
+    int[] pidfd = new int[1];
+    int r = Core.pipc_spawn(NativeStrings.path(Path.of(peerPath())), argv, null, null, map,
+        map.length / 2, 0, pid, pidfd);
+    out.sink().close();
+    if (r < 0) {
+      out.close();
+      throw PosixException.of(r, "posix_spawn", "pipc-peer");
+    }
+    return new CPeer(pid[0], pidfd[0], out.source());
+  }
+
+  private static void put(PointerPointer<BytePointer> argv, int i, String s, List<Pointer> keep) {
+    BytePointer p = new BytePointer(NativeStrings.encode(s, "argument"));
+    keep.add(p);
+    argv.put(i, p);
+  }
+
+  // ------------------------------------------------------------------ the Java peer
+
+  /** Starts a child JVM running JavaPeer with args; its output is read by the caller. */
+  static Process startJavaPeer(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+    if (cache != null) {
+      cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+    }
+    cmd.add(JavaPeer.class.getName());
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  /** Waits for a child JVM and returns its trimmed standard output; asserts exit code 0. */
+  static String finish(Process p, long seconds) throws Exception {
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "child JVM ended in time");
+    assertEquals(0, p.exitValue(), "child JVM exit code; output: " + out);
+    return out;
+  }
+
+  /** Removes a FIFO left by a test, if any. */
+  static void removeQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // best effort in a finally block
+    }
+  }
+}
