@@ -1,0 +1,46 @@
+package io.github.posixipc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.posixipc.examples.FifoExample;
+import io.github.posixipc.examples.PipeExample;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The Java examples the README shows (examples/java) compile, run and print what it says. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ExamplesTest {
+
+  private static String run(ThrowingMain main) throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      main.run();
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(StandardCharsets.UTF_8).trim();
+  }
+
+  interface ThrowingMain {
+    void run() throws Exception;
+  }
+
+  @Test
+  void pipeExample() throws Exception {
+    String out = run(() -> PipeExample.main(new String[0]));
+    String[] lines = out.split("\n");
+    assertEquals("hello through a pipe (20 bytes)", lines[0]);
+    assertEquals(true, lines[1].startsWith("EPIPE: write pipe write end (fd "), lines[1]);
+  }
+
+  @Test
+  void fifoExample() throws Exception {
+    assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+}
