@@ -270,6 +270,75 @@ int pipc_wakeup_install(int signo) {
   return 0;
 }
 
+/* The classic signals, named from the <signal.h> macros themselves. */
+static const struct {
+  int number;
+  const char *name;
+} pipc__signals[] = {
+#define PIPC__S(name) {name, #name},
+    PIPC__S(SIGHUP) PIPC__S(SIGINT) PIPC__S(SIGQUIT) PIPC__S(SIGILL) PIPC__S(SIGTRAP)
+    PIPC__S(SIGABRT) PIPC__S(SIGBUS) PIPC__S(SIGFPE) PIPC__S(SIGKILL) PIPC__S(SIGUSR1)
+    PIPC__S(SIGSEGV) PIPC__S(SIGUSR2) PIPC__S(SIGPIPE) PIPC__S(SIGALRM) PIPC__S(SIGTERM)
+    PIPC__S(SIGSTKFLT) PIPC__S(SIGCHLD) PIPC__S(SIGCONT) PIPC__S(SIGSTOP) PIPC__S(SIGTSTP)
+    PIPC__S(SIGTTIN) PIPC__S(SIGTTOU) PIPC__S(SIGURG) PIPC__S(SIGXCPU) PIPC__S(SIGXFSZ)
+    PIPC__S(SIGVTALRM) PIPC__S(SIGPROF) PIPC__S(SIGWINCH) PIPC__S(SIGIO) PIPC__S(SIGPWR)
+    PIPC__S(SIGSYS)
+#undef PIPC__S
+};
+
+#define PIPC__NSIGNALS (sizeof pipc__signals / sizeof pipc__signals[0])
+
+const char *pipc_signal_name(int signo) {
+  for (size_t i = 0; i < PIPC__NSIGNALS; i++)
+    if (pipc__signals[i].number == signo) return pipc__signals[i].name;
+  if (signo < SIGRTMIN || signo > SIGRTMAX) return "SIG?";
+  /* "SIGRTMIN+n" for the lower half, "SIGRTMAX-n" for the upper, as kill -l. */
+  static const char *const rt[] = {
+      "SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4", "SIGRTMIN+5",
+      "SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGRTMIN+10", "SIGRTMIN+11",
+      "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15"};
+  static const char *const rtmax[] = {
+      "SIGRTMAX", "SIGRTMAX-1", "SIGRTMAX-2", "SIGRTMAX-3", "SIGRTMAX-4", "SIGRTMAX-5",
+      "SIGRTMAX-6", "SIGRTMAX-7", "SIGRTMAX-8", "SIGRTMAX-9", "SIGRTMAX-10", "SIGRTMAX-11",
+      "SIGRTMAX-12", "SIGRTMAX-13", "SIGRTMAX-14", "SIGRTMAX-15"};
+  int from_min = signo - SIGRTMIN, from_max = SIGRTMAX - signo;
+  if (from_min <= from_max && from_min < 16) return rt[from_min];
+  if (from_max < 16) return rtmax[from_max];
+  return "SIG?";
+}
+
+static int pipc__parse_int(const char *s, int *out) {
+  if (*s == '\0') return -EINVAL;
+  long v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > 100000) return -EINVAL;
+    v = v * 10 + (*s - '0');
+  }
+  *out = (int)v;
+  return 0;
+}
+
+int pipc_signal_number(const char *name) {
+  if (name == NULL) return -EINVAL;
+  int n;
+  if (name[0] >= '0' && name[0] <= '9') {
+    if (pipc__parse_int(name, &n) < 0 || n <= 0 || n > SIGRTMAX) return -EINVAL;
+    return n;
+  }
+  const char *bare = strncmp(name, "SIG", 3) == 0 ? name + 3 : name;
+  if (strncmp(bare, "RTMIN", 5) == 0 || strncmp(bare, "RTMAX", 5) == 0) {
+    int base = bare[4] == 'N' ? SIGRTMIN : SIGRTMAX;
+    const char *rest = bare + 5;
+    if (*rest == '\0') return base;
+    if ((*rest != '+' && *rest != '-') || pipc__parse_int(rest + 1, &n) < 0) return -EINVAL;
+    n = *rest == '+' ? base + n : base - n;
+    return n >= SIGRTMIN && n <= SIGRTMAX ? n : -EINVAL;
+  }
+  for (size_t i = 0; i < PIPC__NSIGNALS; i++)
+    if (strcmp(pipc__signals[i].name + 3, bare) == 0) return pipc__signals[i].number;
+  return -EINVAL;
+}
+
 int pipc_sigrtmin(void) { return SIGRTMIN; }
 
 int pipc_sigrtmax(void) { return SIGRTMAX; }

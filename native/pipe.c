@@ -33,6 +33,20 @@ int pipc_pipe_set_capacity(int fd, int size) {
   return n < 0 ? PIPC__ERR() : n;
 }
 
+int pipc_pipe_adopt(int fd, int writing) {
+  if (fd < 0) return -EBADF;
+  struct stat st;
+  if (fstat(fd, &st) < 0) return PIPC__ERR();
+  if (!S_ISFIFO(st.st_mode)) return -EINVAL;
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0) return PIPC__ERR();
+  int acc = fl & O_ACCMODE;
+  if (acc != O_RDWR && acc != (writing ? O_WRONLY : O_RDONLY)) return -EINVAL;
+  int fdf = fcntl(fd, F_GETFD);
+  if (fdf < 0 || fcntl(fd, F_SETFD, fdf | FD_CLOEXEC) < 0) return PIPC__ERR();
+  return 0;
+}
+
 int pipc_fifo_create(const char *path, int mode) {
   int r = pipc__check_path(path);
   if (r < 0) return r;

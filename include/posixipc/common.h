@@ -161,6 +161,18 @@ int pipc_thread_signal(int64_t thread, int signo);
  */
 int pipc_wakeup_install(int signo);
 
+/*
+ * The name of a signal number: "SIGTERM", "SIGRTMIN+3", or "SIG?" for a
+ * number this system does not have. The result is a static string.
+ */
+const char *pipc_signal_name(int signo);
+
+/*
+ * The number of a signal name: "SIGTERM" or "TERM", "SIGRTMIN+3",
+ * "SIGRTMAX-2", or a decimal number. Returns the number, or -EINVAL.
+ */
+int pipc_signal_number(const char *name);
+
 /* The real-time signal range of this process (glibc reserves the lowest
  * few for itself, so these are functions, not constants). */
 int pipc_sigrtmin(void);

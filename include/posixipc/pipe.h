@@ -53,6 +53,15 @@ int pipc_pipe_capacity(int fd);
  */
 int pipc_pipe_set_capacity(int fd, int size);
 
+/*
+ * Takes over a descriptor this process inherited (or got from elsewhere) as
+ * a pipe end: checks that fd is an open pipe or FIFO usable in the wanted
+ * direction (writing != 0 for a write end) and makes it close-on-exec.
+ * Returns 0, -EBADF when fd is not open, -EINVAL when it is not a pipe or
+ * FIFO or is open in the other direction only.
+ */
+int pipc_pipe_adopt(int fd, int writing);
+
 /* ------------------------------------------------------------------ FIFOs */
 
 /*

@@ -30,6 +30,37 @@ TEST(Errors, DescriptionsAreTheSystemsText) {
   EXPECT_GT(strlen(pipc_errno_describe(9999)), 0u);
 }
 
+TEST(Signals, NamesAndNumbersBothWays) {
+  EXPECT_STREQ("SIGTERM", pipc_signal_name(SIGTERM));
+  EXPECT_STREQ("SIGKILL", pipc_signal_name(9));
+  EXPECT_STREQ("SIGRTMIN", pipc_signal_name(SIGRTMIN));
+  EXPECT_STREQ("SIGRTMIN+3", pipc_signal_name(SIGRTMIN + 3));
+  EXPECT_STREQ("SIGRTMAX-3", pipc_signal_name(SIGRTMAX - 3));
+  EXPECT_STREQ("SIGRTMAX", pipc_signal_name(SIGRTMAX));
+  EXPECT_STREQ("SIG?", pipc_signal_name(0));
+  EXPECT_STREQ("SIG?", pipc_signal_name(SIGRTMAX + 1));
+  EXPECT_EQ(SIGTERM, pipc_signal_number("SIGTERM"));
+  EXPECT_EQ(SIGTERM, pipc_signal_number("TERM"));
+  EXPECT_EQ(15, pipc_signal_number("15"));
+  EXPECT_EQ(SIGRTMIN + 2, pipc_signal_number("SIGRTMIN+2"));
+  EXPECT_EQ(SIGRTMAX - 3, pipc_signal_number("SIGRTMAX-3"));
+  EXPECT_EQ(SIGRTMAX, pipc_signal_number("RTMAX"));
+  for (int s = 1; s <= SIGRTMAX; s++) {
+    const char* name = pipc_signal_name(s);
+    if (strcmp(name, "SIG?") != 0) {
+      EXPECT_EQ(s, pipc_signal_number(name)) << name;
+    }
+  }
+  EXPECT_EQ(-EINVAL, pipc_signal_number(nullptr));
+  EXPECT_EQ(-EINVAL, pipc_signal_number(""));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("SIGNOPE"));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("SIGRTMAX+1"));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("SIGRTMIN-1"));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("0"));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("12x"));
+  EXPECT_EQ(-EINVAL, pipc_signal_number("99999999999"));
+}
+
 TEST(Version, MatchesTheBuild) { EXPECT_STRNE("", pipc_version()); }
 
 TEST(Fd, CloseRejectsBadDescriptorsAndIsNeverRetried) {

@@ -146,6 +146,25 @@ TEST(Pipe, CapacityAboveTheSystemLimitIsEpermWithoutPrivilege) {
   EXPECT_EQ(0, WaitChild(pid));
 }
 
+TEST(Pipe, AdoptChecksKindAndDirection) {
+  int fds[2];
+  ASSERT_EQ(0, pipe(fds));  // plain pipe(2): not close-on-exec
+  EXPECT_FALSE(IsCloexec(fds[0]));
+  EXPECT_EQ(0, pipc_pipe_adopt(fds[0], 0));
+  EXPECT_TRUE(IsCloexec(fds[0]));
+  EXPECT_EQ(0, pipc_pipe_adopt(fds[1], 1));
+  EXPECT_EQ(-EINVAL, pipc_pipe_adopt(fds[0], 1));  // a read end is not a write end
+  EXPECT_EQ(-EINVAL, pipc_pipe_adopt(fds[1], 0));
+  EXPECT_EQ(-EBADF, pipc_pipe_adopt(-1, 0));
+  ScopedPath file("adopt");
+  int f = open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  EXPECT_EQ(-EINVAL, pipc_pipe_adopt(f, 0));  // not a pipe
+  close(f);
+  EXPECT_EQ(-EBADF, pipc_pipe_adopt(f, 0));
+  close(fds[0]);
+  close(fds[1]);
+}
+
 TEST(Pipe, PacketModeKeepsMessageBoundaries) {
   PipeFds p(PIPC_PIPE_PACKET);
   ASSERT_EQ(10, pipc_fd_write(p.w, "0123456789", 10));

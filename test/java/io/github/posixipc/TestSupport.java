@@ -3,7 +3,6 @@ package io.github.posixipc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.posixipc.internal.Core;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * What the Java suites share: unique object names, descriptor counting, the byte pattern and
@@ -109,25 +105,20 @@ final class TestSupport {
     return p;
   }
 
-  /** A started C peer: its pid and pidfd, and its standard output as a pipe. */
+  /** A started C peer and its standard output, as a pipe. */
   static final class CPeer implements AutoCloseable {
-    final int pid;
-    final int pidfd;
+    final ChildProcess process;
     final Pipe.Source stdout;
 
-    CPeer(int pid, int pidfd, Pipe.Source stdout) {
-      this.pid = pid;
-      this.pidfd = pidfd;
+    CPeer(ChildProcess process, Pipe.Source stdout) {
+      this.process = process;
       this.stdout = stdout;
     }
 
     /** Waits for the peer to end; returns its exit code, or 128 + signal. */
-    int waitFor(long seconds) {
-      int[] how = new int[1];
-      int[] value = new int[1];
-      int r = Core.pipc_spawn_wait(pidfd, TimeUnit.SECONDS.toNanos(seconds), how, value);
-      assertEquals(0, r, () -> "waiting for the C peer: " + Errno.name(r));
-      return how[0] == Core.PIPC_CHILD_EXITED ? value[0] : 128 + value[0];
+    int waitFor(long seconds) throws Exception {
+      ChildProcess.Status s = process.waitFor(java.time.Duration.ofSeconds(seconds));
+      return s.exited() ? s.exitCode() : 128 + s.signal();
     }
 
     /** Everything the peer printed, up to its end of output. */
@@ -144,10 +135,14 @@ final class TestSupport {
 
     @Override
     public void close() throws IOException {
-      Core.pipc_spawn_signal(pidfd, 9);
-      Core.pipc_spawn_wait(pidfd, TimeUnit.SECONDS.toNanos(10), new int[1], new int[1]);
-      Core.pipc_fd_close(pidfd);
-      stdout.close();
+      try {
+        if (process.isAlive()) {
+          process.kill();
+        }
+      } finally {
+        process.close();
+        stdout.close();
+      }
     }
   }
 
@@ -156,43 +151,30 @@ final class TestSupport {
    * becomes that number in the child. Its stdout is a pipe read through {@link CPeer#output()}.
    */
   static CPeer startCPeer(Object[] fdMap, String... args) throws IOException {
-    Pipe out = Pipe.open();
-    List<Pointer> keep = new ArrayList<>();
-    PointerPointer<BytePointer> argv = new PointerPointer<>(args.length + 2);
-    put(argv, 0, "pipc-peer", keep);
-    for (int i = 0; i < args.length; i++) {
-      put(argv, i + 1, args[i], keep);
-    }
-    argv.put(args.length + 1, (Pointer) null);
-    int[] map = new int[fdMap.length + 2];
+    ChildProcess.Builder b = ChildProcess.builder(peerPath(), args);
     for (int i = 0; i < fdMap.length; i += 2) {
-      map[i] = (Integer) fdMap[i];
-      map[i + 1] = ((DescriptorChannel) fdMap[i + 1]).fd();
+      b.fd((Integer) fdMap[i], (DescriptorChannel) fdMap[i + 1]);
     }
-    map[fdMap.length] = 1;
-    map[fdMap.length + 1] = out.sink().fd();
-    int[] pid = new int[1];
-    int[] pidfd = new int[1];
-    int r = Core.pipc_spawn(NativeStrings.path(Path.of(peerPath())), argv, null, null, map,
-        map.length / 2, 0, pid, pidfd);
-    out.sink().close();
-    if (r < 0) {
+    Pipe out = Pipe.open();
+    try {
+      ChildProcess child = b.fd(1, out.sink()).start();
+      out.sink().close();
+      return new CPeer(child, out.source());
+    } catch (IOException | RuntimeException e) {
       out.close();
-      throw PosixException.of(r, "posix_spawn", "pipc-peer");
+      throw e;
     }
-    return new CPeer(pid[0], pidfd[0], out.source());
-  }
-
-  private static void put(PointerPointer<BytePointer> argv, int i, String s, List<Pointer> keep) {
-    BytePointer p = new BytePointer(NativeStrings.encode(s, "argument"));
-    keep.add(p);
-    argv.put(i, p);
   }
 
   // ------------------------------------------------------------------ the Java peer
 
   /** Starts a child JVM running JavaPeer with args; its output is read by the caller. */
   static Process startJavaPeer(String... args) throws IOException {
+    return new ProcessBuilder(javaPeerCommand(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  /** The command line of a child JVM running JavaPeer with args. */
+  static List<String> javaPeerCommand(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -204,7 +186,7 @@ final class TestSupport {
     }
     cmd.add(JavaPeer.class.getName());
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return cmd;
   }
 
   /** Waits for a child JVM and returns its trimmed standard output; asserts exit code 0. */

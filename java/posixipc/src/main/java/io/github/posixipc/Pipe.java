@@ -107,11 +107,38 @@ public final class Pipe implements AutoCloseable {
     return "Pipe[" + source + ", " + sink + "]";
   }
 
+  /** Checks an inherited descriptor and wraps it; see {@link Source#adopt(int)}. */
+  private static Descriptor adopted(int fd, boolean writing) throws IOException {
+    int r = Core.pipc_pipe_adopt(fd, writing ? 1 : 0);
+    String what = "inherited pipe " + (writing ? "write" : "read") + " end (fd " + fd + ")";
+    if (r < 0) {
+      throw PosixException.of(r, "adopt", what);
+    }
+    // It may be a FIFO, whose timed transfers need the deadline signal.
+    return new Descriptor(what, fd, false);
+  }
+
   /** The read end of a pipe. */
   public static final class Source extends PipeEnd implements ReadableByteChannel {
 
     Source(int fd) {
       super(new Descriptor("pipe read end (fd " + fd + ")", fd, true));
+    }
+
+    private Source(Descriptor d) {
+      super(d);
+    }
+
+    /**
+     * Takes over a pipe or FIFO read end this process inherited as descriptor fd (as a child
+     * started with {@link ChildProcess.Builder#fd(int, DescriptorChannel)} does). The channel
+     * owns the descriptor from then on, and makes it close-on-exec.
+     *
+     * @throws PosixException EBADF when fd is not open, EINVAL when it is not a pipe or FIFO open
+     *     for reading
+     */
+    public static Source adopt(int fd) throws IOException {
+      return new Source(adopted(fd, false));
     }
 
     /**
@@ -154,6 +181,18 @@ public final class Pipe implements AutoCloseable {
 
     Sink(int fd) {
       super(new Descriptor("pipe write end (fd " + fd + ")", fd, true));
+    }
+
+    private Sink(Descriptor d) {
+      super(d);
+    }
+
+    /**
+     * Takes over a pipe or FIFO write end this process inherited as descriptor fd; see {@link
+     * Source#adopt(int)}.
+     */
+    public static Sink adopt(int fd) throws IOException {
+      return new Sink(adopted(fd, true));
     }
 
     /**

@@ -54,6 +54,8 @@ public class CoreConfig implements InfoMapper {
         I64 + " pipc_fd_write(int fd, " + CBUF + " buf, " + SIZE + " len)");
     bind(infoMap, "pipc_fd_read_timed", I64 + " pipc_fd_read_timed(int fd, " + BUF + " buf, "
         + SIZE + " len, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_signal_name", STRING + " pipc_signal_name(int signo)");
+    bind(infoMap, "pipc_signal_number", "int pipc_signal_number(" + PATH + " name)");
     bind(infoMap, "pipc_fd_write_timed", I64 + " pipc_fd_write_timed(int fd, " + CBUF + " buf, "
         + SIZE + " len, " + I64 + " timeout_ns)");
 
@@ -65,7 +67,7 @@ public class CoreConfig implements InfoMapper {
 
     // spawn.h
     bind(infoMap, "pipc_spawn", "int pipc_spawn(" + PATH + " path, "
-        + "@Cast(\"char*const*\") PointerPointer argv, @Cast(\"char*const*\") PointerPointer envp, "
+        + "@Cast(\"char*const*\") PointerPointer<?> argv, @Cast(\"char*const*\") PointerPointer<?> envp, "
         + PATH + " cwd, @Cast(\"const int*\") int[] fd_map, int fd_map_len, int flags, "
         + "int[] pid, int[] pidfd)");
     bind(infoMap, "pipc_spawn_wait",

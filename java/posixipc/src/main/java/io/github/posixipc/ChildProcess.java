@@ -1,0 +1,453 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * A child process started with {@code posix_spawn}, inheriting exactly the descriptors you map
+ * into it: what C does with fork + dup2 + exec.
+ *
+ * <pre>{@code
+ * try (Pipe toChild = Pipe.open();
+ *      ChildProcess child = ChildProcess.builder("/usr/bin/worker", "--input", "fd:3")
+ *          .fd(3, toChild.source())           // our read end becomes fd 3 in the child
+ *          .start()) {
+ *   toChild.source().close();                 // the child has its own copy
+ *   toChild.sink().write(job);
+ *   toChild.sink().close();
+ *   ChildProcess.Status status = child.waitFor(Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ *
+ * <p>The child gets the mapped descriptors at the numbers given, plus 0, 1 and 2 when they are not
+ * mapped (they are this process's own); every other descriptor is closed in it. Its signal mask
+ * is empty and every signal disposition is the default, whatever this JVM blocks or ignores.
+ *
+ * <p>The child is watched through a pidfd, so waiting can be bounded and signalling can never
+ * reach a process that reused its pid. {@link #close()} releases the handle without killing the
+ * child; a child that is still running is then reaped in the background when it ends, so no
+ * zombie is left behind. The same happens to a handle that is garbage collected unclosed.
+ */
+public final class ChildProcess implements AutoCloseable {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  private static final int SIGKILL = Core.pipc_signal_number(NativeStrings.encode("SIGKILL", "signal"));
+  private static final int SIGTERM = Core.pipc_signal_number(NativeStrings.encode("SIGTERM", "signal"));
+  private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final int pid;
+  private final String what;
+  private final Handle handle;
+  private final Cleaner.Cleanable cleanable;
+  private volatile boolean closed;
+
+  private ChildProcess(int pid, int pidfd, String program) {
+    this.pid = pid;
+    this.what = "child process " + pid + " (" + program + ")";
+    this.handle = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
+    this.cleanable = Native.CLEANER.register(this, handle);
+  }
+
+  /** A builder for a child running program (looked up in PATH when it has no '/') with args. */
+  public static Builder builder(String program, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Objects.requireNonNull(program, "program"));
+    for (String a : args) {
+      command.add(Objects.requireNonNull(a, "argument"));
+    }
+    return new Builder(command);
+  }
+
+  /** A builder for a child running command.get(0) with the rest as arguments. */
+  public static Builder builder(List<String> command) {
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    return builder(command.get(0), command.subList(1, command.size()).toArray(new String[0]));
+  }
+
+  /** The child's process id. */
+  public long pid() {
+    return pid;
+  }
+
+  /** Waits for the child to end, as long as it takes. */
+  public Status waitFor() throws IOException, InterruptedException {
+    return waitFor(null);
+  }
+
+  /**
+   * Waits for the child to end and returns how it ended; the child is then reaped. Several
+   * threads may wait at once; all get the same status.
+   *
+   * @param timeout null waits forever, {@link Duration#ZERO} only looks
+   * @throws WouldBlockException with {@code Duration.ZERO} while the child runs
+   * @throws TimedOutException when the child still runs after timeout
+   * @throws InterruptedException when the waiting thread is interrupted (the child is untouched)
+   * @throws ClosedChannelException after {@link #close()}
+   */
+  public Status waitFor(Duration timeout) throws IOException, InterruptedException {
+    long t = Timeouts.nanos(timeout);
+    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
+    for (;;) {
+      Status s = handle.status;
+      if (s != null) {
+        return s;
+      }
+      ensureOpen();
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      long slice = t < 0 ? POLL_SLICE_NANOS : t == 0 ? 0 : Math.min(POLL_SLICE_NANOS, deadline - System.nanoTime());
+      int r = slice <= 0 && t != 0 ? -Errno.ETIMEDOUT : handle.poll(slice);
+      if (r > 0 || t == 0) {
+        s = handle.reap(what);
+        if (s != null) {
+          return s;
+        }
+        if (t == 0) {
+          throw new WouldBlockException(Errno.EAGAIN, "waitid", what);
+        }
+      } else if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR) {
+        if (t > 0 && deadline - System.nanoTime() <= 0) {
+          throw new TimedOutException(Errno.ETIMEDOUT, "waitid", what);
+        }
+      } else {
+        throw PosixException.of(r, "poll", what);
+      }
+    }
+  }
+
+  /** True until the child has ended. */
+  public boolean isAlive() throws IOException {
+    if (handle.status != null) {
+      return false;
+    }
+    ensureOpen();
+    return handle.reap(what) == null;
+  }
+
+  /**
+   * Sends a signal to the child (pidfd_send_signal). A child that has ended but is not reaped yet
+   * takes it without effect.
+   *
+   * @throws PosixException ESRCH once the child has been reaped, EINVAL for a bad number
+   */
+  public void signal(int signo) throws IOException {
+    ensureOpen();
+    if (handle.status != null) {
+      throw new PosixException(Errno.ESRCH, "pidfd_send_signal", what);
+    }
+    long self = handle.pidfd.enter();
+    int r;
+    try {
+      r = Core.pipc_spawn_signal(handle.pidfd.fd(), signo);
+    } finally {
+      handle.pidfd.exit(self);
+    }
+    if (r < 0) {
+      throw PosixException.of(r, "pidfd_send_signal", what);
+    }
+  }
+
+  /** Sends SIGTERM. */
+  public void terminate() throws IOException {
+    signal(SIGTERM);
+  }
+
+  /** Sends SIGKILL. */
+  public void kill() throws IOException {
+    signal(SIGKILL);
+  }
+
+  /**
+   * Releases this handle. The child is not signalled; if it still runs, it is reaped in the
+   * background once it ends. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    cleanable.clean();
+  }
+
+  @Override
+  public String toString() {
+    Status s = handle.status;
+    return "ChildProcess[" + what + (s != null ? ", " + s : "") + (closed ? ", closed" : "") + "]";
+  }
+
+  private void ensureOpen() throws ClosedChannelException {
+    if (closed) {
+      throw new Descriptor.ClosedException("handle of " + what);
+    }
+  }
+
+  /** How a child ended. */
+  public static final class Status {
+    private final int exitCode;
+    private final int signal;
+    private final boolean coreDumped;
+
+    Status(int exitCode, int signal, boolean coreDumped) {
+      this.exitCode = exitCode;
+      this.signal = signal;
+      this.coreDumped = coreDumped;
+    }
+
+    /** True when the child called exit (or returned from main). */
+    public boolean exited() {
+      return signal == 0;
+    }
+
+    /** The exit code, 0 to 255; -1 when a signal ended the child. */
+    public int exitCode() {
+      return exitCode;
+    }
+
+    /** The number of the signal that ended the child; 0 when it exited. */
+    public int signal() {
+      return signal;
+    }
+
+    /** True when the signal left a core dump. */
+    public boolean coreDumped() {
+      return coreDumped;
+    }
+
+    @Override
+    public String toString() {
+      if (exited()) {
+        return "exit code " + exitCode;
+      }
+      return "signal " + Core.pipc_signal_name(signal) + " (" + signal + ")" + (coreDumped ? ", core dumped" : "");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Status && ((Status) o).exitCode == exitCode && ((Status) o).signal == signal
+          && ((Status) o).coreDumped == coreDumped;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(exitCode, signal, coreDumped);
+    }
+  }
+
+  /**
+   * The pidfd and the status once reaped: what the Cleaner and the reaper hold, never the
+   * ChildProcess itself.
+   */
+  static final class Handle implements Runnable {
+    final Descriptor pidfd;
+    volatile Status status;
+
+    Handle(Descriptor pidfd) {
+      this.pidfd = pidfd;
+    }
+
+    /** Waits up to sliceNanos for the child to end: > 0 when it has, or a negative errno. */
+    int poll(long sliceNanos) throws ClosedChannelException {
+      long self = pidfd.enter();
+      try {
+        return Core.pipc_fd_wait(pidfd.fd(), Core.PIPC_READABLE, sliceNanos);
+      } finally {
+        pidfd.exit(self);
+      }
+    }
+
+    /** Reaps the child if it has ended; returns its status, or null while it runs. */
+    synchronized Status reap(String what) throws IOException {
+      if (status != null) {
+        return status;
+      }
+      int[] how = new int[1];
+      int[] value = new int[1];
+      long self = pidfd.enter();
+      int r;
+      try {
+        r = Core.pipc_spawn_wait(pidfd.fd(), 0, how, value);
+      } finally {
+        pidfd.exit(self);
+      }
+      if (r == -Errno.EAGAIN) {
+        return null;
+      }
+      if (r < 0) {
+        throw PosixException.of(r, "waitid", what);
+      }
+      status = how[0] == Core.PIPC_CHILD_EXITED
+          ? new Status(value[0], 0, false)
+          : new Status(-1, value[0], how[0] == Core.PIPC_CHILD_DUMPED);
+      return status;
+    }
+
+    /** Close or Cleaner: a reaped child's pidfd is closed; a running one goes to the reaper. */
+    @Override
+    public void run() {
+      if (status != null) {
+        pidfd.close();
+      } else {
+        Reaper.adopt(this);
+      }
+    }
+  }
+
+  /** Starts a child process; every setting is optional but the command. */
+  public static final class Builder {
+    private final List<String> command;
+    private final Map<Integer, Object> fds = new LinkedHashMap<>();
+    private Map<String, String> environment;
+    private Path directory;
+    private int flags;
+
+    private Builder(List<String> command) {
+      this.command = command;
+    }
+
+    /**
+     * Makes channel's descriptor descriptor number childFd in the child. The channel stays open
+     * here; close it after {@link #start()} when only the child should have it.
+     */
+    public Builder fd(int childFd, DescriptorChannel channel) {
+      return map(childFd, Objects.requireNonNull(channel, "channel"));
+    }
+
+    /** Makes this process's descriptor parentFd descriptor number childFd in the child. */
+    public Builder fd(int childFd, int parentFd) {
+      if (parentFd < 0) {
+        throw new IllegalArgumentException("negative descriptor: " + parentFd);
+      }
+      return map(childFd, parentFd);
+    }
+
+    private Builder map(int childFd, Object source) {
+      if (childFd < 0) {
+        throw new IllegalArgumentException("negative descriptor number in the child: " + childFd);
+      }
+      if (fds.putIfAbsent(childFd, source) != null) {
+        throw new IllegalArgumentException("descriptor " + childFd + " is mapped twice");
+      }
+      return this;
+    }
+
+    /** The child's whole environment (by default it inherits this process's). */
+    public Builder environment(Map<String, String> env) {
+      environment = new LinkedHashMap<>(env);
+      return this;
+    }
+
+    /** Sets one variable in the child's environment, on top of the inherited or given one. */
+    public Builder env(String name, String value) {
+      if (environment == null) {
+        environment = new LinkedHashMap<>(System.getenv());
+      }
+      if (name.isEmpty() || name.indexOf('=') >= 0) {
+        throw new IllegalArgumentException("bad environment variable name: " + name);
+      }
+      environment.put(name, Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The child's working directory (by default this process's). */
+    public Builder directory(Path dir) {
+      directory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** The child starts a new session (setsid), detached from this terminal. */
+    public Builder newSession() {
+      flags = (flags & ~Core.PIPC_SPAWN_SETPGID) | Core.PIPC_SPAWN_SETSID;
+      return this;
+    }
+
+    /** The child starts a new process group of its own. */
+    public Builder newProcessGroup() {
+      flags = (flags & ~Core.PIPC_SPAWN_SETSID) | Core.PIPC_SPAWN_SETPGID;
+      return this;
+    }
+
+    /**
+     * Starts the child.
+     *
+     * @throws NotFoundException when the program does not exist (reported here, not by the child)
+     * @throws PermissionDeniedException when it cannot be executed
+     * @throws ClosedChannelException when a mapped channel is closed
+     */
+    public ChildProcess start() throws IOException {
+      String program = command.get(0);
+      List<Pointer> keep = new ArrayList<>();
+      PointerPointer<BytePointer> argv = strings(command, keep);
+      PointerPointer<BytePointer> envp = null;
+      if (environment != null) {
+        List<String> entries = new ArrayList<>();
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+          entries.add(e.getKey() + "=" + e.getValue());
+        }
+        envp = strings(entries, keep);
+      }
+      byte[] cwd = directory != null ? NativeStrings.path(directory) : null;
+      int[] map = new int[fds.size() * 2];
+      Map<Descriptor, Long> entered = new HashMap<>();
+      int[] pid = new int[1];
+      int[] pidfd = new int[1];
+      int r;
+      try {
+        int i = 0;
+        for (Map.Entry<Integer, Object> e : fds.entrySet()) {
+          map[i++] = e.getKey();
+          if (e.getValue() instanceof DescriptorChannel) {
+            // Entered for the duration of the spawn: the descriptor cannot be closed under it.
+            Descriptor d = ((DescriptorChannel) e.getValue()).descriptor;
+            if (!entered.containsKey(d)) {
+              entered.put(d, d.enter());
+            }
+            map[i++] = d.fd();
+          } else {
+            map[i++] = (Integer) e.getValue();
+          }
+        }
+        r = Core.pipc_spawn(NativeStrings.encode(program, "program"), argv, envp, cwd, map,
+            fds.size(), flags, pid, pidfd);
+      } finally {
+        for (Map.Entry<Descriptor, Long> e : entered.entrySet()) {
+          e.getKey().exit(e.getValue());
+        }
+        java.lang.ref.Reference.reachabilityFence(keep);
+      }
+      if (r < 0) {
+        throw PosixException.of(r, "posix_spawn", program);
+      }
+      return new ChildProcess(pid[0], pidfd[0], program);
+    }
+
+    private static PointerPointer<BytePointer> strings(List<String> list, List<Pointer> keep) {
+      PointerPointer<BytePointer> pp = new PointerPointer<>(list.size() + 1);
+      keep.add(pp);
+      for (int i = 0; i < list.size(); i++) {
+        BytePointer p = new BytePointer(NativeStrings.encode(list.get(i), "argument"));
+        keep.add(p);
+        pp.put(i, p);
+      }
+      pp.put(list.size(), (Pointer) null);
+      return pp;
+    }
+  }
+}
