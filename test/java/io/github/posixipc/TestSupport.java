@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.github.posixipc.peer.JavaPeer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -69,31 +70,25 @@ final class TestSupport {
     assertTrue(now <= baseline, "descriptors leaked: " + now + " open, " + baseline + " before");
   }
 
-  /** The pattern byte at offset i for seed, as test/peer/pipc_peer.c computes it. */
-  static byte pattern(int seed, long i) {
-    return (byte) (((i ^ (i >>> 8) ^ (i >>> 16) ^ (i >>> 24)) * 0x9d + seed) & 0xff);
-  }
+  // The peer protocol's pattern and checksum (test/peer): one definition for all.
 
-  static final long FNV_START = 0xcbf29ce484222325L;
+  static final long FNV_START = JavaPeer.FNV_START;
+
+  static byte pattern(int seed, long i) {
+    return JavaPeer.pattern(seed, i);
+  }
 
   static long fnv1a(long h, ByteBuffer b) {
-    for (int i = b.position(); i < b.limit(); i++) {
-      h ^= b.get(i) & 0xff;
-      h *= 0x100000001b3L;
-    }
-    return h;
+    return JavaPeer.fnv1a(h, b);
   }
 
-  /** "count=N fnv=H" as the peers print it. */
   static String summary(long count, long fnv) {
-    return String.format("count=%d fnv=%016x", count, fnv);
+    return JavaPeer.summary(count, fnv);
   }
 
   static ByteBuffer patternBlock(int seed, long offset, int size) {
     ByteBuffer b = ByteBuffer.allocateDirect(size);
-    for (int i = 0; i < size; i++) {
-      b.put(i, pattern(seed, offset + i));
-    }
+    JavaPeer.fillPattern(b, seed, offset);
     return b;
   }
 

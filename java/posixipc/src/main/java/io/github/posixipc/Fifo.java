@@ -43,7 +43,8 @@ import java.util.Objects;
  *
  * <p>A path that exists but is not a FIFO is refused (EINVAL) before anything is opened.
  */
-public final class Fifo extends PipeEnd implements ByteChannel {
+public final class Fifo extends PipeEnd
+    implements ByteChannel, TimedReadableByteChannel, TimedWritableByteChannel {
 
   /** The mode {@link #create(Path)} uses: read and write for the owner only. */
   public static final int DEFAULT_MODE = 0600;
@@ -238,7 +239,8 @@ public final class Fifo extends PipeEnd implements ByteChannel {
     return readBuffer(dst, FOREVER);
   }
 
-  /** Reads, waiting at most timeout; see {@link Pipe.Source#read(ByteBuffer, Duration)}. */
+  /** Reads, waiting at most timeout; see {@link TimedReadableByteChannel#read(ByteBuffer, Duration)}. */
+  @Override
   public int read(ByteBuffer dst, Duration timeout) throws IOException {
     requireReadable();
     return readBuffer(dst, Timeouts.nanos(timeout));
@@ -256,7 +258,8 @@ public final class Fifo extends PipeEnd implements ByteChannel {
     return writeBuffer(src, FOREVER);
   }
 
-  /** Writes, waiting at most timeout for room; see {@link Pipe.Sink#write(ByteBuffer, Duration)}. */
+  /** Writes, waiting at most timeout for room; see {@link TimedWritableByteChannel#write(ByteBuffer, Duration)}. */
+  @Override
   public int write(ByteBuffer src, Duration timeout) throws IOException {
     requireWritable();
     return writeBuffer(src, Timeouts.nanos(timeout));

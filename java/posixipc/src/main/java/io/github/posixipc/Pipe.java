@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -119,7 +117,7 @@ public final class Pipe implements AutoCloseable {
   }
 
   /** The read end of a pipe. */
-  public static final class Source extends PipeEnd implements ReadableByteChannel {
+  public static final class Source extends PipeEnd implements TimedReadableByteChannel {
 
     Source(int fd) {
       super(new Descriptor("pipe read end (fd " + fd + ")", fd, true));
@@ -153,14 +151,8 @@ public final class Pipe implements AutoCloseable {
       return readBuffer(dst, FOREVER);
     }
 
-    /**
-     * Reads, waiting at most {@code timeout} for data whatever the blocking mode.
-     *
-     * @param timeout null waits forever, {@link Duration#ZERO} does not wait
-     * @return the number of bytes read, or -1 at end of file
-     * @throws WouldBlockException with {@code Duration.ZERO} and nothing to read
-     * @throws TimedOutException when the timeout ran out with nothing to read
-     */
+    /** Reads, waiting at most {@code timeout} for data whatever the blocking mode. */
+    @Override
     public int read(ByteBuffer dst, Duration timeout) throws IOException {
       return readBuffer(dst, Timeouts.nanos(timeout));
     }
@@ -177,7 +169,7 @@ public final class Pipe implements AutoCloseable {
   }
 
   /** The write end of a pipe. */
-  public static final class Sink extends PipeEnd implements WritableByteChannel {
+  public static final class Sink extends PipeEnd implements TimedWritableByteChannel {
 
     Sink(int fd) {
       super(new Descriptor("pipe write end (fd " + fd + ")", fd, true));
@@ -206,13 +198,8 @@ public final class Pipe implements AutoCloseable {
       return writeBuffer(src, FOREVER);
     }
 
-    /**
-     * Writes, waiting at most {@code timeout} for room whatever the blocking mode. Returns once
-     * every byte is written or the time is up, with the number written.
-     *
-     * @throws WouldBlockException with {@code Duration.ZERO} and no room at all
-     * @throws TimedOutException when no byte could be written in time
-     */
+    /** Writes, waiting at most {@code timeout} for room whatever the blocking mode. */
+    @Override
     public int write(ByteBuffer src, Duration timeout) throws IOException {
       return writeBuffer(src, Timeouts.nanos(timeout));
     }

@@ -1,0 +1,20 @@
+package io.github.posixipc;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+
+/** A writable channel whose writes can also wait a bounded time, whatever its blocking mode. */
+public interface TimedWritableByteChannel extends WritableByteChannel {
+
+  /**
+   * Writes src, waiting at most timeout for room. Returns once everything is written or the time
+   * is up, with the number of bytes written.
+   *
+   * @param timeout null waits forever, {@link Duration#ZERO} does not wait
+   * @throws WouldBlockException with {@code Duration.ZERO} and no room at all
+   * @throws TimedOutException when no byte could be written in time
+   */
+  int write(ByteBuffer src, Duration timeout) throws IOException;
+}

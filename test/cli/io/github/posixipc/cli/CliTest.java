@@ -1,0 +1,278 @@
+package io.github.posixipc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.posixipc.Fifo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The command line: exit codes, output shapes, and what each subcommand really does. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CliTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The outcome of one run of the tool. */
+  record Run(int status, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  private static Path unique(String tag) {
+    return Path.of("/tmp/pipc-cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-" + tag);
+  }
+
+  // ------------------------------------------------------------------ tour
+
+  @Test
+  void tourJsonHasOneOkRowPerMechanismAndPeer() throws Exception {
+    Run r = run("tour", "--json", "--round-trips", "300", "--bulk-mib", "2");
+    assertEquals(0, r.status(), r.err());
+    JsonNode doc = JSON.readTree(r.out());
+    assertTrue(doc.get("ok").asBoolean());
+    assertEquals(300, doc.get("round_trips").asInt());
+    assertEquals(64, doc.get("message_bytes").asInt());
+    assertEquals(2 << 20, doc.get("bulk_bytes").asLong());
+    Set<String> seen = new HashSet<>();
+    for (JsonNode row : doc.get("rows")) {
+      seen.add(row.get("mechanism").asText() + "/" + row.get("peer").asText());
+      assertEquals("ok", row.get("result").asText(), row.toString());
+      assertTrue(row.get("errno").isNull());
+      double p50 = row.get("round_trip_p50_us").asDouble();
+      double p99 = row.get("round_trip_p99_us").asDouble();
+      assertTrue(p50 > 0 && p50 <= p99, row.toString());
+      assertTrue(row.get("throughput_mb_s").asDouble() > 0, row.toString());
+    }
+    for (TourMechanism m : TourCommand.MECHANISMS) {
+      assertTrue(seen.contains(m.name() + "/C"), m.name() + " with the C peer");
+      assertTrue(seen.contains(m.name() + "/Java"), m.name() + " with the Java peer");
+    }
+    assertTrue(r.err().contains("[1/" + seen.size() + "]"), "progress lines: " + r.err());
+  }
+
+  @Test
+  void tourTableAndFilters() {
+    Run r = run("tour", "--only", "pipe", "--peer", "C", "--round-trips", "100", "--bulk-mib", "1");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("mechanism"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("pipe") && l.contains(" C ") && l.endsWith("ok")), r.out());
+    assertTrue(r.out().contains("1 of 1 rows ok"), r.out());
+  }
+
+  @Test
+  void aFailingRowMakesTheTourExitOne() throws Exception {
+    // A "peer" that exits at once: the row fails, the tour says so, and its status is 1.
+    String saved = System.getProperty("posixipc.peer");
+    System.setProperty("posixipc.peer", "/bin/true");
+    try {
+      Run r = run("tour", "--json", "--only", "pipe", "--peer", "C", "--round-trips", "10", "--bulk-mib", "1");
+      assertEquals(1, r.status(), r.out() + r.err());
+      JsonNode row = JSON.readTree(r.out()).get("rows").get(0);
+      assertEquals("error", row.get("result").asText());
+      assertFalse(row.get("error").asText().isEmpty());
+      assertFalse(JSON.readTree(r.out()).get("ok").asBoolean());
+    } finally {
+      System.setProperty("posixipc.peer", saved);
+    }
+  }
+
+  @Test
+  void tourUsageErrorsExitTwo() {
+    assertEquals(2, run("tour", "--only", "no-such-mechanism").status());
+    assertEquals(2, run("tour", "--round-trips", "0").status());
+    assertEquals(2, run("tour", "--round-trips", "many").status());
+  }
+
+  // ------------------------------------------------------------------ ls
+
+  @Test
+  void lsSeesASharedMemoryObjectATestCreated() throws Exception {
+    String name = "pipc-cli-test-" + ProcessHandle.current().pid();
+    Path obj = Path.of("/dev/shm", name);
+    Path sem = Path.of("/dev/shm", "sem." + name);
+    Files.write(obj, new byte[4096]);
+    Files.setPosixFilePermissions(obj, PosixFilePermissions.fromString("rw-r-----"));
+    Files.write(sem, new byte[32]);
+    try {
+      Run r = run("ls", "--json");
+      assertEquals(0, r.status(), r.err());
+      JsonNode doc = JSON.readTree(r.out());
+      assertTrue(doc.has("mqueue_mounted"));
+      JsonNode found = null;
+      JsonNode foundSem = null;
+      for (JsonNode o : doc.get("objects")) {
+        if (o.get("type").asText().equals("shm") && o.get("name").asText().equals("/" + name)) {
+          found = o;
+        }
+        if (o.get("type").asText().equals("semaphore") && o.get("name").asText().equals("/" + name)) {
+          foundSem = o;
+        }
+      }
+      assertTrue(found != null, r.out());
+      assertEquals("shm", found.get("type").asText());
+      assertEquals(4096, found.get("size").asLong());
+      assertEquals("0640", found.get("mode").asText());
+      assertEquals(obj.toString(), found.get("path").asText());
+      assertEquals(System.getProperty("user.name"), found.get("owner").asText());
+      assertTrue(foundSem != null, "a named semaphore is listed as one: " + r.out());
+
+      Run text = run("ls");
+      assertEquals(0, text.status());
+      assertTrue(text.out().lines().anyMatch(l -> l.startsWith("shm") && l.contains("/" + name) && l.contains("4096")), text.out());
+      if (!doc.get("mqueue_mounted").asBoolean()) {
+        assertTrue(text.out().contains(LsCommand.MOUNT_HINT), text.out());
+      }
+    } finally {
+      Files.deleteIfExists(obj);
+      Files.deleteIfExists(sem);
+    }
+  }
+
+  // ------------------------------------------------------------------ fifo
+
+  @Test
+  void fifoCreateWriteReadRemove() throws Exception {
+    Path path = unique("fifo");
+    assertEquals(0, run("fifo", "create", path.toString(), "--mode", "640").status());
+    try {
+      assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+      // The tool writes, the library reads.
+      CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+        try (Fifo in = Fifo.openReader(path, Duration.ofSeconds(10))) {
+          return new String(in.inputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Run w = run("fifo", "write", path.toString(), "--timeout", "10s", "hello", "fifo");
+      assertEquals(0, w.status(), w.err());
+      assertEquals("hello fifo\n", got.get(10, TimeUnit.SECONDS));
+
+      // The library writes, the tool reads to its standard output.
+      CompletableFuture.runAsync(() -> {
+        try (Fifo out = Fifo.openWriter(path, Duration.ofSeconds(10))) {
+          out.write(ByteBuffer.wrap("from java\n".getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      PrintStream saved = System.out;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      Run rd;
+      try {
+        rd = run("fifo", "read", path.toString(), "--timeout", "10s");
+      } finally {
+        System.setOut(saved);
+      }
+      assertEquals(0, rd.status(), rd.err());
+      assertEquals("from java\n", captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      assertEquals(0, run("fifo", "rm", path.toString()).status());
+    }
+    assertFalse(Files.exists(path));
+  }
+
+  @Test
+  void fifoErrorsExitOneAndNameTheErrno() throws Exception {
+    Path missing = unique("missing");
+    Run rm = run("fifo", "rm", missing.toString());
+    assertEquals(1, rm.status());
+    assertEquals("posixipc: unlink FIFO " + missing + ": ENOENT (No such file or directory)\n", rm.err());
+
+    Path path = unique("exists");
+    assertEquals(0, run("fifo", "create", path.toString()).status());
+    try {
+      Run again = run("fifo", "create", path.toString());
+      assertEquals(1, again.status());
+      assertTrue(again.err().contains("EEXIST"), again.err());
+      Run noReader = run("fifo", "write", path.toString(), "--timeout", "0s", "x");
+      assertEquals(1, noReader.status());
+      assertTrue(noReader.err().contains("ENXIO"), noReader.err());
+      Run late = run("fifo", "write", path.toString(), "--timeout", "100ms", "x");
+      assertEquals(1, late.status());
+      assertTrue(late.err().contains("ETIMEDOUT"), late.err());
+    } finally {
+      Files.deleteIfExists(path);
+    }
+    Path file = unique("regular");
+    Files.writeString(file, "not a fifo");
+    try {
+      Run notFifo = run("fifo", "rm", file.toString());
+      assertEquals(1, notFifo.status());
+      assertTrue(notFifo.err().contains("EINVAL"), notFifo.err());
+      assertTrue(Files.exists(file));
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(2, run("no-such-command").status());
+    assertEquals(2, run("fifo", "create").status());
+    assertEquals(2, run("fifo", "create", "/tmp/x", "--mode", "999").status());
+    assertEquals(2, run("fifo", "read", "/tmp/x", "--timeout", "soon").status());
+    assertEquals(2, run("ls", "--bogus").status());
+    Run help = run("--help");
+    assertEquals(0, help.status());
+    for (String sub : new String[] {"tour", "ls", "fifo"}) {
+      assertTrue(help.out().contains(sub), help.out());
+    }
+    assertTrue(help.out().lines().anyMatch(l -> l.matches("\\s+tour\\s.*")), help.out());
+    assertFalse(help.out().lines().anyMatch(l -> l.matches("\\s+peer\\s.*")), "the peer subcommand is hidden");
+  }
+
+  @Test
+  void durationsParse() {
+    assertEquals(Duration.ofMillis(250), Main.parseDuration("250ms"));
+    assertEquals(Duration.ofMillis(1500), Main.parseDuration("1.5s"));
+    assertEquals(Duration.ofMinutes(2), Main.parseDuration("2m"));
+    assertEquals(Duration.ofSeconds(3), Main.parseDuration("3"));
+    assertEquals(Duration.ofSeconds(5), Main.parseDuration("PT5S"));
+    assertEquals(Duration.ZERO, Main.parseDuration("0s"));
+  }
+
+  // ------------------------------------------------------------------ launcher
+
+  @Test
+  void theLauncherSaysHowToBuildWhenTheJarIsMissing() throws Exception {
+    Path root = Files.createTempDirectory("pipc-launcher-");
+    Path bin = Files.createDirectories(root.resolve("bin"));
+    Path home = Path.of(System.getProperty("posixipc.home"));
+    Files.copy(home.resolve("bin/posixipc"), bin.resolve("posixipc"));
+    try {
+      Process p = new ProcessBuilder(bin.resolve("posixipc").toString(), "tour").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(2, p.exitValue(), out);
+      assertTrue(out.contains("not built yet") && out.contains("mvn -B -q package -DskipTests"), out);
+    } finally {
+      Files.delete(bin.resolve("posixipc"));
+      Files.delete(bin);
+      Files.delete(root);
+    }
+  }
+}
