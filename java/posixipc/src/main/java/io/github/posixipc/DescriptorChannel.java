@@ -346,16 +346,49 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
     }
   }
 
-  /**
-   * One read or write of len bytes at addr: the bracket every transfer goes through. Returns the
-   * count (>= 0, 0 meaning end of file for a read) or -EAGAIN when a non-blocking channel could
-   * not transfer anything; throws for every other outcome.
-   */
+  /** A call into the C core on this descriptor that may wait; see {@link #call}. */
+  @FunctionalInterface
+  interface Call {
+    /**
+     * Makes the call. a, b and c are its arguments; timeoutNs is the time left (-1: wait as the
+     * blocking mode says; 0: do not wait; positive: wait at most that long). Returns the result
+     * (>= 0) or a negative errno.
+     */
+    long invoke(int fd, long a, long b, long c, long timeoutNs);
+  }
+
+  static final Call READ = (fd, addr, len, unused, t) ->
+      t < 0 ? Core.pipc_fd_read(fd, addr, len) : Core.pipc_fd_read_timed(fd, addr, len, t);
+
+  static final Call WRITE = (fd, addr, len, unused, t) ->
+      t < 0 ? Core.pipc_fd_write(fd, addr, len) : Core.pipc_fd_write_timed(fd, addr, len, t);
+
   private long transfer(boolean write, long addr, long len, long timeoutNs) throws IOException {
+    return write
+        ? call(WRITE, addr, len, 0, timeoutNs, false, "write")
+        : call(READ, addr, len, 0, timeoutNs, false, "read");
+  }
+
+  /**
+   * The bracket every call that may block goes through: it keeps the descriptor open during the
+   * call, lets close() and Thread.interrupt() wake it, retries an EINTR that was neither, and keeps
+   * one deadline across retries. Pass ops as static final non-capturing lambdas, so that nothing
+   * is allocated per call.
+   *
+   * @param op the call
+   * @param timeoutNs FOREVER (follow the blocking mode), 0 (do not wait) or a positive bound
+   * @param zeroIsData whether a result of 0 is data (a zero-length message) rather than an end
+   *     of stream, which a close turns into AsynchronousCloseException
+   * @param syscall the POSIX name of the call, for the exception
+   * @return the result (>= 0), or -EAGAIN when the channel is non-blocking, timeoutNs is FOREVER
+   *     and the call could not proceed; every other failure is thrown
+   */
+  final long call(Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData, String syscall)
+      throws IOException {
     boolean mayBlock = timeoutNs > 0 || (timeoutNs == FOREVER && blocking);
     long deadline = timeoutNs > 0 ? deadlineAfter(timeoutNs) : 0;
-    // Where the kernel cannot do the timed transfer without blocking, the Waker signals the
-    // thread if it is still inside the call at the deadline.
+    // Where the kernel cannot do the timed call without blocking, the Waker signals the thread
+    // if it is still inside the call at the deadline.
     boolean guard = timeoutNs >= 0 && descriptor.needsDeadlineSignal();
     // Entered before begin(): a use after close gets the descriptor's own clear exception, not
     // the AsynchronousCloseException that end() would make of it.
@@ -375,11 +408,7 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
             break;
           }
         }
-        if (write) {
-          r = t < 0 ? Core.pipc_fd_write(fd, addr, len) : Core.pipc_fd_write_timed(fd, addr, len, t);
-        } else {
-          r = t < 0 ? Core.pipc_fd_read(fd, addr, len) : Core.pipc_fd_read_timed(fd, addr, len, t);
-        }
+        r = op.invoke(fd, a, b, c, t);
         // EINTR without a close is some other signal, or the deadline signal: carry on with
         // the time left, which is none after the deadline.
         if (r != -Errno.EINTR || descriptor.closing()) {
@@ -394,8 +423,8 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
       descriptor.exit(self);
       if (mayBlock) {
         // Throws AsynchronousCloseException or ClosedByInterruptException when a close or an
-        // interrupt ended the call; bytes that did move (r > 0) are reported, never lost.
-        end(r > 0 || (r == 0 && isOpen()));
+        // interrupt ended the call; what did complete (r > 0) is reported, never lost.
+        end(r > 0 || (r == 0 && (zeroIsData || isOpen())));
       }
       Reference.reachabilityFence(this);
     }
@@ -408,6 +437,6 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
     if (r == -Errno.EAGAIN && timeoutNs == FOREVER) {
       return r;
     }
-    throw PosixException.of(r, write ? "write" : "read", descriptor.what());
+    throw PosixException.of(r, syscall, descriptor.what());
   }
 }
