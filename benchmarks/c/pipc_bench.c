@@ -1,0 +1,330 @@
+/*
+ * pipc-bench: the C side of posixipc's benchmarks.
+ *
+ *   pipc-bench run SCENARIO CONTENDER [--seconds S] [--warmup S] [--cpu N]
+ *       measures one contender on one scenario and prints one JSON object.
+ *       CONTENDER is "raw" (plain system calls: the limit) or "capi" (the
+ *       posixipc C API). Both sides run on CPU N (default 0).
+ *   pipc-bench serve echo IN OUT | sink IN
+ *       the other side of every scenario, whatever the contender: plain
+ *       system calls, so that every contender is measured against the same
+ *       peer. Endpoints: fd:N or fifo:PATH.
+ *   pipc-bench list
+ *       the scenarios, one per line.
+ *
+ * Round-trip scenarios ("-rt") send 64 bytes and wait for them to come back,
+ * timing every round trip; stream scenarios ("-stream") write 64 KiB chunks
+ * into a sink and report MB/s. The JMH harness (benchmarks/jmh) measures the
+ * Java contenders on the same scenarios against the same server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <posixipc/posixipc.h>
+
+#define MSG 64
+#define CHUNK (64 * 1024)
+#define MAX_SAMPLES (4 * 1000 * 1000)
+
+static double opt_seconds = 2.0;
+static double opt_warmup = 0.5;
+static int opt_cpu = 0;
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void die(const char *what, int err) {
+  fprintf(stderr, "pipc-bench: %s: %s (%s)\n", what, pipc_errno_name(err), pipc_errno_describe(err));
+  exit(1);
+}
+
+/* ------------------------------------------------------------- contenders */
+
+/* One contender: how it reads and writes a descriptor. */
+struct io {
+  const char *name;
+  int64_t (*read)(int fd, void *buf, size_t len);
+  int64_t (*write)(int fd, const void *buf, size_t len);
+};
+
+static int64_t raw_read(int fd, void *buf, size_t len) {
+  ssize_t n = read(fd, buf, len);
+  return n < 0 ? -errno : n;
+}
+
+static int64_t raw_write(int fd, const void *buf, size_t len) {
+  ssize_t n = write(fd, buf, len);
+  return n < 0 ? -errno : n;
+}
+
+static const struct io contenders[] = {
+    {"raw", raw_read, raw_write},
+    {"capi", pipc_fd_read, pipc_fd_write},
+};
+
+static void write_all(const struct io *io, int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
+    int64_t w = io->write(fd, p, n);
+    if (w == -EINTR) continue;
+    if (w < 0) die("write", (int)w);
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void read_all(const struct io *io, int fd, unsigned char *p, size_t n) {
+  while (n > 0) {
+    int64_t r = io->read(fd, p, n);
+    if (r == -EINTR) continue;
+    if (r <= 0) die("read", r == 0 ? EPIPE : (int)r);
+    p += r;
+    n -= (size_t)r;
+  }
+}
+
+/* -------------------------------------------------------------- the server */
+
+static int open_endpoint(const char *spec, int output) {
+  if (strncmp(spec, "fd:", 3) == 0) return atoi(spec + 3);
+  if (strncmp(spec, "fifo:", 5) == 0) {
+    int fd = open(spec + 5, (output ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) die(spec, errno);
+    return fd;
+  }
+  fprintf(stderr, "pipc-bench: bad endpoint %s\n", spec);
+  exit(2);
+}
+
+static int serve(int argc, char **argv) {
+  static unsigned char buf[CHUNK];
+  const struct io *io = &contenders[0];
+  if (argc == 3 && strcmp(argv[0], "echo") == 0) {
+    int in = open_endpoint(argv[1], 0);
+    int out = open_endpoint(argv[2], 1);
+    for (;;) {
+      ssize_t n = read(in, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return n == 0 ? 0 : 1;
+      write_all(io, out, buf, (size_t)n);
+    }
+  }
+  if (argc == 2 && strcmp(argv[0], "sink") == 0) {
+    int in = open_endpoint(argv[1], 0);
+    for (;;) {
+      ssize_t n = read(in, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return n == 0 ? 0 : 1;
+    }
+  }
+  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN\n");
+  return 2;
+}
+
+/* ------------------------------------------------------------- scenarios */
+
+/* A started server and the two descriptors the contender uses. */
+struct link {
+  int to_server, from_server;
+  int pidfd;
+  char dir[64];
+};
+
+static void start_server(struct link *l, char *const argv[], const int *map, int n) {
+  int pid;
+  int r = pipc_spawn("/proc/self/exe", argv, NULL, NULL, map, n, 0, &pid, &l->pidfd);
+  if (r < 0) die("spawn the server", r);
+}
+
+static void stop_server(struct link *l) {
+  if (l->to_server >= 0) close(l->to_server);
+  if (l->from_server >= 0) close(l->from_server);
+  int how, value;
+  int r = pipc_spawn_wait(l->pidfd, 10 * PIPC_SEC, &how, &value);
+  if (r < 0 || how != PIPC_CHILD_EXITED || value != 0) {
+    fprintf(stderr, "pipc-bench: the server did not end cleanly\n");
+    exit(1);
+  }
+  close(l->pidfd);
+  if (l->dir[0]) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/in", l->dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/out", l->dir);
+    unlink(p);
+    rmdir(l->dir);
+  }
+}
+
+/* Pipes: the server inherits one pipe's read end (fd 3) and the other's
+ * write end (fd 4); stream scenarios only use the first. */
+static void setup_pipe(struct link *l, int echo) {
+  int a[2], b[2];
+  if (pipc_pipe_open(a, 0) < 0 || pipc_pipe_open(b, 0) < 0) die("pipe", errno);
+  char *echo_argv[] = {"pipc-bench", "serve", "echo", "fd:3", "fd:4", NULL};
+  char *sink_argv[] = {"pipc-bench", "serve", "sink", "fd:3", NULL};
+  int map[] = {3, a[0], 4, b[1]};
+  start_server(l, echo ? echo_argv : sink_argv, map, echo ? 2 : 1);
+  close(a[0]);
+  close(b[1]);
+  l->to_server = a[1];
+  l->from_server = b[0];
+  if (!echo) {
+    close(b[0]);
+    l->from_server = -1;
+  }
+}
+
+/* FIFOs: two paths in a private directory. */
+static void setup_fifo(struct link *l, int echo) {
+  snprintf(l->dir, sizeof l->dir, "/tmp/pipc-bench-XXXXXX");
+  if (mkdtemp(l->dir) == NULL) die("mkdtemp", errno);
+  char in[96], out[96], in_spec[112], out_spec[112];
+  snprintf(in, sizeof in, "%s/in", l->dir);
+  snprintf(out, sizeof out, "%s/out", l->dir);
+  if (mkfifo(in, 0600) < 0 || mkfifo(out, 0600) < 0) die("mkfifo", errno);
+  snprintf(in_spec, sizeof in_spec, "fifo:%s", in);
+  snprintf(out_spec, sizeof out_spec, "fifo:%s", out);
+  char *echo_argv[] = {"pipc-bench", "serve", "echo", in_spec, out_spec, NULL};
+  char *sink_argv[] = {"pipc-bench", "serve", "sink", in_spec, NULL};
+  start_server(l, echo ? echo_argv : sink_argv, NULL, 0);
+  /* The server opens its input, then its output: the same order here. */
+  l->to_server = open(in, O_WRONLY | O_CLOEXEC);
+  if (l->to_server < 0) die("open the FIFO", errno);
+  l->from_server = -1;
+  if (echo) {
+    l->from_server = open(out, O_RDONLY | O_CLOEXEC);
+    if (l->from_server < 0) die("open the FIFO", errno);
+  }
+}
+
+struct scenario {
+  const char *name;
+  int round_trip; /* 1: 64-byte round trips; 0: 64 KiB stream */
+  void (*setup)(struct link *, int echo);
+};
+
+static const struct scenario scenarios[] = {
+    {"pipe-rt", 1, setup_pipe},
+    {"pipe-stream", 0, setup_pipe},
+    {"fifo-rt", 1, setup_fifo},
+    {"fifo-stream", 0, setup_fifo},
+};
+
+#define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void run_round_trips(const struct io *io, struct link *l, const char *name) {
+  static unsigned char ping[MSG], pong[MSG];
+  int64_t *samples = malloc(sizeof(int64_t) * MAX_SAMPLES);
+  if (samples == NULL) die("malloc", ENOMEM);
+  int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
+  while (now_ns() < end) {
+    write_all(io, l->to_server, ping, MSG);
+    read_all(io, l->from_server, pong, MSG);
+  }
+  size_t n = 0;
+  int64_t start = now_ns();
+  end = start + (int64_t)(opt_seconds * 1e9);
+  for (int64_t t = start; t < end && n < MAX_SAMPLES;) {
+    ping[0] = (unsigned char)n;
+    write_all(io, l->to_server, ping, MSG);
+    read_all(io, l->from_server, pong, MSG);
+    int64_t t2 = now_ns();
+    samples[n++] = t2 - t;
+    t = t2;
+    if (pong[0] != ping[0]) die("echo", EBADMSG);
+  }
+  double total = (double)(now_ns() - start);
+  qsort(samples, n, sizeof *samples, cmp_i64);
+  printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"ns\", \"ops\": %zu, "
+         "\"p50\": %lld, \"p99\": %lld, \"mean\": %.1f}\n",
+         name, io->name, n, (long long)samples[n / 2], (long long)samples[(size_t)(n * 0.99)],
+         total / (double)n);
+  free(samples);
+}
+
+static void run_stream(const struct io *io, struct link *l, const char *name) {
+  static unsigned char chunk[CHUNK];
+  memset(chunk, 0x5a, sizeof chunk);
+  int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
+  while (now_ns() < end) write_all(io, l->to_server, chunk, CHUNK);
+  uint64_t bytes = 0;
+  int64_t start = now_ns();
+  end = start + (int64_t)(opt_seconds * 1e9);
+  while (now_ns() < end) {
+    write_all(io, l->to_server, chunk, CHUNK);
+    bytes += CHUNK;
+  }
+  double seconds = (double)(now_ns() - start) / 1e9;
+  printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"MB/s\", \"bytes\": %llu, "
+         "\"mb_per_s\": %.1f}\n",
+         name, io->name, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
+}
+
+static int run(int argc, char **argv) {
+  if (argc < 2) return 2;
+  const struct scenario *s = NULL;
+  const struct io *io = NULL;
+  for (size_t i = 0; i < NSCENARIOS; i++)
+    if (strcmp(scenarios[i].name, argv[0]) == 0) s = &scenarios[i];
+  for (size_t i = 0; i < sizeof contenders / sizeof contenders[0]; i++)
+    if (strcmp(contenders[i].name, argv[1]) == 0) io = &contenders[i];
+  if (s == NULL || io == NULL) {
+    fprintf(stderr, "pipc-bench: unknown scenario or contender (see pipc-bench list)\n");
+    return 2;
+  }
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--seconds") == 0) opt_seconds = atof(argv[i + 1]);
+    else if (strcmp(argv[i], "--warmup") == 0) opt_warmup = atof(argv[i + 1]);
+    else if (strcmp(argv[i], "--cpu") == 0) opt_cpu = atoi(argv[i + 1]);
+    else return 2;
+  }
+  if (opt_cpu >= 0) {
+    /* Both sides on one CPU: the server inherits this affinity. */
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(opt_cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) < 0) die("sched_setaffinity", errno);
+  }
+  struct link l;
+  memset(&l, 0, sizeof l);
+  l.to_server = l.from_server = -1;
+  s->setup(&l, s->round_trip);
+  if (s->round_trip)
+    run_round_trips(io, &l, s->name);
+  else
+    run_stream(io, &l, s->name);
+  stop_server(&l);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+    int r = run(argc - 2, argv + 2);
+    if (r == 2) fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [--seconds S] [--warmup S] [--cpu N]\n");
+    return r;
+  }
+  if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve(argc - 2, argv + 2);
+  if (argc == 2 && strcmp(argv[1], "list") == 0) {
+    for (size_t i = 0; i < NSCENARIOS; i++) printf("%s\n", scenarios[i].name);
+    return 0;
+  }
+  fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [options] | serve ... | list\n");
+  return 2;
+}
