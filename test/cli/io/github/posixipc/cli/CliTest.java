@@ -238,7 +238,7 @@ class CliTest {
     assertEquals(2, run("ls", "--bogus").status());
     Run help = run("--help");
     assertEquals(0, help.status());
-    for (String sub : new String[] {"tour", "ls", "fifo"}) {
+    for (String sub : new String[] {"tour", "ls", "fifo", "bench"}) {
       assertTrue(help.out().contains(sub), help.out());
     }
     assertTrue(help.out().lines().anyMatch(l -> l.matches("\\s+tour\\s.*")), help.out());
@@ -253,6 +253,48 @@ class CliTest {
     assertEquals(Duration.ofSeconds(3), Main.parseDuration("3"));
     assertEquals(Duration.ofSeconds(5), Main.parseDuration("PT5S"));
     assertEquals(Duration.ZERO, Main.parseDuration("0s"));
+  }
+
+  // ------------------------------------------------------------------ bench
+
+  @Test
+  void benchQuickRunsEveryContenderAndPrintsTheRatios() {
+    Run r = run("bench", "--quick", "--only", "pipe-rt");
+    assertEquals(0, r.status(), r.err());
+    for (String contender : new String[] {"raw C", "C API", "posixipc", "JDK"}) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith("pipe-rt") && l.contains(contender)
+          && l.matches(".*\\d+\\.\\d\\d µs.*")), contender + " row missing:\n" + r.out());
+    }
+    assertTrue(r.out().contains("posixipc / JDK"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("pipe-rt\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s*")),
+        "ratio row missing:\n" + r.out());
+    assertFalse(r.out().contains("fifo"), "--only keeps the other scenarios out");
+  }
+
+  @Test
+  void benchUsageErrorsExitTwo() {
+    assertEquals(2, run("bench", "--pairs", "0").status());
+    assertEquals(2, run("bench", "--cpu", "-3").status());
+    Run unknown = run("bench", "--quick", "--only", "no-such-scenario");
+    assertEquals(2, unknown.status(), unknown.err());
+    assertTrue(unknown.err().contains("no scenario matches"), unknown.err());
+  }
+
+  @Test
+  void benchSaysHowToBuildWhenTheDriverIsMissing() {
+    String saved = System.getProperty("posixipc.benchJar");
+    System.setProperty("posixipc.benchJar", "/nonexistent/posixipc-benchmarks.jar");
+    try {
+      Run r = run("bench", "--quick");
+      assertEquals(1, r.status());
+      assertTrue(r.err().contains("is not built") && r.err().contains("mvn -B -q package -DskipTests"), r.err());
+    } finally {
+      if (saved == null) {
+        System.clearProperty("posixipc.benchJar");
+      } else {
+        System.setProperty("posixipc.benchJar", saved);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ launcher

@@ -1,0 +1,295 @@
+package io.github.posixipc.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The benchmark driver: runs the C harness (raw system calls, and the posixipc C API) and the
+ * JMH harness (posixipc from Java, and the JDK's nearest equivalent) on the same scenarios,
+ * against the same raw-syscall server, interleaved in pairs (A/B/A/B, the order reversed every
+ * other pair so that drift cancels), and prints the median of each contender and the median
+ * ratio, with its range over the pairs, of Java to raw C, of the C API to raw C, and of posixipc
+ * to the JDK.
+ *
+ * <p>Ratios compare costs: time per round trip, or time per byte for streams. Above 1 means
+ * slower than the reference.
+ *
+ * <p>Both sides of every scenario inherit this process's CPU affinity; {@code posixipc bench}
+ * starts it under {@code taskset -c 0}, the stable configuration on a small machine.
+ */
+public final class Bench {
+
+  record Scenario(String name, String mechanism, boolean roundTrip) {}
+
+  static final List<Scenario> SCENARIOS = List.of(
+      new Scenario("pipe-rt", "pipe", true),
+      new Scenario("pipe-stream", "pipe", false),
+      new Scenario("fifo-rt", "fifo", true),
+      new Scenario("fifo-stream", "fifo", false));
+
+  /** Contenders, in the order of a forward pair; the label and what runs it. */
+  static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc", "JDK");
+
+  /** One measurement: p50 (ns) or MB/s, and p99 (ns, round trips only). */
+  record Sample(double value, double p99) {}
+
+  private record Timing(int pairs, double cWarmup, double cSeconds, int warmups, int warmupMs, int iterations,
+      int iterationMs) {}
+
+  private static final Timing FULL = new Timing(5, 1.0, 3.0, 2, 1000, 3, 1000);
+  private static final Timing QUICK = new Timing(1, 0.2, 0.5, 1, 300, 1, 500);
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Timing timing = FULL;
+    int pairs = -1;
+    boolean markdown = false;
+    List<Scenario> chosen = new ArrayList<>(SCENARIOS);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> timing = QUICK;
+        case "--markdown" -> markdown = true;
+        case "--pairs" -> pairs = Integer.parseInt(value(args, ++i));
+        case "--only" -> {
+          List<String> names = Arrays.asList(value(args, ++i).split(","));
+          chosen.removeIf(s -> names.stream().noneMatch(n -> s.name().startsWith(n)));
+        }
+        case "-h", "--help" -> {
+          usage();
+          return;
+        }
+        default -> {
+          System.err.println("posixipc bench: unknown option " + args[i]);
+          usage();
+          System.exit(2);
+        }
+      }
+    }
+    if (pairs > 0) {
+      timing = new Timing(pairs, timing.cWarmup, timing.cSeconds, timing.warmups, timing.warmupMs,
+          timing.iterations, timing.iterationMs);
+    }
+    if (chosen.isEmpty()) {
+      System.err.println("posixipc bench: no scenario matches; scenarios: "
+          + SCENARIOS.stream().map(Scenario::name).toList());
+      System.exit(2);
+    }
+    String exe = harness();
+    String cpus = cpusAllowed();
+    if (cpus.contains(",") || cpus.contains("-")) {
+      System.err.println("posixipc bench: warning: this process may run on CPUs " + cpus
+          + "; blocking round trips are stable only with both sides on one CPU (taskset -c 0)");
+    }
+
+    Map<String, Map<String, List<Sample>>> results = new LinkedHashMap<>();
+    for (Scenario s : chosen) {
+      Map<String, List<Sample>> byContender = new LinkedHashMap<>();
+      CONTENDERS.forEach(c -> byContender.put(c, new ArrayList<>()));
+      results.put(s.name(), byContender);
+    }
+    for (int p = 0; p < timing.pairs; p++) {
+      List<String> order = new ArrayList<>(CONTENDERS);
+      if (p % 2 == 1) {
+        Collections.reverse(order);
+      }
+      for (Scenario s : chosen) {
+        for (String c : order) {
+          System.err.printf(Locale.ROOT, "[pair %d/%d] %s, %s%n", p + 1, timing.pairs, s.name(), c);
+          Sample sample = switch (c) {
+            case "raw C" -> runC(exe, s, "raw", timing);
+            case "C API" -> runC(exe, s, "capi", timing);
+            case "posixipc" -> runJmh(exe, s, "posixipc", timing);
+            default -> runJmh(exe, s, "jdk", timing);
+          };
+          results.get(s.name()).get(c).add(sample);
+        }
+      }
+    }
+    // Allocation per operation, once per Java contender: JMH's allocation profiler in
+    // average-time mode (sample-time mode allocates its own sample buffers).
+    Map<String, Double> alloc = new LinkedHashMap<>();
+    for (Scenario s : chosen) {
+      for (String c : List.of("posixipc", "JDK")) {
+        System.err.printf(Locale.ROOT, "[allocation] %s, %s%n", s.name(), c);
+        alloc.put(s.name() + "/" + c, allocation(exe, s, c.equals("JDK") ? "jdk" : c, timing));
+      }
+    }
+    Report.print(System.out, markdown, header(cpus, timing.pairs), chosen, results, alloc);
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      System.err.println("posixipc bench: " + args[i - 1] + " needs a value");
+      System.exit(2);
+    }
+    return args[i];
+  }
+
+  private static void usage() {
+    System.err.println("""
+        usage: posixipc bench [--quick] [--pairs N] [--only SCENARIO,...] [--markdown]
+          --quick      one short pair: checks that every contender runs (figures are rough)
+          --pairs N    interleaved pairs per scenario (default 5)
+          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, ...
+          --markdown   print the tables as Markdown, as in docs/benchmarks.md""");
+  }
+
+  /** The C harness: -Dposixipc.benchExe, or the copy in this jar extracted to a private directory. */
+  private static String harness() throws IOException {
+    String configured = System.getProperty(Server.EXE_PROPERTY);
+    if (configured != null) {
+      return configured;
+    }
+    try (InputStream in = Bench.class.getResourceAsStream("native/pipc-bench")) {
+      if (in == null) {
+        throw new IOException("the C harness is not in this jar; build with 'mvn -B package'");
+      }
+      Path dir = Files.createTempDirectory("pipc-bench-", PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rwx------")));
+      Path exe = dir.resolve("pipc-bench");
+      Files.copy(in, exe, StandardCopyOption.REPLACE_EXISTING);
+      Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
+      exe.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return exe.toString();
+    }
+  }
+
+  private static final Pattern P50 = Pattern.compile("\"p50\": (\\d+)");
+  private static final Pattern P99 = Pattern.compile("\"p99\": (\\d+)");
+  private static final Pattern MBPS = Pattern.compile("\"mb_per_s\": ([0-9.]+)");
+
+  /** One run of the C harness; both of its sides inherit this process's affinity (--cpu -1). */
+  static Sample runC(String exe, Scenario s, String contender, Timing t) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(exe, "run", s.name(), contender, "--warmup", Double.toString(t.cWarmup),
+        "--seconds", Double.toString(t.cSeconds), "--cpu", "-1")
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("the C harness failed on " + s.name() + " " + contender + ": " + out);
+    }
+    if (s.roundTrip()) {
+      return new Sample(number(P50, out), number(P99, out));
+    }
+    return new Sample(number(MBPS, out), Double.NaN);
+  }
+
+  private static double number(Pattern p, String out) throws IOException {
+    Matcher m = p.matcher(out);
+    if (!m.find()) {
+      throw new IOException("unexpected output from the C harness: " + out);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  /** One JMH run in a forked JVM: the median and p99 of round trips, or the stream's MB/s. */
+  static Sample runJmh(String exe, Scenario s, String contender, Timing t) throws RunnerException {
+    RunResult r = new Runner(options(exe, s, contender, t).build()).runSingle();
+    Result<?> primary = r.getPrimaryResult();
+    if (s.roundTrip()) {
+      return new Sample(primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(99));
+    }
+    return new Sample(primary.getScore() * Link.CHUNK / 1e6, Double.NaN);
+  }
+
+  /** Bytes allocated per operation, by JMH's allocation profiler, in average-time mode. */
+  static double allocation(String exe, Scenario s, String contender, Timing t) throws RunnerException {
+    Options o = options(exe, s, contender, t).mode(Mode.AverageTime).addProfiler(GCProfiler.class).build();
+    RunResult r = new Runner(o).runSingle();
+    for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+      if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+        return e.getValue().getScore();
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static ChainedOptionsBuilder options(String exe, Scenario s, String contender, Timing t) {
+    Class<?> benchmark = s.roundTrip() ? RoundTrip.class : Stream.class;
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
+        "-D" + Server.EXE_PROPERTY + "=" + exe));
+    String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+    if (cache != null) {
+      jvmArgs.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+    }
+    return new OptionsBuilder()
+        .include("^" + Pattern.quote(benchmark.getName() + "."))
+        .param("mechanism", s.mechanism())
+        .param("contender", contender)
+        .forks(1)
+        .threads(1)
+        .warmupIterations(t.warmups)
+        .warmupTime(TimeValue.milliseconds(t.warmupMs))
+        .measurementIterations(t.iterations)
+        .measurementTime(TimeValue.milliseconds(t.iterationMs))
+        .jvmArgs(jvmArgs.toArray(String[]::new))
+        .verbosity(VerboseMode.SILENT)
+        .shouldFailOnError(true);
+  }
+
+  private static String cpusAllowed() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Cpus_allowed_list:")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException e) {
+      // not Linux-like; reported as unknown
+    }
+    return "unknown";
+  }
+
+  private static String header(String cpus, int pairs) {
+    String model = "unknown CPU";
+    int cores = 0;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          model = line.substring(line.indexOf(':') + 1).trim();
+          cores++;
+        }
+      }
+    } catch (IOException e) {
+      // left unknown
+    }
+    String kernel = "unknown";
+    try {
+      kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+    } catch (IOException e) {
+      // left unknown
+    }
+    return String.format(Locale.ROOT, "%s; %s, %d CPUs, runs on CPUs %s; Linux %s; %s %s; %d pair(s)",
+        ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")), model, cores, cpus, kernel,
+        System.getProperty("java.vm.name"), System.getProperty("java.version"), pairs);
+  }
+}

@@ -1,0 +1,172 @@
+package io.github.posixipc.bench;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The JDK contender, with no posixipc code loaded: for pipes, a child's standard input and output
+ * through {@link ProcessBuilder} (the JDK's only way to a pipe with another process); for FIFOs,
+ * {@link FileChannel} on the FIFO with direct buffers.
+ */
+final class JdkLinks {
+
+  private JdkLinks() {}
+
+  static Link pipe(boolean echo) throws IOException {
+    Process server = new ProcessBuilder(Server.command(echo, "fd:0", "fd:1"))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    return new StreamLink(server);
+  }
+
+  static Link fifo(boolean echo) throws IOException {
+    Path dir = Server.fifoDir();
+    Path in = dir.resolve("in");
+    Path out = dir.resolve("out");
+    // The JDK cannot make a FIFO: the mkfifo program does, as a Java user would.
+    mkfifo(in);
+    mkfifo(out);
+    Process server = new ProcessBuilder(Server.command(echo, "fifo:" + in, "fifo:" + out))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    FileChannel writer = FileChannel.open(in, StandardOpenOption.WRITE);
+    FileChannel reader = echo ? FileChannel.open(out, StandardOpenOption.READ) : null;
+    return new ChannelLink(writer, reader, server, dir);
+  }
+
+  private static void mkfifo(Path p) throws IOException {
+    try {
+      Process mk = new ProcessBuilder("mkfifo", "-m", "600", p.toString()).inheritIO().start();
+      if (!mk.waitFor(10, TimeUnit.SECONDS) || mk.exitValue() != 0) {
+        throw new IOException("mkfifo " + p + " failed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  static void end(Process server) throws IOException, InterruptedException {
+    if (!server.waitFor(10, TimeUnit.SECONDS) || server.exitValue() != 0) {
+      server.destroyForcibly();
+      throw new IOException("the server did not end cleanly");
+    }
+  }
+
+  /** Process streams: a flush per message, as a request/response protocol needs. */
+  private static final class StreamLink implements Link {
+    private final Process server;
+    private final OutputStream out;
+    private final InputStream in;
+    private final byte[] ping = new byte[MESSAGE];
+    private final byte[] pong = new byte[MESSAGE];
+    private final byte[] chunk = new byte[CHUNK];
+    private int seq;
+
+    StreamLink(Process server) {
+      this.server = server;
+      this.out = server.getOutputStream();
+      this.in = server.getInputStream();
+      for (int i = 0; i < CHUNK; i++) {
+        chunk[i] = (byte) i;
+      }
+    }
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sent = (byte) ++seq;
+      ping[0] = (byte) sent;
+      out.write(ping);
+      out.flush();
+      if (in.readNBytes(pong, 0, MESSAGE) != MESSAGE) {
+        throw new EOFException("the server closed the link");
+      }
+      int received = pong[0];
+      Server.checkEcho(sent, received);
+      return received;
+    }
+
+    @Override
+    public int writeChunk() throws IOException {
+      out.write(chunk);
+      out.flush();
+      return CHUNK;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      out.close();
+      in.close();
+      end(server);
+    }
+  }
+
+  private static final class ChannelLink implements Link {
+    private final FileChannel out;
+    private final FileChannel in;
+    private final Process server;
+    private final Path dir;
+    private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
+    private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
+    private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+    private int seq;
+
+    ChannelLink(FileChannel out, FileChannel in, Process server, Path dir) {
+      this.out = out;
+      this.in = in;
+      this.server = server;
+      this.dir = dir;
+      for (int i = 0; i < CHUNK; i++) {
+        chunk.put(i, (byte) i);
+      }
+    }
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sent = (byte) ++seq;
+      ping.clear();
+      ping.put(0, (byte) sent);
+      while (ping.hasRemaining()) {
+        out.write(ping);
+      }
+      pong.clear();
+      while (pong.hasRemaining()) {
+        if (in.read(pong) < 0) {
+          throw new EOFException("the server closed the link");
+        }
+      }
+      int received = pong.get(0);
+      Server.checkEcho(sent, received);
+      return received;
+    }
+
+    @Override
+    public int writeChunk() throws IOException {
+      chunk.clear();
+      while (chunk.hasRemaining()) {
+        out.write(chunk);
+      }
+      return CHUNK;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      try {
+        out.close();
+        if (in != null) {
+          in.close();
+        }
+        end(server);
+      } finally {
+        Server.removeFifoDir(dir);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.github.posixipc.bench;
+
+import java.io.IOException;
+
+/**
+ * One contender's connection to the benchmark server ({@code pipc-bench serve}): the Java side
+ * of a scenario. A round-trip link sends 64 bytes and reads the echo back; a stream link writes
+ * 64 KiB chunks into a sink. Implementations allocate nothing per call.
+ */
+interface Link extends AutoCloseable {
+
+  /** Bytes per round-trip message. */
+  int MESSAGE = 64;
+
+  /** Bytes per stream write. */
+  int CHUNK = 64 * 1024;
+
+  /** One 64-byte round trip, the echo checked; returns a byte of the echo. */
+  int roundTrip() throws IOException;
+
+  /** Writes one 64 KiB chunk in full; returns the bytes written. */
+  int writeChunk() throws IOException;
+
+  /** Ends the server (it sees end-of-file) and waits for it; removes what was created. */
+  @Override
+  void close() throws IOException, InterruptedException;
+
+  /** The link for a mechanism ("pipe", "fifo") and a contender ("posixipc", "jdk"). */
+  static Link open(String mechanism, String contender, boolean echo) throws IOException {
+    return switch (mechanism + "/" + contender) {
+      case "pipe/posixipc" -> PosixipcLinks.pipe(echo);
+      case "fifo/posixipc" -> PosixipcLinks.fifo(echo);
+      case "pipe/jdk" -> JdkLinks.pipe(echo);
+      case "fifo/jdk" -> JdkLinks.fifo(echo);
+      default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
+    };
+  }
+}

@@ -1,0 +1,52 @@
+package io.github.posixipc.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Where the C harness is, and the argument lists that start its server side. */
+final class Server {
+
+  /** The system property naming the C harness executable (the driver sets it for JMH forks). */
+  static final String EXE_PROPERTY = "posixipc.benchExe";
+
+  private Server() {}
+
+  static String exe() {
+    String exe = System.getProperty(EXE_PROPERTY);
+    if (exe == null || !Files.isExecutable(Path.of(exe))) {
+      throw new IllegalStateException("the C harness is not set or not executable: -D" + EXE_PROPERTY + "=" + exe);
+    }
+    return exe;
+  }
+
+  /** pipc-bench serve echo IN OUT, or serve sink IN. */
+  static List<String> command(boolean echo, String in, String out) {
+    List<String> cmd = new ArrayList<>(List.of(exe(), "serve", echo ? "echo" : "sink", in));
+    if (echo) {
+      cmd.add(out);
+    }
+    return cmd;
+  }
+
+  /** A private directory for the two FIFOs of a scenario. */
+  static Path fifoDir() throws IOException {
+    return Files.createTempDirectory("pipc-bench-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+  }
+
+  static void removeFifoDir(Path dir) throws IOException {
+    Files.deleteIfExists(dir.resolve("in"));
+    Files.deleteIfExists(dir.resolve("out"));
+    Files.deleteIfExists(dir);
+  }
+
+  static void checkEcho(int sent, int received) throws IOException {
+    if (sent != received) {
+      throw new IOException("the echo differs: sent " + sent + ", received " + received);
+    }
+  }
+}
