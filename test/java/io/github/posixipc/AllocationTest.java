@@ -1,0 +1,117 @@
+package io.github.posixipc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot paths allocate nothing per message: the bytes this thread allocates (counted exactly by
+ * the JVM) across thousands of reads and writes with direct buffers do not grow with the number of
+ * messages. This counts bytes, not time.
+ */
+class AllocationTest {
+
+  private static final int WARMUP = 20_000;
+  private static final int MESSAGES = 10_000;
+
+  private static long allocatedByThisThread() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+  }
+
+  /** Bytes allocated by MESSAGES write-then-read exchanges of 64 bytes, after a warm-up. */
+  private interface Exchange {
+    void once(ByteBuffer out, ByteBuffer in) throws IOException;
+  }
+
+  private static long allocatedBy(Exchange e) throws IOException {
+    ByteBuffer out = ByteBuffer.allocateDirect(64);
+    ByteBuffer in = ByteBuffer.allocateDirect(64);
+    for (int i = 0; i < WARMUP; i++) {
+      e.once(out, in);
+    }
+    long before = allocatedByThisThread();
+    for (int i = 0; i < MESSAGES; i++) {
+      e.once(out, in);
+    }
+    return allocatedByThisThread() - before;
+  }
+
+  /**
+   * Asserts that an exchange allocates less than one byte per message beyond what the same loop
+   * costs with an empty exchange (the counter and the loop have a small fixed cost of their own);
+   * any allocation per message is at least 16 bytes each time.
+   */
+  private static void assertNothingPerMessage(String what, Exchange e) throws IOException {
+    long baseline = allocatedBy((out, in) -> { });
+    long bytes = allocatedBy(e);
+    assertTrue(bytes - baseline < MESSAGES, what + ": " + bytes + " bytes for " + MESSAGES
+        + " messages, against " + baseline + " for the empty loop");
+  }
+
+  private static void exchange(java.nio.channels.WritableByteChannel w, java.nio.channels.ReadableByteChannel r,
+      ByteBuffer out, ByteBuffer in) throws IOException {
+    out.clear();
+    assertEquals(64, w.write(out));
+    in.clear();
+    assertEquals(64, r.read(in));
+  }
+
+  @Test
+  void pipeReadsAndWritesAllocateNothing() throws IOException {
+    try (Pipe p = Pipe.open()) {
+      assertNothingPerMessage("pipe", (out, in) -> exchange(p.sink(), p.source(), out, in));
+    }
+  }
+
+  @Test
+  void timedPipeReadsAndWritesAllocateNothing() throws IOException {
+    Duration timeout = Duration.ofSeconds(5);
+    try (Pipe p = Pipe.open()) {
+      assertNothingPerMessage("timed pipe", (out, in) -> {
+        out.clear();
+        assertEquals(64, p.sink().write(out, timeout));
+        in.clear();
+        assertEquals(64, p.source().read(in, timeout));
+      });
+    }
+  }
+
+  @Test
+  void fifoReadsAndWritesAllocateNothing() throws IOException {
+    Path path = TestSupport.uniquePath("alloc-fifo");
+    Fifo.create(path);
+    try (Fifo both = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+      assertNothingPerMessage("FIFO", (out, in) -> exchange(both, both, out, in));
+    } finally {
+      Fifo.unlink(path);
+    }
+  }
+
+  @Test
+  void theCounterSeesAllocation() throws IOException {
+    // The measurement itself can fail: an exchange that allocates is seen.
+    try (Pipe p = Pipe.open()) {
+      long bytes = allocatedBy((out, in) -> {
+        exchange(p.sink(), p.source(), out, in);
+        in.flip();
+        byte[] copy = new byte[in.remaining()];
+        in.get(copy);
+      });
+      assertTrue(bytes >= (long) MESSAGES * 64, "saw " + bytes + " bytes");
+    }
+    try (Pipe p = Pipe.open()) {
+      org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+          () -> assertNothingPerMessage("allocating", (out, in) -> {
+            exchange(p.sink(), p.source(), out, in);
+            in.flip();
+            in.get(new byte[in.remaining()]);
+          }));
+    }
+  }
+}
