@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.PipeExample;
+import io.github.posixipc.examples.SpawnExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,5 +43,10 @@ class ExamplesTest {
   @Test
   void fifoExample() throws Exception {
     assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+
+  @Test
+  void spawnExample() throws Exception {
+    assertEquals("HELLO FROM A CHILD\nexit code 0\nmissing program: ENOENT", run(() -> SpawnExample.main(new String[0])));
   }
 }
