@@ -13,8 +13,11 @@
  *       the scenarios, one per line.
  *
  * Round-trip scenarios ("-rt") send 64 bytes and wait for them to come back,
- * timing every round trip; stream scenarios ("-stream") write 64 KiB chunks
- * into a sink and report MB/s. The JMH harness (benchmarks/jmh) measures the
+ * timing every round trip; stream scenarios ("-stream") write chunks (64 KiB,
+ * or a message-based mechanism's message size) into a sink and report MB/s.
+ * Each scenario names how the raw and the C API contenders send and receive
+ * (struct ops), so a mechanism that is not read/write on a descriptor adds
+ * its own pair. The JMH harness (benchmarks/jmh) measures the
  * Java contenders on the same scenarios against the same server.
  */
 #include <errno.h>
@@ -51,45 +54,68 @@ static void die(const char *what, int err) {
 
 /* ------------------------------------------------------------- contenders */
 
-/* One contender: how it reads and writes a descriptor. */
-struct io {
-  const char *name;
-  int64_t (*read)(int fd, void *buf, size_t len);
-  int64_t (*write)(int fd, const void *buf, size_t len);
+/* A started server and what the contender uses to reach it. */
+struct link {
+  int to_server, from_server; /* descriptors: pipe or FIFO ends, queues, sockets */
+  int pidfd;
+  char dir[64];               /* a private directory to remove, or "" */
 };
 
-static int64_t raw_read(int fd, void *buf, size_t len) {
-  ssize_t n = read(fd, buf, len);
+/* How one contender moves bytes over one kind of link; both return the bytes
+ * moved or -errno. */
+struct ops {
+  int64_t (*send)(struct link *l, const void *buf, size_t len);
+  int64_t (*recv)(struct link *l, void *buf, size_t len);
+};
+
+static int64_t fd_raw_send(struct link *l, const void *buf, size_t len) {
+  ssize_t n = write(l->to_server, buf, len);
   return n < 0 ? -errno : n;
 }
 
-static int64_t raw_write(int fd, const void *buf, size_t len) {
-  ssize_t n = write(fd, buf, len);
+static int64_t fd_raw_recv(struct link *l, void *buf, size_t len) {
+  ssize_t n = read(l->from_server, buf, len);
   return n < 0 ? -errno : n;
 }
 
-static const struct io contenders[] = {
-    {"raw", raw_read, raw_write},
-    {"capi", pipc_fd_read, pipc_fd_write},
-};
+static int64_t fd_capi_send(struct link *l, const void *buf, size_t len) {
+  return pipc_fd_write(l->to_server, buf, len);
+}
 
-static void write_all(const struct io *io, int fd, const unsigned char *p, size_t n) {
+static int64_t fd_capi_recv(struct link *l, void *buf, size_t len) {
+  return pipc_fd_read(l->from_server, buf, len);
+}
+
+static const struct ops fd_raw = {fd_raw_send, fd_raw_recv};
+static const struct ops fd_capi = {fd_capi_send, fd_capi_recv};
+
+static void send_all(const struct ops *io, struct link *l, const unsigned char *p, size_t n) {
   while (n > 0) {
-    int64_t w = io->write(fd, p, n);
+    int64_t w = io->send(l, p, n);
     if (w == -EINTR) continue;
-    if (w < 0) die("write", (int)w);
+    if (w < 0) die("send", (int)w);
     p += w;
     n -= (size_t)w;
   }
 }
 
-static void read_all(const struct io *io, int fd, unsigned char *p, size_t n) {
+static void recv_all(const struct ops *io, struct link *l, unsigned char *p, size_t n) {
   while (n > 0) {
-    int64_t r = io->read(fd, p, n);
+    int64_t r = io->recv(l, p, n);
     if (r == -EINTR) continue;
-    if (r <= 0) die("read", r == 0 ? EPIPE : (int)r);
+    if (r <= 0) die("receive", r == 0 ? EPIPE : (int)r);
     p += r;
     n -= (size_t)r;
+  }
+}
+
+static void write_fd_all(int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) die("write", errno);
+    p += w;
+    n -= (size_t)w;
   }
 }
 
@@ -108,7 +134,6 @@ static int open_endpoint(const char *spec, int output) {
 
 static int serve(int argc, char **argv) {
   static unsigned char buf[CHUNK];
-  const struct io *io = &contenders[0];
   if (argc == 3 && strcmp(argv[0], "echo") == 0) {
     int in = open_endpoint(argv[1], 0);
     int out = open_endpoint(argv[2], 1);
@@ -116,7 +141,7 @@ static int serve(int argc, char **argv) {
       ssize_t n = read(in, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return n == 0 ? 0 : 1;
-      write_all(io, out, buf, (size_t)n);
+      write_fd_all(out, buf, (size_t)n);
     }
   }
   if (argc == 2 && strcmp(argv[0], "sink") == 0) {
@@ -132,13 +157,6 @@ static int serve(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------- scenarios */
-
-/* A started server and the two descriptors the contender uses. */
-struct link {
-  int to_server, from_server;
-  int pidfd;
-  char dir[64];
-};
 
 static void start_server(struct link *l, char *const argv[], const int *map, int n) {
   int pid;
@@ -210,15 +228,17 @@ static void setup_fifo(struct link *l, int echo) {
 
 struct scenario {
   const char *name;
-  int round_trip; /* 1: 64-byte round trips; 0: 64 KiB stream */
+  int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
+  size_t chunk;
   void (*setup)(struct link *, int echo);
+  const struct ops *raw, *capi;
 };
 
 static const struct scenario scenarios[] = {
-    {"pipe-rt", 1, setup_pipe},
-    {"pipe-stream", 0, setup_pipe},
-    {"fifo-rt", 1, setup_fifo},
-    {"fifo-stream", 0, setup_fifo},
+    {"pipe-rt", 1, MSG, setup_pipe, &fd_raw, &fd_capi},
+    {"pipe-stream", 0, CHUNK, setup_pipe, &fd_raw, &fd_capi},
+    {"fifo-rt", 1, MSG, setup_fifo, &fd_raw, &fd_capi},
+    {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -228,22 +248,22 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void run_round_trips(const struct io *io, struct link *l, const char *name) {
+static void run_round_trips(const struct ops *io, const char *contender, struct link *l, const char *name) {
   static unsigned char ping[MSG], pong[MSG];
   int64_t *samples = malloc(sizeof(int64_t) * MAX_SAMPLES);
   if (samples == NULL) die("malloc", ENOMEM);
   int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
   while (now_ns() < end) {
-    write_all(io, l->to_server, ping, MSG);
-    read_all(io, l->from_server, pong, MSG);
+    send_all(io, l, ping, MSG);
+    recv_all(io, l, pong, MSG);
   }
   size_t n = 0;
   int64_t start = now_ns();
   end = start + (int64_t)(opt_seconds * 1e9);
   for (int64_t t = start; t < end && n < MAX_SAMPLES;) {
     ping[0] = (unsigned char)n;
-    write_all(io, l->to_server, ping, MSG);
-    read_all(io, l->from_server, pong, MSG);
+    send_all(io, l, ping, MSG);
+    recv_all(io, l, pong, MSG);
     int64_t t2 = now_ns();
     samples[n++] = t2 - t;
     t = t2;
@@ -253,37 +273,37 @@ static void run_round_trips(const struct io *io, struct link *l, const char *nam
   qsort(samples, n, sizeof *samples, cmp_i64);
   printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"ns\", \"ops\": %zu, "
          "\"p50\": %lld, \"p99\": %lld, \"mean\": %.1f}\n",
-         name, io->name, n, (long long)samples[n / 2], (long long)samples[(size_t)(n * 0.99)],
+         name, contender, n, (long long)samples[n / 2], (long long)samples[(size_t)(n * 0.99)],
          total / (double)n);
   free(samples);
 }
 
-static void run_stream(const struct io *io, struct link *l, const char *name) {
+static void run_stream(const struct ops *io, const char *contender, struct link *l, const char *name, size_t len) {
   static unsigned char chunk[CHUNK];
   memset(chunk, 0x5a, sizeof chunk);
   int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
-  while (now_ns() < end) write_all(io, l->to_server, chunk, CHUNK);
+  while (now_ns() < end) send_all(io, l, chunk, len);
   uint64_t bytes = 0;
   int64_t start = now_ns();
   end = start + (int64_t)(opt_seconds * 1e9);
   while (now_ns() < end) {
-    write_all(io, l->to_server, chunk, CHUNK);
-    bytes += CHUNK;
+    send_all(io, l, chunk, len);
+    bytes += len;
   }
   double seconds = (double)(now_ns() - start) / 1e9;
   printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"MB/s\", \"bytes\": %llu, "
          "\"mb_per_s\": %.1f}\n",
-         name, io->name, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
+         name, contender, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
 }
 
 static int run(int argc, char **argv) {
   if (argc < 2) return 2;
   const struct scenario *s = NULL;
-  const struct io *io = NULL;
+  const struct ops *io = NULL;
   for (size_t i = 0; i < NSCENARIOS; i++)
     if (strcmp(scenarios[i].name, argv[0]) == 0) s = &scenarios[i];
-  for (size_t i = 0; i < sizeof contenders / sizeof contenders[0]; i++)
-    if (strcmp(contenders[i].name, argv[1]) == 0) io = &contenders[i];
+  if (s != NULL && strcmp(argv[1], "raw") == 0) io = s->raw;
+  if (s != NULL && strcmp(argv[1], "capi") == 0) io = s->capi;
   if (s == NULL || io == NULL) {
     fprintf(stderr, "pipc-bench: unknown scenario or contender (see pipc-bench list)\n");
     return 2;
@@ -306,9 +326,9 @@ static int run(int argc, char **argv) {
   l.to_server = l.from_server = -1;
   s->setup(&l, s->round_trip);
   if (s->round_trip)
-    run_round_trips(io, &l, s->name);
+    run_round_trips(io, argv[1], &l, s->name);
   else
-    run_stream(io, &l, s->name);
+    run_stream(io, argv[1], &l, s->name, s->chunk);
   stop_server(&l);
   return 0;
 }
