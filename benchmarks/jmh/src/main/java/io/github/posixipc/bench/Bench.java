@@ -46,13 +46,21 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class Bench {
 
-  record Scenario(String name, String mechanism, boolean roundTrip) {}
+  /**
+   * A scenario of both harnesses: its name in the C harness, the mechanism the JMH harness opens,
+   * round trips or a stream (of chunk-byte writes), and whether the JDK has an equivalent.
+   */
+  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, boolean jdk) {
+    List<String> contenders() {
+      return jdk ? CONTENDERS : CONTENDERS.subList(0, 3);
+    }
+  }
 
   static final List<Scenario> SCENARIOS = List.of(
-      new Scenario("pipe-rt", "pipe", true),
-      new Scenario("pipe-stream", "pipe", false),
-      new Scenario("fifo-rt", "fifo", true),
-      new Scenario("fifo-stream", "fifo", false));
+      new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, true),
+      new Scenario("pipe-stream", "pipe", false, Link.CHUNK, true),
+      new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, true),
+      new Scenario("fifo-stream", "fifo", false, Link.CHUNK, true));
 
   /** Contenders, in the order of a forward pair; the label and what runs it. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc", "JDK");
@@ -116,11 +124,11 @@ public final class Bench {
       results.put(s.name(), byContender);
     }
     for (int p = 0; p < timing.pairs; p++) {
-      List<String> order = new ArrayList<>(CONTENDERS);
-      if (p % 2 == 1) {
-        Collections.reverse(order);
-      }
       for (Scenario s : chosen) {
+        List<String> order = new ArrayList<>(s.contenders());
+        if (p % 2 == 1) {
+          Collections.reverse(order);
+        }
         for (String c : order) {
           System.err.printf(Locale.ROOT, "[pair %d/%d] %s, %s%n", p + 1, timing.pairs, s.name(), c);
           Sample sample = switch (c) {
@@ -137,7 +145,7 @@ public final class Bench {
     // average-time mode (sample-time mode allocates its own sample buffers).
     Map<String, Double> alloc = new LinkedHashMap<>();
     for (Scenario s : chosen) {
-      for (String c : List.of("posixipc", "JDK")) {
+      for (String c : s.contenders().subList(2, s.contenders().size())) {
         System.err.printf(Locale.ROOT, "[allocation] %s, %s%n", s.name(), c);
         alloc.put(s.name() + "/" + c, allocation(exe, s, c.equals("JDK") ? "jdk" : c, timing));
       }
@@ -218,7 +226,7 @@ public final class Bench {
     if (s.roundTrip()) {
       return new Sample(primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(99));
     }
-    return new Sample(primary.getScore() * Link.CHUNK / 1e6, Double.NaN);
+    return new Sample(primary.getScore() * s.chunk() / 1e6, Double.NaN);
   }
 
   /** Bytes allocated per operation, by JMH's allocation profiler, in average-time mode. */

@@ -19,7 +19,7 @@ final class Report {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"scenario", "contender", "median", "p99", "Java alloc"});
     for (Bench.Scenario s : scenarios) {
-      for (String c : Bench.CONTENDERS) {
+      for (String c : s.contenders()) {
         List<Bench.Sample> samples = results.get(s.name()).get(c);
         double v = median(samples, Bench.Sample::value);
         String shown = s.roundTrip() ? micros(v) : String.format(Locale.ROOT, "%.0f MB/s", v);
@@ -50,6 +50,9 @@ final class Report {
 
   /** Cost ratio a/b per pair; the median and the range. */
   private static String ratio(Bench.Scenario s, List<Bench.Sample> a, List<Bench.Sample> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return "-";
+    }
     int n = Math.min(a.size(), b.size());
     double[] r = new double[n];
     for (int i = 0; i < n; i++) {
