@@ -170,16 +170,25 @@ final class TestSupport {
 
   /** The command line of a child JVM running JavaPeer with args. */
   static List<String> javaPeerCommand(String... args) {
+    return childJvmCommand(List.of(), JavaPeer.class.getName(), args);
+  }
+
+  /**
+   * The command line of a child JVM with this suite's class path (the library, the tests and the
+   * peers) running mainClass with args, after the given JVM options.
+   */
+  static List<String> childJvmCommand(List<String> jvmOptions, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
     if (cache != null) {
       cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
     }
-    cmd.add(JavaPeer.class.getName());
+    cmd.add(mainClass);
     cmd.addAll(List.of(args));
     return cmd;
   }

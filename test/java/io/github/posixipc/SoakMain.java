@@ -1,0 +1,116 @@
+package io.github.posixipc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The soak: a child JVM (small fixed heap) opens and closes one kind of object a million times and
+ * prints, for each kind, its descriptor count and resident set size before and after:
+ * {@code KIND cycles=N fds=A->B rssKiB=X->Y}. SoakTest starts it and judges the figures.
+ *
+ * <p>Arguments: the cycle count, then the kinds to soak (all when none is given).
+ */
+public final class SoakMain {
+
+  /** One open/close cycle of one kind of object. */
+  interface Cycle {
+    void run() throws Exception;
+  }
+
+  private SoakMain() {}
+
+  static Map<String, Cycle> kinds(Path dir) throws IOException {
+    Map<String, Cycle> kinds = new LinkedHashMap<>();
+    kinds.put("pipe", () -> Pipe.open().close());
+    Path fifo = dir.resolve("fifo");
+    Fifo.create(fifo, 0600);
+    kinds.put("fifo", () -> Fifo.of(fifo, Fifo.Access.READ_WRITE).open().close());
+    return kinds;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int cycles = Integer.parseInt(args[0]);
+    Path dir = Files.createTempDirectory("pipc-soak-");
+    try {
+      Map<String, Cycle> kinds = kinds(dir);
+      for (String kind : args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length)
+          : kinds.keySet().toArray(String[]::new)) {
+        Cycle c = kinds.get(kind);
+        if (c == null) {
+          throw new IllegalArgumentException("no soak for " + kind + "; kinds: " + kinds.keySet());
+        }
+        for (int i = 0; i < 20_000; i++) {
+          c.run(); // warm-up: the JIT, the Cleaner's thread, the heap's working size
+        }
+        firstUseDescriptors();
+        settle();
+        Map<String, String> before = fdTargets();
+        int fds0 = TestSupport.openFds();
+        long rss0 = rssKiB();
+        for (int i = 0; i < cycles; i++) {
+          c.run();
+        }
+        settle();
+        int fds1 = TestSupport.openFds();
+        System.out.printf("%s cycles=%d fds=%d->%d rssKiB=%d->%d%n", kind, cycles, fds0, fds1, rss0, rssKiB());
+        if (fds1 != fds0) {
+          Map<String, String> after = fdTargets();
+          after.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+          System.err.println("descriptors new or changed since the baseline: " + after);
+        }
+      }
+    } finally {
+      try (var s = Files.list(dir)) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(dir);
+    }
+  }
+
+  private static void settle() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * Opens, once, the descriptors the platform keeps for itself on first use, so that a baseline
+   * taken after this does not count them: the JDK's pre-close socket (file I/O) and JavaCPP's
+   * /proc/self/statm (its native memory accounting).
+   */
+  static void firstUseDescriptors() throws IOException {
+    fdTargets();
+    rssKiB();
+    org.bytedeco.javacpp.Pointer.physicalBytes();
+  }
+
+  /** Descriptor number to what it refers to, for the diagnosis of a leak. */
+  static Map<String, String> fdTargets() throws IOException {
+    Map<String, String> m = new java.util.TreeMap<>();
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        try {
+          m.put(p.getFileName().toString(), Files.readSymbolicLink(p).toString());
+        } catch (IOException gone) {
+          // the listing's own descriptor
+        }
+      }
+    }
+    return m;
+  }
+
+  static long rssKiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IOException("no VmRSS in /proc/self/status");
+  }
+}
