@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.PipeExample;
+import io.github.posixipc.examples.SignalExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,5 +43,12 @@ class ExamplesTest {
   @Test
   void fifoExample() throws Exception {
     assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+
+  @Test
+  void signalExample() throws Exception {
+    assertEquals("SIGRTMIN+1 value 42, sent by this process: true\n"
+        + "SIGSEGV (11) is reserved: the JVM handles it (faults become exceptions or crash reports)",
+        run(() -> SignalExample.main(new String[0])));
   }
 }
