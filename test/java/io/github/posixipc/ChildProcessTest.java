@@ -269,11 +269,15 @@ class ChildProcessTest {
     try (Pipe pipe = Pipe.open();
         Fifo fifo = Fifo.of(fifoPath, Fifo.Access.READ).open(Duration.ZERO)) {
       Map<Integer, String> before = fdTargets();
-      var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-      server.bind(java.net.UnixDomainSocketAddress.of(sockPath));
-      try (server;
-          var client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sockPath));
-          var accepted = server.accept()) {
+      java.nio.channels.SocketChannel client;
+      java.nio.channels.SocketChannel accepted;
+      try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+        server.bind(java.net.UnixDomainSocketAddress.of(sockPath));
+        client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sockPath));
+        accepted = server.accept();
+      }
+      // The listening socket is closed: the new sockets are the two connected ends.
+      try (client; accepted) {
         Map<Integer, String> after = fdTargets();
         int socketFd = -1;
         for (Map.Entry<Integer, String> e : after.entrySet()) {
