@@ -353,6 +353,9 @@ class CliTest {
     assertTrue(all.err().contains("-1"), all.err());
     assertEquals(2, run("signal", "send", "12", "TERM", "--value", "x").status());
     assertEquals(2, run("signal", "wait", "USR1", "--count", "0").status());
+    Run help = run("signal", "send", "--help");
+    assertEquals(0, help.status());
+    assertTrue(help.out().contains("sigqueue with --value"), help.out());
   }
 
   private static long uid() throws Exception {

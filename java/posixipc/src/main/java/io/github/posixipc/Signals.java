@@ -270,7 +270,9 @@ public final class Signals {
    * @throws IllegalStateException while the signal has listeners
    */
   public static void ignore(int signal) throws IOException {
-    change(signal, Core.pipc_signal_ignore(checkNoListeners(signal)), "SIG_IGN");
+    synchronized (LOCK) {
+      change(signal, Core.pipc_signal_ignore(checkNoListeners(signal)), "SIG_IGN");
+    }
   }
 
   /**
@@ -280,7 +282,9 @@ public final class Signals {
    * @throws IllegalStateException while the signal has listeners
    */
   public static void restoreDefault(int signal) throws IOException {
-    change(signal, Core.pipc_signal_default(checkNoListeners(signal)), "SIG_DFL");
+    synchronized (LOCK) {
+      change(signal, Core.pipc_signal_default(checkNoListeners(signal)), "SIG_DFL");
+    }
   }
 
   /**

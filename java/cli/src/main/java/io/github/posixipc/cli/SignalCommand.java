@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** Manual tools for signals. */
 @Command(
     name = "signal",
+    mixinStandardHelpOptions = true,
     description = "Send signals (kill, sigqueue with a value) and wait for them.",
     subcommands = {SignalCommand.Send.class, SignalCommand.Wait.class})
 final class SignalCommand implements Runnable {
@@ -29,10 +30,11 @@ final class SignalCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "send", description = {
-      "Send SIG to process PID: with sigqueue(3) and a value when --value is given, with kill(2)",
-      "otherwise. SIG is a name (TERM, SIGUSR1, SIGRTMIN+3) or a number; 0 only checks that PID",
-      "exists. PID 0 is this process group, a negative PID the group -PID (kill only); -1 is refused."})
+  @Command(name = "send", mixinStandardHelpOptions = true, description = {
+      "Send SIG to process PID (sigqueue with --value, kill otherwise).",
+      "SIG is a name (TERM, SIGUSR1, SIGRTMIN+3) or a number; 0 only checks that PID exists.",
+      "PID 0 is this process group, a negative PID the group -PID (kill only; write -- before it);",
+      "-1 is refused. Signals the JVM owns are refused when they would reach this process."})
   static final class Send implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PID") long pid;
 
@@ -53,9 +55,10 @@ final class SignalCommand implements Runnable {
     }
   }
 
-  @Command(name = "wait", description = {
-      "Catch SIG and wait for it; print each one: its name, the sender's pid and uid, how it was",
-      "sent, and the sigqueue value. Exit status 1 when --timeout passes first."})
+  @Command(name = "wait", mixinStandardHelpOptions = true, description = {
+      "Catch SIG and wait for it; print each one that comes.",
+      "Each line gives the signal, the sender's pid and uid, how it was sent and the sigqueue value.",
+      "Exit status 1 when --timeout passes first; 2 for a signal posixipc refuses to catch."})
   static final class Wait implements Callable<Integer> {
     @Spec CommandSpec spec;
 
