@@ -10,5 +10,6 @@
 #include <posixipc/common.h>
 #include <posixipc/pipe.h>
 #include <posixipc/spawn.h>
+#include <posixipc/signal.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */

@@ -3,6 +3,7 @@
 #include <posixipc/posixipc.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -239,6 +240,29 @@ TEST(Spawn, NoDescriptorLeaksInTheParent) {
   int before = pipc_test::CountOpenFds();
   for (int i = 0; i < 50; i++) RunPeer({"exit", "0"});
   EXPECT_EQ(before, pipc_test::CountOpenFds());
+}
+
+// The case: a pipe, a socketpair end and a FIFO at 3, 4 and 5, and
+// nothing else, whatever else this process has open (close-on-exec or not).
+TEST(Spawn, PipeSocketpairAndFifoAtThreeFourFive) {
+  int p[2], sv[2];
+  ASSERT_EQ(0, pipc_pipe_open(p, 0));
+  ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+  pipc_test::ScopedPath fifo("spawn-fifo");
+  ASSERT_EQ(0, pipc_fifo_create(fifo.c_str(), 0600));
+  int f;
+  ASSERT_EQ(0, pipc_fifo_open(fifo.c_str(), PIPC_FIFO_READ | PIPC_FIFO_NONBLOCK, &f));
+  int leaky = dup(sv[0]);  // no close-on-exec: must not reach the child either
+  ASSERT_GE(leaky, 0);
+  EXPECT_EQ("0 1 2 3 4 5", RunPeer({"fds"}, {3, p[0], 4, sv[1], 5, f}));
+  std::string kinds = RunPeer({"fd-kinds"}, {3, p[0], 4, sv[1], 5, f});
+  EXPECT_EQ(0u, kinds.find("3:pipe:[")) << kinds;
+  EXPECT_NE(std::string::npos, kinds.find(" 4:socket:[")) << kinds;
+  EXPECT_NE(std::string::npos, kinds.find(" 5:" + fifo.str())) << kinds;
+  int code = -1;
+  RunPeer({"exit", "0"}, {3, p[0], 4, sv[1], 5, f}, 0, nullptr, nullptr, &code);
+  EXPECT_EQ(0, code);
+  for (int fd : {p[0], p[1], sv[0], sv[1], f, leaky}) close(fd);
 }
 
 }  // namespace

@@ -6,10 +6,13 @@
  *   pipc-peer sink IN                  read IN to its end; print "count=N fnv=H"
  *   pipc-peer source OUT COUNT [SEED]  write COUNT pattern bytes to OUT
  *   pipc-peer fds                      print this process's open descriptors
+ *   pipc-peer fd-kinds                 print "N:what" per descriptor from 3 up
+ *                                      (pipe:[ino], socket:[ino], or a path)
  *   pipc-peer describe                 print cwd, session/group, signal state
  *   pipc-peer env NAME                 print the value of NAME, or nothing
  *   pipc-peer exit CODE                exit with CODE
  *   pipc-peer raise SIGNO              die of signal SIGNO
+ *   pipc-peer signal-...               signal commands: see peer_signal.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -29,6 +32,8 @@
 #include <unistd.h>
 
 #include <posixipc/posixipc.h>
+
+#include "peer_signal.h"
 
 #define BUF_SIZE (64 * 1024)
 
@@ -158,6 +163,27 @@ static int cmd_fds(void) {
   return 0;
 }
 
+static int cmd_fd_kinds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (d == NULL) return fail("opendir", "/proc/self/fd", -errno);
+  int self = dirfd(d);
+  struct dirent *e;
+  int first = 1;
+  while ((e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] == '.' || fd == self || fd < 3) continue;
+    char link[64], target[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    target[n < 0 ? 0 : n] = '\0';
+    printf("%s%d:%s", first ? "" : " ", fd, target);
+    first = 0;
+  }
+  printf("\n");
+  closedir(d);
+  return 0;
+}
+
 static int cmd_describe(void) {
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd) == NULL) return fail("getcwd", ".", -errno);
@@ -187,10 +213,15 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "source") == 0 && (argc == 4 || argc == 5))
     return cmd_source(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
   if (strcmp(cmd, "fds") == 0 && argc == 2) return cmd_fds();
+  if (strcmp(cmd, "fd-kinds") == 0 && argc == 2) return cmd_fd_kinds();
   if (strcmp(cmd, "env") == 0 && argc == 3) {
     const char *v = getenv(argv[2]);
     printf("%s\n", v != NULL ? v : "");
     return 0;
+  }
+  if (strncmp(cmd, "signal-", 7) == 0) {
+    int status = peer_signal_command(argc, argv);
+    if (status >= 0) return status;
   }
   if (strcmp(cmd, "exit") == 0 && argc == 3) return atoi(argv[2]);
   if (strcmp(cmd, "raise") == 0 && argc == 3) {

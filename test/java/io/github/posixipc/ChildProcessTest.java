@@ -243,4 +243,72 @@ class ChildProcessTest {
       assertThrows(PosixException.class, () -> Pipe.Source.adopt(-1));
     }
   }
+
+  /** The /proc/self/fd targets of this process, by number. */
+  private static Map<Integer, String> fdTargets() throws Exception {
+    Map<Integer, String> m = new java.util.TreeMap<>();
+    try (var list = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : list.toList()) {
+        try {
+          m.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+        } catch (java.io.IOException gone) {
+          // the listing's own descriptor
+        }
+      }
+    }
+    return m;
+  }
+
+  // The case: a pipe, one end of a connected pair of Unix stream sockets (made with the
+  // JDK, found through /proc) and a FIFO become fds 3, 4 and 5; the child has those and no others.
+  @Test
+  void aPipeASocketEndAndAFifoBecomeThreeFourFiveAndNothingElse() throws Exception {
+    Path fifoPath = TestSupport.uniquePath("fifo");
+    Path sockPath = TestSupport.uniquePath("sock");
+    Fifo.create(fifoPath);
+    try (Pipe pipe = Pipe.open();
+        Fifo fifo = Fifo.of(fifoPath, Fifo.Access.READ).open(Duration.ZERO)) {
+      Map<Integer, String> before = fdTargets();
+      java.nio.channels.SocketChannel client;
+      java.nio.channels.SocketChannel accepted;
+      try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+        server.bind(java.net.UnixDomainSocketAddress.of(sockPath));
+        client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sockPath));
+        accepted = server.accept();
+      }
+      // The listening socket is closed: the new sockets are the two connected ends.
+      try (client; accepted) {
+        Map<Integer, String> after = fdTargets();
+        int socketFd = -1;
+        for (Map.Entry<Integer, String> e : after.entrySet()) {
+          if (!before.containsKey(e.getKey()) && e.getValue().startsWith("socket:")) {
+            socketFd = e.getKey();
+            break;
+          }
+        }
+        assertTrue(socketFd >= 0, "found the socket's descriptor");
+        ChildProcess.Builder b = ChildProcess.builder(peerPath(), "fds")
+            .fd(3, pipe.source()).fd(4, socketFd).fd(5, fifo);
+        assertEquals("0 1 2 3 4 5", peerOutput(b));
+        String kinds = peerOutput(ChildProcess.builder(peerPath(), "fd-kinds")
+            .fd(3, pipe.source()).fd(4, socketFd).fd(5, fifo));
+        assertEquals("3:" + after.get(pipe.source().fd()) + " 4:" + after.get(socketFd) + " 5:" + fifoPath, kinds);
+        assertTrue(kinds.startsWith("3:pipe:["), kinds);
+        try (ChildProcess c = ChildProcess.builder(peerPath(), "exit", "3")
+            .fd(3, pipe.source()).fd(4, socketFd).fd(5, fifo).start()) {
+          assertEquals(new ChildProcess.Status(3, 0, false), c.waitFor(Duration.ofSeconds(10)));
+        }
+        try (ChildProcess c = ChildProcess.builder(peerPath(), "raise", "9")
+            .fd(3, pipe.source()).fd(4, socketFd).fd(5, fifo).start()) {
+          ChildProcess.Status s = c.waitFor(Duration.ofSeconds(10));
+          assertFalse(s.exited());
+          assertEquals(9, s.signal());
+          assertEquals("signal SIGKILL (9)", s.toString());
+        }
+      }
+    } finally {
+      TestSupport.removeQuietly(fifoPath);
+      TestSupport.removeQuietly(sockPath);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.PipeExample;
 import io.github.posixipc.examples.SpawnExample;
+import io.github.posixipc.examples.SignalExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,5 +49,12 @@ class ExamplesTest {
   @Test
   void spawnExample() throws Exception {
     assertEquals("HELLO FROM A CHILD\nexit code 0\nmissing program: ENOENT", run(() -> SpawnExample.main(new String[0])));
+  }
+
+  @Test
+  void signalExample() throws Exception {
+    assertEquals("SIGRTMIN+1 value 42, sent by this process: true\n"
+        + "SIGSEGV (11) is reserved: the JVM handles it (faults become exceptions or crash reports)",
+        run(() -> SignalExample.main(new String[0])));
   }
 }

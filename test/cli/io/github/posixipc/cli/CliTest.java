@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
+import io.github.posixipc.Pipe;
+import io.github.posixipc.Signals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -63,7 +66,13 @@ class CliTest {
       double p50 = row.get("round_trip_p50_us").asDouble();
       double p99 = row.get("round_trip_p99_us").asDouble();
       assertTrue(p50 > 0 && p50 <= p99, row.toString());
-      assertTrue(row.get("throughput_mb_s").asDouble() > 0, row.toString());
+      boolean bulk = TourCommand.MECHANISMS.stream()
+          .filter(m -> m.name().equals(row.get("mechanism").asText())).findFirst().orElseThrow().hasBulkTransfer();
+      if (bulk) {
+        assertTrue(row.get("throughput_mb_s").asDouble() > 0, row.toString());
+      } else {
+        assertTrue(row.get("throughput_mb_s").isNull(), "no bulk transfer, no throughput: " + row);
+      }
     }
     for (TourMechanism m : TourCommand.MECHANISMS) {
       assertTrue(seen.contains(m.name() + "/C"), m.name() + " with the C peer");
@@ -316,5 +325,82 @@ class CliTest {
       Files.delete(bin);
       Files.delete(root);
     }
+  }
+
+  // ------------------------------------------------------------------ signal
+
+  @Test
+  void signalSendReachesTheCPeerWithItsValue() throws Exception {
+    try (Pipe out = Pipe.open();
+        ChildProcess peer = ChildProcess.builder(System.getProperty("posixipc.peer"), "signal-wait", "SIGRTMIN+5", "2", "20000")
+            .fd(1, out.sink()).start()) {
+      out.sink().close();
+      assertEquals("ready pid=" + peer.pid(), SignalTour.readLine(out.source()));
+      String pid = String.valueOf(peer.pid());
+      Run q = run("signal", "send", pid, "SIGRTMIN+5", "--value", "42");
+      assertEquals(0, q.status(), q.err());
+      Run k = run("signal", "send", pid, "rtmin+5");
+      assertEquals(0, k.status(), k.err());
+      String text = new String(out.source().inputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, peer.waitFor(Duration.ofSeconds(20)).exitCode(), text);
+      long self = ProcessHandle.current().pid();
+      String[] lines = text.split("\n");
+      assertTrue(lines[0].startsWith("signal SIGRTMIN+5 code=-1 pid=" + self + " ") && lines[0].endsWith(" value=42"), text);
+      assertTrue(lines[1].startsWith("signal SIGRTMIN+5 code=0 pid=" + self + " "), text);
+      assertTrue(lines[2].startsWith("received=2 lost=0"), text);
+    }
+  }
+
+  @Test
+  void signalWaitPrintsWhatCame() throws Exception {
+    int sig = Signals.number("SIGRTMIN+6");
+    CompletableFuture<Run> waiting = CompletableFuture.supplyAsync(
+        () -> run("signal", "wait", "SIGRTMIN+6", "--timeout", "20s"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (Signals.disposition(sig) != Signals.Disposition.CAUGHT && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    try (ChildProcess sender = ChildProcess.builder(System.getProperty("posixipc.peer"), "signal-send",
+        String.valueOf(ProcessHandle.current().pid()), "SIGRTMIN+6", "77", "1").start()) {
+      Run r = waiting.get(30, TimeUnit.SECONDS);
+      assertEquals(0, r.status(), r.err());
+      assertEquals("SIGRTMIN+6 from pid " + sender.pid() + " (uid " + uid() + "), sigqueue value 77", r.out().trim());
+      assertTrue(r.err().contains("waiting for SIGRTMIN+6 in process " + ProcessHandle.current().pid()), r.err());
+      assertEquals(0, sender.waitFor(Duration.ofSeconds(20)).exitCode());
+    }
+    assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig), "put back after the wait");
+  }
+
+  @Test
+  void signalErrorsAreClear() throws Exception {
+    long dead;
+    try (ChildProcess c = ChildProcess.builder(System.getProperty("posixipc.peer"), "exit", "0").start()) {
+      dead = c.pid();
+      c.waitFor(Duration.ofSeconds(20));
+    }
+    Run gone = run("signal", "send", String.valueOf(dead), "TERM");
+    assertEquals(1, gone.status());
+    assertTrue(gone.err().contains("ESRCH"), gone.err());
+    Run badName = run("signal", "send", "123", "NOPE");
+    assertEquals(2, badName.status());
+    assertTrue(badName.err().contains("'NOPE' is not a signal"), badName.err());
+    Run reserved = run("signal", "wait", "SIGSEGV");
+    assertEquals(2, reserved.status());
+    assertTrue(reserved.err().contains("reserved"), reserved.err());
+    Run late = run("signal", "wait", "SIGUSR1", "--timeout", "50ms");
+    assertEquals(1, late.status());
+    assertTrue(late.err().contains("ETIMEDOUT"), late.err());
+    Run all = run("signal", "send", "-1", "TERM");
+    assertEquals(2, all.status(), all.err());
+    assertTrue(all.err().contains("-1"), all.err());
+    assertEquals(2, run("signal", "send", "12", "TERM", "--value", "x").status());
+    assertEquals(2, run("signal", "wait", "USR1", "--count", "0").status());
+    Run help = run("signal", "send", "--help");
+    assertEquals(0, help.status());
+    assertTrue(help.out().contains("sigqueue with --value"), help.out());
+  }
+
+  private static long uid() throws Exception {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

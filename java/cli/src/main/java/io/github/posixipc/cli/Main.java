@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       LsCommand.class,
       FifoCommand.class,
       BenchCommand.class,
+      SignalCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {

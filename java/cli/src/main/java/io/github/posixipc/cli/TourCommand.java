@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 final class TourCommand implements Callable<Integer> {
 
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
-  static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos());
+  static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
+      new SignalTour());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;
@@ -170,7 +171,9 @@ final class TourCommand implements Callable<Integer> {
     Row row = new Row(m.name(), kind);
     try (TourLink link = m.connect(kind)) {
       roundTrips(link, row);
-      bulkTransfer(link, row, bulk);
+      if (m.hasBulkTransfer()) {
+        bulkTransfer(link, row, bulk);
+      }
       link.finish();
       ChildProcess.Status s = link.peer().waitFor(PipeTour.PATIENCE);
       if (!s.exited() || s.exitCode() != 0) {
@@ -189,8 +192,9 @@ final class TourCommand implements Callable<Integer> {
   }
 
   private void roundTrips(TourLink link, Row row) throws IOException {
-    ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
-    ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
+    // A mechanism whose unit is smaller (a signal's value) sends that much.
+    ByteBuffer ping = ByteBuffer.allocateDirect(Math.min(MESSAGE, link.maxChunk()));
+    ByteBuffer pong = ByteBuffer.allocateDirect(Math.min(MESSAGE, link.maxChunk()));
     long[] samples = new long[roundTrips];
     for (int i = -WARMUP; i < roundTrips; i++) {
       ping.clear();

@@ -10,4 +10,9 @@ interface TourMechanism {
 
   /** Starts a peer of the given kind and connects to it. */
   TourLink connect(Peers.Kind peer) throws IOException;
+
+  /** False for a mechanism that carries no bulk data (signals): its row has no throughput. */
+  default boolean hasBulkTransfer() {
+    return true;
+  }
 }

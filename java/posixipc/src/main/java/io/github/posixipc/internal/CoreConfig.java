@@ -30,7 +30,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
     global = "io.github.posixipc.internal.Core",
     value =
         @Platform(
-            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h"},
+            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -72,6 +72,11 @@ public class CoreConfig implements InfoMapper {
         + "int[] pid, int[] pidfd)");
     bind(infoMap, "pipc_spawn_wait",
         "int pipc_spawn_wait(int pidfd, " + I64 + " timeout_ns, int[] how, int[] value)");
+
+    // signal.h: records are read into direct memory by address, at the header's fixed offsets.
+    bind(infoMap, "pipc_signal_read", "int pipc_signal_read(@Cast(\"pipc_signal_info*\") long out, int max, "
+        + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_signal_lost", I64 + " pipc_signal_lost(int signo)");
   }
 
   private static void bind(InfoMap infoMap, String function, String declaration) {

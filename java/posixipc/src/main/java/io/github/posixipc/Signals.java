@@ -1,0 +1,561 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * POSIX signals from Java: listeners for caught signals, the ignore and default dispositions,
+ * and sending with {@code kill}, {@code sigqueue} and {@code raise}.
+ *
+ * <pre>{@code
+ * try (Signals.Registration r = Signals.addListener(Signals.SIGUSR1,
+ *     info -> System.out.println("got " + info))) {
+ *   ...                                          // SIGUSR1 now reaches the listener
+ * }                                              // and has its previous disposition again
+ *
+ * int rt = Signals.number("SIGRTMIN+2");
+ * Signals.sigqueue(pid, rt, 42);                 // queued, with a value
+ * SignalInfo answer = Signals.await(rt, Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <h2>How signals reach Java</h2>
+ *
+ * The first listener of a signal installs the C core's handler, which only writes a 32-byte
+ * record to a pipe the library owns; one daemon thread ({@code posixipc-signals}) reads the pipe
+ * and calls the listeners. Removing the last listener of a signal puts back the disposition it had
+ * before (the JVM's own handler, for SIGINT, SIGTERM and SIGHUP). If the pipe ever fills (about
+ * 32,000 records behind), the records that do not fit are counted: {@link #lostCount(int)} and
+ * {@link SignalListener#onLost} report them. Real-time signals ({@link #rtmin()} to
+ * {@link #rtmax()}) are queued by the kernel, one per send, each with its value; standard signals
+ * sent while one is pending merge into one.
+ *
+ * <h2>Reserved signals</h2>
+ *
+ * Signals the JVM owns cannot be caught, ignored or reset here, nor sent to this JVM
+ * ({@link IllegalArgumentException}): SIGSEGV, SIGBUS, SIGFPE, SIGILL (the JVM turns faults into
+ * exceptions), SIGQUIT (thread dumps), SIGUSR2 (thread suspension), SIGPIPE (ignored so that writes
+ * fail with EPIPE), the JDK's SIGRTMAX-2 (wakes its blocked NIO threads), and this library's own
+ * wake-up signal ({@code SIGRTMAX-3}, or {@code -Dposixipc.wakeupSignal}). SIGKILL and SIGSTOP
+ * cannot be caught at all. SIGINT, SIGTERM and SIGHUP may be caught: while a listener holds one of
+ * them, the JVM's handler is not there, so that signal no longer starts the JVM's shutdown (no
+ * shutdown hooks run, the JVM does not exit) until the last listener is removed.
+ */
+public final class Signals {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  private static final int MAX_SIGNAL = 64;
+
+  public static final int SIGHUP = builtin("SIGHUP");
+  public static final int SIGINT = builtin("SIGINT");
+  public static final int SIGQUIT = builtin("SIGQUIT");
+  public static final int SIGILL = builtin("SIGILL");
+  public static final int SIGABRT = builtin("SIGABRT");
+  public static final int SIGBUS = builtin("SIGBUS");
+  public static final int SIGFPE = builtin("SIGFPE");
+  public static final int SIGKILL = builtin("SIGKILL");
+  public static final int SIGUSR1 = builtin("SIGUSR1");
+  public static final int SIGSEGV = builtin("SIGSEGV");
+  public static final int SIGUSR2 = builtin("SIGUSR2");
+  public static final int SIGPIPE = builtin("SIGPIPE");
+  public static final int SIGALRM = builtin("SIGALRM");
+  public static final int SIGTERM = builtin("SIGTERM");
+  public static final int SIGCHLD = builtin("SIGCHLD");
+  public static final int SIGCONT = builtin("SIGCONT");
+  public static final int SIGSTOP = builtin("SIGSTOP");
+  public static final int SIGTSTP = builtin("SIGTSTP");
+  public static final int SIGWINCH = builtin("SIGWINCH");
+
+  private static final int RTMIN = Core.pipc_sigrtmin();
+  private static final int RTMAX = Core.pipc_sigrtmax();
+  /** The JDK wakes its own blocked NIO threads with this one. */
+  private static final int JDK_WAKEUP = RTMAX - 2;
+
+  private static final Object LOCK = new Object();
+  @SuppressWarnings("unchecked")
+  private static final CopyOnWriteArrayList<Registration>[] LISTENERS = new CopyOnWriteArrayList[MAX_SIGNAL + 1];
+  private static Thread dispatcher;
+
+  static {
+    for (int i = 0; i <= MAX_SIGNAL; i++) {
+      LISTENERS[i] = new CopyOnWriteArrayList<>();
+    }
+    for (int s : new int[] {SIGQUIT, SIGUSR2, SIGPIPE, JDK_WAKEUP, Native.WAKEUP_SIGNAL}) {
+      Core.pipc_signal_reserve(s);
+    }
+  }
+
+  private Signals() {}
+
+  private static int builtin(String name) {
+    return Core.pipc_signal_number(NativeStrings.encode(name, "signal"));
+  }
+
+  // ------------------------------------------------------------------ numbers and names
+
+  /** The lowest real-time signal number of this process (glibc keeps the first few). */
+  public static int rtmin() {
+    return RTMIN;
+  }
+
+  /** The highest real-time signal number. */
+  public static int rtmax() {
+    return RTMAX;
+  }
+
+  /**
+   * The number of a signal name: {@code "SIGTERM"} or {@code "TERM"} (any case),
+   * {@code "SIGRTMIN+3"}, {@code "SIGRTMAX-2"}, or a decimal number.
+   *
+   * @throws IllegalArgumentException for a name or number this system does not have
+   */
+  public static int number(String name) {
+    Objects.requireNonNull(name, "name");
+    int n = Core.pipc_signal_number(NativeStrings.encode(name.trim().toUpperCase(Locale.ROOT), "signal name"));
+    if (n <= 0 || !valid(n)) {
+      throw new IllegalArgumentException("'" + name + "' is not a signal of this system"
+          + " (examples: SIGUSR1, TERM, SIGRTMIN+3, 10)");
+    }
+    return n;
+  }
+
+  /** The name of a signal number ({@code "SIGTERM"}, {@code "SIGRTMIN+3"}); "SIG?" when unknown. */
+  public static String name(int signal) {
+    return Core.pipc_signal_name(signal);
+  }
+
+  /** True when posixipc refuses to change signal's disposition (see the class comment). */
+  public static boolean isReserved(int signal) {
+    checkNumber(signal);
+    return Core.pipc_signal_is_reserved(signal) == 1;
+  }
+
+  // ------------------------------------------------------------------ listeners
+
+  /**
+   * Calls listener, on the dispatcher thread, for every signal caught from now until the
+   * returned registration is closed. The first listener of a signal installs the library's
+   * handler; closing the last one puts back the disposition from before.
+   *
+   * @throws IllegalArgumentException for a bad number, SIGKILL, SIGSTOP or a reserved signal
+   */
+  public static Registration addListener(int signal, SignalListener listener) throws IOException {
+    Objects.requireNonNull(listener, "listener");
+    checkChangeable(signal);
+    synchronized (LOCK) {
+      CopyOnWriteArrayList<Registration> list = LISTENERS[signal];
+      if (list.isEmpty()) {
+        startDispatcher();
+        int r = Core.pipc_signal_catch(signal);
+        if (r < 0) {
+          throw PosixException.of(r, "sigaction", name(signal));
+        }
+      }
+      Registration reg = new Registration(signal, listener);
+      list.add(reg);
+      return reg;
+    }
+  }
+
+  /**
+   * A queue of the signals caught from now on: for code that waits for signals rather than
+   * reacting to them. Open it before the signal can come.
+   */
+  public static SignalQueue queue(int signal) throws IOException {
+    return new SignalQueue(signal);
+  }
+
+  /**
+   * Waits for signal: catches it for the duration of the call, and puts back the previous
+   * disposition before returning. A signal that comes before the call meets that previous
+   * disposition; to miss none, use {@link #queue(int)} first.
+   *
+   * @param timeout null waits forever, {@link Duration#ZERO} returns only what is already there
+   * @throws TimedOutException when the time is up
+   * @throws WouldBlockException with {@link Duration#ZERO}
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  public static SignalInfo await(int signal, Duration timeout) throws IOException, InterruptedException {
+    try (SignalQueue q = queue(signal)) {
+      return q.take(timeout);
+    }
+  }
+
+  /** What one addListener returns: close it to stop the deliveries. */
+  public static final class Registration implements AutoCloseable {
+    private final int signal;
+    final SignalListener listener;
+    private boolean closed;
+
+    private Registration(int signal, SignalListener listener) {
+      this.signal = signal;
+      this.listener = listener;
+    }
+
+    /** The signal number. */
+    public int signal() {
+      return signal;
+    }
+
+    /**
+     * Stops the deliveries to this listener; the last one of its signal puts back the disposition
+     * the signal had before. Idempotent.
+     */
+    @Override
+    public void close() {
+      synchronized (LOCK) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        CopyOnWriteArrayList<Registration> list = LISTENERS[signal];
+        list.remove(this);
+        if (list.isEmpty()) {
+          int r = Core.pipc_signal_restore(signal);
+          if (r < 0) {
+            throw new UncheckedIOException(PosixException.of(r, "sigaction", name(signal)));
+          }
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Signals.Registration[" + name(signal) + (closed ? ", closed" : "") + "]";
+    }
+  }
+
+  // ------------------------------------------------------------------ dispositions
+
+  /** What a signal's disposition is now. */
+  public enum Disposition {
+    /** The default action (SIG_DFL). */
+    DEFAULT,
+    /** Ignored (SIG_IGN). */
+    IGNORED,
+    /** Caught by posixipc's listeners. */
+    CAUGHT,
+    /** Handled by some other handler: the JVM's own, or native code's. */
+    HANDLED
+  }
+
+  /** The current disposition of signal. */
+  public static Disposition disposition(int signal) {
+    checkNumber(signal);
+    int d = Core.pipc_signal_disposition(signal);
+    if (d == Core.PIPC_SIGNAL_DEFAULT) {
+      return Disposition.DEFAULT;
+    }
+    if (d == Core.PIPC_SIGNAL_IGNORED) {
+      return Disposition.IGNORED;
+    }
+    return d == Core.PIPC_SIGNAL_CAUGHT ? Disposition.CAUGHT : Disposition.HANDLED;
+  }
+
+  /**
+   * Ignores signal (SIG_IGN). The previous disposition is kept for {@link #restore(int)}.
+   *
+   * @throws IllegalStateException while the signal has listeners
+   */
+  public static void ignore(int signal) throws IOException {
+    synchronized (LOCK) {
+      change(signal, Core.pipc_signal_ignore(checkNoListeners(signal)), "SIG_IGN");
+    }
+  }
+
+  /**
+   * Gives signal its default action (SIG_DFL). The previous disposition is kept for
+   * {@link #restore(int)}.
+   *
+   * @throws IllegalStateException while the signal has listeners
+   */
+  public static void restoreDefault(int signal) throws IOException {
+    synchronized (LOCK) {
+      change(signal, Core.pipc_signal_default(checkNoListeners(signal)), "SIG_DFL");
+    }
+  }
+
+  /**
+   * Puts back the disposition signal had before posixipc first changed it with {@link #ignore} or
+   * {@link #restoreDefault}. Returns false when there was nothing to put back.
+   *
+   * @throws IllegalStateException while the signal has listeners (close them instead)
+   */
+  public static boolean restore(int signal) throws IOException {
+    synchronized (LOCK) {
+      int r = Core.pipc_signal_restore(checkNoListeners(signal));
+      if (r < 0) {
+        throw PosixException.of(r, "sigaction", name(signal));
+      }
+      return r == 1;
+    }
+  }
+
+  private static void change(int signal, int result, String what) throws IOException {
+    if (result < 0) {
+      throw PosixException.of(result, "sigaction", name(signal) + " to " + what);
+    }
+  }
+
+  /** Checks that signal may be changed and has no listeners; called for its value. */
+  private static int checkNoListeners(int signal) {
+    checkChangeable(signal);
+    if (!LISTENERS[signal].isEmpty()) {
+      throw new IllegalStateException(name(signal) + " has listeners: close their registrations first");
+    }
+    return signal;
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  /**
+   * Sends signal with kill(2). pid &gt; 0 is one process; 0 is every process of this JVM's process
+   * group (this JVM included); below -1, the process group -pid. pid -1 (every process you may
+   * signal) is refused here. Signal 0 sends nothing and only checks that the target exists and may
+   * be signalled.
+   *
+   * @throws IllegalArgumentException for a bad number, pid -1, or a reserved signal aimed at this
+   *     JVM
+   * @throws PosixException ESRCH (no such process), {@link PermissionDeniedException} (EPERM)
+   */
+  public static void kill(long pid, int signal) throws IOException {
+    if (signal != 0) {
+      checkNumber(signal);
+    }
+    int p = checkPid(pid, true);
+    checkNotAtSelf(p, signal);
+    int r = Core.pipc_signal_kill(p, signal);
+    if (r < 0) {
+      throw PosixException.of(r, "kill", target(p) + " with " + (signal == 0 ? "signal 0" : name(signal)));
+    }
+  }
+
+  /**
+   * Sends signal with a value, with sigqueue(3), to process pid (&gt; 0). A real-time signal is
+   * queued: every call is one delivery, in order, and the receiver sees value.
+   *
+   * @throws IllegalArgumentException for a bad number or pid, or a reserved signal aimed at this
+   *     JVM
+   * @throws WouldBlockException EAGAIN: the receiving user already has RLIMIT_SIGPENDING signals
+   *     queued; try again once some were taken
+   * @throws PosixException ESRCH (no such process), {@link PermissionDeniedException} (EPERM)
+   */
+  public static void sigqueue(long pid, int signal, int value) throws IOException {
+    if (signal != 0) {
+      checkNumber(signal);
+    }
+    int p = checkPid(pid, false);
+    checkNotAtSelf(p, signal);
+    int r = Core.pipc_signal_queue(p, signal, value);
+    if (r < 0) {
+      throw PosixException.of(r, "sigqueue", target(p) + " with " + (signal == 0 ? "signal 0" : name(signal)));
+    }
+  }
+
+  /**
+   * Sends signal to the calling thread (raise(3)). A caught signal's record is in the
+   * dispatcher's pipe when this returns; the listener runs shortly after, on the dispatcher thread.
+   *
+   * @throws IllegalArgumentException for a bad number or a reserved signal
+   */
+  public static void raise(int signal) throws IOException {
+    checkNumber(signal);
+    checkNotAtSelf((int) SELF, signal);
+    int r = Core.pipc_signal_raise(signal);
+    if (r < 0) {
+      throw PosixException.of(r, "raise", name(signal));
+    }
+  }
+
+  /**
+   * How many caught signals the dispatcher had to drop because its pipe was full: of one signal,
+   * or of all when signal is 0. Never reset.
+   */
+  public static long lostCount(int signal) {
+    if (signal != 0) {
+      checkNumber(signal);
+    }
+    return Core.pipc_signal_lost(signal);
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  private static final long SELF = ProcessHandle.current().pid();
+  private static final int PROCESS_GROUP = readProcessGroup();
+
+  private static boolean valid(int signal) {
+    return (signal >= 1 && signal <= 31) || (signal >= RTMIN && signal <= RTMAX);
+  }
+
+  static void checkNumber(int signal) {
+    if (!valid(signal)) {
+      throw new IllegalArgumentException("not a signal number: " + signal + " (valid: 1..31 and "
+          + RTMIN + ".." + RTMAX + ", SIGRTMIN..SIGRTMAX)");
+    }
+  }
+
+  static void checkChangeable(int signal) {
+    checkNumber(signal);
+    if (signal == SIGKILL || signal == SIGSTOP) {
+      throw new IllegalArgumentException(name(signal) + " cannot be caught, ignored or reset (kernel rule)");
+    }
+    if (Core.pipc_signal_is_reserved(signal) == 1) {
+      throw new IllegalArgumentException(name(signal) + " (" + signal + ") is reserved: " + owner(signal));
+    }
+  }
+
+  private static String owner(int signal) {
+    if (signal == Native.WAKEUP_SIGNAL) {
+      return "posixipc wakes blocked calls with it (choose another with -D"
+          + Native.WAKEUP_SIGNAL_PROPERTY + ")";
+    }
+    if (signal == JDK_WAKEUP) {
+      return "the JDK wakes its blocked I/O threads with it";
+    }
+    if (signal == SIGQUIT) {
+      return "the JVM prints thread dumps on it";
+    }
+    if (signal == SIGUSR2) {
+      return "the JVM suspends and resumes threads with it";
+    }
+    if (signal == SIGPIPE) {
+      return "the JVM ignores it so that writes to a closed pipe fail with EPIPE";
+    }
+    return "the JVM handles it (faults become exceptions or crash reports)";
+  }
+
+  private static int checkPid(long pid, boolean groups) {
+    if (pid > Integer.MAX_VALUE || pid < Integer.MIN_VALUE + 1) {
+      throw new IllegalArgumentException("not a process id: " + pid);
+    }
+    if (pid == -1) {
+      throw new IllegalArgumentException("pid -1 (every process you may signal) is not offered");
+    }
+    if (!groups && pid <= 0) {
+      throw new IllegalArgumentException("sigqueue needs a process id > 0, not " + pid);
+    }
+    return (int) pid;
+  }
+
+  /** Refuses a reserved signal whose target includes this JVM. */
+  private static void checkNotAtSelf(int pid, int signal) {
+    if (signal == 0 || !(pid == SELF || pid == 0 || (PROCESS_GROUP > 0 && pid == -PROCESS_GROUP))) {
+      return;
+    }
+    if (signal != SIGKILL && signal != SIGSTOP && Core.pipc_signal_is_reserved(signal) == 1) {
+      throw new IllegalArgumentException(name(signal) + " (" + signal + ") would reach this JVM, and it is reserved: "
+          + owner(signal));
+    }
+  }
+
+  private static String target(int pid) {
+    return pid > 0 ? "process " + pid : pid == 0 ? "this process group" : "process group " + (-pid);
+  }
+
+  /** Field 5 of /proc/self/stat, or -1 when it cannot be read. */
+  private static int readProcessGroup() {
+    try {
+      String s = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII);
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return Integer.parseInt(f[2]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  // ------------------------------------------------------------------ the dispatcher
+
+  private static void startDispatcher() {
+    if (dispatcher == null) {
+      Thread t = new Thread(Signals::dispatch, "posixipc-signals");
+      t.setDaemon(true);
+      t.start();
+      dispatcher = t;
+    }
+  }
+
+  /** The dispatcher thread: reads records, calls listeners, reports losses. */
+  private static void dispatch() {
+    final int batch = 256;
+    final int size = Core.PIPC_SIGNAL_RECORD_SIZE;
+    ByteBuffer buf = ByteBuffer.allocateDirect(batch * size).order(ByteOrder.nativeOrder());
+    long address = Buffers.address(buf);
+    long[] lostSeen = new long[MAX_SIGNAL + 1];
+    long lostTotal = 0;
+    System.Logger log = System.getLogger(Signals.class.getName());
+    for (;;) {
+      int n = Core.pipc_signal_read(address, batch, -1);
+      if (n == -Errno.EINTR || n == -Errno.ETIMEDOUT || n == -Errno.EAGAIN) {
+        continue;
+      }
+      if (n < 0) {
+        // Cannot happen while the library keeps the pipe; say so rather than spin.
+        log.log(System.Logger.Level.ERROR, "posixipc: reading the signal pipe: " + Errno.name(n));
+        sleepQuietly();
+        continue;
+      }
+      for (int i = 0; i < n; i++) {
+        int at = i * size;
+        int signal = buf.getInt(at);
+        if (signal < 1 || signal > MAX_SIGNAL) {
+          continue;
+        }
+        SignalInfo info = new SignalInfo(signal, buf.getInt(at + 4), buf.getInt(at + 8),
+            Integer.toUnsignedLong(buf.getInt(at + 12)), buf.getInt(at + 16));
+        for (Registration r : LISTENERS[signal]) {
+          try {
+            r.listener.onSignal(info);
+          } catch (Throwable e) {
+            log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
+          }
+        }
+      }
+      long total = Core.pipc_signal_lost(0);
+      if (total != lostTotal) {
+        lostTotal = total;
+        for (int s = 1; s <= MAX_SIGNAL; s++) {
+          long lost = valid(s) ? Core.pipc_signal_lost(s) : 0;
+          if (lost > lostSeen[s]) {
+            long d = lost - lostSeen[s];
+            lostSeen[s] = lost;
+            reportLoss(s, d, log);
+          }
+        }
+      }
+    }
+  }
+
+  private static void reportLoss(int signal, long count, System.Logger log) {
+    if (LISTENERS[signal].isEmpty()) {
+      log.log(System.Logger.Level.WARNING, "posixipc: " + count + " " + name(signal)
+          + " signal(s) lost: the dispatcher's pipe was full");
+    }
+    for (Registration r : LISTENERS[signal]) {
+      try {
+        r.listener.onLost(signal, count);
+      } catch (Throwable e) {
+        log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
+      }
+    }
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      // The dispatcher is never interrupted on purpose; keep going.
+    }
+  }
+}

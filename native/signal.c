@@ -1,0 +1,298 @@
+/*
+ * Signals: sending, dispositions, and the dispatcher that writes one record
+ * per caught signal to a self-pipe.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <posixipc/signal.h>
+
+_Static_assert(sizeof(pipc_signal_info) == PIPC_SIGNAL_RECORD_SIZE, "record layout");
+_Static_assert(PIPC_SIGNAL_RECORD_SIZE <= PIPE_BUF, "records must be written atomically");
+
+/* Room for signal numbers 1..64 (SIGRTMAX on Linux), indexed by number. */
+#define PIPC__NSIG 65
+
+/* The self-pipe is asked for this much room; the system may give less. */
+#define PIPC__PIPE_BYTES (1 << 20)
+
+/*
+ * The dispatcher's state. The handler reads only the write end's number and
+ * updates only the atomic loss counters; everything else is guarded by the
+ * mutex and touched outside handlers.
+ */
+static pthread_mutex_t pipc__lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile sig_atomic_t pipc__pipe_write = -1;
+static int pipc__pipe_read = -1;
+static _Atomic uint64_t pipc__lost[PIPC__NSIG];
+static _Atomic uint64_t pipc__lost_total;
+/* Reserved signals: one bit per number. */
+static _Atomic uint64_t pipc__reserved;
+
+/* The dispositions from before the library first changed them. */
+static struct sigaction pipc__saved[PIPC__NSIG];
+static bool pipc__has_saved[PIPC__NSIG];
+
+static bool pipc__valid(int signo) {
+  return (signo >= 1 && signo <= 31) || (signo >= SIGRTMIN && signo <= SIGRTMAX);
+}
+
+static bool pipc__always_reserved(int signo) {
+  return signo == SIGSEGV || signo == SIGBUS || signo == SIGFPE || signo == SIGILL;
+}
+
+static uint64_t pipc__bit(int signo) { return (uint64_t)1 << (signo - 1); }
+
+/* ------------------------------------------------------------- the handler */
+
+/*
+ * Async-signal-safe only: write(2) and atomics. errno is saved and restored
+ * so that the interrupted code never sees it change.
+ */
+static void pipc__dispatch(int signo, siginfo_t *si, void *context) {
+  (void)context;
+  int saved_errno = errno;
+  pipc_signal_info rec;
+  memset(&rec, 0, sizeof rec);
+  rec.signo = signo;
+  if (si != NULL) {
+    rec.code = si->si_code;
+    rec.pid = si->si_pid;
+    rec.uid = si->si_uid;
+    rec.value = si->si_value.sival_int;
+    rec.value_ptr = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+  }
+  ssize_t n = write(pipc__pipe_write, &rec, sizeof rec);
+  if (n != (ssize_t)sizeof rec) {
+    /* Full (EAGAIN), or no pipe: the loss is counted, never silent. */
+    if (signo > 0 && signo < PIPC__NSIG) atomic_fetch_add(&pipc__lost[signo], 1);
+    atomic_fetch_add(&pipc__lost_total, 1);
+  }
+  errno = saved_errno;
+}
+
+/* ------------------------------------------------------------- the pipe */
+
+static int pipc__make_pipe(int fds[2]) {
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) return PIPC__ERR();
+  /* More room for bursts; a system that gives less still works. */
+  (void)fcntl(fds[1], F_SETPIPE_SZ, PIPC__PIPE_BYTES);
+  return 0;
+}
+
+/*
+ * After fork(), the child gets an empty pipe of its own at the same numbers,
+ * so that neither process reads the other's records. The child runs this
+ * with one thread; dup3 replaces each number in one step, so a signal caught
+ * meanwhile writes either to the old pipe or to the new one.
+ */
+static void pipc__atfork_prepare(void) { pthread_mutex_lock(&pipc__lock); }
+
+static void pipc__atfork_parent(void) { pthread_mutex_unlock(&pipc__lock); }
+
+static void pipc__atfork_child(void) {
+  int fds[2];
+  if (pipc__pipe_read >= 0 && pipc__make_pipe(fds) == 0) {
+    dup3(fds[0], pipc__pipe_read, O_CLOEXEC);
+    dup3(fds[1], pipc__pipe_write, O_CLOEXEC);
+    close(fds[0]);
+    close(fds[1]);
+  }
+  for (int i = 0; i < PIPC__NSIG; i++) atomic_store(&pipc__lost[i], 0);
+  atomic_store(&pipc__lost_total, 0);
+  pthread_mutex_unlock(&pipc__lock);
+}
+
+/* Creates the self-pipe if needed; call with the lock held. */
+static int pipc__ensure_pipe_locked(void) {
+  if (pipc__pipe_read >= 0) return 0;
+  int fds[2];
+  int r = pipc__make_pipe(fds);
+  if (r < 0) return r;
+  /* The non-blocking read end is what pipc_signal_read polls. */
+  static bool atfork_done = false;
+  if (!atfork_done) {
+    int e = pthread_atfork(pipc__atfork_prepare, pipc__atfork_parent, pipc__atfork_child);
+    if (e != 0) {
+      close(fds[0]);
+      close(fds[1]);
+      return -e;
+    }
+    atfork_done = true;
+  }
+  pipc__pipe_read = fds[0];
+  pipc__pipe_write = fds[1];
+  return 0;
+}
+
+static int pipc__ensure_pipe(void) {
+  pthread_mutex_lock(&pipc__lock);
+  int r = pipc__ensure_pipe_locked();
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_fd(void) {
+  int r = pipc__ensure_pipe();
+  return r < 0 ? r : pipc__pipe_read;
+}
+
+int pipc_signal_capacity(void) {
+  int fd = pipc_signal_fd();
+  if (fd < 0) return fd;
+  int bytes = fcntl(fd, F_GETPIPE_SZ);
+  if (bytes < 0) return PIPC__ERR();
+  return bytes / PIPC_SIGNAL_RECORD_SIZE;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+int pipc_signal_kill(int pid, int signo) {
+  if (signo != 0 && !pipc__valid(signo)) return -EINVAL;
+  if (kill(pid, signo) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_signal_queue(int pid, int signo, int value) {
+  if (signo != 0 && !pipc__valid(signo)) return -EINVAL;
+  if (pid <= 0) return -EINVAL;
+  union sigval v;
+  memset(&v, 0, sizeof v);
+  v.sival_int = value;
+  if (sigqueue(pid, signo, v) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_signal_raise(int signo) {
+  if (!pipc__valid(signo)) return -EINVAL;
+  if (raise(signo) != 0) return PIPC__ERR();
+  return 0;
+}
+
+/* ----------------------------------------------------------- dispositions */
+
+/* Validates signo for a change of disposition. */
+static int pipc__check_changeable(int signo) {
+  if (!pipc__valid(signo) || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  if (pipc__always_reserved(signo) || (atomic_load(&pipc__reserved) & pipc__bit(signo)))
+    return -EPERM;
+  return 0;
+}
+
+/* Installs sa for signo, keeping the previous disposition the first time. */
+static int pipc__set_locked(int signo, const struct sigaction *sa) {
+  struct sigaction old;
+  if (sigaction(signo, sa, &old) < 0) return PIPC__ERR();
+  if (!pipc__has_saved[signo]) {
+    pipc__saved[signo] = old;
+    pipc__has_saved[signo] = true;
+  }
+  return 0;
+}
+
+static int pipc__set_simple(int signo, void (*handler)(int)) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = handler;
+  pthread_mutex_lock(&pipc__lock);
+  r = pipc__set_locked(signo, &sa);
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_catch(int signo) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_sigaction = pipc__dispatch;
+  /* SA_RESTART: catching a signal must not make unrelated blocking calls of
+   * this process (the JVM's among them) fail with EINTR. */
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  pthread_mutex_lock(&pipc__lock);
+  r = pipc__ensure_pipe_locked();
+  if (r == 0) r = pipc__set_locked(signo, &sa);
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_ignore(int signo) { return pipc__set_simple(signo, SIG_IGN); }
+
+int pipc_signal_default(int signo) { return pipc__set_simple(signo, SIG_DFL); }
+
+int pipc_signal_restore(int signo) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  pthread_mutex_lock(&pipc__lock);
+  if (pipc__has_saved[signo]) {
+    if (sigaction(signo, &pipc__saved[signo], NULL) < 0) {
+      r = PIPC__ERR();
+    } else {
+      pipc__has_saved[signo] = false;
+      r = 1;
+    }
+  }
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_disposition(int signo) {
+  if (!pipc__valid(signo)) return -EINVAL;
+  struct sigaction sa;
+  if (sigaction(signo, NULL, &sa) < 0) return PIPC__ERR();
+  if (sa.sa_flags & SA_SIGINFO)
+    return sa.sa_sigaction == pipc__dispatch ? PIPC_SIGNAL_CAUGHT : PIPC_SIGNAL_HANDLED;
+  if (sa.sa_handler == SIG_DFL) return PIPC_SIGNAL_DEFAULT;
+  if (sa.sa_handler == SIG_IGN) return PIPC_SIGNAL_IGNORED;
+  return PIPC_SIGNAL_HANDLED;
+}
+
+int pipc_signal_reserve(int signo) {
+  if (!pipc__valid(signo)) return -EINVAL;
+  atomic_fetch_or(&pipc__reserved, pipc__bit(signo));
+  return 0;
+}
+
+int pipc_signal_is_reserved(int signo) {
+  if (!pipc__valid(signo)) return -EINVAL;
+  return pipc__always_reserved(signo) || (atomic_load(&pipc__reserved) & pipc__bit(signo)) != 0;
+}
+
+/* -------------------------------------------------------------- records */
+
+int pipc_signal_read(pipc_signal_info *out, int max, int64_t timeout_ns) {
+  if (out == NULL || max < 1) return -EINVAL;
+  int fd = pipc_signal_fd();
+  if (fd < 0) return fd;
+  int64_t deadline = pipc__deadline(timeout_ns);
+  for (;;) {
+    /* Writes are whole records, so the pipe always holds whole records and a
+     * read of a multiple of the record size returns whole records. */
+    ssize_t n = read(fd, out, (size_t)max * sizeof *out);
+    if (n > 0) return (int)(n / (ssize_t)sizeof *out);
+    if (n == 0) return -EPIPE; /* cannot happen: the library keeps the write end */
+    if (errno != EAGAIN) return PIPC__ERR();
+    if (timeout_ns == 0) return -EAGAIN;
+    int r = pipc__poll_until(fd, POLLIN, deadline);
+    if (r < 0) return r;
+  }
+}
+
+int64_t pipc_signal_lost(int signo) {
+  if (signo == 0) return (int64_t)atomic_load(&pipc__lost_total);
+  if (!pipc__valid(signo)) return -EINVAL;
+  return (int64_t)atomic_load(&pipc__lost[signo]);
+}
