@@ -5,10 +5,11 @@
  *       measures one contender on one scenario and prints one JSON object.
  *       CONTENDER is "raw" (plain system calls: the limit) or "capi" (the
  *       posixipc C API). Both sides run on CPU N (default 0).
- *   pipc-bench serve echo IN OUT | sink IN
+ *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
- *       peer. Endpoints: fd:N or fifo:PATH.
+ *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
+ *       sigqueue value with the same value, to the sender.
  *   pipc-bench list
  *       the scenarios, one per line.
  *
@@ -58,6 +59,8 @@ static void die(const char *what, int err) {
 struct link {
   int to_server, from_server; /* descriptors: pipe or FIFO ends, queues, sockets */
   int pidfd;
+  int pid;                    /* the server's process id */
+  int stop_signal;            /* > 0: the server stops when sent this with SIGNAL_STOP */
   char dir[64];               /* a private directory to remove, or "" */
 };
 
@@ -88,6 +91,52 @@ static int64_t fd_capi_recv(struct link *l, void *buf, size_t len) {
 
 static const struct ops fd_raw = {fd_raw_send, fd_raw_recv};
 static const struct ops fd_capi = {fd_capi_send, fd_capi_recv};
+
+/* Signals carry no 64-byte message: a round trip sends the sigqueue value
+ * (the ping's first byte) and checks the value that comes back. */
+static int bench_signal(void) { return SIGRTMIN + 2; }
+
+/* Values outside a byte's range: the server's hello, and the order to stop. */
+#define SIGNAL_HELLO 1001
+#define SIGNAL_STOP 1000
+
+static int64_t sig_raw_send(struct link *l, const void *buf, size_t len) {
+  union sigval v = {.sival_int = ((const signed char *)buf)[0]};
+  while (sigqueue(l->pid, bench_signal(), v) < 0)
+    if (errno != EAGAIN) return -errno;
+  return (int64_t)len;
+}
+
+static int64_t sig_raw_recv(struct link *l, void *buf, size_t len) {
+  (void)l;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, bench_signal());
+  siginfo_t si;
+  if (sigwaitinfo(&set, &si) < 0) return -errno;
+  ((signed char *)buf)[0] = (signed char)si.si_value.sival_int;
+  return (int64_t)len;
+}
+
+static int64_t sig_capi_send(struct link *l, const void *buf, size_t len) {
+  int r;
+  while ((r = pipc_signal_queue(l->pid, bench_signal(), ((const signed char *)buf)[0])) == -EAGAIN) {
+  }
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t sig_capi_recv(struct link *l, void *buf, size_t len) {
+  (void)l;
+  pipc_signal_info rec;
+  int r = pipc_signal_read(&rec, 1, -1);
+  if (r < 0) return r;
+  if (rec.signo != bench_signal()) return -EBADMSG;
+  ((signed char *)buf)[0] = (signed char)rec.value;
+  return (int64_t)len;
+}
+
+static const struct ops sig_raw = {sig_raw_send, sig_raw_recv};
+static const struct ops sig_capi = {sig_capi_send, sig_capi_recv};
 
 static void send_all(const struct ops *io, struct link *l, const unsigned char *p, size_t n) {
   while (n > 0) {
@@ -152,19 +201,38 @@ static int serve(int argc, char **argv) {
       if (n <= 0) return n == 0 ? 0 : 1;
     }
   }
-  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN\n");
+  if (argc == 2 && strcmp(argv[0], "signal-echo") == 0) {
+    int sig = atoi(argv[1]);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return 1;
+    pid_t parent = getppid();
+    if (sigqueue(parent, sig, (union sigval){.sival_int = SIGNAL_HELLO}) < 0) return 1;
+    for (;;) {
+      siginfo_t si;
+      if (sigwaitinfo(&set, &si) < 0) {
+        if (errno == EINTR) continue;
+        return 1;
+      }
+      if (si.si_value.sival_int == SIGNAL_STOP) return 0;
+      while (sigqueue(si.si_pid, sig, si.si_value) < 0)
+        if (errno != EAGAIN) return 1;
+    }
+  }
+  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO\n");
   return 2;
 }
 
 /* ------------------------------------------------------------- scenarios */
 
 static void start_server(struct link *l, char *const argv[], const int *map, int n) {
-  int pid;
-  int r = pipc_spawn("/proc/self/exe", argv, NULL, NULL, map, n, 0, &pid, &l->pidfd);
+  int r = pipc_spawn("/proc/self/exe", argv, NULL, NULL, map, n, 0, &l->pid, &l->pidfd);
   if (r < 0) die("spawn the server", r);
 }
 
 static void stop_server(struct link *l) {
+  if (l->stop_signal > 0) sigqueue(l->pid, l->stop_signal, (union sigval){.sival_int = SIGNAL_STOP});
   if (l->to_server >= 0) close(l->to_server);
   if (l->from_server >= 0) close(l->from_server);
   int how, value;
@@ -186,7 +254,8 @@ static void stop_server(struct link *l) {
 
 /* Pipes: the server inherits one pipe's read end (fd 3) and the other's
  * write end (fd 4); stream scenarios only use the first. */
-static void setup_pipe(struct link *l, int echo) {
+static void setup_pipe(struct link *l, int echo, const struct ops *io) {
+  (void)io;
   int a[2], b[2];
   if (pipc_pipe_open(a, 0) < 0 || pipc_pipe_open(b, 0) < 0) die("pipe", errno);
   char *echo_argv[] = {"pipc-bench", "serve", "echo", "fd:3", "fd:4", NULL};
@@ -204,7 +273,8 @@ static void setup_pipe(struct link *l, int echo) {
 }
 
 /* FIFOs: two paths in a private directory. */
-static void setup_fifo(struct link *l, int echo) {
+static void setup_fifo(struct link *l, int echo, const struct ops *io) {
+  (void)io;
   snprintf(l->dir, sizeof l->dir, "/tmp/pipc-bench-XXXXXX");
   if (mkdtemp(l->dir) == NULL) die("mkdtemp", errno);
   char in[96], out[96], in_spec[112], out_spec[112];
@@ -226,11 +296,51 @@ static void setup_fifo(struct link *l, int echo) {
   }
 }
 
+/* Signals: the server blocks the signal, says hello (SIGNAL_HELLO) and then
+ * answers every value with the same value until it gets SIGNAL_STOP. The raw
+ * contender blocks the signal and waits with sigwaitinfo; the C API
+ * contender catches it through posixipc's dispatcher and its self-pipe. */
+static void setup_signal(struct link *l, int echo, const struct ops *io) {
+  (void)echo;
+  int sig = bench_signal();
+  if (io == &sig_raw) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) die("sigprocmask", errno);
+  } else {
+    int r = pipc_signal_catch(sig);
+    if (r < 0) die("pipc_signal_catch", r);
+  }
+  char signo[16];
+  snprintf(signo, sizeof signo, "%d", sig);
+  char *argv[] = {"pipc-bench", "serve", "signal-echo", signo, NULL};
+  start_server(l, argv, NULL, 0);
+  l->stop_signal = sig;
+  /* The hello, taken apart from the byte-sized values of the round trips. */
+  int hello = 0;
+  if (io == &sig_raw) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    siginfo_t si;
+    if (sigwaitinfo(&set, &si) == sig) hello = si.si_value.sival_int;
+  } else {
+    pipc_signal_info rec;
+    int r;
+    /* The handler runs on this thread and interrupts the wait: -EINTR, then the record. */
+    while ((r = pipc_signal_read(&rec, 1, 10 * PIPC_SEC)) == -EINTR) {
+    }
+    if (r == 1) hello = rec.value;
+  }
+  if (hello != SIGNAL_HELLO) die("the server's hello", EBADMSG);
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
   size_t chunk;
-  void (*setup)(struct link *, int echo);
+  void (*setup)(struct link *, int echo, const struct ops *io);
   const struct ops *raw, *capi;
 };
 
@@ -239,6 +349,7 @@ static const struct scenario scenarios[] = {
     {"pipe-stream", 0, CHUNK, setup_pipe, &fd_raw, &fd_capi},
     {"fifo-rt", 1, MSG, setup_fifo, &fd_raw, &fd_capi},
     {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi},
+    {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -324,7 +435,7 @@ static int run(int argc, char **argv) {
   struct link l;
   memset(&l, 0, sizeof l);
   l.to_server = l.from_server = -1;
-  s->setup(&l, s->round_trip);
+  s->setup(&l, s->round_trip, io);
   if (s->round_trip)
     run_round_trips(io, argv[1], &l, s->name);
   else
