@@ -9,6 +9,7 @@
 
 #include <posixipc/common.h>
 #include <posixipc/pipe.h>
+#include <posixipc/mq.h>
 #include <posixipc/spawn.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */

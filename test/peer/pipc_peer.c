@@ -10,6 +10,7 @@
  *   pipc-peer env NAME                 print the value of NAME, or nothing
  *   pipc-peer exit CODE                exit with CODE
  *   pipc-peer raise SIGNO              die of signal SIGNO
+ *   pipc-peer mq-...                   message queue commands: see peer_mq.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -31,6 +32,8 @@
 #include <posixipc/posixipc.h>
 
 #define BUF_SIZE (64 * 1024)
+
+int peer_mq_main(int argc, char **argv); /* peer_mq.c: the mq-* commands */
 
 static unsigned char peer_pattern(uint32_t seed, uint64_t i) {
   return (unsigned char)(((i ^ (i >> 8) ^ (i >> 16) ^ (i >> 24)) * 0x9d + seed) & 0xff);
@@ -187,6 +190,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "source") == 0 && (argc == 4 || argc == 5))
     return cmd_source(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
   if (strcmp(cmd, "fds") == 0 && argc == 2) return cmd_fds();
+  if (strncmp(cmd, "mq-", 3) == 0) return peer_mq_main(argc, argv);
   if (strcmp(cmd, "env") == 0 && argc == 3) {
     const char *v = getenv(argv[2]);
     printf("%s\n", v != NULL ? v : "");
