@@ -9,7 +9,10 @@
  *   pipc-peer mq-dump NAME COUNT      receive COUNT messages, print one line
  *                                     "PRIO TEXT" for each
  *   pipc-peer mq-echo IN OUT COUNT    receive COUNT messages from IN and send
- *                                     each to OUT with its priority
+ *                                     each to OUT with its priority; COUNT -1:
+ *                                     until a message of priority
+ *                                     PIPC_MQ_PRIO_MAX - 1 (the end marker,
+ *                                     not echoed)
  *   pipc-peer mq-send NAME PRIO TEXT  send one message
  *   pipc-peer mq-notify NAME MS       register for notification (socket
  *                                     route), print "registered", wait up to
@@ -138,10 +141,11 @@ static int cmd_mq_echo(const char *in_name, const char *out_name, long count) {
     return mq_fail("open", out_name, r);
   unsigned char *buf = malloc((size_t)in_attr.message_size + 1);
   if (buf == NULL) return mq_fail("malloc", in_name, -ENOMEM);
-  for (long k = 0; k < count; k++) {
+  for (long k = 0; count < 0 || k < count; k++) {
     unsigned prio;
     int64_t n = mq_receive_one(in, buf, (size_t)in_attr.message_size, &prio);
     if (n < 0) return mq_fail("mq_receive", in_name, n);
+    if (count < 0 && prio == PIPC_MQ_PRIO_MAX - 1) break;
     if ((r = mq_send_all(out, buf, (size_t)n, prio)) < 0) return mq_fail("mq_send", out_name, r);
   }
   free(buf);
@@ -199,7 +203,7 @@ int peer_mq_main(int argc, char **argv) {
   if ((strcmp(cmd, "mq-sink") == 0 || strcmp(cmd, "mq-dump") == 0) && argc == 4 &&
       parse_long(argv[3], &a) == 0 && a >= 0)
     return cmd_mq_sink(argv[2], a, strcmp(cmd, "mq-dump") == 0);
-  if (strcmp(cmd, "mq-echo") == 0 && argc == 5 && parse_long(argv[4], &a) == 0 && a >= 0)
+  if (strcmp(cmd, "mq-echo") == 0 && argc == 5 && parse_long(argv[4], &a) == 0 && a >= -1)
     return cmd_mq_echo(argv[2], argv[3], a);
   if (strcmp(cmd, "mq-send") == 0 && argc == 5 && parse_long(argv[3], &a) == 0 && a >= 0)
     return cmd_mq_send(argv[2], a, argv[4]);

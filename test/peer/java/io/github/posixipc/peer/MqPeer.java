@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
  *   mq-source NAME COUNT SIZE SEED PRIO   send COUNT messages of SIZE bytes (PRIO -1: k % 8);
  *                                         print "count=N bytes=B sum=H"
  *   mq-sink NAME COUNT                    receive COUNT messages; print the same
- *   mq-echo IN OUT COUNT                  receive COUNT messages from IN, send each to OUT
+ *   mq-echo IN OUT COUNT                  receive COUNT messages from IN, send each to OUT;
+ *                                         COUNT -1: until a message of priority PRIORITY_MAX
+ *                                         (the end marker, not echoed)
  * </pre>
  *
  * Message contents and the order-independent sum are {@link #fill} and {@link #hash}, the same
@@ -102,8 +104,11 @@ public final class MqPeer {
           MessageQueue out = MessageQueue.open(args[2], MessageQueue.options().writeOnly())) {
         ByteBuffer b = ByteBuffer.allocateDirect(in.messageSize());
         MessageQueue.Received r = new MessageQueue.Received();
-        for (int k = 0; k < count; k++) {
+        for (int k = 0; count < 0 || k < count; k++) {
           in.receive(b.clear(), null, r);
+          if (count < 0 && r.priority() == MessageQueue.PRIORITY_MAX) {
+            break;
+          }
           out.send(b.flip(), r.priority());
         }
       }
