@@ -3,6 +3,7 @@ package io.github.posixipc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
+import io.github.posixipc.examples.MessageQueueExample;
 import io.github.posixipc.examples.PipeExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,5 +43,11 @@ class ExamplesTest {
   @Test
   void fifoExample() throws Exception {
     assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+
+  @Test
+  void messageQueueExample() throws Exception {
+    assertEquals("notified: a message arrived in the empty queue\n9 urgent\n1 routine\nthen ETIMEDOUT",
+        run(() -> MessageQueueExample.main(new String[0])));
   }
 }
