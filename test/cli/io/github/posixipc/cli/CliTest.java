@@ -252,6 +252,15 @@ class CliTest {
       Run got = run("mq", "receive", name, "--count", "2", "--priority");
       assertEquals(0, got.status(), got.err());
       assertEquals("7\turgent\n3\thello there\n", got.out());
+      // Without words, standard input is the message.
+      java.io.InputStream stdin = System.in;
+      System.setIn(new java.io.ByteArrayInputStream("from stdin".getBytes(StandardCharsets.UTF_8)));
+      try {
+        assertEquals(0, run("mq", "send", name).status());
+      } finally {
+        System.setIn(stdin);
+      }
+      assertEquals("0\tfrom stdin\n", run("mq", "receive", name, "--timeout", "0", "--priority").out());
       // The queue is empty now: a timed receive fails with ETIMEDOUT, a try with EAGAIN.
       Run late = run("mq", "receive", name, "--timeout", "50ms");
       assertEquals(1, late.status());

@@ -401,6 +401,7 @@ public final class MessageQueue extends DescriptorChannel {
     long t = checkSend(priority, timeout);
     int pos = src.position();
     int len = src.limit() - pos;
+    checkLength(len);
     if (src.isDirect()) {
       sendRaw(cachedAddress(src, true) + pos, len, priority, t);
     } else if (src.hasArray()) {
@@ -422,7 +423,9 @@ public final class MessageQueue extends DescriptorChannel {
   /** Sends a whole array as one message; see {@link #send(ByteBuffer, int, Duration)}. */
   public void send(byte[] message, int priority, Duration timeout) throws IOException {
     Objects.requireNonNull(message, "message");
-    sendArray(message, 0, message.length, priority, checkSend(priority, timeout));
+    long t = checkSend(priority, timeout);
+    checkLength(message.length);
+    sendArray(message, 0, message.length, priority, t);
   }
 
   private long checkSend(int priority, Duration timeout) {
@@ -433,6 +436,18 @@ public final class MessageQueue extends DescriptorChannel {
       throw new IllegalArgumentException("priority " + priority + " is out of range 0.." + PRIORITY_MAX);
     }
     return Timeouts.nanos(timeout);
+  }
+
+  /** The size is fixed at creation, so a message too long is refused before any copy. */
+  private void checkLength(int len) throws PosixException {
+    if (len > messageSize) {
+      throw tooLong(len);
+    }
+  }
+
+  private PosixException tooLong(int len) {
+    return PosixException.of(-Errno.EMSGSIZE, "mq_send", descriptor.what() + ": a message of "
+        + len + " bytes is longer than the queue's message size (mq_msgsize " + messageSize + ")");
   }
 
   private void sendArray(byte[] a, int off, int len, int priority, long t) throws IOException {
@@ -447,8 +462,7 @@ public final class MessageQueue extends DescriptorChannel {
       r = call(SEND, address, len, priority, t, true, "mq_send");
     } catch (PosixException e) {
       if (e.errno() == Errno.EMSGSIZE) {
-        throw PosixException.of(-Errno.EMSGSIZE, "mq_send", descriptor.what() + ": a message of "
-            + len + " bytes is longer than the queue's message size (mq_msgsize " + messageSize + ")");
+        throw tooLong(len);
       }
       throw e;
     }
