@@ -7,10 +7,12 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -385,6 +387,34 @@ TEST(Mq, SeveralProducersOneConsumerLoseNothing) {
 
 // ---------------------------------------------------------- notification
 
+// Waits (up to 5 s) until thread tid of this process sleeps inside system call
+// number nr: it is then on the kernel's wait queue, not just about to be.
+bool SleepsInSyscall(pid_t tid, long nr) {
+  char path[64];
+  for (int i = 0; i < 5000; i++) {
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", static_cast<int>(tid));
+    long current = -1;
+    if (FILE* f = fopen(path, "re")) {
+      if (fscanf(f, "%ld", &current) != 1) current = -1;
+      fclose(f);
+    }
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+    char state = '?';
+    if (FILE* f = fopen(path, "re")) {
+      // "tid (comm) S ...": the state follows the last ')'.
+      char line[512];
+      if (fgets(line, sizeof line, f) != nullptr) {
+        const char* paren = strrchr(line, ')');
+        if (paren != nullptr && paren[1] == ' ') state = paren[2];
+      }
+      fclose(f);
+    }
+    if (current == nr && state == 'S') return true;
+    usleep(1000);
+  }
+  return false;
+}
+
 TEST(MqNotify, SignalRouteCarriesTheValue) {
   ScopedQueue q("sig");
   pid_t pid = ForkChild([&q] {
@@ -449,13 +479,14 @@ TEST(MqNotify, NoNotificationWhileAReceiverWaits) {
   int sock;
   ASSERT_EQ(0, pipc_mq_notify_socket(q.fd(), &sock));
   std::atomic<int64_t> got{-1};
+  std::atomic<pid_t> tid{0};
   std::thread receiver([&] {
+    tid = gettid();
     char buf[64];
     got = pipc_mq_receive(q.fd(), buf, sizeof buf, nullptr, 5 * PIPC_SEC);
   });
-  // Give the receiver time to block; if it has not, the notification fires
-  // and the check below would report it.
-  usleep(100 * 1000);
+  while (tid == 0) usleep(1000);
+  ASSERT_TRUE(SleepsInSyscall(tid, SYS_mq_timedreceive)) << "the receiver never blocked";
   int w = q.Open(PIPC_MQ_WRITE);
   ASSERT_EQ(0, Send(w, "x", 0));
   receiver.join();
