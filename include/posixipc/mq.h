@@ -89,8 +89,10 @@ int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
                  int64_t message_size, int *fd);
 
 /*
- * Closes a queue descriptor (mq_close), exactly once, as pipc_fd_close. A
- * notification this process registered through fd is removed. Returns 0 or
+ * Closes a queue descriptor (mq_close), exactly once, as pipc_fd_close. If
+ * this process is registered for notification on the queue, the registration
+ * is removed (Linux does so on the close of any descriptor of the queue in the
+ * registered process, not only the one it registered through). Returns 0 or
  * -EBADF.
  */
 int pipc_mq_close(int fd);
@@ -139,8 +141,9 @@ int pipc_mq_set_nonblocking(int fd, int nonblocking);
  * notification is sent when a message arrives in the queue while it is empty
  * and no thread is blocked in a receive on it (such a receive takes the
  * message instead). It is one-shot: once sent, the registration is gone and
- * must be made again. It is also removed when the registered process closes
- * the descriptor it registered through, or cancels it.
+ * must be made again. It is also removed when the registered process cancels
+ * it or closes a descriptor of the queue (any of them, on Linux: also one
+ * opened separately, but not a copy a child process closes).
  */
 
 /*

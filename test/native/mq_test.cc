@@ -511,6 +511,21 @@ TEST(MqNotify, CancelAndCloseRemoveTheRegistration) {
   EXPECT_EQ(PIPC_MQ_NOTIFY_REMOVED, pipc_mq_notify_wait(sock, 5 * PIPC_SEC));
   pipc_fd_close(sock);
   EXPECT_EQ(-EBADF, pipc_mq_notify_cancel(fd));
+  // Linux removes it on the close of any descriptor of the queue in the
+  // registered process, not only the one it registered through.
+  ASSERT_EQ(0, pipc_mq_notify_socket(q.fd(), &sock));
+  int other = q.Open(PIPC_MQ_READ);
+  pipc_mq_close(other);
+  EXPECT_EQ(PIPC_MQ_NOTIFY_REMOVED, pipc_mq_notify_wait(sock, 5 * PIPC_SEC));
+  pipc_fd_close(sock);
+  // A child closing its inherited copy does not.
+  ASSERT_EQ(0, pipc_mq_notify_socket(q.fd(), &sock));
+  pid_t pid = ForkChild([&q] { return pipc_mq_close(q.fd()) == 0 ? 0 : 1; });
+  EXPECT_EQ(0, WaitChild(pid));
+  EXPECT_EQ(-EAGAIN, pipc_mq_notify_wait(sock, 0));
+  EXPECT_EQ(0, pipc_mq_notify_cancel(q.fd()));
+  EXPECT_EQ(PIPC_MQ_NOTIFY_REMOVED, pipc_mq_notify_wait(sock, 5 * PIPC_SEC));
+  pipc_fd_close(sock);
   EXPECT_EQ(-EBADF, pipc_mq_notify_socket(-1, &sock));
   EXPECT_EQ(-EINVAL, pipc_mq_notify_socket(q.fd(), nullptr));
   EXPECT_EQ(-EBADF, pipc_mq_notify_wait(-1, 0));

@@ -610,8 +610,9 @@ public final class MessageQueue extends DescriptorChannel {
    *       already holds messages does not fire until it has been emptied.
    *   <li>It is one-shot: the callback runs at most once; register again (from the callback, say)
    *       for the next one. The message is not taken: the callback receives it if it wants it.
-   *   <li>It is removed, without the callback running, by {@link #cancel()}, and by closing the
-   *       queue descriptor it was registered through.
+   *   <li>It is removed, without the callback running, by {@link #cancel()}, and when this
+   *       process closes a descriptor of the queue: on Linux any of them, so closing another
+   *       {@code MessageQueue} opened on the same queue removes it too.
    * </ul>
    *
    * The callback runs on a daemon thread of its own, started by the registration; an exception it
