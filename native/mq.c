@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/netlink.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -209,12 +210,21 @@ int pipc_mq_notify_socket(int fd, int *sock) {
 int pipc_mq_notify_wait(int sock, int64_t timeout_ns) {
   if (sock < 0) return -EBADF;
   unsigned char cookie[PIPC__COOKIE_LEN];
-  if (timeout_ns >= 0) {
-    int r = pipc_fd_wait(sock, PIPC_READABLE, timeout_ns);
-    if (r < 0) return r;
+  int64_t deadline = pipc__deadline(timeout_ns);
+  ssize_t n;
+  for (;;) {
+    if (timeout_ns >= 0) {
+      /* Readiness first, then a read that cannot block: a record another
+         thread took in between sends this one back to waiting. */
+      int r = timeout_ns == 0 ? pipc_fd_wait(sock, PIPC_READABLE, 0)
+                              : pipc__poll_until(sock, POLLIN, deadline);
+      if (r < 0) return r;
+    }
+    n = recv(sock, cookie, sizeof cookie, timeout_ns >= 0 ? MSG_DONTWAIT : 0);
+    if (n >= 0 || errno != EAGAIN || timeout_ns < 0) break;
+    if (timeout_ns == 0) return -EAGAIN;
   }
-  ssize_t n = recv(sock, cookie, sizeof cookie, timeout_ns >= 0 ? MSG_DONTWAIT : 0);
-  if (n < 0) return errno == EAGAIN && timeout_ns > 0 ? -ETIMEDOUT : PIPC__ERR();
+  if (n < 0) return PIPC__ERR();
   /* A socket that is not ours (or shut down) says nothing we can read. */
   if (n != PIPC__COOKIE_LEN) return n == 0 ? -ECONNRESET : -EPROTO;
   unsigned char what = cookie[PIPC__COOKIE_LEN - 1];

@@ -37,6 +37,20 @@ std::string UniqueQueueName(const std::string& tag) {
   return buf;
 }
 
+// A unique name whose queue (if one was made) is unlinked at the end of the
+// scope, even when an assertion ends the test early.
+class ScopedName {
+ public:
+  explicit ScopedName(const std::string& tag) : name_(UniqueQueueName(tag)) {}
+  ~ScopedName() { pipc_mq_unlink(name_.c_str()); }
+  ScopedName(const ScopedName&) = delete;
+  ScopedName& operator=(const ScopedName&) = delete;
+  const char* c_str() const { return name_.c_str(); }
+
+ private:
+  std::string name_;
+};
+
 // A queue name that is unlinked (if it exists) when the object goes out of
 // scope, and queue descriptors that are closed then too.
 class ScopedQueue {
@@ -102,7 +116,7 @@ TEST(Mq, NamesAreCheckedBeforeTheSystemCall) {
 
 TEST(Mq, OpenCreatesExclusivelyAndFindsExistingQueues) {
   int before = pipc_test::CountOpenFds();
-  std::string name = UniqueQueueName("open");
+  ScopedName name("open");
   int fd = -1;
   EXPECT_EQ(-ENOENT, pipc_mq_open(name.c_str(), PIPC_MQ_READ, 0, 0, 0, &fd));
   ASSERT_EQ(0, pipc_mq_open(name.c_str(), PIPC_MQ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_EXCLUSIVE, 0600,
@@ -134,7 +148,7 @@ TEST(Mq, OpenCreatesExclusivelyAndFindsExistingQueues) {
 }
 
 TEST(Mq, OpenRejectsBadFlagsModesAndAttributes) {
-  std::string name = UniqueQueueName("bad");
+  ScopedName name("bad");
   const char* n = name.c_str();
   int fd = -1;
   EXPECT_EQ(-EINVAL, pipc_mq_open(n, PIPC_MQ_CREATE, 0600, 0, 0, &fd));  // no access mode
@@ -152,7 +166,7 @@ TEST(Mq, OpenRejectsBadFlagsModesAndAttributes) {
 }
 
 TEST(Mq, ModeIsReducedByTheUmask) {
-  std::string name = UniqueQueueName("mode");
+  ScopedName name("mode");
   mode_t old = umask(022);
   int fd;
   ASSERT_EQ(0, pipc_mq_open(name.c_str(), PIPC_MQ_READ | PIPC_MQ_CREATE, 0666, 2, 8, &fd));
@@ -237,7 +251,7 @@ TEST(Mq, DirectionAndClosedDescriptorsAreEbadf) {
 }
 
 TEST(Mq, NonblockingModeGivesEagainOnFullAndEmpty) {
-  std::string name = UniqueQueueName("nb");
+  ScopedName name("nb");
   int fd;
   ASSERT_EQ(0, pipc_mq_open(name.c_str(), PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_NONBLOCK,
                             0600, 2, 8, &fd));
@@ -552,7 +566,7 @@ TEST(MqLimits, AreReadFromTheSystem) {
 // Without CAP_SYS_RESOURCE the sysctl limits apply; the explanation names
 // the one that refused and its value.
 TEST(MqLimits, AttributesAboveTheSysctlLimitsAreExplained) {
-  std::string name = UniqueQueueName("limit");
+  ScopedName name("limit");
   pid_t pid = ForkChild([&name] {
     if (geteuid() == 0 && setuid(65534) != 0) return 10;
     pipc_mq_limits l;

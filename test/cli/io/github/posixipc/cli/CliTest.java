@@ -232,14 +232,15 @@ class CliTest {
   // ------------------------------------------------------------------ mq
 
   private static String uniqueQueue(String tag) {
-    return "/pipc-cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-" + tag;
+    return "/pipc-cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-"
+        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()) + "-" + tag;
   }
 
   @Test
   void mqCreateSendReceiveStatRemove() throws Exception {
     String name = uniqueQueue("q");
-    assertEquals(0, run("mq", "create", name, "--max-messages", "4", "--message-size", "128", "--exclusive").status());
     try {
+      assertEquals(0, run("mq", "create", name, "--max-messages", "4", "--message-size", "128", "--exclusive").status());
       assertEquals(0, run("mq", "send", name, "--priority", "3", "hello", "there").status());
       assertEquals(0, run("mq", "send", name, "--priority", "7", "urgent").status());
       Run stat = run("mq", "stat", name, "--json");
@@ -270,8 +271,9 @@ class CliTest {
         Run ls = run("ls");
         assertTrue(ls.out().lines().anyMatch(l -> l.startsWith("mqueue") && l.contains(name)), ls.out());
       }
-    } finally {
       assertEquals(0, run("mq", "rm", name).status());
+    } finally {
+      run("mq", "rm", name); // when the test failed before removing it
     }
     Run gone = run("mq", "rm", name);
     assertEquals(1, gone.status());
@@ -289,13 +291,18 @@ class CliTest {
     long msgMax = JSON.readTree(limits.out()).get("msg_max").asLong();
     boolean privileged = JSON.readTree(limits.out()).get("cap_sys_resource").asBoolean();
     if (!privileged) {
-      Run tooMany = run("mq", "create", uniqueQueue("big"), "--max-messages", "" + (msgMax + 1), "--message-size", "8");
-      assertEquals(1, tooMany.status());
-      assertTrue(tooMany.err().contains("/proc/sys/fs/mqueue/msg_max (" + msgMax + ")"), tooMany.err());
+      String big = uniqueQueue("big");
+      try {
+        Run tooMany = run("mq", "create", big, "--max-messages", "" + (msgMax + 1), "--message-size", "8");
+        assertEquals(1, tooMany.status());
+        assertTrue(tooMany.err().contains("/proc/sys/fs/mqueue/msg_max (" + msgMax + ")"), tooMany.err());
+      } finally {
+        run("mq", "rm", big); // only if it was wrongly created
+      }
     }
     String name = uniqueQueue("full");
-    assertEquals(0, run("mq", "create", name, "--max-messages", "1", "--message-size", "4").status());
     try {
+      assertEquals(0, run("mq", "create", name, "--max-messages", "1", "--message-size", "4").status());
       assertEquals(2, run("mq", "send", name, "--priority", "40000", "x").status());
       Run tooLong = run("mq", "send", name, "12345");
       assertEquals(1, tooLong.status());
