@@ -9,6 +9,7 @@
 
 #include <posixipc/common.h>
 #include <posixipc/pipe.h>
+#include <posixipc/mq.h>
 #include <posixipc/spawn.h>
 #include <posixipc/signal.h>
 

@@ -13,6 +13,7 @@
  *   pipc-peer exit CODE                exit with CODE
  *   pipc-peer raise SIGNO              die of signal SIGNO
  *   pipc-peer signal-...               signal commands: see peer_signal.c
+ *   pipc-peer mq-...                   message queue commands: see peer_mq.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -36,6 +37,8 @@
 #include "peer_signal.h"
 
 #define BUF_SIZE (64 * 1024)
+
+int peer_mq_main(int argc, char **argv); /* peer_mq.c: the mq-* commands */
 
 static unsigned char peer_pattern(uint32_t seed, uint64_t i) {
   return (unsigned char)(((i ^ (i >> 8) ^ (i >> 16) ^ (i >> 24)) * 0x9d + seed) & 0xff);
@@ -214,6 +217,7 @@ int main(int argc, char **argv) {
     return cmd_source(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
   if (strcmp(cmd, "fds") == 0 && argc == 2) return cmd_fds();
   if (strcmp(cmd, "fd-kinds") == 0 && argc == 2) return cmd_fd_kinds();
+  if (strncmp(cmd, "mq-", 3) == 0) return peer_mq_main(argc, argv);
   if (strcmp(cmd, "env") == 0 && argc == 3) {
     const char *v = getenv(argv[2]);
     printf("%s\n", v != NULL ? v : "");

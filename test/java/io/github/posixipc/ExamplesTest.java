@@ -3,6 +3,7 @@ package io.github.posixipc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
+import io.github.posixipc.examples.MessageQueueExample;
 import io.github.posixipc.examples.PipeExample;
 import io.github.posixipc.examples.SpawnExample;
 import io.github.posixipc.examples.SignalExample;
@@ -56,5 +57,11 @@ class ExamplesTest {
     assertEquals("SIGRTMIN+1 value 42, sent by this process: true\n"
         + "SIGSEGV (11) is reserved: the JVM handles it (faults become exceptions or crash reports)",
         run(() -> SignalExample.main(new String[0])));
+  }
+
+  @Test
+  void messageQueueExample() throws Exception {
+    assertEquals("notified: a message arrived in the empty queue\n9 urgent\n1 routine\nthen ETIMEDOUT",
+        run(() -> MessageQueueExample.main(new String[0])));
   }
 }

@@ -238,6 +238,103 @@ class CliTest {
     }
   }
 
+  // ------------------------------------------------------------------ mq
+
+  private static String uniqueQueue(String tag) {
+    return "/pipc-cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-"
+        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()) + "-" + tag;
+  }
+
+  @Test
+  void mqCreateSendReceiveStatRemove() throws Exception {
+    String name = uniqueQueue("q");
+    try {
+      assertEquals(0, run("mq", "create", name, "--max-messages", "4", "--message-size", "128", "--exclusive").status());
+      assertEquals(0, run("mq", "send", name, "--priority", "3", "hello", "there").status());
+      assertEquals(0, run("mq", "send", name, "--priority", "7", "urgent").status());
+      Run stat = run("mq", "stat", name, "--json");
+      assertEquals(0, stat.status(), stat.err());
+      JsonNode doc = JSON.readTree(stat.out());
+      assertEquals(4, doc.get("max_messages").asInt());
+      assertEquals(128, doc.get("message_size").asInt());
+      assertEquals(2, doc.get("current_messages").asInt());
+      assertTrue(run("mq", "stat", name).out().contains("current_messages=2"));
+      Run got = run("mq", "receive", name, "--count", "2", "--priority");
+      assertEquals(0, got.status(), got.err());
+      assertEquals("7\turgent\n3\thello there\n", got.out());
+      // Without words, standard input is the message.
+      java.io.InputStream stdin = System.in;
+      System.setIn(new java.io.ByteArrayInputStream("from stdin".getBytes(StandardCharsets.UTF_8)));
+      try {
+        assertEquals(0, run("mq", "send", name).status());
+      } finally {
+        System.setIn(stdin);
+      }
+      assertEquals("0\tfrom stdin\n", run("mq", "receive", name, "--timeout", "0", "--priority").out());
+      // The queue is empty now: a timed receive fails with ETIMEDOUT, a try with EAGAIN.
+      Run late = run("mq", "receive", name, "--timeout", "50ms");
+      assertEquals(1, late.status());
+      assertTrue(late.err().contains("ETIMEDOUT"), late.err());
+      assertTrue(run("mq", "receive", name, "--timeout", "0").err().contains("EAGAIN"));
+      if (LsCommand.mqueueMounted()) {
+        Run ls = run("ls");
+        assertTrue(ls.out().lines().anyMatch(l -> l.startsWith("mqueue") && l.contains(name)), ls.out());
+      }
+      assertEquals(0, run("mq", "rm", name).status());
+    } finally {
+      run("mq", "rm", name); // when the test failed before removing it
+    }
+    Run gone = run("mq", "rm", name);
+    assertEquals(1, gone.status());
+    assertEquals("posixipc: mq_unlink queue " + name + ": ENOENT (No such file or directory)\n", gone.err());
+  }
+
+  @Test
+  void mqErrorsNameTheErrnoAndTheLimit() throws Exception {
+    Run bad = run("mq", "create", "no-slash");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("EINVAL") && bad.err().contains("a queue name is '/'"), bad.err());
+    assertEquals(1, run("mq", "stat", uniqueQueue("missing")).status());
+    Run limits = run("mq", "limits", "--json");
+    assertEquals(0, limits.status());
+    long msgMax = JSON.readTree(limits.out()).get("msg_max").asLong();
+    boolean privileged = JSON.readTree(limits.out()).get("cap_sys_resource").asBoolean();
+    if (!privileged) {
+      String big = uniqueQueue("big");
+      try {
+        Run tooMany = run("mq", "create", big, "--max-messages", "" + (msgMax + 1), "--message-size", "8");
+        assertEquals(1, tooMany.status());
+        assertTrue(tooMany.err().contains("/proc/sys/fs/mqueue/msg_max (" + msgMax + ")"), tooMany.err());
+      } finally {
+        run("mq", "rm", big); // only if it was wrongly created
+      }
+    }
+    String name = uniqueQueue("full");
+    try {
+      assertEquals(0, run("mq", "create", name, "--max-messages", "1", "--message-size", "4").status());
+      assertEquals(2, run("mq", "send", name, "--priority", "40000", "x").status());
+      Run tooLong = run("mq", "send", name, "12345");
+      assertEquals(1, tooLong.status());
+      assertTrue(tooLong.err().contains("a message of 5 bytes is longer than the queue's message size (mq_msgsize 4)"),
+          tooLong.err());
+      assertEquals(0, run("mq", "send", name, "1").status());
+      Run full = run("mq", "send", name, "--timeout", "0", "2");
+      assertEquals(1, full.status());
+      assertTrue(full.err().contains("EAGAIN"), full.err());
+      assertEquals(2, run("mq", "create", name, "--mode", "999").status());
+      assertEquals(2, run("mq", "receive", name, "--count", "0").status());
+    } finally {
+      run("mq", "rm", name);
+    }
+  }
+
+  @Test
+  void tourRowOfMessageQueues() {
+    Run r = run("tour", "--only", "message queue", "--round-trips", "100", "--bulk-mib", "1");
+    assertEquals(0, r.status(), r.err() + r.out());
+    assertEquals(2, r.out().lines().filter(l -> l.startsWith("message queue") && l.endsWith("ok")).count(), r.out());
+  }
+
   @Test
   void usageErrorsExitTwo() {
     assertEquals(2, run("no-such-command").status());

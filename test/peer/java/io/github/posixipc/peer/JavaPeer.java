@@ -65,6 +65,9 @@ public final class JavaPeer {
       int status = SignalPeer.run(args); // the signal commands: SignalPeer
       return status >= 0 ? status : 2;
     }
+    if (args.length > 0 && args[0].startsWith("mq-")) {
+      return MqPeer.run(args); // message queues: see MqPeer
+    }
     if (args.length == 2 && args[0].equals("sink")) {
       try (ReadableByteChannel in = input(args[1])) {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       FifoCommand.class,
       BenchCommand.class,
       SignalCommand.class,
+      MqCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {

@@ -34,7 +34,8 @@ final class TourCommand implements Callable<Integer> {
 
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
   static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
-      new SignalTour());
+      new SignalTour(),
+      new MqTour());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;

@@ -30,7 +30,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
     global = "io.github.posixipc.internal.Core",
     value =
         @Platform(
-            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h"},
+            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -77,6 +77,22 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_signal_read", "int pipc_signal_read(@Cast(\"pipc_signal_info*\") long out, int max, "
         + I64 + " timeout_ns)");
     bind(infoMap, "pipc_signal_lost", I64 + " pipc_signal_lost(int signo)");
+    // mq.h: the structs are four and seven int64_t fields, passed as long[]
+    bind(infoMap, "pipc_mq_check_name", "int pipc_mq_check_name(" + PATH + " name)");
+    bind(infoMap, "pipc_mq_open", "int pipc_mq_open(" + PATH + " name, int flags, int mode, "
+        + I64 + " max_messages, " + I64 + " message_size, int[] fd)");
+    bind(infoMap, "pipc_mq_unlink", "int pipc_mq_unlink(" + PATH + " name)");
+    bind(infoMap, "pipc_mq_send", "int pipc_mq_send(int fd, " + CBUF + " buf, " + SIZE
+        + " len, @Cast(\"unsigned\") int prio, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_mq_receive", I64 + " pipc_mq_receive(int fd, " + BUF + " buf, " + SIZE
+        + " len, @Cast(\"unsigned*\") long prio, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_mq_getattr",
+        "int pipc_mq_getattr(int fd, @Cast(\"pipc_mq_attr*\") long[] attr)");
+    bind(infoMap, "pipc_mq_notify_socket", "int pipc_mq_notify_socket(int fd, int[] sock)");
+    bind(infoMap, "pipc_mq_get_limits",
+        "int pipc_mq_get_limits(@Cast(\"pipc_mq_limits*\") long[] limits)");
+    bind(infoMap, "pipc_mq_explain", "int pipc_mq_explain(int err, " + I64 + " max_messages, "
+        + I64 + " message_size, @Cast(\"char*\") byte[] buf, " + SIZE + " len)");
   }
 
   private static void bind(InfoMap infoMap, String function, String declaration) {

@@ -1,0 +1,715 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A POSIX message queue ({@code mq_open}): a named kernel queue of messages with priorities, which
+ * any process may open. An instance is this process's descriptor of it.
+ *
+ * <pre>{@code
+ * try (MessageQueue q = MessageQueue.open("/jobs",
+ *     MessageQueue.options().create().maxMessages(10).messageSize(1024))) {
+ *   q.send("hello".getBytes(UTF_8), 5);
+ *   ByteBuffer buf = ByteBuffer.allocateDirect(q.messageSize());
+ *   MessageQueue.Received r = q.receive(buf, Duration.ofSeconds(1), new MessageQueue.Received());
+ *   // r.length() bytes at buf's old position, priority r.priority()
+ * } finally {
+ *   MessageQueue.unlink("/jobs");
+ * }
+ * }</pre>
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ul>
+ *   <li>A message keeps its boundaries. A receive takes the oldest message of the highest
+ *       priority ({@code 0 .. }{@link #PRIORITY_MAX}). Zero-length messages are messages.
+ *   <li>A message longer than {@link #messageSize()} is refused with EMSGSIZE, naming both sizes.
+ *       A receive buffer must have room for {@link #messageSize()} bytes (POSIX requires it even
+ *       for shorter messages); a smaller one is refused with EMSGSIZE before the system call.
+ *   <li>Timeouts: {@code null} or absent waits as the mode says (forever in blocking mode),
+ *       {@link Duration#ZERO} tries once ({@link WouldBlockException}), a positive value waits at
+ *       most that long ({@link TimedOutException}). POSIX measures the wait on the real-time clock
+ *       (CLOCK_REALTIME): a step of the system clock during the wait lengthens or shortens it.
+ *   <li>Non-blocking mode ({@link Options#nonBlocking()}, {@link #setBlocking(boolean)}): a send to
+ *       a full queue or a receive from an empty one throws {@link WouldBlockException} at once,
+ *       whatever the timeout, as {@code mq_timedsend} does.
+ *   <li>The descriptor ({@link #fd()}) can be polled: readable when the queue holds a message,
+ *       writable when it has room.
+ * </ul>
+ *
+ * <h2>Threads and lifetime</h2>
+ *
+ * Any number of threads may send and receive on one instance at once; the kernel orders them.
+ * A thread blocked in {@link #send} or {@link #receive} returns promptly when another thread calls
+ * {@link #close()} ({@code AsynchronousCloseException}) or interrupts it (the queue is closed and
+ * it gets {@code ClosedByInterruptException}). {@link #close()} never removes the name: that is
+ * {@link #unlink(String)}, as in POSIX. A {@link Received} result object belongs to one thread at
+ * a time.
+ *
+ * <h2>Notification</h2>
+ *
+ * {@link #registerNotification(Runnable)} is {@code mq_notify}: see {@link Notification}.
+ */
+public final class MessageQueue extends DescriptorChannel {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  /** The highest priority (MQ_PRIO_MAX - 1). Priorities run from 0 to this value. */
+  public static final int PRIORITY_MAX = Core.PIPC_MQ_PRIO_MAX - 1;
+
+  /** The longest name, not counting the leading '/'. */
+  public static final int NAME_MAX = Core.PIPC_MQ_NAME_MAX;
+
+  /** The mode a created queue gets unless {@link Options#mode(int)} says otherwise. */
+  public static final int DEFAULT_MODE = 0600;
+
+  /** How this process opens the queue. */
+  public enum Access {
+    /** Receive only ({@code O_RDONLY}). */
+    READ,
+    /** Send only ({@code O_WRONLY}). */
+    WRITE,
+    /** Both ({@code O_RDWR}), the default. */
+    READ_WRITE
+  }
+
+  /** The attributes of a queue ({@code struct mq_attr}), as {@link #attributes()} read them. */
+  public record Attributes(boolean nonBlocking, long maxMessages, long messageSize, long currentMessages) {}
+
+  /**
+   * The system's limits on queues as this process sees them ({@code /proc/sys/fs/mqueue/*} and
+   * RLIMIT_MSGQUEUE); a value that could not be read is -1, and an unlimited RLIMIT_MSGQUEUE too.
+   * privileged: the process has CAP_SYS_RESOURCE, so the msg_max and msgsize_max limits do not
+   * apply to it (the kernel's hard limits, 65536 messages and 16 MiB, do).
+   */
+  public record Limits(long msgMax, long msgsizeMax, long msgDefault, long msgsizeDefault,
+      long queuesMax, long rlimitBytes, boolean privileged) {}
+
+  /**
+   * The length and priority of a received message. Reuse one per receiving thread to receive
+   * without allocating; do not share one between threads that receive at the same time.
+   */
+  public static final class Received {
+    private int length;
+    private int priority;
+
+    /** The length of the message in bytes (0 for a zero-length message). */
+    public int length() {
+      return length;
+    }
+
+    /** The priority it was sent with. */
+    public int priority() {
+      return priority;
+    }
+
+    @Override
+    public String toString() {
+      return "Received[length=" + length + ", priority=" + priority + "]";
+    }
+  }
+
+  /** How to open a queue: {@code MessageQueue.options().create().maxMessages(10)}. */
+  public static final class Options {
+    private Access access = Access.READ_WRITE;
+    private boolean create;
+    private boolean exclusive;
+    private boolean nonBlocking;
+    private int mode = DEFAULT_MODE;
+    private long maxMessages;
+    private long messageSize;
+
+    private Options() {}
+
+    /** Creates the queue if it does not exist ({@code O_CREAT}). */
+    public Options create() {
+      create = true;
+      return this;
+    }
+
+    /**
+     * Creates the queue, and fails with {@link AlreadyExistsException} if it exists
+     * ({@code O_CREAT | O_EXCL}).
+     */
+    public Options exclusive() {
+      create = true;
+      exclusive = true;
+      return this;
+    }
+
+    /** Opens in non-blocking mode ({@code O_NONBLOCK}). */
+    public Options nonBlocking() {
+      nonBlocking = true;
+      return this;
+    }
+
+    /** Receive only. */
+    public Options readOnly() {
+      return access(Access.READ);
+    }
+
+    /** Send only. */
+    public Options writeOnly() {
+      return access(Access.WRITE);
+    }
+
+    /** Send and receive (the default). */
+    public Options readWrite() {
+      return access(Access.READ_WRITE);
+    }
+
+    /** The access mode. */
+    public Options access(Access access) {
+      this.access = Objects.requireNonNull(access, "access");
+      return this;
+    }
+
+    /**
+     * The permission bits of a queue this open creates (default 0600), reduced by the umask.
+     *
+     * @throws IllegalArgumentException for bits outside 0777
+     */
+    public Options mode(int mode) {
+      if ((mode & ~0777) != 0) {
+        throw new IllegalArgumentException("mode has bits outside 0777: 0" + Integer.toOctalString(mode));
+      }
+      this.mode = mode;
+      return this;
+    }
+
+    /**
+     * The capacity in messages of a queue this open creates ({@code mq_maxmsg}); give
+     * {@link #messageSize(long)} too, or neither for the system defaults.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public Options maxMessages(long maxMessages) {
+      if (maxMessages <= 0) {
+        throw new IllegalArgumentException("maxMessages must be positive: " + maxMessages);
+      }
+      this.maxMessages = maxMessages;
+      return this;
+    }
+
+    /**
+     * The largest message of a queue this open creates ({@code mq_msgsize}); give
+     * {@link #maxMessages(long)} too, or neither for the system defaults.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public Options messageSize(long messageSize) {
+      if (messageSize <= 0) {
+        throw new IllegalArgumentException("messageSize must be positive: " + messageSize);
+      }
+      this.messageSize = messageSize;
+      return this;
+    }
+
+    int flags() {
+      int f = access == Access.READ ? Core.PIPC_MQ_READ
+          : access == Access.WRITE ? Core.PIPC_MQ_WRITE : Core.PIPC_MQ_READ_WRITE;
+      if (create) {
+        f |= Core.PIPC_MQ_CREATE;
+      }
+      if (exclusive) {
+        f |= Core.PIPC_MQ_EXCLUSIVE;
+      }
+      if (nonBlocking) {
+        f |= Core.PIPC_MQ_NONBLOCK;
+      }
+      return f;
+    }
+  }
+
+  /** Where the C core writes a received message's priority: per thread, so never contended. */
+  private static final ThreadLocal<Buffers.Cached> PRIORITY = ThreadLocal.withInitial(
+      () -> new Buffers.Cached(ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder())));
+
+  private static final Call SEND = (fd, addr, len, prio, t) ->
+      Core.pipc_mq_send(fd, addr, len, (int) prio, t);
+
+  private static final Call RECEIVE = (fd, addr, len, prioAddr, t) ->
+      Core.pipc_mq_receive(fd, addr, len, prioAddr, t);
+
+  private final String name;
+  private final Access access;
+  private final int messageSize;
+  private final long maxMessages;
+
+  private MessageQueue(Descriptor d, String name, Access access, long maxMessages, long messageSize) {
+    super(d);
+    this.name = name;
+    this.access = access;
+    this.maxMessages = maxMessages;
+    // The kernel's hard limit is 16 MiB, so a message size always fits in an int.
+    this.messageSize = (int) messageSize;
+  }
+
+  /** A fresh set of options: read-write, open an existing queue, blocking, mode 0600. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /** Opens an existing queue for sending and receiving. */
+  public static MessageQueue open(String name) throws IOException {
+    return open(name, options());
+  }
+
+  /**
+   * Opens (or creates) a queue.
+   *
+   * @param name "/" followed by 1 to {@link #NAME_MAX} characters, none of them '/'
+   * @throws PosixException EINVAL or ENAMETOOLONG for a bad name; EINVAL (attributes above
+   *     msg_max or msgsize_max), EMFILE (RLIMIT_MSGQUEUE) or ENOSPC (queues_max), with the limit
+   *     and its value in the message
+   * @throws NotFoundException when the queue does not exist and the options do not create it
+   * @throws AlreadyExistsException for {@link Options#exclusive()} when it exists
+   * @throws PermissionDeniedException when the queue's mode refuses the access
+   * @throws IllegalArgumentException when only one of maxMessages and messageSize is given
+   */
+  public static MessageQueue open(String name, Options options) throws IOException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(options, "options");
+    if ((options.maxMessages == 0) != (options.messageSize == 0)) {
+      throw new IllegalArgumentException("give both maxMessages and messageSize, or neither");
+    }
+    byte[] nativeName = checkedName(name, "mq_open");
+    int[] fd = {-1};
+    int r = Core.pipc_mq_open(nativeName, options.flags(), options.mode, options.maxMessages,
+        options.messageSize, fd);
+    if (r < 0) {
+      String object = "queue " + name;
+      String why = explain(r, options.maxMessages, options.messageSize);
+      throw PosixException.of(r, "mq_open", why.isEmpty() ? object : object + ": " + why);
+    }
+    long[] attr = new long[4];
+    r = Core.pipc_mq_getattr(fd[0], attr);
+    if (r < 0) {
+      Core.pipc_mq_close(fd[0]);
+      throw PosixException.of(r, "mq_getattr", "queue " + name);
+    }
+    String what = "queue " + name + " (" + options.access.name().toLowerCase(Locale.ROOT).replace('_', '-') + ")";
+    // The kernel ends timed calls itself: no deadline signal needed.
+    MessageQueue q = new MessageQueue(new Descriptor(what, fd[0], true), name, options.access, attr[1], attr[2]);
+    q.markBlocking(!options.nonBlocking);
+    return q;
+  }
+
+  /**
+   * Removes a queue's name ({@code mq_unlink}). Processes that have it open keep using it; the
+   * queue goes away when the last one closes it.
+   *
+   * @throws NotFoundException when there is no such queue
+   * @throws PosixException EINVAL or ENAMETOOLONG for a bad name
+   */
+  public static void unlink(String name) throws IOException {
+    Objects.requireNonNull(name, "name");
+    int r = Core.pipc_mq_unlink(checkedName(name, "mq_unlink"));
+    if (r < 0) {
+      throw PosixException.of(r, "mq_unlink", "queue " + name);
+    }
+  }
+
+  /** The system's limits on queues (see {@link Limits}). */
+  public static Limits limits() {
+    long[] l = new long[7];
+    Core.pipc_mq_get_limits(l);
+    return new Limits(l[0], l[1], l[2], l[3], l[4], l[5], l[6] == 1);
+  }
+
+  /** Checks a name as the C core will, so that a bad one gets a message that says why. */
+  private static byte[] checkedName(String name, String syscall) throws PosixException {
+    byte[] nativeName = NativeStrings.encode(name, "queue name");
+    int r = Core.pipc_mq_check_name(nativeName);
+    if (r < 0) {
+      throw PosixException.of(r, syscall, "queue " + name + " (a queue name is '/' followed by 1 to "
+          + NAME_MAX + " characters, none of them '/')");
+    }
+    return nativeName;
+  }
+
+  /** The C core's sentence about the limit behind an error of mq_open, or "". */
+  private static String explain(int err, long maxMessages, long messageSize) {
+    byte[] buf = new byte[256];
+    int n = Core.pipc_mq_explain(err, maxMessages, messageSize, buf, buf.length);
+    return n > 0 ? new String(buf, 0, n, StandardCharsets.UTF_8) : "";
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  /** The queue's name, as opened. */
+  public String name() {
+    return name;
+  }
+
+  /** How this process opened it. */
+  public Access access() {
+    return access;
+  }
+
+  /** The largest message, in bytes ({@code mq_msgsize}, fixed at creation). */
+  public int messageSize() {
+    return messageSize;
+  }
+
+  /** The capacity in messages ({@code mq_maxmsg}, fixed at creation). */
+  public long maxMessages() {
+    return maxMessages;
+  }
+
+  /** The queue's attributes now ({@code mq_getattr}), including the messages it holds. */
+  public Attributes attributes() throws IOException {
+    long[] a = new long[4];
+    withFd(fd -> Core.pipc_mq_getattr(fd, a), "mq_getattr");
+    return new Attributes(a[0] != 0, a[1], a[2], a[3]);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  /** Sends src's remaining bytes as one message, waiting for room as the mode says. */
+  public void send(ByteBuffer src, int priority) throws IOException {
+    send(src, priority, null);
+  }
+
+  /**
+   * Sends src's remaining bytes as one message; src's position moves to its limit once sent.
+   *
+   * @param priority 0 to {@link #PRIORITY_MAX}
+   * @param timeout null: wait for room as the mode says; {@link Duration#ZERO}: do not wait;
+   *     positive: wait at most that long
+   * @throws PosixException EMSGSIZE (naming both sizes) when the message is longer than
+   *     {@link #messageSize()}
+   * @throws WouldBlockException when the queue is full and the call may not wait
+   * @throws TimedOutException when it stayed full for the whole timeout
+   * @throws NonWritableChannelException when opened for receiving only
+   * @throws IllegalArgumentException for a priority out of range or a negative timeout
+   */
+  public void send(ByteBuffer src, int priority, Duration timeout) throws IOException {
+    Objects.requireNonNull(src, "src");
+    long t = checkSend(priority, timeout);
+    int pos = src.position();
+    int len = src.limit() - pos;
+    checkLength(len);
+    if (src.isDirect()) {
+      sendRaw(cachedAddress(src, true) + pos, len, priority, t);
+    } else if (src.hasArray()) {
+      sendArray(src.array(), src.arrayOffset() + pos, len, priority, t);
+    } else {
+      // A read-only heap buffer: copied without its backing array.
+      Buffers.Scratch s = scratchFor(len);
+      s.buffer.put(0, src, pos, len);
+      sendRaw(s.address, len, priority, t);
+    }
+    src.position(pos + len);
+  }
+
+  /** Sends a whole array as one message, waiting for room as the mode says. */
+  public void send(byte[] message, int priority) throws IOException {
+    send(message, priority, null);
+  }
+
+  /** Sends a whole array as one message; see {@link #send(ByteBuffer, int, Duration)}. */
+  public void send(byte[] message, int priority, Duration timeout) throws IOException {
+    Objects.requireNonNull(message, "message");
+    long t = checkSend(priority, timeout);
+    checkLength(message.length);
+    sendArray(message, 0, message.length, priority, t);
+  }
+
+  private long checkSend(int priority, Duration timeout) {
+    if (access == Access.READ) {
+      throw new NonWritableChannelException();
+    }
+    if (priority < 0 || priority > PRIORITY_MAX) {
+      throw new IllegalArgumentException("priority " + priority + " is out of range 0.." + PRIORITY_MAX);
+    }
+    return Timeouts.nanos(timeout);
+  }
+
+  /** The size is fixed at creation, so a message too long is refused before any copy. */
+  private void checkLength(int len) throws PosixException {
+    if (len > messageSize) {
+      throw tooLong(len);
+    }
+  }
+
+  private PosixException tooLong(int len) {
+    return PosixException.of(-Errno.EMSGSIZE, "mq_send", descriptor.what() + ": a message of "
+        + len + " bytes is longer than the queue's message size (mq_msgsize " + messageSize + ")");
+  }
+
+  private void sendArray(byte[] a, int off, int len, int priority, long t) throws IOException {
+    Buffers.Scratch s = scratchFor(len);
+    s.buffer.put(0, a, off, len);
+    sendRaw(s.address, len, priority, t);
+  }
+
+  private void sendRaw(long address, int len, int priority, long t) throws IOException {
+    long r;
+    try {
+      r = call(SEND, address, len, priority, t, true, "mq_send");
+    } catch (PosixException e) {
+      if (e.errno() == Errno.EMSGSIZE) {
+        throw tooLong(len);
+      }
+      throw e;
+    }
+    if (r < 0) {
+      throw PosixException.of(r, "mq_send", descriptor.what());
+    }
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  /** Receives a message into dst, waiting as the mode says; allocates its result. */
+  public Received receive(ByteBuffer dst) throws IOException {
+    return receive(dst, null, new Received());
+  }
+
+  /** Receives a message into dst, waiting at most timeout; allocates its result. */
+  public Received receive(ByteBuffer dst, Duration timeout) throws IOException {
+    return receive(dst, timeout, new Received());
+  }
+
+  /**
+   * Receives the oldest message of the highest priority into dst, at its position, and moves the
+   * position past it. With a direct dst and a reused {@code into}, nothing is allocated.
+   *
+   * @param dst a buffer with at least {@link #messageSize()} bytes remaining
+   * @param timeout null: wait as the mode says; {@link Duration#ZERO}: do not wait; positive:
+   *     wait at most that long
+   * @param into where to put the length and priority; returned
+   * @throws PosixException EMSGSIZE, before the system call, when dst has less room than
+   *     {@link #messageSize()}
+   * @throws WouldBlockException when the queue is empty and the call may not wait
+   * @throws TimedOutException when it stayed empty for the whole timeout
+   * @throws NonReadableChannelException when opened for sending only
+   */
+  public Received receive(ByteBuffer dst, Duration timeout, Received into) throws IOException {
+    Objects.requireNonNull(dst, "dst");
+    Objects.requireNonNull(into, "into");
+    if (access == Access.WRITE) {
+      throw new NonReadableChannelException();
+    }
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("receive into a read-only buffer");
+    }
+    long t = Timeouts.nanos(timeout);
+    int pos = dst.position();
+    int room = dst.limit() - pos;
+    if (room < messageSize) {
+      throw PosixException.of(-Errno.EMSGSIZE, "mq_receive", descriptor.what() + ": a buffer of "
+          + room + " bytes is smaller than the queue's message size (mq_msgsize " + messageSize + ")");
+    }
+    Buffers.Cached prio = PRIORITY.get();
+    int n;
+    if (dst.isDirect()) {
+      n = receiveRaw(cachedAddress(dst, false) + pos, messageSize, prio.address, t);
+    } else {
+      Buffers.Scratch s = scratchFor(messageSize);
+      n = receiveRaw(s.address, messageSize, prio.address, t);
+      s.buffer.get(0, dst.array(), dst.arrayOffset() + pos, n);
+    }
+    dst.position(pos + n);
+    into.length = n;
+    into.priority = prio.buffer.getInt(0);
+    return into;
+  }
+
+  private int receiveRaw(long address, int len, long prioAddress, long t) throws IOException {
+    long r = call(RECEIVE, address, len, prioAddress, t, true, "mq_receive");
+    if (r < 0) {
+      throw PosixException.of(r, "mq_receive", descriptor.what());
+    }
+    return (int) r;
+  }
+
+  // ------------------------------------------------------------------ notification
+
+  /**
+   * Registers this process for notification ({@code mq_notify}): callback runs once, on a daemon
+   * thread named {@code posixipc-mq-notify}, when a message arrives in the empty queue. See
+   * {@link Notification} for the exact rules.
+   *
+   * @throws PosixException EBUSY when a process (this one included) is already registered
+   */
+  public Notification registerNotification(Runnable callback) throws IOException {
+    Objects.requireNonNull(callback, "callback");
+    int[] sock = {-1};
+    withFd(fd -> Core.pipc_mq_notify_socket(fd, sock), "mq_notify");
+    return new Notification(this, sock[0], callback);
+  }
+
+  /** Removes this process's registration through this descriptor, if any ({@code mq_notify(NULL)}). */
+  void cancelNotification() throws IOException {
+    withFd(Core::pipc_mq_notify_cancel, "mq_notify");
+  }
+
+  // ------------------------------------------------------------------ buffers
+
+  private Buffers.Cached sendCache;
+  private Buffers.Cached receiveCache;
+
+  /** The address of a direct buffer, cached per direction for a loop that reuses one buffer. */
+  private long cachedAddress(ByteBuffer b, boolean send) {
+    // Cached is immutable: a racy read from another thread still sees a consistent pair.
+    Buffers.Cached c = send ? sendCache : receiveCache;
+    if (c == null || c.buffer != b) {
+      c = new Buffers.Cached(b);
+      if (send) {
+        sendCache = c;
+      } else {
+        receiveCache = c;
+      }
+    }
+    return c.address;
+  }
+
+  /** Direct memory of at least size bytes for a copy: the thread's scratch, or a fresh buffer. */
+  private static Buffers.Scratch scratchFor(int size) {
+    if (size <= Buffers.SCRATCH_MAX) {
+      return Buffers.scratch(Math.max(size, 1));
+    }
+    // Only for heap memory with messages over 64 KiB; direct buffers never come here.
+    Buffers.Scratch s = new Buffers.Scratch();
+    s.buffer = ByteBuffer.allocateDirect(size);
+    s.address = Buffers.address(s.buffer);
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    return "MessageQueue[" + descriptor.what() + (isOpen() ? "" : ", closed") + "]";
+  }
+
+  // ------------------------------------------------------------------ Notification
+
+  /**
+   * A registration for {@code mq_notify}, delivered to a Java daemon thread.
+   *
+   * <p>The kernel's rules, which this follows exactly (the registration is the kernel's own,
+   * through the socket route that glibc uses for {@code SIGEV_THREAD}):
+   *
+   * <ul>
+   *   <li>One process at a time may be registered for a queue; a second registration, from any
+   *       process (this one included), fails with EBUSY until the first is used up or removed.
+   *   <li>It fires when a message arrives in the <em>empty</em> queue and no thread of any process
+   *       is blocked in a receive on it (that thread gets the message instead). A queue that
+   *       already holds messages does not fire until it has been emptied.
+   *   <li>It is one-shot: the callback runs at most once; register again (from the callback, say)
+   *       for the next one. The message is not taken: the callback receives it if it wants it.
+   *   <li>It is removed, without the callback running, by {@link #cancel()}, and when this
+   *       process closes a descriptor of the queue: on Linux any of them, so closing another
+   *       {@code MessageQueue} opened on the same queue removes it too.
+   * </ul>
+   *
+   * The callback runs on a daemon thread of its own, started by the registration; an exception it
+   * throws goes to that thread's uncaught exception handler.
+   */
+  public static final class Notification implements AutoCloseable {
+
+    private static final Call WAIT = (fd, a, b, c, t) -> Core.pipc_mq_notify_wait(fd, t);
+
+    private final MessageQueue queue;
+    private final Socket socket;
+    private final Thread thread;
+    private volatile boolean done;
+
+    Notification(MessageQueue queue, int sock, Runnable callback) {
+      this.queue = queue;
+      this.socket = new Socket(new Descriptor("mq_notify socket of " + queue.descriptor.what(), sock, true));
+      this.thread = new Thread(() -> deliver(callback), "posixipc-mq-notify " + queue.name);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void deliver(Runnable callback) {
+      long r;
+      try {
+        r = socket.call(WAIT, 0, 0, 0, FOREVER, false, "recv");
+      } catch (IOException e) {
+        // Closed by cancel(): nothing to deliver.
+        r = -1;
+      }
+      boolean fire;
+      synchronized (this) {
+        // A cancel() that won the race keeps its promise: the callback does not run.
+        fire = !done && r == Core.PIPC_MQ_NOTIFIED;
+        done = true;
+      }
+      closeQuietly();
+      if (fire) {
+        callback.run();
+      }
+    }
+
+    /** True once the notification fired or was removed. */
+    public boolean isDone() {
+      return done;
+    }
+
+    /**
+     * Waits until the callback has returned, or the registration was removed. Returns true when
+     * that happened within timeout.
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+      thread.join(Math.max(1, timeout.toMillis()));
+      return !thread.isAlive();
+    }
+
+    /**
+     * Removes the registration if it has not fired yet ({@code mq_notify(NULL)}), so that the
+     * callback does not run and another process may register. Idempotent.
+     */
+    public void cancel() throws IOException {
+      synchronized (this) {
+        if (done) {
+          return;
+        }
+        done = true;
+        try {
+          // Under the lock: the delivery thread cannot run the callback (which may register
+          // again) before this has removed the registration it is about.
+          queue.cancelNotification();
+        } catch (ClosedChannelException e) {
+          // The queue's close removed the registration already.
+        } finally {
+          closeQuietly();
+        }
+      }
+    }
+
+    /** Same as {@link #cancel()}. */
+    @Override
+    public void close() throws IOException {
+      cancel();
+    }
+
+    private void closeQuietly() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // The socket carries no data that could be lost.
+      }
+    }
+
+    /** The netlink socket the kernel writes the notification to. */
+    private static final class Socket extends DescriptorChannel {
+      Socket(Descriptor d) {
+        super(d);
+      }
+    }
+  }
+}

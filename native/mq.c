@@ -1,0 +1,329 @@
+/*
+ * POSIX message queues.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <posixipc/mq.h>
+
+/* The kernel's bounds for a process with CAP_SYS_RESOURCE (ipc/mqueue.c). */
+#define PIPC__HARD_MSGMAX 65536
+#define PIPC__HARD_MSGSIZEMAX (16 * 1024 * 1024)
+
+/* The netlink record the kernel sends for a SIGEV_THREAD registration. */
+#define PIPC__COOKIE_LEN 32
+
+int pipc_mq_check_name(const char *name) {
+  if (name == NULL || name[0] != '/') return -EINVAL;
+  const char *rest = name + 1;
+  size_t n = strnlen(rest, PIPC_MQ_NAME_MAX + 1);
+  if (n > PIPC_MQ_NAME_MAX) return -ENAMETOOLONG;
+  if (n == 0 || strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0) return -EINVAL;
+  if (memchr(rest, '/', n) != NULL) return -EINVAL;
+  return 0;
+}
+
+int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
+                 int64_t message_size, int *fd) {
+  int r = pipc_mq_check_name(name);
+  if (r < 0) return r;
+  const int known = PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_EXCLUSIVE | PIPC_MQ_NONBLOCK;
+  if (fd == NULL || (flags & ~known) != 0) return -EINVAL;
+  int sys;
+  switch (flags & PIPC_MQ_READ_WRITE) {
+    case PIPC_MQ_READ:
+      sys = O_RDONLY;
+      break;
+    case PIPC_MQ_WRITE:
+      sys = O_WRONLY;
+      break;
+    case PIPC_MQ_READ_WRITE:
+      sys = O_RDWR;
+      break;
+    default:
+      return -EINVAL;
+  }
+  int create = (flags & PIPC_MQ_CREATE) != 0;
+  if ((flags & PIPC_MQ_EXCLUSIVE) && !create) return -EINVAL;
+  if (mode < 0 || (mode & ~0777) != 0) return -EINVAL;
+  /* Both attributes or neither: the kernel needs both to be positive. */
+  if (max_messages < 0 || message_size < 0) return -EINVAL;
+  if ((max_messages == 0) != (message_size == 0)) return -EINVAL;
+  int with_attr = max_messages > 0;
+  if (with_attr && !create) return -EINVAL;
+  if (max_messages > LONG_MAX || message_size > LONG_MAX) return -EINVAL;
+  if (create) sys |= O_CREAT;
+  if (flags & PIPC_MQ_EXCLUSIVE) sys |= O_EXCL;
+  if (flags & PIPC_MQ_NONBLOCK) sys |= O_NONBLOCK;
+  struct mq_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.mq_maxmsg = (long)max_messages;
+  attr.mq_msgsize = (long)message_size;
+  /* The kernel makes every queue descriptor close-on-exec. */
+  mqd_t q = mq_open(name, sys, (mode_t)mode, with_attr ? &attr : NULL);
+  if (q == (mqd_t)-1) return PIPC__ERR();
+  *fd = (int)q;
+  return 0;
+}
+
+int pipc_mq_close(int fd) { return pipc_fd_close(fd); }
+
+int pipc_mq_unlink(const char *name) {
+  int r = pipc_mq_check_name(name);
+  if (r < 0) return r;
+  return mq_unlink(name) < 0 ? PIPC__ERR() : 0;
+}
+
+/*
+ * The absolute CLOCK_REALTIME deadline for a timeout (POSIX measures the
+ * timed calls on that clock). Zero gives a deadline in the past, so that the
+ * call tries once: the kernel then reports ETIMEDOUT instead of waiting.
+ */
+static void pipc__mq_deadline(int64_t timeout_ns, struct timespec *ts) {
+  if (timeout_ns == 0) {
+    ts->tv_sec = 0;
+    ts->tv_nsec = 0;
+    return;
+  }
+  clock_gettime(CLOCK_REALTIME, ts);
+  int64_t sec = timeout_ns / PIPC_SEC;
+  int64_t nsec = ts->tv_nsec + timeout_ns % PIPC_SEC;
+  if (nsec >= PIPC_SEC) {
+    nsec -= PIPC_SEC;
+    sec++;
+  }
+  /* Saturated: a timeout of centuries is as good as forever. */
+  const int64_t max_sec = INT64_MAX / 4;
+  ts->tv_sec = (int64_t)ts->tv_sec > max_sec - sec ? (time_t)max_sec : ts->tv_sec + (time_t)sec;
+  ts->tv_nsec = (long)nsec;
+}
+
+int pipc_mq_send(int fd, const void *buf, size_t len, unsigned prio, int64_t timeout_ns) {
+  if (prio >= PIPC_MQ_PRIO_MAX) return -EINVAL;
+  if (buf == NULL && len > 0) return -EFAULT;
+  /* A zero-length message still needs a valid pointer for the kernel. */
+  static const char empty[1];
+  if (buf == NULL) buf = empty;
+  int r;
+  if (timeout_ns < 0) {
+    r = mq_send((mqd_t)fd, buf, len, prio);
+  } else {
+    struct timespec deadline;
+    pipc__mq_deadline(timeout_ns, &deadline);
+    r = mq_timedsend((mqd_t)fd, buf, len, prio, &deadline);
+    if (r < 0 && errno == ETIMEDOUT && timeout_ns == 0) return -EAGAIN;
+  }
+  return r < 0 ? PIPC__ERR() : 0;
+}
+
+int64_t pipc_mq_receive(int fd, void *buf, size_t len, unsigned *prio, int64_t timeout_ns) {
+  if (buf == NULL) return -EFAULT;
+  unsigned p = 0;
+  ssize_t n;
+  if (timeout_ns < 0) {
+    n = mq_receive((mqd_t)fd, buf, len, &p);
+  } else {
+    struct timespec deadline;
+    pipc__mq_deadline(timeout_ns, &deadline);
+    n = mq_timedreceive((mqd_t)fd, buf, len, &p, &deadline);
+    if (n < 0 && errno == ETIMEDOUT && timeout_ns == 0) return -EAGAIN;
+  }
+  if (n < 0) return PIPC__ERR();
+  if (prio != NULL) *prio = p;
+  return n;
+}
+
+int pipc_mq_getattr(int fd, pipc_mq_attr *attr) {
+  if (attr == NULL) return -EINVAL;
+  struct mq_attr a;
+  if (mq_getattr((mqd_t)fd, &a) < 0) return PIPC__ERR();
+  attr->nonblocking = (a.mq_flags & O_NONBLOCK) != 0;
+  attr->max_messages = a.mq_maxmsg;
+  attr->message_size = a.mq_msgsize;
+  attr->current_messages = a.mq_curmsgs;
+  return 0;
+}
+
+int pipc_mq_set_nonblocking(int fd, int nonblocking) {
+  struct mq_attr want, old;
+  memset(&want, 0, sizeof want);
+  want.mq_flags = nonblocking ? O_NONBLOCK : 0;
+  if (mq_setattr((mqd_t)fd, &want, &old) < 0) return PIPC__ERR();
+  return (old.mq_flags & O_NONBLOCK) != 0;
+}
+
+/* ---------------------------------------------------------- notification */
+
+/* The mq_notify system call itself: glibc's wrapper handles SIGEV_THREAD
+ * with a thread of its own, which the socket route below does instead. */
+static int pipc__mq_notify_sys(int fd, const struct sigevent *ev) {
+  return syscall(SYS_mq_notify, fd, ev) < 0 ? PIPC__ERR() : 0;
+}
+
+int pipc_mq_notify_signal(int fd, int signo, int64_t value) {
+  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  struct sigevent ev;
+  memset(&ev, 0, sizeof ev);
+  ev.sigev_notify = SIGEV_SIGNAL;
+  ev.sigev_signo = signo;
+  ev.sigev_value.sival_ptr = (void *)(intptr_t)value;
+  return pipc__mq_notify_sys(fd, &ev);
+}
+
+int pipc_mq_notify_socket(int fd, int *sock) {
+  if (sock == NULL) return -EINVAL;
+  int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (s < 0) return PIPC__ERR();
+  /*
+   * SIGEV_THREAD at the system call level: sigev_signo names the netlink
+   * socket, and the kernel sends it this cookie (its last byte set to
+   * PIPC_MQ_NOTIFIED or PIPC_MQ_NOTIFY_REMOVED) instead of a signal.
+   */
+  unsigned char cookie[PIPC__COOKIE_LEN];
+  memset(cookie, 0, sizeof cookie);
+  struct sigevent ev;
+  memset(&ev, 0, sizeof ev);
+  ev.sigev_notify = SIGEV_THREAD;
+  ev.sigev_signo = s;
+  ev.sigev_value.sival_ptr = cookie;
+  int r = pipc__mq_notify_sys(fd, &ev);
+  if (r < 0) {
+    close(s);
+    return r;
+  }
+  *sock = s;
+  return 0;
+}
+
+int pipc_mq_notify_wait(int sock, int64_t timeout_ns) {
+  if (sock < 0) return -EBADF;
+  unsigned char cookie[PIPC__COOKIE_LEN];
+  int64_t deadline = pipc__deadline(timeout_ns);
+  ssize_t n;
+  for (;;) {
+    if (timeout_ns >= 0) {
+      /* Readiness first, then a read that cannot block: a record another
+         thread took in between sends this one back to waiting. */
+      int r = timeout_ns == 0 ? pipc_fd_wait(sock, PIPC_READABLE, 0)
+                              : pipc__poll_until(sock, POLLIN, deadline);
+      if (r < 0) return r;
+    }
+    n = recv(sock, cookie, sizeof cookie, timeout_ns >= 0 ? MSG_DONTWAIT : 0);
+    if (n >= 0 || errno != EAGAIN || timeout_ns < 0) break;
+    if (timeout_ns == 0) return -EAGAIN;
+  }
+  if (n < 0) return PIPC__ERR();
+  /* A socket that is not ours (or shut down) says nothing we can read. */
+  if (n != PIPC__COOKIE_LEN) return n == 0 ? -ECONNRESET : -EPROTO;
+  unsigned char what = cookie[PIPC__COOKIE_LEN - 1];
+  return what == PIPC_MQ_NOTIFIED || what == PIPC_MQ_NOTIFY_REMOVED ? what : -EPROTO;
+}
+
+int pipc_mq_notify_cancel(int fd) { return pipc__mq_notify_sys(fd, NULL); }
+
+/* ---------------------------------------------------------------- limits */
+
+static int64_t pipc__read_number(const char *path) {
+  FILE *f = fopen(path, "re");
+  if (f == NULL) return -1;
+  long long v = -1;
+  if (fscanf(f, "%lld", &v) != 1) v = -1;
+  fclose(f);
+  return v;
+}
+
+/* 1 when CAP_SYS_RESOURCE is in the effective set, 0 when not, -1 unknown. */
+static int pipc__has_sys_resource(void) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (f == NULL) return -1;
+  char line[256];
+  int found = -1;
+  while (fgets(line, sizeof line, f) != NULL) {
+    unsigned long long caps;
+    if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+      found = (caps >> 24) & 1; /* CAP_SYS_RESOURCE */
+      break;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+int pipc_mq_get_limits(pipc_mq_limits *limits) {
+  if (limits == NULL) return -EINVAL;
+  limits->msg_max = pipc__read_number("/proc/sys/fs/mqueue/msg_max");
+  limits->msgsize_max = pipc__read_number("/proc/sys/fs/mqueue/msgsize_max");
+  limits->msg_default = pipc__read_number("/proc/sys/fs/mqueue/msg_default");
+  limits->msgsize_default = pipc__read_number("/proc/sys/fs/mqueue/msgsize_default");
+  limits->queues_max = pipc__read_number("/proc/sys/fs/mqueue/queues_max");
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_MSGQUEUE, &rl) < 0)
+    limits->rlimit_bytes = -1;
+  else
+    limits->rlimit_bytes = rl.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_cur;
+  limits->privileged = pipc__has_sys_resource();
+  return 0;
+}
+
+int pipc_mq_explain(int err, int64_t max_messages, int64_t message_size, char *buf, size_t len) {
+  if (buf == NULL || len == 0) return -EINVAL;
+  buf[0] = '\0';
+  if (err > 0) err = -err;
+  pipc_mq_limits l;
+  pipc_mq_get_limits(&l);
+  int64_t maxmsg = max_messages > 0 ? max_messages : l.msg_default;
+  int64_t msgsize = message_size > 0 ? message_size : l.msgsize_default;
+  int n = 0;
+  if (err == -EINVAL) {
+    if (l.privileged == 1) {
+      if (maxmsg > PIPC__HARD_MSGMAX)
+        n = snprintf(buf, len, "max_messages %lld is above the kernel's hard limit (%d)",
+                     (long long)maxmsg, PIPC__HARD_MSGMAX);
+      else if (msgsize > PIPC__HARD_MSGSIZEMAX)
+        n = snprintf(buf, len, "message_size %lld is above the kernel's hard limit (%d)",
+                     (long long)msgsize, PIPC__HARD_MSGSIZEMAX);
+    } else {
+      if (l.msg_max >= 0 && maxmsg > l.msg_max)
+        n = snprintf(buf, len, "max_messages %lld is above /proc/sys/fs/mqueue/msg_max (%lld)",
+                     (long long)maxmsg, (long long)l.msg_max);
+      else if (l.msgsize_max >= 0 && msgsize > l.msgsize_max)
+        n = snprintf(buf, len,
+                     "message_size %lld is above /proc/sys/fs/mqueue/msgsize_max (%lld)",
+                     (long long)msgsize, (long long)l.msgsize_max);
+    }
+  } else if (err == -EMFILE && l.rlimit_bytes >= 0) {
+    /* What the kernel charges: the messages plus about 100 bytes of
+       bookkeeping each (struct msg_msg and a tree node). */
+    int64_t need = maxmsg * msgsize + maxmsg * 100;
+    if (need > l.rlimit_bytes)
+      n = snprintf(buf, len,
+                   "the queue needs about %lld bytes, more than RLIMIT_MSGQUEUE (%lld bytes)",
+                   (long long)need, (long long)l.rlimit_bytes);
+    else
+      n = snprintf(buf, len,
+                   "the queue needs about %lld bytes; with the other queues of this user that"
+                   " may exceed RLIMIT_MSGQUEUE (%lld bytes), or the process is out of"
+                   " descriptors (RLIMIT_NOFILE)",
+                   (long long)need, (long long)l.rlimit_bytes);
+  } else if (err == -ENOSPC && l.queues_max >= 0) {
+    n = snprintf(buf, len, "the system has /proc/sys/fs/mqueue/queues_max (%lld) queues already",
+                 (long long)l.queues_max);
+  }
+  if (n < 0) {
+    buf[0] = '\0';
+    return 0;
+  }
+  return (size_t)n >= len ? (int)len - 1 : n;
+}
