@@ -6,6 +6,7 @@
  *       CONTENDER is "raw" (plain system calls: the limit) or "capi" (the
  *       posixipc C API). Both sides run on CPU N (default 0).
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
+ *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -23,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +38,7 @@
 
 #define MSG 64
 #define CHUNK (64 * 1024)
+#define MQ_CHUNK 8192
 #define MAX_SAMPLES (4 * 1000 * 1000)
 
 static double opt_seconds = 2.0;
@@ -62,6 +65,7 @@ struct link {
   int pid;                    /* the server's process id */
   int stop_signal;            /* > 0: the server stops when sent this with SIGNAL_STOP */
   char dir[64];               /* a private directory to remove, or "" */
+  char mq_in[64], mq_out[64]; /* message queues to stop and remove, or "" */
 };
 
 /* How one contender moves bytes over one kind of link; both return the bytes
@@ -136,6 +140,30 @@ static int64_t sig_capi_recv(struct link *l, void *buf, size_t len) {
 }
 
 static const struct ops sig_raw = {sig_raw_send, sig_raw_recv};
+
+/* Message queues: one message per send; priority 0 (the server stops at a
+ * message of priority 1). */
+static int64_t mq_raw_send(struct link *l, const void *buf, size_t len) {
+  return mq_send(l->to_server, buf, len, 0) < 0 ? -errno : (int64_t)len;
+}
+
+static int64_t mq_raw_recv(struct link *l, void *buf, size_t len) {
+  ssize_t n = mq_receive(l->from_server, buf, len, NULL);
+  return n < 0 ? -errno : n;
+}
+
+static int64_t mq_capi_send(struct link *l, const void *buf, size_t len) {
+  int r = pipc_mq_send(l->to_server, buf, len, 0, -1);
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t mq_capi_recv(struct link *l, void *buf, size_t len) {
+  unsigned prio;
+  return pipc_mq_receive(l->from_server, buf, len, &prio, -1);
+}
+
+static const struct ops mq_raw = {mq_raw_send, mq_raw_recv};
+static const struct ops mq_capi = {mq_capi_send, mq_capi_recv};
 static const struct ops sig_capi = {sig_capi_send, sig_capi_recv};
 
 static void send_all(const struct ops *io, struct link *l, const unsigned char *p, size_t n) {
@@ -220,7 +248,22 @@ static int serve(int argc, char **argv) {
         if (errno != EAGAIN) return 1;
     }
   }
-  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO\n");
+  if ((argc == 3 && strcmp(argv[0], "mq-echo") == 0) || (argc == 2 && strcmp(argv[0], "mq-sink") == 0)) {
+    int echo = argc == 3;
+    mqd_t in = mq_open(argv[1], O_RDONLY | O_CLOEXEC);
+    mqd_t out = echo ? mq_open(argv[2], O_WRONLY | O_CLOEXEC) : 0;
+    if (in < 0 || out < 0) return 1;
+    for (;;) {
+      unsigned prio;
+      ssize_t n = mq_receive(in, (char *)buf, sizeof buf, &prio);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return 1;
+      if (prio == 1) return 0;
+      while (echo && mq_send(out, (char *)buf, (size_t)n, 0) < 0)
+        if (errno != EINTR) return 1;
+    }
+  }
+  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN\n");
   return 2;
 }
 
@@ -233,6 +276,7 @@ static void start_server(struct link *l, char *const argv[], const int *map, int
 
 static void stop_server(struct link *l) {
   if (l->stop_signal > 0) sigqueue(l->pid, l->stop_signal, (union sigval){.sival_int = SIGNAL_STOP});
+  if (l->mq_in[0]) mq_send(l->to_server, "", 0, 1);
   if (l->to_server >= 0) close(l->to_server);
   if (l->from_server >= 0) close(l->from_server);
   int how, value;
@@ -242,6 +286,8 @@ static void stop_server(struct link *l) {
     exit(1);
   }
   close(l->pidfd);
+  if (l->mq_in[0]) mq_unlink(l->mq_in);
+  if (l->mq_out[0]) mq_unlink(l->mq_out);
   if (l->dir[0]) {
     char p[128];
     snprintf(p, sizeof p, "%s/in", l->dir);
@@ -336,6 +382,26 @@ static void setup_signal(struct link *l, int echo, const struct ops *io) {
   if (hello != SIGNAL_HELLO) die("the server's hello", EBADMSG);
 }
 
+/* Message queues: two (or, for a stream, one) private queues with room for
+ * ten messages of 64 bytes (8 KiB for streams: the default msgsize_max). */
+static int open_queue(char *name, size_t size, const char *tag, long msgsize) {
+  snprintf(name, size, "/pipc-bench-%d-%s", (int)getpid(), tag);
+  struct mq_attr attr = {.mq_maxmsg = 10, .mq_msgsize = msgsize};
+  mq_unlink(name);
+  int q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+  if (q < 0) die("mq_open", errno);
+  return q;
+}
+
+static void setup_mq(struct link *l, int echo, const struct ops *io) {
+  (void)io;
+  l->to_server = open_queue(l->mq_in, sizeof l->mq_in, "in", echo ? MSG : MQ_CHUNK);
+  char *echo_argv[] = {"pipc-bench", "serve", "mq-echo", l->mq_in, l->mq_out, NULL};
+  char *sink_argv[] = {"pipc-bench", "serve", "mq-sink", l->mq_in, NULL};
+  if (echo) l->from_server = open_queue(l->mq_out, sizeof l->mq_out, "out", MSG);
+  start_server(l, echo ? echo_argv : sink_argv, NULL, 0);
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
@@ -349,6 +415,8 @@ static const struct scenario scenarios[] = {
     {"pipe-stream", 0, CHUNK, setup_pipe, &fd_raw, &fd_capi},
     {"fifo-rt", 1, MSG, setup_fifo, &fd_raw, &fd_capi},
     {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi},
+    {"mq-rt", 1, MSG, setup_mq, &mq_raw, &mq_capi},
+    {"mq-stream", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi},
     {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
 };
 
