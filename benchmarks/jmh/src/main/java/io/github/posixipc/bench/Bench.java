@@ -60,7 +60,10 @@ public final class Bench {
       new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, true),
       new Scenario("pipe-stream", "pipe", false, Link.CHUNK, true),
       new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, true),
-      new Scenario("fifo-stream", "fifo", false, Link.CHUNK, true));
+      new Scenario("fifo-stream", "fifo", false, Link.CHUNK, true),
+      new Scenario("mq-rt", "mq", true, Link.MESSAGE, false),
+      new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, false),
+      new Scenario("signal-rt", "signal", true, 4, false));
 
   /** Contenders, in the order of a forward pair; the label and what runs it. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc", "JDK");

@@ -25,13 +25,18 @@ interface Link extends AutoCloseable {
   @Override
   void close() throws IOException, InterruptedException;
 
-  /** The link for a mechanism ("pipe", "fifo") and a contender ("posixipc", "jdk"). */
+  /**
+   * The link for a mechanism ("pipe", "fifo", "mq", "signal") and a contender ("posixipc", "jdk";
+   * the JDK has no message queues or signal sending).
+   */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
     return switch (mechanism + "/" + contender) {
       case "pipe/posixipc" -> PosixipcLinks.pipe(echo);
       case "fifo/posixipc" -> PosixipcLinks.fifo(echo);
       case "pipe/jdk" -> JdkLinks.pipe(echo);
       case "fifo/jdk" -> JdkLinks.fifo(echo);
+      case "mq/posixipc" -> MessageLinks.mq(echo);
+      case "signal/posixipc" -> MessageLinks.signal();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class Stream {
 
+  /** The driver passes the mechanism and contender of each run; these are the defaults. */
   @Param({"pipe", "fifo"})
   public String mechanism;
 

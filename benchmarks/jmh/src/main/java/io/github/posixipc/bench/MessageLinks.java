@@ -1,0 +1,180 @@
+package io.github.posixipc.bench;
+
+import io.github.posixipc.ChildProcess;
+import io.github.posixipc.MessageQueue;
+import io.github.posixipc.SignalInfo;
+import io.github.posixipc.SignalQueue;
+import io.github.posixipc.Signals;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The posixipc contender on the mechanisms the JDK has no equivalent of: message queues and
+ * signals. Servers as in the C harness: {@code serve mq-echo|mq-sink} and {@code serve
+ * signal-echo}.
+ */
+final class MessageLinks {
+
+  /** The message size of a stream through a queue: the default msgsize_max. */
+  static final int MQ_CHUNK = 8192;
+
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+  private MessageLinks() {}
+
+  static Link mq(boolean echo) throws IOException {
+    String base = "/pipc-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    MessageQueue in = MessageQueue.open(base + "-in", MessageQueue.options().create().exclusive().mode(0600)
+        .maxMessages(10).messageSize(echo ? Link.MESSAGE : MQ_CHUNK));
+    MessageQueue out = null;
+    try {
+      if (echo) {
+        out = MessageQueue.open(base + "-out", MessageQueue.options().create().exclusive().mode(0600)
+            .maxMessages(10).messageSize(Link.MESSAGE));
+      }
+      List<String> cmd = echo ? List.of(Server.exe(), "serve", "mq-echo", in.name(), out.name())
+          : List.of(Server.exe(), "serve", "mq-sink", in.name());
+      return new MqLink(in, out, ChildProcess.builder(cmd).start());
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      MessageQueue.unlink(in.name());
+      if (out != null) {
+        out.close();
+        MessageQueue.unlink(out.name());
+      }
+      throw e;
+    }
+  }
+
+  static Link signal() throws IOException {
+    int sig = Signals.rtmin() + 2;
+    SignalQueue queue = Signals.queue(sig);
+    try {
+      ChildProcess server = ChildProcess.builder(Server.exe(), "serve", "signal-echo", Integer.toString(sig)).start();
+      SignalInfo hello = queue.take(PATIENCE);
+      if (hello == null || hello.value() != 1001) {
+        throw new IOException("no hello from the signal server: " + hello);
+      }
+      return new SignalLink(sig, queue, server);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      queue.close();
+      throw new IOException("interrupted", e);
+    } catch (IOException | RuntimeException e) {
+      queue.close();
+      throw e;
+    }
+  }
+
+  private static void end(ChildProcess server) throws IOException, InterruptedException {
+    try {
+      ChildProcess.Status status = server.waitFor(PATIENCE);
+      if (!status.exited() || status.exitCode() != 0) {
+        throw new IOException("the server did not end cleanly: " + status);
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  private static final class MqLink implements Link {
+    private final MessageQueue in;
+    private final MessageQueue out;
+    private final ChildProcess server;
+    private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
+    private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
+    private final ByteBuffer chunk = ByteBuffer.allocateDirect(MQ_CHUNK);
+    private final MessageQueue.Received received = new MessageQueue.Received();
+    private int seq;
+
+    MqLink(MessageQueue in, MessageQueue out, ChildProcess server) {
+      this.in = in;
+      this.out = out;
+      this.server = server;
+    }
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sent = (byte) ++seq;
+      ping.clear();
+      ping.put(0, (byte) sent);
+      in.send(ping, 0);
+      pong.clear();
+      out.receive(pong, null, received);
+      int got = pong.get(0);
+      Server.checkEcho(sent, got);
+      return got;
+    }
+
+    @Override
+    public int writeChunk() throws IOException {
+      chunk.clear();
+      in.send(chunk, 0);
+      return MQ_CHUNK;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      try {
+        in.send(ByteBuffer.allocateDirect(0), 1); // the server stops at priority 1
+        end(server);
+      } finally {
+        in.close();
+        MessageQueue.unlink(in.name());
+        if (out != null) {
+          out.close();
+          MessageQueue.unlink(out.name());
+        }
+      }
+    }
+  }
+
+  /** A round trip carries the sigqueue value, not 64 bytes: a signal has no payload beyond it. */
+  private static final class SignalLink implements Link {
+    private final int sig;
+    private final SignalQueue queue;
+    private final ChildProcess server;
+    private int seq;
+
+    SignalLink(int sig, SignalQueue queue, ChildProcess server) {
+      this.sig = sig;
+      this.queue = queue;
+      this.server = server;
+    }
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sent = (byte) ++seq;
+      Signals.sigqueue(server.pid(), sig, sent);
+      SignalInfo back;
+      try {
+        back = queue.take(PATIENCE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+      if (back == null) {
+        throw new IOException("no answer from the signal server");
+      }
+      Server.checkEcho(sent, back.value());
+      return back.value();
+    }
+
+    @Override
+    public int writeChunk() {
+      throw new UnsupportedOperationException("signals carry no stream");
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      try {
+        Signals.sigqueue(server.pid(), sig, 1000); // the server stops at 1000
+        end(server);
+      } finally {
+        queue.close();
+      }
+    }
+  }
+}
