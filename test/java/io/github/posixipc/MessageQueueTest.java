@@ -654,4 +654,28 @@ class MessageQueueTest {
       assertTrue(allocated < 10_000, "allocated " + allocated + " bytes for 10,000 round trips");
     }
   }
+
+  @Test
+  void notificationBySignalReachesJavaThroughTheDispatcher() throws Exception {
+    int sig = Signals.rtmin() + 6;
+    try (MessageQueue q = create("notify-signal", 4, 64)) {
+      IllegalStateException uncaught = assertThrows(IllegalStateException.class, () -> q.registerNotification(sig, 77));
+      assertTrue(uncaught.getMessage().contains("add a listener"), uncaught.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> q.registerNotification(Signals.SIGSEGV, 1));
+      try (SignalQueue signals = Signals.queue(sig)) {
+        q.registerNotification(sig, 77);
+        PosixException busy = assertThrows(PosixException.class, () -> q.registerNotification(sig, 78));
+        assertEquals("EBUSY", busy.errnoName());
+        try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "mq-send", q.name(), "3", "hello")) {
+          assertEquals(0, peer.waitFor(10), peer.output());
+        }
+        SignalInfo info = signals.take(Duration.ofSeconds(10));
+        assertEquals(sig, info.signal());
+        assertEquals(77, info.value());
+        assertEquals(-3, info.code(), "SI_MESGQ");
+        q.registerNotification(sig, 79); // one-shot: free again
+        q.cancelSignalNotification();
+      }
+    }
+  }
 }

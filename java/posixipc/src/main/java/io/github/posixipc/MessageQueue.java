@@ -552,6 +552,36 @@ public final class MessageQueue extends DescriptorChannel {
     return new Notification(this, sock[0], callback);
   }
 
+  /**
+   * Registers this process for notification by signal ({@code mq_notify} with
+   * {@code SIGEV_SIGNAL}): when a message arrives in the empty queue, the kernel sends signal to
+   * this process with {@link SignalInfo#code()} {@code SI_MESGQ} and {@link SignalInfo#value()}
+   * value, once. Catch the signal first, with {@link Signals#addListener} or {@link
+   * Signals#queue}: this is refused while nothing in this process catches it, since the default
+   * action of most signals would end the JVM. The registration follows the same rules as {@link
+   * Notification} (one process at a time, one-shot, removed when this process closes a descriptor
+   * of the queue); {@link #cancelSignalNotification()} removes it.
+   *
+   * @throws IllegalStateException when posixipc does not catch signal in this process
+   * @throws IllegalArgumentException for a number that is not a signal, or a reserved one
+   * @throws PosixException EBUSY when a process (this one included) is already registered
+   */
+  public void registerNotification(int signal, int value) throws IOException {
+    if (Signals.isReserved(signal)) {
+      throw new IllegalArgumentException(Signals.name(signal) + " is reserved (see Signals)");
+    }
+    if (Signals.disposition(signal) != Signals.Disposition.CAUGHT) {
+      throw new IllegalStateException("nothing in this process catches " + Signals.name(signal)
+          + ": add a listener (Signals.addListener or Signals.queue) before registering for it");
+    }
+    withFd(fd -> Core.pipc_mq_notify_signal(fd, signal, value), "mq_notify");
+  }
+
+  /** Removes this process's registration, by signal or otherwise ({@code mq_notify(NULL)}). */
+  public void cancelSignalNotification() throws IOException {
+    cancelNotification();
+  }
+
   /** Removes this process's registration through this descriptor, if any ({@code mq_notify(NULL)}). */
   void cancelNotification() throws IOException {
     withFd(Core::pipc_mq_notify_cancel, "mq_notify");
