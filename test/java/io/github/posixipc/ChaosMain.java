@@ -52,7 +52,12 @@ public final class ChaosMain {
       fifos.add(p);
     }
     plainFile = Files.writeString(dir.resolve("plain"), "not a FIFO");
+    queue = "/pipc-chaos-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    MessageQueue.open(queue, MessageQueue.options().create().exclusive().mode(0600).maxMessages(4).messageSize(4096))
+        .close();
   }
+
+  private final String queue;
 
   public static void main(String[] args) throws Exception {
     long seed = Long.parseLong(args[0]);
@@ -111,6 +116,7 @@ public final class ChaosMain {
     for (Path p : chaos.fifos) {
       Files.deleteIfExists(p);
     }
+    MessageQueue.unlink(chaos.queue);
     Files.deleteIfExists(chaos.plainFile);
     Files.deleteIfExists(dir);
     if (fds1 > fds0) {
@@ -151,8 +157,11 @@ public final class ChaosMain {
     Object o = slots.get(slot);
     if (op < 10) {
       closeQuietly(slots.getAndSet(slot, Pipe.open()));
-    } else if (op < 18) {
+    } else if (op < 15) {
       closeQuietly(slots.getAndSet(slot, Fifo.of(fifos.get(slot), Fifo.Access.READ_WRITE).open()));
+    } else if (op < 18) {
+      closeQuietly(slots.getAndSet(slot, MessageQueue.open(queue, random.nextBoolean() ? MessageQueue.options()
+          : MessageQueue.options().nonBlocking())));
     } else if (op < 26) {
       close(o); // close races with other threads' calls, and double closes
     } else if (op < 46) {
@@ -163,7 +172,9 @@ public final class ChaosMain {
       Thread victim = threads.get(random.nextInt(threads.size()));
       victim.interrupt();
     } else if (op < 75) {
-      if (o instanceof Pipe p) {
+      if (o instanceof MessageQueue q) {
+        q.attributes();
+      } else if (o instanceof Pipe p) {
         p.source().available();
       } else if (o instanceof Fifo f) {
         f.available();
@@ -193,7 +204,9 @@ public final class ChaosMain {
   }
 
   private static void write(Object o, ByteBuffer b, Duration t) throws IOException {
-    if (o instanceof Pipe p) {
+    if (o instanceof MessageQueue q) {
+      q.send(b, (int) (Math.random() * 40_000) - 2, t); // priorities out of range too
+    } else if (o instanceof Pipe p) {
       p.sink().write(b, t);
     } else if (o instanceof Fifo f) {
       f.write(b, t);
@@ -201,7 +214,9 @@ public final class ChaosMain {
   }
 
   private static void read(Object o, ByteBuffer b, Duration t) throws IOException {
-    if (o instanceof Pipe p) {
+    if (o instanceof MessageQueue q) {
+      q.receive(b, t);
+    } else if (o instanceof Pipe p) {
       p.source().read(b, t);
     } else if (o instanceof Fifo f) {
       f.read(b, t);

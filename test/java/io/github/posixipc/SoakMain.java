@@ -22,12 +22,20 @@ public final class SoakMain {
 
   private SoakMain() {}
 
+  /** Message queues this run made, removed at the end. */
+  private static final java.util.List<String> QUEUES = new java.util.ArrayList<>();
+
   static Map<String, Cycle> kinds(Path dir) throws IOException {
     Map<String, Cycle> kinds = new LinkedHashMap<>();
     kinds.put("pipe", () -> Pipe.open().close());
     Path fifo = dir.resolve("fifo");
     Fifo.create(fifo, 0600);
     kinds.put("fifo", () -> Fifo.of(fifo, Fifo.Access.READ_WRITE).open().close());
+    String queue = "/pipc-soak-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    MessageQueue.open(queue, MessageQueue.options().create().exclusive().mode(0600).maxMessages(2).messageSize(64))
+        .close();
+    QUEUES.add(queue);
+    kinds.put("mq", () -> MessageQueue.open(queue).close());
     return kinds;
   }
 
@@ -63,6 +71,9 @@ public final class SoakMain {
         }
       }
     } finally {
+      for (String q : QUEUES) {
+        MessageQueue.unlink(q);
+      }
       try (var s = Files.list(dir)) {
         for (Path p : (Iterable<Path>) s::iterator) {
           Files.delete(p);
