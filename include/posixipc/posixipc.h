@@ -10,5 +10,7 @@
 #include <posixipc/common.h>
 #include <posixipc/pipe.h>
 #include <posixipc/spawn.h>
+#include <posixipc/socket.h>
+#include <posixipc/poll.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */
