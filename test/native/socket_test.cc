@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <atomic>
 #include <thread>
 
 #include "test_util.h"
@@ -495,10 +496,14 @@ TEST(Socket, InterruptedAcceptReturnsEintr) {
   ASSERT_EQ(0, pipc_wakeup_install(pipc_sigrtmax() - 3));
   Addr a = AbstractAddr("intr");
   int l = Listen(PIPC_AF_UNIX, PIPC_SOCK_STREAM, a);
-  int result = 0;
+  std::atomic<int> result{1};
   std::thread t([&] { result = pipc_socket_accept(l, 0, -1); });
-  usleep(50000);
-  pthread_kill(t.native_handle(), pipc_sigrtmax() - 3);
+  // A signal that lands before the thread is inside accept is lost: repeat it
+  // until the call returns, as the Java layer's waker does.
+  while (result == 1) {
+    pthread_kill(t.native_handle(), pipc_sigrtmax() - 3);
+    usleep(10000);
+  }
   t.join();
   EXPECT_EQ(-EINTR, result);
   EXPECT_EQ(-EAGAIN, pipc_socket_accept(l, 0, 0));

@@ -8,7 +8,8 @@
  *       MODE on the bound socket itself
  *   pipc-peer sock-connect TYPE ADDR MODE [ARGS]  connect, run MODE
  *
- * TYPE is stream, dgram or seqpacket. ADDR is unix:PATH, abstract:NAME,
+ * TYPE is stream, dgram or seqpacket. ADDR is unix:PATH, abstract:NAME (\xNN
+ * escapes a byte),
  * inet:PORT (127.0.0.1) or inet6:PORT (::1). MODE is one of
  *
  *   echo              send back every message (or bytes) until end of stream;
@@ -77,13 +78,23 @@ static int parse_addr(const char *spec, unsigned char *addr, int *family) {
     return pipc_sockaddr_unix(addr, PIPC_SOCKADDR_MAX, spec + 5, strlen(spec + 5));
   }
   if (strncmp(spec, "abstract:", 9) == 0) {
+    /* \xNN stands for the byte NN, so that a name can hold NULs (as the Java
+     * side prints abstract names). */
     char name[PIPC_UNIX_ABSTRACT_MAX + 2];
-    size_t n = strlen(spec + 9);
-    if (n > PIPC_UNIX_ABSTRACT_MAX) return -ENAMETOOLONG;
+    size_t n = 1;
     name[0] = '\0';
-    memcpy(name + 1, spec + 9, n);
+    for (const char *p = spec + 9; *p != '\0'; n++) {
+      if (n > PIPC_UNIX_ABSTRACT_MAX) return -ENAMETOOLONG;
+      if (p[0] == '\\' && p[1] == 'x' && p[2] != '\0' && p[3] != '\0') {
+        char hex[3] = {p[2], p[3], '\0'};
+        name[n] = (char)strtol(hex, NULL, 16);
+        p += 4;
+      } else {
+        name[n] = *p++;
+      }
+    }
     *family = PIPC_AF_UNIX;
-    return pipc_sockaddr_unix(addr, PIPC_SOCKADDR_MAX, name, n + 1);
+    return pipc_sockaddr_unix(addr, PIPC_SOCKADDR_MAX, name, n);
   }
   if (strncmp(spec, "inet:", 5) == 0) {
     unsigned char ip[4] = {127, 0, 0, 1};

@@ -61,6 +61,7 @@ public final class JavaPeer {
 
   /** Runs one command; returns the exit status (0 done, 2 bad usage). */
   public static int run(String... args) throws IOException {
+    if (args.length > 0 && args[0].startsWith("sock-")) return SocketPeer.run(args);
     if (args.length == 2 && args[0].equals("sink")) {
       try (ReadableByteChannel in = input(args[1])) {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);

@@ -1,0 +1,216 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Waits for readiness on many handles at once ({@code epoll}): pipes, FIFOs, sockets, and any other
+ * {@link Pollable} (message queues, which are descriptors on Linux).
+ *
+ * <pre>{@code
+ * try (Poller poller = Poller.open()) {
+ *   poller.register(socket, Poller.READABLE);
+ *   poller.register(pipe.source(), Poller.READABLE);
+ *   int n = poller.poll(Duration.ofSeconds(1)); // 0: timed out or woken up
+ *   for (int i = 0; i < n; i++) {
+ *     Pollable ready = poller.source(i);
+ *     int events = poller.events(i); // READABLE, WRITABLE, ERROR, HANGUP
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Level-triggered: a handle stays ready until its data is read (or room appears). A handle
+ * closed while registered leaves the poller by itself (the kernel drops the watch of a closed
+ * file); {@link #unregister} before close is still the tidy way.
+ *
+ * <p>Threads: one thread polls at a time (others wait their turn); {@link #register}, {@link
+ * #unregister} and {@link #wakeup()} work from any thread, also while another polls. {@link
+ * #wakeup()} ends the current or next {@link #poll} at once. {@link #close()} from another thread
+ * ends a poll with {@link java.nio.channels.AsynchronousCloseException}; interrupting the polling
+ * thread closes the poller ({@link java.nio.channels.ClosedByInterruptException}), as for every
+ * channel of this library. Polling allocates nothing.
+ */
+public final class Poller implements AutoCloseable {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  /** Data to read, or end of stream, or a connection to accept. */
+  public static final int READABLE = Core.PIPC_READABLE;
+  /** Room to write. */
+  public static final int WRITABLE = Core.PIPC_WRITABLE;
+  /** An error condition (reported whether asked for or not). */
+  public static final int ERROR = Core.PIPC_ERROR;
+  /** The other end hung up (reported whether asked for or not). */
+  public static final int HANGUP = Core.PIPC_HANGUP;
+
+  /** The default room for events per poll. */
+  public static final int DEFAULT_MAX_EVENTS = 64;
+
+  private static final int EVENT_SIZE = 16;
+
+  private static final DescriptorChannel.Call WAIT = (epfd, wakefd, events, max, t) ->
+      Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
+
+  private final EventFd epoll;
+  private final EventFd wake;
+  private final ConcurrentHashMap<Integer, Pollable> watched = new ConcurrentHashMap<>();
+  private final ByteBuffer events;
+  private final long eventsAddress;
+  private final int maxEvents;
+  private final Pollable[] readySources;
+  private final int[] readyEvents;
+  private int readyCount;
+
+  private Poller(int epfd, int wakefd, int maxEvents) {
+    this.epoll = new EventFd(new Descriptor("poller (epoll fd " + epfd + ")", epfd, true));
+    this.wake = new EventFd(new Descriptor("poller wake-up (eventfd " + wakefd + ")", wakefd, true));
+    this.maxEvents = maxEvents;
+    this.events = ByteBuffer.allocateDirect(EVENT_SIZE * maxEvents).order(ByteOrder.nativeOrder());
+    this.eventsAddress = Buffers.address(events);
+    this.readySources = new Pollable[maxEvents];
+    this.readyEvents = new int[maxEvents];
+  }
+
+  /** A poller with room for {@value #DEFAULT_MAX_EVENTS} events per poll. */
+  public static Poller open() throws IOException {
+    return open(DEFAULT_MAX_EVENTS);
+  }
+
+  /** A poller reporting at most maxEvents per poll (the rest come with the next poll). */
+  public static Poller open(int maxEvents) throws IOException {
+    if (maxEvents < 1 || maxEvents > 65536) {
+      throw new IllegalArgumentException("maxEvents must be within 1..65536: " + maxEvents);
+    }
+    int[] fds = new int[2];
+    int r = Core.pipc_poller_open(fds);
+    if (r < 0) {
+      throw PosixException.of(r, "epoll_create1", "poller");
+    }
+    return new Poller(fds[0], fds[1], maxEvents);
+  }
+
+  /**
+   * Watches handle for events (READABLE and/or WRITABLE; ERROR and HANGUP come anyway).
+   *
+   * @throws PosixException EEXIST when it is already registered, EPERM for a regular file
+   * @throws java.nio.channels.ClosedChannelException when the handle or the poller is closed
+   */
+  public void register(Pollable handle, int events) throws IOException {
+    Objects.requireNonNull(handle, "handle");
+    checkEvents(events);
+    int fd = handle.fd();
+    epoll.withFd(ep -> Core.pipc_poller_add(ep, fd, events, fd), "epoll_ctl(ADD)");
+    watched.put(fd, handle);
+  }
+
+  /** Changes the events a registered handle is watched for. */
+  public void modify(Pollable handle, int events) throws IOException {
+    Objects.requireNonNull(handle, "handle");
+    checkEvents(events);
+    int fd = handle.fd();
+    epoll.withFd(ep -> Core.pipc_poller_modify(ep, fd, events, fd), "epoll_ctl(MOD)");
+    watched.put(fd, handle);
+  }
+
+  /**
+   * Stops watching handle.
+   *
+   * @throws NotFoundException when it is not registered
+   */
+  public void unregister(Pollable handle) throws IOException {
+    Objects.requireNonNull(handle, "handle");
+    int fd = handle.fd();
+    epoll.withFd(ep -> Core.pipc_poller_remove(ep, fd), "epoll_ctl(DEL)");
+    watched.remove(fd, handle);
+  }
+
+  private static void checkEvents(int events) {
+    if (events == 0 || (events & ~(READABLE | WRITABLE)) != 0) {
+      throw new IllegalArgumentException("events must be READABLE and/or WRITABLE: " + events);
+    }
+  }
+
+  /**
+   * Waits until a registered handle is ready, {@link #wakeup()} is called, or the timeout passes.
+   * The ready handles are then {@link #source(int) source(0)} .. {@code source(n - 1)}.
+   *
+   * @param timeout null waits forever; {@link Duration#ZERO} only looks
+   * @return the number of ready handles; 0 when woken up or timed out
+   */
+  public synchronized int poll(Duration timeout) throws IOException {
+    long t = Timeouts.nanos(timeout);
+    readyCount = 0;
+    long r;
+    long wakeSelf = wake.descriptor.enter();
+    try {
+      r = epoll.call(WAIT, wake.descriptor.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
+    } catch (WouldBlockException e) { // TimedOutException included
+      return 0;
+    } finally {
+      wake.descriptor.exit(wakeSelf);
+    }
+    int n = 0;
+    for (int i = 0; i < r; i++) {
+      int fd = (int) events.getLong(EVENT_SIZE * i);
+      Pollable p = watched.get(fd);
+      if (p != null) {
+        readySources[n] = p;
+        readyEvents[n] = events.getInt(EVENT_SIZE * i + 8);
+        n++;
+      }
+    }
+    readyCount = n;
+    return n;
+  }
+
+  /** The i-th ready handle of the last poll. */
+  public synchronized Pollable source(int i) {
+    Objects.checkIndex(i, readyCount);
+    return readySources[i];
+  }
+
+  /** The events of the i-th ready handle of the last poll (READABLE | WRITABLE | ERROR | HANGUP). */
+  public synchronized int events(int i) {
+    Objects.checkIndex(i, readyCount);
+    return readyEvents[i];
+  }
+
+  /** Ends the current poll, or the next one if none is running, at once. From any thread. */
+  public void wakeup() throws IOException {
+    wake.withFd(Core::pipc_poller_wake, "write(eventfd)");
+  }
+
+  /** True until closed. */
+  public boolean isOpen() {
+    return epoll.isOpen();
+  }
+
+  /** Closes the poller (not the handles it watches). Idempotent. */
+  @Override
+  public void close() throws IOException {
+    try {
+      epoll.close();
+    } finally {
+      wake.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Poller[" + watched.size() + " handles" + (isOpen() ? "" : ", closed") + "]";
+  }
+
+  /** The poller's own descriptors, with the close protocol of every channel. */
+  private static final class EventFd extends DescriptorChannel {
+    EventFd(Descriptor d) {
+      super(d);
+    }
+  }
+}
