@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       TourCommand.class,
       LsCommand.class,
       FifoCommand.class,
+      SocketCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {
