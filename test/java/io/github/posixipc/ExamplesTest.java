@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.PipeExample;
+import io.github.posixipc.examples.SocketExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,5 +43,11 @@ class ExamplesTest {
   @Test
   void fifoExample() throws Exception {
     assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+
+  @Test
+  void socketExample() throws Exception {
+    assertEquals("hello through a socket\npeer is this process: true\nhello through a passed pipe\nECONNREFUSED",
+        run(() -> SocketExample.main(new String[0])));
   }
 }
