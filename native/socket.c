@@ -305,20 +305,38 @@ static int64_t pipc__msg_timed(int fd, struct msghdr *msg, int flags, int writin
   }
 }
 
+/*
+ * send(2) / recv(2) with the same timeout pattern as pipc__msg_timed: the
+ * plain calls skip building a message header, which the hot path of a stream
+ * does not need.
+ */
+static int64_t pipc__transfer(int fd, void *buf, size_t len, int flags, int writing,
+                              int64_t timeout_ns) {
+  if (timeout_ns < 0) {
+    ssize_t n = writing ? send(fd, buf, len, flags) : recv(fd, buf, len, flags);
+    return n < 0 ? PIPC__ERR() : n;
+  }
+  int64_t deadline = pipc__deadline(timeout_ns);
+  for (;;) {
+    ssize_t n = writing ? send(fd, buf, len, flags | MSG_DONTWAIT) : recv(fd, buf, len, flags | MSG_DONTWAIT);
+    if (n >= 0) return n;
+    if (errno != EAGAIN) return PIPC__ERR();
+    if (timeout_ns == 0) return -EAGAIN;
+    int r = pipc__poll_until(fd, writing ? POLLOUT : POLLIN, deadline);
+    if (r < 0) return r;
+  }
+}
+
 int64_t pipc_socket_send(int fd, const void *buf, size_t len, int flags, int64_t timeout_ns) {
+  if (buf == NULL && len > 0) return -EFAULT;
   if (flags != 0) return -EINVAL;
-  return pipc_socket_sendmsg(fd, buf, len, NULL, 0, NULL, 0, timeout_ns);
+  return pipc__transfer(fd, (void *)buf, len, MSG_NOSIGNAL, 1, timeout_ns);
 }
 
 int64_t pipc_socket_recv(int fd, void *buf, size_t len, int flags, int64_t timeout_ns) {
   if (buf == NULL && len > 0) return -EFAULT;
   if ((flags & ~(PIPC_MSG_PEEK | PIPC_MSG_TRUNC)) != 0) return -EINVAL;
-  struct iovec iov = {.iov_base = buf, .iov_len = len};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  return pipc__msg_timed(fd, &msg, flags, 0, timeout_ns);
+  return pipc__transfer(fd, buf, len, flags, 0, timeout_ns);
 }
 
 int64_t pipc_socket_sendmsg(int fd, const void *buf, size_t len, const int *fds, int nfds,

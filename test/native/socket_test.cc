@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -382,6 +383,35 @@ TEST(Socket, DescriptorsPassedAcrossProcessesWorkOnTheOtherSide) {
   EXPECT_EQ(0, memcmp(buf, "via-socket", 10));
   EXPECT_EQ(0, pipc_fd_read_timed(fds[0], buf, sizeof buf, 5 * PIPC_SEC));  // its copy is gone
   pipc_fd_close(fds[0]);
+}
+
+// A shared memory descriptor (memfd) crosses to another process, which maps
+// it: both see the same bytes.
+TEST(Socket, ASharedMemoryDescriptorPassedAcrossProcessesIsMappedThere) {
+  Pair p(PIPC_SOCK_SEQPACKET);
+  pid_t pid = ForkChild([&] {
+    int got[1];
+    char c;
+    pipc_msg_info info{};
+    info.nfds = 1;
+    if (pipc_socket_recvmsg(p.b, &c, 1, got, nullptr, &info, 5 * PIPC_SEC) != 1 || info.nfds != 1) return 10;
+    void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, got[0], 0);
+    if (mem == MAP_FAILED) return 11;
+    if (strcmp(static_cast<char*>(mem), "written by the parent") != 0) return 12;
+    strcpy(static_cast<char*>(mem), "answered by the child");
+    return 0;
+  });
+  int shm = memfd_create("pipc-test", MFD_CLOEXEC);
+  ASSERT_GE(shm, 0);
+  ASSERT_EQ(0, ftruncate(shm, 4096));
+  char* mem = static_cast<char*>(mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0));
+  ASSERT_NE(MAP_FAILED, static_cast<void*>(mem));
+  strcpy(mem, "written by the parent");
+  ASSERT_EQ(1, pipc_socket_sendmsg(p.a, "M", 1, &shm, 1, nullptr, 0, -1));
+  EXPECT_EQ(0, WaitChild(pid));
+  EXPECT_STREQ("answered by the child", mem);
+  munmap(mem, 4096);
+  close(shm);
 }
 
 TEST(Socket, DescriptorsThatDoNotFitAreClosedAndReported) {

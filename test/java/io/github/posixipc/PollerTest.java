@@ -81,6 +81,31 @@ class PollerTest {
   }
 
   @Test
+  void anotherProcessMakesAPipeAndAFifoReady() throws Exception {
+    Path fifo = TestSupport.uniquePath("pollfifo");
+    Fifo.create(fifo);
+    try (Poller poller = Poller.open(); Pipe pipe = Pipe.open();
+        Fifo reader = Fifo.openReader(fifo, Duration.ZERO)) {
+      poller.register(pipe.source(), Poller.READABLE);
+      poller.register(reader, Poller.READABLE);
+      try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[] {3, pipe.sink()}, "source", "fd:3", "10", "1")) {
+        pipe.sink().close();
+        assertEquals(1, poller.poll(Duration.ofSeconds(20)));
+        assertSame(pipe.source(), poller.source(0));
+        assertEquals(0, peer.waitFor(20));
+      }
+      assertEquals(10, pipe.source().read(ByteBuffer.allocate(64)));
+      try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "source", "fifo:" + fifo, "5", "2")) {
+        assertEquals(0, peer.waitFor(20));
+      }
+      // Both are ready now: the FIFO with data, the pipe with its end of file.
+      assertEquals(2, poller.poll(Duration.ofSeconds(20)));
+    } finally {
+      TestSupport.removeQuietly(fifo);
+    }
+  }
+
+  @Test
   void wakeupEndsAPollFromAnotherThread() throws Exception {
     try (Poller poller = Poller.open()) {
       CompletableFuture<Integer> f = inThread(() -> poller.poll(null));

@@ -411,6 +411,46 @@ class SocketTest {
   }
 
   @Test
+  void connectToAFullBacklogTimesOutAndIsEndedByInterrupt() throws Exception {
+    UnixSocketAddress where = uniqueAbstract("full");
+    // Backlog 0: one connection waits unaccepted; the next connect has to wait for room.
+    try (UnixServerSocket server = UnixServerSocket.bind(where, SocketType.STREAM, 0)) {
+      java.util.List<UnixSocket> queued = new java.util.ArrayList<>();
+      try {
+        while (true) {
+          try {
+            queued.add(UnixSocket.connect(where, SocketType.STREAM, Duration.ZERO));
+          } catch (WouldBlockException full) {
+            break;
+          }
+          assertTrue(queued.size() < 100, "the backlog never filled");
+        }
+        assertThrows(TimedOutException.class,
+            () -> UnixSocket.connect(where, SocketType.STREAM, Duration.ofMillis(30)));
+        // An untimed connect blocks until a thread interrupt closes it.
+        Thread[] t = new Thread[1];
+        CompletableFuture<UnixSocket> blocked = inThread(() -> {
+          t[0] = Thread.currentThread();
+          return UnixSocket.connect(where);
+        });
+        Thread.sleep(100);
+        assertFalse(blocked.isDone(), "connect waits for room in the backlog");
+        t[0].interrupt();
+        assertInstanceOf(ClosedByInterruptException.class, failure(blocked));
+        // Room again: a connect succeeds once one is accepted.
+        server.accept(Duration.ofSeconds(5)).close();
+        try (UnixSocket ok = UnixSocket.connect(where, SocketType.STREAM, Duration.ofSeconds(5))) {
+          assertTrue(ok.isOpen());
+        }
+      } finally {
+        for (UnixSocket q : queued) {
+          q.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void timedAcceptAndNonBlockingAccept() throws Exception {
     try (UnixServerSocket server = UnixServerSocket.bind(uniqueAbstract("timed"))) {
       assertThrows(WouldBlockException.class, () -> server.accept(Duration.ZERO));
