@@ -106,6 +106,42 @@ class PollerTest {
   }
 
   @Test
+  void manyHandlesWithHighDescriptorNumbersAndNoAllocationPerPoll() throws Exception {
+    java.util.List<UnixSocket> sockets = new java.util.ArrayList<>();
+    try (Poller poller = Poller.open(4)) {
+      for (int i = 0; i < 100; i++) {
+        sockets.addAll(java.util.List.of(UnixSocket.pair()));
+      }
+      for (UnixSocket s : sockets) {
+        poller.register(s, Poller.WRITABLE);
+      }
+      assertEquals(4, poller.poll(Duration.ZERO), "at most maxEvents at once");
+      com.sun.management.ThreadMXBean mx =
+          (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      long id = Thread.currentThread().getId();
+      for (int i = 0; i < 2000; i++) {
+        poller.poll(Duration.ZERO);
+      }
+      long before = mx.getThreadAllocatedBytes(id);
+      int seen = 0;
+      for (int i = 0; i < 10_000; i++) {
+        seen += poller.poll(Duration.ZERO);
+      }
+      long bytes = mx.getThreadAllocatedBytes(id) - before;
+      assertEquals(40_000, seen);
+      assertTrue(bytes < 10_000, bytes + " bytes allocated over 10,000 polls");
+      for (UnixSocket s : sockets) {
+        poller.unregister(s);
+      }
+      assertEquals(0, poller.poll(Duration.ZERO));
+    } finally {
+      for (UnixSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void wakeupEndsAPollFromAnotherThread() throws Exception {
     try (Poller poller = Poller.open()) {
       CompletableFuture<Integer> f = inThread(() -> poller.poll(null));

@@ -357,6 +357,46 @@ class SocketTest {
     io.github.posixipc.internal.Core.pipc_fd_close(fd);
   }
 
+  /** Bytes this thread allocated while body ran (HotSpot's per-thread counter). */
+  private static long allocatedBy(ThrowingRunnable body) throws Exception {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(id);
+    body.run();
+    return mx.getThreadAllocatedBytes(id) - before;
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void hotPathsAllocateNothingPerMessage() throws Exception {
+    int rounds = 20_000;
+    UnixSocket[] stream = UnixSocket.pair();
+    UnixSocket[] packets = UnixSocket.pair(SocketType.SEQPACKET);
+    UnixSocketAddress ra = uniqueAbstract("alloc-r");
+    try (UnixSocket a = stream[0]; UnixSocket b = stream[1]; UnixSocket p = packets[0]; UnixSocket q = packets[1];
+        UnixDatagramSocket r = UnixDatagramSocket.bind(ra); UnixDatagramSocket s = UnixDatagramSocket.open()) {
+      ByteBuffer out = TestSupport.patternBlock(1, 0, 64);
+      ByteBuffer in = ByteBuffer.allocateDirect(64);
+      ThrowingRunnable loop = () -> {
+        for (int i = 0; i < rounds; i++) {
+          a.write(out.clear());
+          b.read(in.clear());
+          p.send(out.clear());
+          q.receive(in.clear());
+          s.send(out.clear(), ra);
+          r.receive(in.clear());
+        }
+      };
+      allocatedBy(loop); // warm-up: first uses create the caches and the JIT settles
+      long bytes = allocatedBy(loop);
+      assertTrue(bytes < rounds, bytes + " bytes allocated over " + (6 * rounds) + " calls");
+    }
+  }
+
   @Test
   void credentialsOfAPairAreOurOwn() throws Exception {
     UnixSocket[] p = UnixSocket.pair();

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Waits for readiness on many handles at once ({@code epoll}): pipes, FIFOs, sockets, and any other
@@ -60,7 +60,10 @@ public final class Poller implements AutoCloseable {
 
   private final EventFd epoll;
   private final EventFd wake;
-  private final ConcurrentHashMap<Integer, Pollable> watched = new ConcurrentHashMap<>();
+  /** The registered handles by descriptor number (the token of each watch): no boxing in poll. */
+  private volatile AtomicReferenceArray<Pollable> watched = new AtomicReferenceArray<>(64);
+  private final Object registry = new Object();
+  private int registered;
   private final ByteBuffer events;
   private final long eventsAddress;
   private final int maxEvents;
@@ -106,8 +109,10 @@ public final class Poller implements AutoCloseable {
     Objects.requireNonNull(handle, "handle");
     checkEvents(events);
     int fd = handle.fd();
-    epoll.withFd(ep -> Core.pipc_poller_add(ep, fd, events, fd), "epoll_ctl(ADD)");
-    watched.put(fd, handle);
+    synchronized (registry) {
+      epoll.withFd(ep -> Core.pipc_poller_add(ep, fd, events, fd), "epoll_ctl(ADD)");
+      put(fd, handle);
+    }
   }
 
   /** Changes the events a registered handle is watched for. */
@@ -115,8 +120,10 @@ public final class Poller implements AutoCloseable {
     Objects.requireNonNull(handle, "handle");
     checkEvents(events);
     int fd = handle.fd();
-    epoll.withFd(ep -> Core.pipc_poller_modify(ep, fd, events, fd), "epoll_ctl(MOD)");
-    watched.put(fd, handle);
+    synchronized (registry) {
+      epoll.withFd(ep -> Core.pipc_poller_modify(ep, fd, events, fd), "epoll_ctl(MOD)");
+      put(fd, handle);
+    }
   }
 
   /**
@@ -127,8 +134,31 @@ public final class Poller implements AutoCloseable {
   public void unregister(Pollable handle) throws IOException {
     Objects.requireNonNull(handle, "handle");
     int fd = handle.fd();
-    epoll.withFd(ep -> Core.pipc_poller_remove(ep, fd), "epoll_ctl(DEL)");
-    watched.remove(fd, handle);
+    synchronized (registry) {
+      epoll.withFd(ep -> Core.pipc_poller_remove(ep, fd), "epoll_ctl(DEL)");
+      if (watched.get(fd) != null) {
+        watched.set(fd, null);
+        registered--;
+      }
+    }
+  }
+
+  /** Records handle under fd, growing the table when needed. Under the registry lock. */
+  private void put(int fd, Pollable handle) {
+    AtomicReferenceArray<Pollable> table = watched;
+    if (fd >= table.length()) {
+      AtomicReferenceArray<Pollable> bigger = new AtomicReferenceArray<>(Math.max(fd + 1, table.length() * 2));
+      for (int i = 0; i < table.length(); i++) {
+        bigger.set(i, table.get(i));
+      }
+      bigger.set(fd, handle); // in place before the table is published
+      registered++;
+      watched = bigger;
+      return;
+    }
+    if (table.getAndSet(fd, handle) == null) {
+      registered++;
+    }
   }
 
   private static void checkEvents(int events) {
@@ -159,7 +189,8 @@ public final class Poller implements AutoCloseable {
     int n = 0;
     for (int i = 0; i < r; i++) {
       int fd = (int) events.getLong(EVENT_SIZE * i);
-      Pollable p = watched.get(fd);
+      AtomicReferenceArray<Pollable> table = watched;
+      Pollable p = fd >= 0 && fd < table.length() ? table.get(fd) : null;
       if (p != null) {
         readySources[n] = p;
         readyEvents[n] = events.getInt(EVENT_SIZE * i + 8);
@@ -204,7 +235,7 @@ public final class Poller implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Poller[" + watched.size() + " handles" + (isOpen() ? "" : ", closed") + "]";
+    return "Poller[" + registered + " handles" + (isOpen() ? "" : ", closed") + "]";
   }
 
   /** The poller's own descriptors, with the close protocol of every channel. */
