@@ -703,6 +703,34 @@ class SocketTest {
     }
   }
 
+  @Test
+  void tcpOverIpv4AndIpv6WithTheCPeerOnAnEphemeralPort() throws Exception {
+    for (String family : new String[] {"inet", "inet6"}) {
+      try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-serve", "stream", family + ":0", "echo")) {
+        String ready = line(peer.stdout);
+        assertTrue(ready.startsWith("ready " + family + ":"), ready);
+        int port = Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
+        assertTrue(port > 0, ready);
+        UnixSocketAddress where = family.equals("inet")
+            ? UnixSocketAddress.loopback(port)
+            : UnixSocketAddress.inet(java.net.InetAddress.getByName("::1"), port);
+        assertEquals(family.equals("inet") ? UnixSocketAddress.Kind.INET : UnixSocketAddress.Kind.INET6, where.kind());
+        try (UnixSocket c = UnixSocket.connect(where, SocketType.STREAM, Duration.ofSeconds(10))) {
+          c.setTcpNoDelay(true);
+          assertEquals(where, c.remoteAddress());
+          ByteBuffer out = TestSupport.patternBlock(4, 0, 64);
+          ByteBuffer in = ByteBuffer.allocateDirect(64);
+          for (int i = 0; i < 50; i++) {
+            sendAll(c, out.clear());
+            readFully(c, in.clear());
+            assertEquals(out.flip(), in.flip());
+          }
+        }
+        assertEquals(0, peer.waitFor(20));
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ across processes: a child JVM
 
   @Test
@@ -763,6 +791,30 @@ class SocketTest {
         }
         assertEquals("from-java-peer", text(got));
         assertEquals("received fd, 1 bytes", TestSupport.finish(q, 30));
+      } finally {
+        q.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void pipeEndPassedFromAChildJvmIsReadHere() throws Exception {
+    UnixSocketAddress where = uniqueAbstract("jfd2");
+    try (UnixServerSocket server = UnixServerSocket.bind(where)) {
+      Process q = TestSupport.startJavaPeer("sock-connect", "stream", where.toString(), "sendfd", "hello-from-java");
+      try {
+        try (UnixSocket s = server.accept(Duration.ofSeconds(30))) {
+          ReceivedMessage m = s.receiveFileDescriptors(ByteBuffer.allocate(4), 4, Duration.ofSeconds(30));
+          assertEquals(1, m.fileDescriptors().length, m.toString());
+          try (Pipe.Source src = Pipe.Source.adopt(m.fileDescriptors()[0])) {
+            ByteBuffer got = ByteBuffer.allocate(64);
+            while (src.read(got, Duration.ofSeconds(30)) >= 0) {
+              // to end of file: the child closed its write end before sending
+            }
+            assertEquals("hello-from-java", text(got));
+          }
+        }
+        assertEquals("", TestSupport.finish(q, 30));
       } finally {
         q.destroyForcibly();
       }
