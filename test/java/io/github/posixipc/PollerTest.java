@@ -134,6 +134,12 @@ class PollerTest {
         poller.unregister(s);
       }
       assertEquals(0, poller.poll(Duration.ZERO));
+      long idle = mx.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 10_000; i++) {
+        assertEquals(0, poller.poll(Duration.ZERO));
+      }
+      idle = mx.getThreadAllocatedBytes(id) - idle;
+      assertTrue(idle < 10_000, idle + " bytes allocated over 10,000 idle polls");
     } finally {
       for (UnixSocket s : sockets) {
         s.close();

@@ -420,6 +420,16 @@ class SocketTest {
       Thread.sleep(100);
       a.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(read));
+      CompletableFuture<ReceivedMessage> withFds = inThread(() -> b.receiveFileDescriptors(ByteBuffer.allocate(8), 4));
+      Thread.sleep(100);
+      b.close();
+      assertInstanceOf(AsynchronousCloseException.class, failure(withFds));
+    }
+    try (UnixDatagramSocket d = UnixDatagramSocket.bind(uniqueAbstract("dwake"))) {
+      CompletableFuture<Integer> receive = inThread(() -> d.receive(ByteBuffer.allocateDirect(8), Duration.ofSeconds(30)));
+      Thread.sleep(100);
+      d.close();
+      assertInstanceOf(AsynchronousCloseException.class, failure(receive));
     }
   }
 

@@ -55,8 +55,11 @@ public final class Poller implements AutoCloseable {
 
   private static final int EVENT_SIZE = 16;
 
-  private static final DescriptorChannel.Call WAIT = (epfd, wakefd, events, max, t) ->
-      Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
+  /** A wait that found nothing is 0 here, not an exception: an idle poll allocates nothing. */
+  private static final DescriptorChannel.Call WAIT = (epfd, wakefd, events, max, t) -> {
+    int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
+    return r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT ? 0 : r;
+  };
 
   private final EventFd epoll;
   private final EventFd wake;
@@ -181,7 +184,7 @@ public final class Poller implements AutoCloseable {
     long wakeSelf = wake.descriptor.enter();
     try {
       r = epoll.call(WAIT, wake.descriptor.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
-    } catch (WouldBlockException e) { // TimedOutException included
+    } catch (WouldBlockException e) { // the deadline passed between two tries
       return 0;
     } finally {
       wake.descriptor.exit(wakeSelf);
