@@ -69,8 +69,8 @@ class SocketTest {
 
   private static Throwable failure(CompletableFuture<?> f) throws Exception {
     try {
-      f.get(10, TimeUnit.SECONDS);
-      throw new AssertionError("expected the call to fail");
+      Object got = f.get(10, TimeUnit.SECONDS);
+      throw new AssertionError("expected the call to fail; it returned " + got);
     } catch (ExecutionException e) {
       return e.getCause();
     }
@@ -420,10 +420,14 @@ class SocketTest {
       Thread.sleep(100);
       a.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(read));
+    }
+    UnixSocket[] p2 = UnixSocket.pair();
+    try (UnixSocket a = p2[0]; UnixSocket b = p2[1]) {
       CompletableFuture<ReceivedMessage> withFds = inThread(() -> b.receiveFileDescriptors(ByteBuffer.allocate(8), 4));
       Thread.sleep(100);
       b.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(withFds));
+      assertTrue(a.isOpen());
     }
     try (UnixDatagramSocket d = UnixDatagramSocket.bind(uniqueAbstract("dwake"))) {
       CompletableFuture<Integer> receive = inThread(() -> d.receive(ByteBuffer.allocateDirect(8), Duration.ofSeconds(30)));

@@ -4,6 +4,7 @@ import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.Objects;
 
 /**
@@ -228,6 +229,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     if (r < 0) {
       return -1;
     }
+    closedDuring(r);
     int stored = (int) Math.min(r, len);
     if (heapCopy != null) {
       dst.put(pos, heapCopy, 0, stored);
@@ -336,6 +338,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     if (r < 0) {
       return null;
     }
+    closedDuring(r);
     int stored = (int) Math.min(r, len);
     if (!dst.isDirect()) {
       dst.put(pos, data, 0, stored);
@@ -358,6 +361,17 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     return new ReceivedMessage(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
         (flags & Core.PIPC_MSG_CTRUNC) != 0, cred, sender);
+  }
+
+  /**
+   * A message receive that returns 0 once a close has begun may have read the end of stream of
+   * the dead socket that close puts in the descriptor's place (a timed wait looks at the
+   * descriptor again when the wake-up signal arrives): it is the close, not an empty message.
+   */
+  private void closedDuring(long r) throws AsynchronousCloseException {
+    if (r == 0 && !isOpen()) {
+      throw new AsynchronousCloseException();
+    }
   }
 
   /** A thread's direct copy of the last address it connected or sent to. */
