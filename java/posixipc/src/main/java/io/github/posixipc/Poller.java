@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * }
  * }</pre>
  *
- * <p>Level-triggered: a handle stays ready until its data is read (or room appears). A handle
- * closed while registered leaves the poller by itself (the kernel drops the watch of a closed
- * file); {@link #unregister} before close is still the tidy way.
+ * <p>Level-triggered: a handle stays ready until its data is read (or room appears). A watch
+ * belongs to the open file: the kernel drops it once no process has the file open any more, but a
+ * file still open elsewhere (a child that inherited it) keeps it. {@link #unregister} a handle
+ * before closing it.
  *
  * <p>Threads: one thread polls at a time (others wait their turn); {@link #register}, {@link
  * #unregister} and {@link #wakeup()} work from any thread, also while another polls. {@link
@@ -109,24 +110,14 @@ public final class Poller implements AutoCloseable {
    * @throws java.nio.channels.ClosedChannelException when the handle or the poller is closed
    */
   public void register(Pollable handle, int events) throws IOException {
-    Objects.requireNonNull(handle, "handle");
     checkEvents(events);
-    int fd = handle.fd();
-    synchronized (registry) {
-      epoll.withFd(ep -> Core.pipc_poller_add(ep, fd, events, fd), "epoll_ctl(ADD)");
-      put(fd, handle);
-    }
+    control(handle, (ep, fd) -> Core.pipc_poller_add(ep, fd, events, fd), "epoll_ctl(ADD)", true);
   }
 
   /** Changes the events a registered handle is watched for. */
   public void modify(Pollable handle, int events) throws IOException {
-    Objects.requireNonNull(handle, "handle");
     checkEvents(events);
-    int fd = handle.fd();
-    synchronized (registry) {
-      epoll.withFd(ep -> Core.pipc_poller_modify(ep, fd, events, fd), "epoll_ctl(MOD)");
-      put(fd, handle);
-    }
+    control(handle, (ep, fd) -> Core.pipc_poller_modify(ep, fd, events, fd), "epoll_ctl(MOD)", true);
   }
 
   /**
@@ -135,14 +126,42 @@ public final class Poller implements AutoCloseable {
    * @throws NotFoundException when it is not registered
    */
   public void unregister(Pollable handle) throws IOException {
+    control(handle, (ep, fd) -> Core.pipc_poller_remove(ep, fd), "epoll_ctl(DEL)", false);
+  }
+
+  private interface Control {
+    long apply(int epfd, int fd);
+  }
+
+  /**
+   * An epoll_ctl on handle's descriptor. A handle of this library is held open for the duration,
+   * so that its number cannot be closed and given to another file in between.
+   */
+  private void control(Pollable handle, Control op, String syscall, boolean add) throws IOException {
     Objects.requireNonNull(handle, "handle");
-    int fd = handle.fd();
-    synchronized (registry) {
-      epoll.withFd(ep -> Core.pipc_poller_remove(ep, fd), "epoll_ctl(DEL)");
-      if (watched.get(fd) != null) {
-        watched.set(fd, null);
-        registered--;
+    Descriptor d = handle instanceof DescriptorChannel ? ((DescriptorChannel) handle).descriptor : null;
+    long self = d != null ? d.enter() : 0;
+    try {
+      int fd = d != null ? d.fd() : handle.fd();
+      synchronized (registry) {
+        epoll.withFd(ep -> op.apply(ep, fd), syscall);
+        if (add) {
+          put(fd, handle);
+        } else if (fd < watched.length() && watched.get(fd) != null) {
+          watched.set(fd, null);
+          registered--;
+        }
       }
+    } finally {
+      if (d != null) {
+        d.exit(self);
+      }
+    }
+  }
+
+  private static void checkEvents(int events) {
+    if (events == 0 || (events & ~(READABLE | WRITABLE)) != 0) {
+      throw new IllegalArgumentException("events must be READABLE and/or WRITABLE: " + events);
     }
   }
 
@@ -161,12 +180,6 @@ public final class Poller implements AutoCloseable {
     }
     if (table.getAndSet(fd, handle) == null) {
       registered++;
-    }
-  }
-
-  private static void checkEvents(int events) {
-    if (events == 0 || (events & ~(READABLE | WRITABLE)) != 0) {
-      throw new IllegalArgumentException("events must be READABLE and/or WRITABLE: " + events);
     }
   }
 
