@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <string>
 #include <atomic>
 #include <thread>
@@ -42,7 +43,9 @@ Addr PathAddr(const std::string& path) {
 Addr AbstractAddr(const std::string& tag) {
   static int counter = 0;
   std::string name(1, '\0');
-  name += "pipc-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + tag;
+  static std::mt19937 random{std::random_device{}()};
+  name += "pipc-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
+          std::to_string(random() % 1000000) + "-" + tag;
   name += std::string(1, '\0') + "tail";
   Addr a;
   a.len = pipc_sockaddr_unix(a.bytes, sizeof a.bytes, name.data(), name.size());
