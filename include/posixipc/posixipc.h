@@ -12,5 +12,7 @@
 #include <posixipc/mq.h>
 #include <posixipc/spawn.h>
 #include <posixipc/signal.h>
+#include <posixipc/socket.h>
+#include <posixipc/poll.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */

@@ -38,6 +38,9 @@
 
 #define BUF_SIZE (64 * 1024)
 
+/* Socket commands: test/peer/peer_socket.c. */
+int peer_socket(int argc, char **argv);
+
 int peer_mq_main(int argc, char **argv); /* peer_mq.c: the mq-* commands */
 
 static unsigned char peer_pattern(uint32_t seed, uint64_t i) {
@@ -211,6 +214,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "describe") == 0 && argc == 2) return cmd_describe();
   /* A reader that goes away must give EPIPE, not kill the peer. */
   signal(SIGPIPE, SIG_IGN);
+  if (strncmp(cmd, "sock-", 5) == 0) return peer_socket(argc, argv);
   if (strcmp(cmd, "echo") == 0 && argc == 4) return cmd_echo(argv[2], argv[3]);
   if (strcmp(cmd, "sink") == 0 && argc == 3) return cmd_sink(argv[2]);
   if (strcmp(cmd, "source") == 0 && (argc == 4 || argc == 5))

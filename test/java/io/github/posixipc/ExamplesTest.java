@@ -7,6 +7,7 @@ import io.github.posixipc.examples.MessageQueueExample;
 import io.github.posixipc.examples.PipeExample;
 import io.github.posixipc.examples.SpawnExample;
 import io.github.posixipc.examples.SignalExample;
+import io.github.posixipc.examples.SocketExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,5 +64,11 @@ class ExamplesTest {
   void messageQueueExample() throws Exception {
     assertEquals("notified: a message arrived in the empty queue\n9 urgent\n1 routine\nthen ETIMEDOUT",
         run(() -> MessageQueueExample.main(new String[0])));
+  }
+
+  @Test
+  void socketExample() throws Exception {
+    assertEquals("hello through a socket\npeer is this process: true\nhello through a passed pipe\nECONNREFUSED",
+        run(() -> SocketExample.main(new String[0])));
   }
 }

@@ -335,6 +335,122 @@ class CliTest {
     assertEquals(2, r.out().lines().filter(l -> l.startsWith("message queue") && l.endsWith("ok")).count(), r.out());
   }
 
+  // ------------------------------------------------------------------ socket
+
+  private static io.github.posixipc.UnixSocketAddress abstractAddress(String tag) {
+    return io.github.posixipc.UnixSocketAddress.abstractName("pipc-cli-" + ProcessHandle.current().pid() + "-"
+        + System.nanoTime() + "-" + tag);
+  }
+
+  /** Connects, retrying while the tool in another thread has not bound yet. */
+  private static io.github.posixipc.UnixSocket connectSoon(io.github.posixipc.UnixSocketAddress a,
+      io.github.posixipc.SocketType type) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        return io.github.posixipc.UnixSocket.connect(a, type, Duration.ofSeconds(5));
+      } catch (io.github.posixipc.PosixException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  @Test
+  void socketListenPrintsWhatAConnectionSends() throws Exception {
+    for (String type : new String[] {"stream", "seqpacket"}) {
+      io.github.posixipc.UnixSocketAddress where = abstractAddress("listen");
+      CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
+          () -> run("socket", "listen", where.toString(), "--type", type, "--timeout", "20s"));
+      io.github.posixipc.SocketType t = type.equals("stream")
+          ? io.github.posixipc.SocketType.STREAM : io.github.posixipc.SocketType.SEQPACKET;
+      try (io.github.posixipc.UnixSocket c = connectSoon(where, t)) {
+        c.send(ByteBuffer.wrap("hello ".getBytes(StandardCharsets.UTF_8)));
+        c.send(ByteBuffer.wrap("socket".getBytes(StandardCharsets.UTF_8)));
+      }
+      Run r = tool.get(30, TimeUnit.SECONDS);
+      assertEquals(0, r.status(), r.err());
+      assertEquals("hello socket", r.out());
+      assertTrue(r.err().contains("connection from pid " + ProcessHandle.current().pid()), r.err());
+    }
+  }
+
+  @Test
+  void socketListenOnAPathRemovesItAfterwards() throws Exception {
+    Path path = unique("sock");
+    io.github.posixipc.UnixSocketAddress where = io.github.posixipc.UnixSocketAddress.of(path);
+    try {
+      CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
+          () -> run("socket", "listen", "unix:" + path, "--timeout", "20s"));
+      try (io.github.posixipc.UnixSocket c = connectSoon(where, io.github.posixipc.SocketType.STREAM)) {
+        c.write(ByteBuffer.wrap("via path\n".getBytes(StandardCharsets.UTF_8)));
+      }
+      Run r = tool.get(30, TimeUnit.SECONDS);
+      assertEquals(0, r.status(), r.err());
+      assertEquals("via path\n", r.out());
+      assertFalse(Files.exists(path));
+    } finally {
+      Files.deleteIfExists(path);
+    }
+  }
+
+  @Test
+  void socketConnectSendsAndPrintsTheReply() throws Exception {
+    io.github.posixipc.UnixSocketAddress where = abstractAddress("connect");
+    try (io.github.posixipc.UnixServerSocket server = io.github.posixipc.UnixServerSocket.bind(where)) {
+      CompletableFuture<String> echo = CompletableFuture.supplyAsync(() -> {
+        try (io.github.posixipc.UnixSocket s = server.accept(Duration.ofSeconds(20))) {
+          String got = new String(s.inputStream().readAllBytes(), StandardCharsets.UTF_8);
+          s.write(ByteBuffer.wrap(("got " + got).getBytes(StandardCharsets.UTF_8)));
+          return got;
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Run r = run("socket", "connect", where.toString(), "--timeout", "20s", "ping", "pong");
+      assertEquals(0, r.status(), r.err());
+      assertEquals("ping pong\n", echo.get(20, TimeUnit.SECONDS));
+      assertEquals("got ping pong\n", r.out());
+    }
+  }
+
+  @Test
+  void socketSendDeliversOneDatagramToListen() throws Exception {
+    io.github.posixipc.UnixSocketAddress where = abstractAddress("dgram");
+    CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
+        () -> run("socket", "listen", where.toString(), "--type", "dgram", "--count", "2", "--timeout", "20s"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Run s1;
+    do {
+      s1 = run("socket", "send", where.toString(), "first");
+      if (s1.status() != 0) {
+        Thread.sleep(10); // the listener is not bound yet
+      }
+    } while (s1.status() != 0 && System.nanoTime() < deadline);
+    assertEquals(0, s1.status(), s1.err());
+    assertEquals(0, run("socket", "send", where.toString(), "second").status());
+    Run r = tool.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.status(), r.err());
+    assertEquals("first\nsecond\n", r.out());
+  }
+
+  @Test
+  void socketErrorsExitOneOrTwo() {
+    Path missing = unique("nobody");
+    Run r = run("socket", "connect", "unix:" + missing, "x");
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("ENOENT"), r.err());
+    Run refused = run("socket", "send", abstractAddress("none").toString(), "x");
+    assertEquals(1, refused.status());
+    assertTrue(refused.err().contains("ECONNREFUSED"), refused.err());
+    assertEquals(2, run("socket", "connect", "nonsense:x", "x").status());
+    assertEquals(2, run("socket", "listen", "abstract:x", "--type", "raw").status());
+    assertEquals(2, run("socket", "connect", "unix:/" + "p".repeat(200), "x").status());
+    assertEquals(2, run("socket", "connect", "abstract:x", "--type", "dgram", "x").status());
+  }
+
   @Test
   void usageErrorsExitTwo() {
     assertEquals(2, run("no-such-command").status());

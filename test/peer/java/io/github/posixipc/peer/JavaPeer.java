@@ -68,6 +68,7 @@ public final class JavaPeer {
     if (args.length > 0 && args[0].startsWith("mq-")) {
       return MqPeer.run(args); // message queues: see MqPeer
     }
+    if (args.length > 0 && args[0].startsWith("sock-")) return SocketPeer.run(args);
     if (args.length == 2 && args[0].equals("sink")) {
       try (ReadableByteChannel in = input(args[1])) {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);

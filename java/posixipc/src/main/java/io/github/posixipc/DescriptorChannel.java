@@ -40,7 +40,7 @@ import java.util.Objects;
  * A channel starts in blocking mode. {@link #setBlocking(boolean) setBlocking(false)} sets
  * {@code O_NONBLOCK} on the open file description, which every process sharing it sees.
  */
-public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
+public abstract class DescriptorChannel extends AbstractInterruptibleChannel implements Pollable {
 
   static {
     Native.ensureLoaded();
@@ -363,10 +363,20 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel {
   static final Call WRITE = (fd, addr, len, unused, t) ->
       t < 0 ? Core.pipc_fd_write(fd, addr, len) : Core.pipc_fd_write_timed(fd, addr, len, t);
 
+  /** The call that reads bytes: read(2) here; sockets use recv(2). Same contract as READ. */
+  Call readCall() {
+    return READ;
+  }
+
+  /** The call that writes bytes: write(2) here; sockets use send(2). Same contract as WRITE. */
+  Call writeCall() {
+    return WRITE;
+  }
+
   private long transfer(boolean write, long addr, long len, long timeoutNs) throws IOException {
     return write
-        ? call(WRITE, addr, len, 0, timeoutNs, false, "write")
-        : call(READ, addr, len, 0, timeoutNs, false, "read");
+        ? call(writeCall(), addr, len, 0, timeoutNs, false, "write")
+        : call(readCall(), addr, len, 0, timeoutNs, false, "read");
   }
 
   /**

@@ -31,6 +31,11 @@ final class NativeStrings {
     return z;
   }
 
+  /** The charset of file names, to decode a path the kernel reported. */
+  static Charset fileNames() {
+    return FILE_NAMES;
+  }
+
   private static Charset fileNameCharset() {
     String name = System.getProperty("sun.jnu.encoding");
     try {

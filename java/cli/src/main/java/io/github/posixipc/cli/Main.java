@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       SignalCommand.class,
       MqCommand.class,
+      SocketCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {

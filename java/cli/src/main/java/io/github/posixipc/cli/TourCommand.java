@@ -35,7 +35,9 @@ final class TourCommand implements Callable<Integer> {
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
   static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
       new SignalTour(),
-      new MqTour());
+      new MqTour(),
+      new SocketTour.Connected(io.github.posixipc.SocketType.STREAM),
+      new SocketTour.Connected(io.github.posixipc.SocketType.SEQPACKET), new SocketTour.Datagrams());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;

@@ -30,7 +30,8 @@ import org.bytedeco.javacpp.tools.InfoMapper;
     global = "io.github.posixipc.internal.Core",
     value =
         @Platform(
-            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h"},
+            include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h",
+                "posixipc/socket.h", "posixipc/poll.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -93,6 +94,51 @@ public class CoreConfig implements InfoMapper {
         "int pipc_mq_get_limits(@Cast(\"pipc_mq_limits*\") long[] limits)");
     bind(infoMap, "pipc_mq_explain", "int pipc_mq_explain(int err, " + I64 + " max_messages, "
         + I64 + " message_size, @Cast(\"char*\") byte[] buf, " + SIZE + " len)");
+    // socket.h: addresses are byte[] (encoded here, never as modified UTF-8); data, descriptor
+    // arrays and the pipc_msg_info block are raw addresses of direct memory.
+    final String BYTES = "@Cast(\"void*\") byte[]";
+    final String CBYTES = "@Cast(\"const void*\") byte[]";
+    infoMap.put(new Info("PIPC_POLLER_WAKE_TOKEN").skip());
+    bind(infoMap, "pipc_sockaddr_unix", "int pipc_sockaddr_unix(" + BYTES + " out, " + SIZE
+        + " outlen, " + CBYTES + " name, " + SIZE + " namelen)");
+    bind(infoMap, "pipc_sockaddr_inet", "int pipc_sockaddr_inet(" + BYTES + " out, " + SIZE
+        + " outlen, " + CBYTES + " ip, " + SIZE + " iplen, int port)");
+    bind(infoMap, "pipc_sockaddr_unlink",
+        "int pipc_sockaddr_unlink(" + CBYTES + " addr, " + SIZE + " addrlen)");
+    bind(infoMap, "pipc_socket_open", "int pipc_socket_open(int family, int type, int flags, int[] fd)");
+    bind(infoMap, "pipc_socket_pair", "int pipc_socket_pair(int type, int flags, int[] fds)");
+    bind(infoMap, "pipc_socket_bind",
+        "int pipc_socket_bind(int fd, " + CBYTES + " addr, " + SIZE + " addrlen)");
+    bind(infoMap, "pipc_socket_accept", "int pipc_socket_accept(int fd, int flags, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_connect", "int pipc_socket_connect(int fd, " + CBUF + " addr, " + SIZE
+        + " addrlen, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_send", I64 + " pipc_socket_send(int fd, " + CBUF + " buf, " + SIZE
+        + " len, int flags, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_recv", I64 + " pipc_socket_recv(int fd, " + BUF + " buf, " + SIZE
+        + " len, int flags, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_sendmsg", I64 + " pipc_socket_sendmsg(int fd, " + CBUF + " buf, "
+        + SIZE + " len, @Cast(\"const int*\") long fds, int nfds, " + CBUF + " addr, " + SIZE
+        + " addrlen, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_recvmsg", I64 + " pipc_socket_recvmsg(int fd, " + BUF + " buf, "
+        + SIZE + " len, @Cast(\"int*\") long fds, " + BUF + " addr, @Cast(\"pipc_msg_info*\") long info, "
+        + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_socket_peer_credentials", "int pipc_socket_peer_credentials(int fd, int[] cred)");
+    bind(infoMap, "pipc_socket_local_address",
+        "int pipc_socket_local_address(int fd, " + BYTES + " addr, " + SIZE + " addrlen)");
+    bind(infoMap, "pipc_socket_peer_address",
+        "int pipc_socket_peer_address(int fd, " + BYTES + " addr, " + SIZE + " addrlen)");
+    bind(infoMap, "pipc_socket_get_option", I64 + " pipc_socket_get_option(int fd, int option)");
+    bind(infoMap, "pipc_socket_set_option",
+        "int pipc_socket_set_option(int fd, int option, " + I64 + " value)");
+
+    // poll.h
+    bind(infoMap, "pipc_poller_open", "int pipc_poller_open(int[] fds)");
+    bind(infoMap, "pipc_poller_add",
+        "int pipc_poller_add(int epfd, int fd, int events, " + I64 + " token)");
+    bind(infoMap, "pipc_poller_modify",
+        "int pipc_poller_modify(int epfd, int fd, int events, " + I64 + " token)");
+    bind(infoMap, "pipc_poller_wait", "int pipc_poller_wait(int epfd, int wakefd, "
+        + "@Cast(\"pipc_poll_event*\") long events, int max, " + I64 + " timeout_ns)");
   }
 
   private static void bind(InfoMap infoMap, String function, String declaration) {

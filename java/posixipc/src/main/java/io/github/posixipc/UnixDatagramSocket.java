@@ -1,0 +1,154 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A datagram socket: every send is one message, delivered whole or not at all, with its
+ * boundaries kept. AF_UNIX datagrams are reliable and ordered between two sockets of one machine;
+ * over IP (UDP) they may be lost or reordered.
+ *
+ * <pre>{@code
+ * try (UnixDatagramSocket server = UnixDatagramSocket.bind(UnixSocketAddress.abstractName("svc"));
+ *     UnixDatagramSocket client = UnixDatagramSocket.open()) {
+ *   client.send(ByteBuffer.wrap("hello".getBytes()), server.localAddress());
+ *   ByteBuffer buf = ByteBuffer.allocateDirect(1024);
+ *   int length = server.receive(buf); // the datagram's full length
+ * }
+ * }</pre>
+ *
+ * <p>A message larger than the buffer given to {@link #receive} is cut: the call returns its full
+ * length so that the caller can tell. A bound path stays in the file system until {@link
+ * #unlink()} removes it.
+ */
+public final class UnixDatagramSocket extends UnixSocketChannel {
+
+  private UnixDatagramSocket(int fd, String what) {
+    super(new Descriptor(what + " (fd " + fd + ")", fd, true), SocketType.DATAGRAM);
+  }
+
+  /** An unbound AF_UNIX datagram socket (it can send; replies need a bound sender). */
+  public static UnixDatagramSocket open() throws IOException {
+    String what = "datagram socket";
+    return new UnixDatagramSocket(openFd(Core.PIPC_AF_UNIX, SocketType.DATAGRAM, what), what);
+  }
+
+  /**
+   * A datagram socket bound to address (AF_UNIX path or abstract name, or IP address and port,
+   * where port 0 picks a free port: see {@link #localAddress()}).
+   *
+   * @throws PosixException EADDRINUSE when the path exists or the name or port is taken
+   */
+  public static UnixDatagramSocket bind(UnixSocketAddress address) throws IOException {
+    Objects.requireNonNull(address, "address");
+    String what = "datagram socket " + address;
+    int fd = openFd(address.family(), SocketType.DATAGRAM, what);
+    byte[] raw = address.sockaddr();
+    int r = Core.pipc_socket_bind(fd, raw, raw.length);
+    if (r < 0) {
+      closeFd(fd);
+      throw PosixException.of(r, "bind", what);
+    }
+    return new UnixDatagramSocket(fd, what);
+  }
+
+  /**
+   * A datagram socket of address's family connected to address: {@link #send(ByteBuffer)} goes
+   * there, and only datagrams from there are received.
+   */
+  public static UnixDatagramSocket connect(UnixSocketAddress address) throws IOException {
+    Objects.requireNonNull(address, "address");
+    String what = "datagram socket to " + address;
+    UnixDatagramSocket s = new UnixDatagramSocket(openFd(address.family(), SocketType.DATAGRAM, what), what);
+    try {
+      s.connectTo(address, FOREVER);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** A connected pair of AF_UNIX datagram sockets. */
+  public static UnixDatagramSocket[] pair() throws IOException {
+    int[] fds = new int[2];
+    int r = Core.pipc_socket_pair(Core.PIPC_SOCK_DGRAM, 0, fds);
+    if (r < 0) {
+      throw PosixException.of(r, "socketpair", "datagram socket pair");
+    }
+    return new UnixDatagramSocket[] {
+      new UnixDatagramSocket(fds[0], "datagram socket pair end 0"),
+      new UnixDatagramSocket(fds[1], "datagram socket pair end 1")
+    };
+  }
+
+  /**
+   * Sends src's remaining bytes as one datagram to target. Returns the bytes sent, or -1 in
+   * non-blocking mode when there was no room.
+   *
+   * @throws PosixException EMSGSIZE when the datagram is too big, ECONNREFUSED / ENOENT when
+   *     nothing is bound at target, EAGAIN (as {@link WouldBlockException}) only with a timeout
+   */
+  public int send(ByteBuffer src, UnixSocketAddress target) throws IOException {
+    return sendMessage(src, Objects.requireNonNull(target, "target"), FOREVER);
+  }
+
+  /** Sends one datagram to target, waiting at most timeout for room. */
+  public int send(ByteBuffer src, UnixSocketAddress target, Duration timeout) throws IOException {
+    return sendMessage(src, Objects.requireNonNull(target, "target"), Timeouts.nanos(timeout));
+  }
+
+  /** Sends one datagram to the connected address. */
+  public int send(ByteBuffer src) throws IOException {
+    return sendMessage(src, null, FOREVER);
+  }
+
+  /**
+   * Receives one datagram into dst; returns its full length (more than was stored when it did not
+   * fit; the rest is dropped), or -1 in non-blocking mode when nothing is waiting.
+   */
+  public int receive(ByteBuffer dst) throws IOException {
+    return receiveMessage(dst, FOREVER);
+  }
+
+  /** Receives one datagram, waiting at most timeout whatever the blocking mode. */
+  public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+    return receiveMessage(dst, Timeouts.nanos(timeout));
+  }
+
+  /**
+   * Receives one datagram with its sender's address, at most maxFds descriptors, and the
+   * sender's credentials when credential passing is on. Returns null in non-blocking mode when
+   * nothing is waiting.
+   */
+  public ReceivedMessage receiveMessage(ByteBuffer dst, int maxFds, Duration timeout) throws IOException {
+    return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout));
+  }
+
+  /** Sends one datagram with descriptors to target (null: the connected address). */
+  public int sendFileDescriptors(ByteBuffer data, UnixSocketAddress target, int... fds) throws IOException {
+    return sendDescriptors(data, fds.clone(), new DescriptorChannel[0], target, FOREVER);
+  }
+
+  /** Sends one datagram with the descriptors of handles to target (null: the connected address). */
+  public int sendFileDescriptors(ByteBuffer data, UnixSocketAddress target, DescriptorChannel... handles)
+      throws IOException {
+    return sendDescriptors(data, new int[0], handles.clone(), target, FOREVER);
+  }
+
+  /**
+   * Removes the socket file of the path this socket is bound to.
+   *
+   * @throws PosixException EINVAL when it is not bound to a path
+   */
+  public void unlink() throws IOException {
+    UnixSocketAddress a = localAddress();
+    if (a.kind() != UnixSocketAddress.Kind.PATH) {
+      throw new PosixException(Errno.EINVAL, "unlink", "socket " + a + " (not a path)");
+    }
+    a.unlink();
+  }
+}

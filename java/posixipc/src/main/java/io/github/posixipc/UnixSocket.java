@@ -1,0 +1,278 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A connected socket: a {@link SocketType#STREAM} byte stream or a {@link SocketType#SEQPACKET}
+ * message channel, over AF_UNIX (a path or an abstract name) or over IP (TCP, loopback or beyond).
+ * Made by {@link #connect}, {@link #pair}, {@link UnixServerSocket#accept()}, or {@link #adopt} of
+ * an inherited descriptor.
+ *
+ * <pre>{@code
+ * try (UnixSocket s = UnixSocket.connect(UnixSocketAddress.of(Path.of("/run/app.sock")))) {
+ *   s.write(ByteBuffer.wrap("ping".getBytes()));
+ *   ByteBuffer reply = ByteBuffer.allocateDirect(64);
+ *   s.read(reply, Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>Streams: {@link #read} and {@link #write} (blocking writes are complete, as for pipes).
+ * Packets: {@link #send} sends one packet, {@link #receive} takes one and says how long it was.
+ * Writing to a stream whose peer is gone throws {@link PosixException} EPIPE; a peer that died with
+ * data unread makes reads throw ECONNRESET.
+ *
+ * <p>AF_UNIX extras: {@link #sendFileDescriptors} / {@link #receiveFileDescriptors} pass open
+ * descriptors to the other process ({@code SCM_RIGHTS}); {@link #peerCredentials()} says who the
+ * other process is ({@code SO_PEERCRED}).
+ */
+public final class UnixSocket extends UnixSocketChannel
+    implements ByteChannel, TimedReadableByteChannel, TimedWritableByteChannel {
+
+  UnixSocket(int fd, SocketType type, String what) {
+    super(new Descriptor(what + " (fd " + fd + ")", fd, true), type);
+  }
+
+  /** Connects a stream socket to address, waiting as long as it takes. */
+  public static UnixSocket connect(UnixSocketAddress address) throws IOException {
+    return connect(address, SocketType.STREAM, null);
+  }
+
+  /**
+   * Connects a socket of type (STREAM or SEQPACKET) to address.
+   *
+   * @param timeout null waits as long as it takes; otherwise at most that long
+   * @throws NotFoundException when no socket file is at the path
+   * @throws PosixException ECONNREFUSED when nobody listens there
+   * @throws TimedOutException when the timeout ran out
+   */
+  public static UnixSocket connect(UnixSocketAddress address, SocketType type, Duration timeout)
+      throws IOException {
+    Objects.requireNonNull(address, "address");
+    requireConnected(type);
+    long t = Timeouts.nanos(timeout);
+    String what = name(type) + " socket to " + address;
+    UnixSocket s = new UnixSocket(openFd(address.family(), type, what), type, what);
+    try {
+      s.connectTo(address, t);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** A connected pair of AF_UNIX stream sockets ({@code socketpair}). */
+  public static UnixSocket[] pair() throws IOException {
+    return pair(SocketType.STREAM);
+  }
+
+  /** A connected pair of AF_UNIX sockets of type (STREAM or SEQPACKET). */
+  public static UnixSocket[] pair(SocketType type) throws IOException {
+    requireConnected(type);
+    int[] fds = new int[2];
+    int r = Core.pipc_socket_pair(type.value, 0, fds);
+    if (r < 0) {
+      throw PosixException.of(r, "socketpair", name(type) + " socket pair");
+    }
+    return new UnixSocket[] {
+      new UnixSocket(fds[0], type, name(type) + " socket pair end 0"),
+      new UnixSocket(fds[1], type, name(type) + " socket pair end 1")
+    };
+  }
+
+  /**
+   * Takes over a connected stream or seqpacket socket this process inherited as descriptor fd, or
+   * received with {@link #receiveFileDescriptors}. The socket owns the descriptor from then on and
+   * makes it close-on-exec.
+   *
+   * @throws PosixException EBADF when fd is not open, ENOTSOCK when it is not a socket
+   * @throws IllegalArgumentException when it is a datagram socket (fd stays open)
+   */
+  public static UnixSocket adopt(int fd) throws IOException {
+    int r = Core.pipc_socket_adopt(fd);
+    if (r < 0) {
+      throw PosixException.of(r, "adopt", "inherited socket (fd " + fd + ")");
+    }
+    SocketType type = SocketType.of(r);
+    if (type == SocketType.DATAGRAM) {
+      throw new IllegalArgumentException("fd " + fd + " is a datagram socket: not a UnixSocket");
+    }
+    return new UnixSocket(fd, type, "inherited " + name(type) + " socket");
+  }
+
+  private static void requireConnected(SocketType type) {
+    Objects.requireNonNull(type, "type");
+    if (type == SocketType.DATAGRAM) {
+      throw new IllegalArgumentException("a UnixSocket is STREAM or SEQPACKET; use UnixDatagramSocket");
+    }
+  }
+
+  static String name(SocketType type) {
+    return type == SocketType.STREAM ? "stream" : type == SocketType.SEQPACKET ? "seqpacket" : "datagram";
+  }
+
+  // ------------------------------------------------------------------ streams
+
+  /**
+   * Reads up to dst.remaining() bytes (on a seqpacket socket: one packet, its rest dropped when
+   * it does not fit; see {@link #receive}). Blocking mode waits for at least one byte;
+   * non-blocking mode returns 0 when there is nothing.
+   *
+   * @return the number of bytes read, or -1 at end of stream
+   * @throws PosixException ECONNRESET when the peer went away with data unread
+   */
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    return readBuffer(dst, FOREVER);
+  }
+
+  /** Reads, waiting at most timeout whatever the blocking mode. */
+  @Override
+  public int read(ByteBuffer dst, Duration timeout) throws IOException {
+    return readBuffer(dst, Timeouts.nanos(timeout));
+  }
+
+  /**
+   * Writes src.remaining() bytes; in blocking mode all of them. On a seqpacket socket use {@link
+   * #send}, which keeps one buffer one packet.
+   *
+   * @throws PosixException EPIPE when the peer is gone
+   */
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    return writeBuffer(src, FOREVER);
+  }
+
+  /** Writes, waiting at most timeout for room whatever the blocking mode. */
+  @Override
+  public int write(ByteBuffer src, Duration timeout) throws IOException {
+    return writeBuffer(src, Timeouts.nanos(timeout));
+  }
+
+  /** An input stream (blocking mode only); closing it closes the socket. */
+  public InputStream inputStream() {
+    return newInputStream();
+  }
+
+  /** An output stream (blocking mode only); closing it closes the socket. */
+  public OutputStream outputStream() {
+    return newOutputStream();
+  }
+
+  // ------------------------------------------------------------------ packets
+
+  /**
+   * Sends src's remaining bytes in one call: on a seqpacket socket, one packet. Returns the bytes
+   * sent, or -1 in non-blocking mode when there was no room.
+   *
+   * @throws PosixException EMSGSIZE when the packet is larger than the socket can take
+   */
+  public int send(ByteBuffer src) throws IOException {
+    return sendMessage(src, null, FOREVER);
+  }
+
+  /** Sends one packet, waiting at most timeout for room. */
+  public int send(ByteBuffer src, Duration timeout) throws IOException {
+    return sendMessage(src, null, Timeouts.nanos(timeout));
+  }
+
+  /**
+   * Receives one packet (seqpacket) into dst and returns its full length: when that is more than
+   * dst had room for, the rest of the packet was dropped. 0 is an empty packet or the end of the
+   * stream (the kernel does not tell them apart). On a stream socket it reads what is there.
+   * Returns -1 in non-blocking mode when nothing is waiting.
+   */
+  public int receive(ByteBuffer dst) throws IOException {
+    return type() == SocketType.STREAM ? streamReceive(dst, FOREVER) : receiveMessage(dst, FOREVER);
+  }
+
+  /** Receives one packet, waiting at most timeout. */
+  public int receive(ByteBuffer dst, Duration timeout) throws IOException {
+    long t = Timeouts.nanos(timeout);
+    return type() == SocketType.STREAM ? streamReceive(dst, t) : receiveMessage(dst, t);
+  }
+
+  private int streamReceive(ByteBuffer dst, long t) throws IOException {
+    int n = readBuffer(dst, t);
+    return n < 0 ? 0 : n == 0 && dst.hasRemaining() ? -1 : n;
+  }
+
+  // ------------------------------------------------------------------ AF_UNIX extras
+
+  /**
+   * Sends data (at least one byte) together with raw descriptors of this process. The receiver
+   * gets new descriptors for the same open files; this process keeps its own.
+   *
+   * @return the bytes of data sent
+   * @throws IllegalArgumentException for more than {@link #MAX_FDS_PER_MESSAGE} descriptors, a
+   *     negative one, or no data
+   * @throws PosixException EBADF when one of them is not open
+   */
+  public int sendFileDescriptors(ByteBuffer data, int... fds) throws IOException {
+    return sendDescriptors(data, fds.clone(), new DescriptorChannel[0], null, FOREVER);
+  }
+
+  /**
+   * Sends data (at least one byte) together with the descriptors of handles of this library
+   * (pipe ends, FIFOs, sockets); each is kept open for the duration of the call.
+   */
+  public int sendFileDescriptors(ByteBuffer data, DescriptorChannel... handles) throws IOException {
+    return sendDescriptors(data, new int[0], handles.clone(), null, FOREVER);
+  }
+
+  /**
+   * Receives data into dst together with at most maxFds descriptors. The descriptors are
+   * close-on-exec and belong to the caller; descriptors beyond maxFds are closed by the library
+   * and reported by {@link ReceivedMessage#controlTruncated()}.
+   *
+   * @return the message, or null in non-blocking mode when nothing is waiting
+   */
+  public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds) throws IOException {
+    return receiveControl(dst, maxFds, false, FOREVER);
+  }
+
+  /** {@link #receiveFileDescriptors(ByteBuffer, int)} waiting at most timeout. */
+  public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds, Duration timeout)
+      throws IOException {
+    return receiveControl(dst, maxFds, false, Timeouts.nanos(timeout));
+  }
+
+  /**
+   * The process at the other end, as it was when the connection was made ({@code SO_PEERCRED};
+   * for a pair, the process that made it).
+   */
+  public Credentials peerCredentials() throws IOException {
+    int[] c = new int[3];
+    withFd(fd -> Core.pipc_socket_peer_credentials(fd, c), "getsockopt(SO_PEERCRED)");
+    return new Credentials(c[0], c[1], c[2]);
+  }
+
+  /** The address of the other end ({@code getpeername}). */
+  public UnixSocketAddress remoteAddress() throws IOException {
+    byte[] raw = new byte[Core.PIPC_SOCKADDR_MAX];
+    int len = (int) withFd(fd -> Core.pipc_socket_peer_address(fd, raw, raw.length), "getpeername");
+    return UnixSocketAddress.fromSockaddr(raw, len);
+  }
+
+  /** Ends the reading direction: reads return end of stream. */
+  public void shutdownInput() throws IOException {
+    withFd(fd -> Core.pipc_socket_shutdown(fd, Core.PIPC_SHUT_READ), "shutdown(SHUT_RD)");
+  }
+
+  /** Ends the writing direction: the peer reads end of stream once it has read what was sent. */
+  public void shutdownOutput() throws IOException {
+    withFd(fd -> Core.pipc_socket_shutdown(fd, Core.PIPC_SHUT_WRITE), "shutdown(SHUT_WR)");
+  }
+
+  /** TCP only: turns Nagle's algorithm off (true) or on. */
+  public void setTcpNoDelay(boolean on) throws IOException {
+    withFd(fd -> Core.pipc_socket_set_option(fd, Core.PIPC_TCP_NODELAY, on ? 1 : 0), "setsockopt(TCP_NODELAY)");
+  }
+}

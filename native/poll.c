@@ -1,0 +1,122 @@
+/*
+ * The poller: epoll with an eventfd for wake-ups.
+ */
+#include "internal.h"
+
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <posixipc/poll.h>
+
+_Static_assert(sizeof(pipc_poll_event) == 16, "pipc_poll_event layout (the Java side reads it)");
+_Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERROR == EPOLLERR &&
+                   PIPC_HANGUP == EPOLLHUP,
+               "event bits");
+
+/* The most events one wait collects on the stack before copying them out. */
+#define PIPC__POLL_BATCH 64
+
+int pipc_poller_open(int fds[2]) {
+  if (fds == NULL) return -EINVAL;
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) return PIPC__ERR();
+  int r;
+  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0) {
+    r = PIPC__ERR();
+    goto fail_ep;
+  }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t)PIPC_POLLER_WAKE_TOKEN;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, wake, &ev) < 0) {
+    r = PIPC__ERR();
+    goto fail_wake;
+  }
+  fds[0] = ep;
+  fds[1] = wake;
+  return 0;
+fail_wake:
+  close(wake);
+fail_ep:
+  close(ep);
+  return r;
+}
+
+static int pipc__poller_ctl(int epfd, int op, int fd, int events, int64_t token) {
+  if ((events & ~(PIPC_READABLE | PIPC_WRITABLE)) != 0 || events == 0) return -EINVAL;
+  if (token == PIPC_POLLER_WAKE_TOKEN) return -EINVAL;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = (uint32_t)events;
+  ev.data.u64 = (uint64_t)token;
+  if (epoll_ctl(epfd, op, fd, &ev) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_poller_add(int epfd, int fd, int events, int64_t token) {
+  return pipc__poller_ctl(epfd, EPOLL_CTL_ADD, fd, events, token);
+}
+
+int pipc_poller_modify(int epfd, int fd, int events, int64_t token) {
+  return pipc__poller_ctl(epfd, EPOLL_CTL_MOD, fd, events, token);
+}
+
+int pipc_poller_remove(int epfd, int fd) {
+  if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_poller_wait(int epfd, int wakefd, pipc_poll_event *events, int max, int64_t timeout_ns) {
+  if (events == NULL || max < 1) return -EINVAL;
+  struct epoll_event got[PIPC__POLL_BATCH];
+  int batch = max < PIPC__POLL_BATCH ? max + 1 : PIPC__POLL_BATCH; /* + the wake-up */
+  int64_t deadline = pipc__deadline(timeout_ns);
+  for (;;) {
+    struct timespec ts;
+    struct timespec *tsp = NULL;
+    if (deadline != INT64_MAX) {
+      int64_t left = timeout_ns == 0 ? 0 : deadline - pipc__now_ns();
+      if (left < 0) left = 0;
+      ts.tv_sec = (time_t)(left / PIPC_SEC);
+      ts.tv_nsec = (long)(left % PIPC_SEC);
+      tsp = &ts;
+    }
+    int n = epoll_pwait2(epfd, got, batch, tsp, NULL);
+    if (n < 0) return PIPC__ERR();
+    if (n == 0) return timeout_ns == 0 ? -EAGAIN : -ETIMEDOUT;
+    int out = 0;
+    int woken = 0;
+    for (int i = 0; i < n; i++) {
+      if ((int64_t)got[i].data.u64 == PIPC_POLLER_WAKE_TOKEN) {
+        uint64_t count;
+        /* Non-blocking: a wake-up another waiter consumed first is EAGAIN. */
+        if (read(wakefd, &count, sizeof count) < 0 && errno != EAGAIN) return PIPC__ERR();
+        woken = 1;
+        continue;
+      }
+      if (out < max) {
+        events[out].token = (int64_t)got[i].data.u64;
+        events[out].events = (int32_t)(got[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
+        events[out].reserved = 0;
+        out++;
+      }
+    }
+    /* Level-triggered: an event not stored now is reported again next time. */
+    if (out > 0 || woken) return out;
+  }
+}
+
+int pipc_poller_wake(int wakefd) {
+  uint64_t one = 1;
+  if (write(wakefd, &one, sizeof one) < 0) {
+    /* The counter is full: a wake-up is pending anyway. */
+    if (errno == EAGAIN) return 0;
+    return PIPC__ERR();
+  }
+  return 0;
+}
