@@ -6,7 +6,7 @@
  *       CONTENDER is "raw" (plain system calls: the limit) or "capi" (the
  *       posixipc C API). Both sides run on CPU N (default 0).
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
- *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE
+ *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,6 +165,28 @@ static int64_t mq_capi_recv(struct link *l, void *buf, size_t len) {
 }
 
 static const struct ops mq_raw = {mq_raw_send, mq_raw_recv};
+
+/* AF_UNIX stream sockets: one connected descriptor both ways. */
+static int64_t sock_raw_send(struct link *l, const void *buf, size_t len) {
+  ssize_t n = send(l->to_server, buf, len, MSG_NOSIGNAL);
+  return n < 0 ? -errno : n;
+}
+
+static int64_t sock_raw_recv(struct link *l, void *buf, size_t len) {
+  ssize_t n = recv(l->from_server, buf, len, 0);
+  return n < 0 ? -errno : n;
+}
+
+static int64_t sock_capi_send(struct link *l, const void *buf, size_t len) {
+  return pipc_socket_send(l->to_server, buf, len, 0, -1);
+}
+
+static int64_t sock_capi_recv(struct link *l, void *buf, size_t len) {
+  return pipc_socket_recv(l->from_server, buf, len, 0, -1);
+}
+
+static const struct ops sock_raw = {sock_raw_send, sock_raw_recv};
+static const struct ops sock_capi = {sock_capi_send, sock_capi_recv};
 static const struct ops mq_capi = {mq_capi_send, mq_capi_recv};
 static const struct ops sig_capi = {sig_capi_send, sig_capi_recv};
 
@@ -263,7 +287,24 @@ static int serve(int argc, char **argv) {
         if (errno != EINTR) return 1;
     }
   }
-  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN\n");
+  if (argc == 2 && (strcmp(argv[0], "unix-echo") == 0 || strcmp(argv[0], "unix-sink") == 0)) {
+    int echo = strcmp(argv[0], "unix-echo") == 0;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", argv[1]);
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0) return 1;
+    int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) return 1;
+    close(ls);
+    for (;;) {
+      ssize_t n = recv(c, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return n == 0 ? 0 : 1;
+      if (echo) write_fd_all(c, buf, (size_t)n);
+    }
+  }
+  fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"
+          " | unix-echo PATH | unix-sink PATH\n");
   return 2;
 }
 
@@ -275,6 +316,7 @@ static void start_server(struct link *l, char *const argv[], const int *map, int
 }
 
 static void stop_server(struct link *l) {
+  if (l->from_server == l->to_server) l->from_server = -1; /* one socket: close it once */
   if (l->stop_signal > 0) sigqueue(l->pid, l->stop_signal, (union sigval){.sival_int = SIGNAL_STOP});
   if (l->mq_in[0]) mq_send(l->to_server, "", 0, 1);
   if (l->to_server >= 0) close(l->to_server);
@@ -293,6 +335,8 @@ static void stop_server(struct link *l) {
     snprintf(p, sizeof p, "%s/in", l->dir);
     unlink(p);
     snprintf(p, sizeof p, "%s/out", l->dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/sock", l->dir);
     unlink(p);
     rmdir(l->dir);
   }
@@ -402,6 +446,29 @@ static void setup_mq(struct link *l, int echo, const struct ops *io) {
   start_server(l, echo ? echo_argv : sink_argv, NULL, 0);
 }
 
+/* AF_UNIX stream: the server listens on a path in a private directory and
+ * serves one connection; every contender connects to it (the JDK can only
+ * reach a socket by address). */
+static void setup_unix(struct link *l, int echo, const struct ops *io) {
+  (void)io;
+  snprintf(l->dir, sizeof l->dir, "/tmp/pipc-bench-XXXXXX");
+  if (mkdtemp(l->dir) == NULL) die("mkdtemp", errno);
+  char path[96];
+  snprintf(path, sizeof path, "%s/sock", l->dir);
+  char *argv[] = {"pipc-bench", "serve", echo ? "unix-echo" : "unix-sink", path, NULL};
+  start_server(l, argv, NULL, 0);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket", errno);
+  int64_t deadline = now_ns() + 10 * (int64_t)1000000000;
+  while (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+    if ((errno != ENOENT && errno != ECONNREFUSED) || now_ns() > deadline) die("connect", errno);
+    usleep(1000);
+  }
+  l->to_server = l->from_server = fd;
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
@@ -417,6 +484,8 @@ static const struct scenario scenarios[] = {
     {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi},
     {"mq-rt", 1, MSG, setup_mq, &mq_raw, &mq_capi},
     {"mq-stream", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi},
+    {"unix-rt", 1, MSG, setup_unix, &sock_raw, &sock_capi},
+    {"unix-stream", 0, CHUNK, setup_unix, &sock_raw, &sock_capi},
     {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
 };
 

@@ -188,8 +188,9 @@ public final class Bench {
       Path exe = dir.resolve("pipc-bench");
       Files.copy(in, exe, StandardCopyOption.REPLACE_EXISTING);
       Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
-      exe.toFile().deleteOnExit();
+      // Deleted at exit in the reverse order of registration: the file, then its directory.
       dir.toFile().deleteOnExit();
+      exe.toFile().deleteOnExit();
       return exe.toString();
     }
   }

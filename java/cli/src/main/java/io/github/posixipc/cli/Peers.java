@@ -56,8 +56,9 @@ final class Peers {
       Path exe = dir.resolve("pipc-peer");
       Files.copy(in, exe, StandardCopyOption.REPLACE_EXISTING);
       Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
-      exe.toFile().deleteOnExit();
+      // Deleted at exit in the reverse order of registration: the file, then its directory.
       dir.toFile().deleteOnExit();
+      exe.toFile().deleteOnExit();
       cPeer = exe;
       return cPeer;
     }
