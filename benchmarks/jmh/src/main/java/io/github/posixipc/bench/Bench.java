@@ -61,6 +61,8 @@ public final class Bench {
       new Scenario("pipe-stream", "pipe", false, Link.CHUNK, true),
       new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, true),
       new Scenario("fifo-stream", "fifo", false, Link.CHUNK, true),
+      new Scenario("unix-rt", "unix", true, Link.MESSAGE, true),
+      new Scenario("unix-stream", "unix", false, Link.CHUNK, true),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, false),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, false),
       new Scenario("signal-rt", "signal", true, 4, false));

@@ -41,6 +41,31 @@ final class JdkLinks {
     return new ChannelLink(writer, reader, server, dir);
   }
 
+  /** SocketChannel with UnixDomainSocketAddress (JDK 16+), blocking, direct buffers. */
+  static Link unix(boolean echo) throws IOException {
+    Path dir = Server.fifoDir();
+    Path path = dir.resolve("sock");
+    Process server = new ProcessBuilder(Server.exe(), "serve", echo ? "unix-echo" : "unix-sink", path.toString())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (;;) {
+      java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+      try {
+        ch.connect(java.net.UnixDomainSocketAddress.of(path));
+        return new ChannelLink(ch, echo ? ch : null, server, dir);
+      } catch (IOException e) {
+        ch.close();
+        if (System.nanoTime() > deadline) {
+          server.destroyForcibly();
+          Server.removeFifoDir(dir);
+          throw e;
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
   private static void mkfifo(Path p) throws IOException {
     try {
       Process mk = new ProcessBuilder("mkfifo", "-m", "600", p.toString()).inheritIO().start();
@@ -109,8 +134,8 @@ final class JdkLinks {
   }
 
   private static final class ChannelLink implements Link {
-    private final FileChannel out;
-    private final FileChannel in;
+    private final java.nio.channels.ByteChannel out;
+    private final java.nio.channels.ByteChannel in;
     private final Process server;
     private final Path dir;
     private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
@@ -118,7 +143,7 @@ final class JdkLinks {
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
     private int seq;
 
-    ChannelLink(FileChannel out, FileChannel in, Process server, Path dir) {
+    ChannelLink(java.nio.channels.ByteChannel out, java.nio.channels.ByteChannel in, Process server, Path dir) {
       this.out = out;
       this.in = in;
       this.server = server;
@@ -160,7 +185,7 @@ final class JdkLinks {
     public void close() throws IOException, InterruptedException {
       try {
         out.close();
-        if (in != null) {
+        if (in != null && in != out) {
           in.close();
         }
         end(server);

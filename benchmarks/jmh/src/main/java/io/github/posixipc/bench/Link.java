@@ -26,7 +26,7 @@ interface Link extends AutoCloseable {
   void close() throws IOException, InterruptedException;
 
   /**
-   * The link for a mechanism ("pipe", "fifo", "mq", "signal") and a contender ("posixipc", "jdk";
+   * The link for a mechanism ("pipe", "fifo", "unix", "mq", "signal") and a contender ("posixipc", "jdk";
    * the JDK has no message queues or signal sending).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
@@ -35,6 +35,8 @@ interface Link extends AutoCloseable {
       case "fifo/posixipc" -> PosixipcLinks.fifo(echo);
       case "pipe/jdk" -> JdkLinks.pipe(echo);
       case "fifo/jdk" -> JdkLinks.fifo(echo);
+      case "unix/posixipc" -> PosixipcLinks.unix(echo);
+      case "unix/jdk" -> JdkLinks.unix(echo);
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);

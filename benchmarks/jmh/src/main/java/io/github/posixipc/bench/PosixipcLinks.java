@@ -53,6 +53,29 @@ final class PosixipcLinks {
     return new ChannelLink(writer, reader, server, dir);
   }
 
+  static Link unix(boolean echo) throws IOException {
+    Path dir = Server.fifoDir();
+    Path path = dir.resolve("sock");
+    ChildProcess server = ChildProcess.builder(Server.exe(), "serve", echo ? "unix-echo" : "unix-sink",
+        path.toString()).start();
+    io.github.posixipc.UnixSocket socket = null;
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (socket == null) {
+      try {
+        socket = io.github.posixipc.UnixSocket.connect(io.github.posixipc.UnixSocketAddress.of(path));
+      } catch (io.github.posixipc.PosixException e) {
+        if (System.nanoTime() > deadline) { // the server never listened
+          server.kill();
+          server.close();
+          Server.removeFifoDir(dir);
+          throw e;
+        }
+        Thread.onSpinWait();
+      }
+    }
+    return new ChannelLink(socket, echo ? socket : null, server, dir);
+  }
+
   private static final class ChannelLink implements Link {
     private final WritableByteChannel out;
     private final ReadableByteChannel in;
@@ -105,7 +128,7 @@ final class PosixipcLinks {
     public void close() throws IOException, InterruptedException {
       try {
         out.close();
-        if (in != null) {
+        if (in != null && in != out) {
           in.close();
         }
         ChildProcess.Status status = server.waitFor(Duration.ofSeconds(10));

@@ -41,6 +41,7 @@ final class Server {
   static void removeFifoDir(Path dir) throws IOException {
     Files.deleteIfExists(dir.resolve("in"));
     Files.deleteIfExists(dir.resolve("out"));
+    Files.deleteIfExists(dir.resolve("sock"));
     Files.deleteIfExists(dir);
   }
 
