@@ -50,25 +50,32 @@ public final class Bench {
    * A scenario of both harnesses: its name in the C harness, the mechanism the JMH harness opens,
    * round trips or a stream (of chunk-byte writes), and whether the JDK has an equivalent.
    */
-  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, boolean jdk) {
+  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others) {
+    /** raw C, C API, posixipc, then the other Java contenders this scenario has. */
     List<String> contenders() {
-      return jdk ? CONTENDERS : CONTENDERS.subList(0, 3);
+      List<String> all = new ArrayList<>(CONTENDERS);
+      all.addAll(others);
+      return all;
     }
   }
 
-  static final List<Scenario> SCENARIOS = List.of(
-      new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, true),
-      new Scenario("pipe-stream", "pipe", false, Link.CHUNK, true),
-      new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, true),
-      new Scenario("fifo-stream", "fifo", false, Link.CHUNK, true),
-      new Scenario("unix-rt", "unix", true, Link.MESSAGE, true),
-      new Scenario("unix-stream", "unix", false, Link.CHUNK, true),
-      new Scenario("mq-rt", "mq", true, Link.MESSAGE, false),
-      new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, false),
-      new Scenario("signal-rt", "signal", true, 4, false));
+  private static final List<String> JDK = List.of("JDK");
+  private static final List<String> SOCKETS = List.of("JDK", "junixsocket");
+  private static final List<String> NONE = List.of();
 
-  /** Contenders, in the order of a forward pair; the label and what runs it. */
-  static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc", "JDK");
+  static final List<Scenario> SCENARIOS = List.of(
+      new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, JDK),
+      new Scenario("pipe-stream", "pipe", false, Link.CHUNK, JDK),
+      new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, JDK),
+      new Scenario("fifo-stream", "fifo", false, Link.CHUNK, JDK),
+      new Scenario("unix-rt", "unix", true, Link.MESSAGE, SOCKETS),
+      new Scenario("unix-stream", "unix", false, Link.CHUNK, SOCKETS),
+      new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
+      new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
+      new Scenario("signal-rt", "signal", true, 4, NONE));
+
+  /** The contenders every scenario has, in the order of a forward pair. */
+  static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
 
   /** One measurement: p50 (ns) or MB/s, and p99 (ns, round trips only). */
   record Sample(double value, double p99) {}
@@ -125,7 +132,7 @@ public final class Bench {
     Map<String, Map<String, List<Sample>>> results = new LinkedHashMap<>();
     for (Scenario s : chosen) {
       Map<String, List<Sample>> byContender = new LinkedHashMap<>();
-      CONTENDERS.forEach(c -> byContender.put(c, new ArrayList<>()));
+      s.contenders().forEach(c -> byContender.put(c, new ArrayList<>()));
       results.put(s.name(), byContender);
     }
     for (int p = 0; p < timing.pairs; p++) {
@@ -139,8 +146,7 @@ public final class Bench {
           Sample sample = switch (c) {
             case "raw C" -> runC(exe, s, "raw", timing);
             case "C API" -> runC(exe, s, "capi", timing);
-            case "posixipc" -> runJmh(exe, s, "posixipc", timing);
-            default -> runJmh(exe, s, "jdk", timing);
+            default -> runJmh(exe, s, c.toLowerCase(Locale.ROOT), timing);
           };
           results.get(s.name()).get(c).add(sample);
         }
@@ -152,7 +158,7 @@ public final class Bench {
     for (Scenario s : chosen) {
       for (String c : s.contenders().subList(2, s.contenders().size())) {
         System.err.printf(Locale.ROOT, "[allocation] %s, %s%n", s.name(), c);
-        alloc.put(s.name() + "/" + c, allocation(exe, s, c.equals("JDK") ? "jdk" : c, timing));
+        alloc.put(s.name() + "/" + c, allocation(exe, s, c.toLowerCase(Locale.ROOT), timing));
       }
     }
     Report.print(System.out, markdown, header(cpus, timing.pairs), chosen, results, alloc);

@@ -133,7 +133,8 @@ final class JdkLinks {
     }
   }
 
-  private static final class ChannelLink implements Link {
+  /** A byte channel to a server started with ProcessBuilder (also used by JunixLinks). */
+  static final class ChannelLink implements Link {
     private final java.nio.channels.ByteChannel out;
     private final java.nio.channels.ByteChannel in;
     private final Process server;

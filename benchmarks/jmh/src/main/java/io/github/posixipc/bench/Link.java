@@ -26,8 +26,8 @@ interface Link extends AutoCloseable {
   void close() throws IOException, InterruptedException;
 
   /**
-   * The link for a mechanism ("pipe", "fifo", "unix", "mq", "signal") and a contender ("posixipc", "jdk";
-   * the JDK has no message queues or signal sending).
+   * The link for a mechanism ("pipe", "fifo", "unix", "mq", "signal") and a contender ("posixipc",
+   * "jdk", "junixsocket"; the JDK has no message queues or signal sending, junixsocket only sockets).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
     return switch (mechanism + "/" + contender) {
@@ -37,6 +37,7 @@ interface Link extends AutoCloseable {
       case "fifo/jdk" -> JdkLinks.fifo(echo);
       case "unix/posixipc" -> PosixipcLinks.unix(echo);
       case "unix/jdk" -> JdkLinks.unix(echo);
+      case "unix/junixsocket" -> JunixLinks.unix(echo);
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);

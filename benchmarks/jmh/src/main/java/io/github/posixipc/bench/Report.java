@@ -33,11 +33,13 @@ final class Report {
     out.println();
 
     rows = new ArrayList<>();
-    rows.add(new String[] {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK"});
+    rows.add(new String[] {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK",
+        "posixipc / junixsocket"});
     for (Bench.Scenario s : scenarios) {
       Map<String, List<Bench.Sample>> r = results.get(s.name());
       rows.add(new String[] {s.name(), ratio(s, r.get("posixipc"), r.get("raw C")),
-          ratio(s, r.get("C API"), r.get("raw C")), ratio(s, r.get("posixipc"), r.get("JDK"))});
+          ratio(s, r.get("C API"), r.get("raw C")), ratio(s, r.get("posixipc"), r.get("JDK")),
+          ratio(s, r.get("posixipc"), r.get("junixsocket"))});
     }
     table(out, markdown, rows);
     out.println();
@@ -50,7 +52,7 @@ final class Report {
 
   /** Cost ratio a/b per pair; the median and the range. */
   private static String ratio(Bench.Scenario s, List<Bench.Sample> a, List<Bench.Sample> b) {
-    if (a.isEmpty() || b.isEmpty()) {
+    if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
       return "-";
     }
     int n = Math.min(a.size(), b.size());
