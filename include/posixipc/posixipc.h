@@ -10,5 +10,8 @@
 #include <posixipc/common.h>
 #include <posixipc/pipe.h>
 #include <posixipc/spawn.h>
+#include <posixipc/shm.h>
+#include <posixipc/sem.h>
+#include <posixipc/sync.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */
