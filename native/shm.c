@@ -219,3 +219,19 @@ int pipc_madvise(uint64_t addr, int64_t length, int advice) {
   if (madvise((void *)(uintptr_t)addr, (size_t)length, sys) < 0) return PIPC__ERR();
   return 0;
 }
+
+int pipc_mem_probe(uint64_t addr, int64_t length) {
+  if (length <= 0) return -EINVAL;
+  uint64_t page = (uint64_t)pipc_page_size();
+  uint64_t start = addr & ~(page - 1);
+  if ((uint64_t)length > UINTPTR_MAX - addr) return -EINVAL;
+  uint64_t end = addr + (uint64_t)length;
+#ifdef MADV_POPULATE_READ
+  if (madvise((void *)(uintptr_t)start, (size_t)(end - start), MADV_POPULATE_READ) < 0) return PIPC__ERR();
+  return 0;
+#else
+  (void)start;
+  (void)end;
+  return -EINVAL;
+#endif
+}

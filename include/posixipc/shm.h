@@ -158,6 +158,17 @@ int pipc_munmap(uint64_t addr, int64_t length);
  */
 int pipc_mmap_detach(uint64_t addr, int64_t length);
 
+/*
+ * Checks that every page of [addr, addr + length) can be read without a
+ * fault, by asking the kernel to map them in (madvise MADV_POPULATE_READ):
+ * a page beyond the end of a shrunk object is reported as -EFAULT instead of
+ * raising SIGBUS. Used before native calls that touch shared memory (a SIGBUS
+ * inside them could not be survived). The pages may still vanish right after
+ * the check. Returns 0, -EFAULT, -ENOMEM (not mapped), -EINVAL (kernels
+ * before 5.14, which lack the advice, or a bad range).
+ */
+int pipc_mem_probe(uint64_t addr, int64_t length);
+
 /* Flags for pipc_msync: exactly one of ASYNC or SYNC, optionally INVALIDATE. */
 #define PIPC_MSYNC_ASYNC 0x1
 #define PIPC_MSYNC_SYNC 0x2

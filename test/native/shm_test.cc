@@ -149,6 +149,11 @@ TEST(Shm, TouchingAPageBeyondAShrunkObjectIsSigbus) {
   ASSERT_EQ(0, pipc_mmap(fd, 0, 2 * page, PIPC_PROT_READ | PIPC_PROT_WRITE, &addr));
   ASSERT_EQ(0, pipc_shm_truncate(fd, page));
   EXPECT_EQ(page, pipc_shm_size(fd));
+  // The probe reports the missing page without a signal.
+  EXPECT_EQ(0, pipc_mem_probe(addr + 8, 64));
+  EXPECT_EQ(-EFAULT, pipc_mem_probe(addr + page + 8, 64));
+  EXPECT_EQ(-EFAULT, pipc_mem_probe(addr + page - 4, 8));
+  EXPECT_EQ(-EINVAL, pipc_mem_probe(addr, 0));
   pid_t pid = ForkChild([&] {
     reinterpret_cast<volatile char*>(addr)[0] = 1;     // still inside: fine
     reinterpret_cast<volatile char*>(addr)[page] = 1;  // beyond the end

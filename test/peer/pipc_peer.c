@@ -10,6 +10,7 @@
  *   pipc-peer env NAME                 print the value of NAME, or nothing
  *   pipc-peer exit CODE                exit with CODE
  *   pipc-peer raise SIGNO              die of signal SIGNO
+ *   pipc-peer shm-... / sem-...        shared memory and semaphores: peer_shm.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -29,6 +30,8 @@
 #include <unistd.h>
 
 #include <posixipc/posixipc.h>
+
+#include "peer_shm.h"
 
 #define BUF_SIZE (64 * 1024)
 
@@ -178,6 +181,7 @@ static int cmd_describe(void) {
 int main(int argc, char **argv) {
   if (argc < 2) return usage();
   const char *cmd = argv[1];
+  int r;
   /* Reports the signal state it was started with, before changing it. */
   if (strcmp(cmd, "describe") == 0 && argc == 2) return cmd_describe();
   /* A reader that goes away must give EPIPE, not kill the peer. */
@@ -192,6 +196,7 @@ int main(int argc, char **argv) {
     printf("%s\n", v != NULL ? v : "");
     return 0;
   }
+  if ((r = peer_shm_command(cmd, argv + 2, argc - 2)) >= 0) return r;
   if (strcmp(cmd, "exit") == 0 && argc == 3) return atoi(argv[2]);
   if (strcmp(cmd, "raise") == 0 && argc == 3) {
     int s = atoi(argv[2]);

@@ -61,6 +61,10 @@ public final class JavaPeer {
 
   /** Runs one command; returns the exit status (0 done, 2 bad usage). */
   public static int run(String... args) throws IOException {
+    int shm = ShmPeer.run(args);
+    if (shm >= 0) {
+      return shm;
+    }
     if (args.length == 2 && args[0].equals("sink")) {
       try (ReadableByteChannel in = input(args[1])) {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);

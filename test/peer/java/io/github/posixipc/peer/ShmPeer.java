@@ -1,0 +1,121 @@
+package io.github.posixipc.peer;
+
+import io.github.posixipc.MappedRegion;
+import io.github.posixipc.OwnerDiedException;
+import io.github.posixipc.SharedMemory;
+import io.github.posixipc.SharedMutex;
+import io.github.posixipc.UnnamedSemaphore;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The Java peer's commands for shared memory, the same as the C peer's (test/peer/peer_shm.c):
+ *
+ * <pre>
+ *   shm-count NAME MUTEX COUNTER N   N times: lock, add 1 to the long at COUNTER, unlock
+ *   shm-add NAME OFFSET N            N times: atomically add 1 to the long at OFFSET
+ *   shm-hold NAME MUTEX              lock, print "locked", wait to be killed
+ *   shm-echo NAME A B ROUNDS         ROUNDS times: acquire semaphore A, post semaphore B
+ *   shm-fault NAME PAGE              map, print "mapped", wait for a line on stdin (the object is
+ *                                    shrunk meanwhile), then access beyond the end: prints the
+ *                                    exception of each access, then "alive"
+ * </pre>
+ */
+public final class ShmPeer {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private ShmPeer() {}
+
+  /** Runs a shared memory command; returns its exit status, or -1 when args is not one. */
+  public static int run(String... args) throws IOException {
+    if (args.length == 0 || !args[0].startsWith("shm-")) {
+      return -1;
+    }
+    try (SharedMemory shm = SharedMemory.open(args[1]); MappedRegion region = shm.map()) {
+      switch (args[0] + "/" + args.length) {
+        case "shm-count/5": {
+          SharedMutex m = SharedMutex.at(region, Long.parseLong(args[2]));
+          long counter = Long.parseLong(args[3]);
+          long n = Long.parseLong(args[4]);
+          for (long i = 0; i < n; i++) {
+            try {
+              m.lock(WAIT);
+            } catch (OwnerDiedException e) {
+              m.consistent();
+            }
+            region.putLong(counter, region.getLong(counter) + 1);
+            m.unlock();
+          }
+          System.out.println("done");
+          return 0;
+        }
+        case "shm-add/4": {
+          long offset = Long.parseLong(args[2]);
+          long n = Long.parseLong(args[3]);
+          for (long i = 0; i < n; i++) {
+            region.getAndAddLong(offset, 1);
+          }
+          System.out.println("done");
+          return 0;
+        }
+        case "shm-hold/3": {
+          SharedMutex.at(region, Long.parseLong(args[2])).lock(WAIT);
+          System.out.println("locked");
+          System.out.flush();
+          Thread.sleep(30_000); // killed long before
+          return 3;
+        }
+        case "shm-echo/5": {
+          UnnamedSemaphore a = UnnamedSemaphore.at(region, Long.parseLong(args[2]));
+          UnnamedSemaphore b = UnnamedSemaphore.at(region, Long.parseLong(args[3]));
+          long rounds = Long.parseLong(args[4]);
+          for (long i = 0; i < rounds; i++) {
+            a.acquire(WAIT);
+            b.post();
+          }
+          System.out.println("rounds=" + rounds);
+          return 0;
+        }
+        case "shm-fault/3": {
+          long page = Long.parseLong(args[2]);
+          UnnamedSemaphore sem = UnnamedSemaphore.at(region, 3 * page);
+          System.out.println("mapped");
+          System.out.flush();
+          new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+          StringBuilder sb = new StringBuilder();
+          Runnable[] accesses = {
+            () -> region.getInt(2 * page),
+            () -> region.putLong(2 * page + 8, 1),
+            () -> region.getAndAddInt(2 * page, 1),
+            () -> region.get(page - 10, new byte[20]),
+            () -> {
+              try {
+                sem.post();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          };
+          for (Runnable a : accesses) {
+            try {
+              a.run();
+              sb.append("none ");
+            } catch (RuntimeException | Error e) {
+              sb.append(e.getClass().getSimpleName()).append(' ');
+            }
+          }
+          System.out.println(sb.toString().trim());
+          System.out.println(region.getInt(0) == 1 ? "alive" : "wrong");
+          return 0;
+        }
+        default:
+          System.err.println("ShmPeer: bad arguments");
+          return 2;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+}

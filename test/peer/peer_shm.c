@@ -1,0 +1,205 @@
+/*
+ * pipc-peer commands for shared memory, semaphores and robust mutexes. The
+ * Java tests and the tour place the objects and pass their offsets, computed
+ * from the sizes and alignments the core reports.
+ *
+ *   shm-produce NAME EMPTY FULL DATA COUNT BLOCK [SEED]
+ *       COUNT times: wait EMPTY, write BLOCK pattern bytes at DATA, post FULL
+ *   shm-consume NAME EMPTY FULL DATA COUNT BLOCK
+ *       COUNT times: wait FULL, read BLOCK bytes at DATA, post EMPTY;
+ *       prints "count=N fnv=H" over everything read
+ *   shm-echo NAME A B ROUNDS      ROUNDS times: wait A, post B; prints "rounds=N"
+ *   shm-count NAME MUTEX COUNTER N
+ *       N times: lock MUTEX, add 1 to the int64 at COUNTER, unlock (recovers
+ *       an EOWNERDEAD); prints "done"
+ *   shm-hold NAME MUTEX           locks MUTEX, prints "locked", waits to be killed
+ *   shm-truncate NAME SIZE        sets the object's size
+ *   sem-post NAME [N]             posts the named semaphore N times (1)
+ *   sem-wait NAME TIMEOUT_MS      waits on the named semaphore; prints "acquired"
+ *
+ * NAME is a shared memory object name; offsets are decimal. Every wait is
+ * bounded (10 s), so a broken test cannot leave a peer hanging.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <posixipc/posixipc.h>
+
+#include "peer_shm.h"
+
+#define PEER_WAIT (10 * PIPC_SEC)
+
+/* The pattern and checksum of the peer protocol, as in pipc_peer.c. */
+static unsigned char shm_pattern(uint32_t seed, uint64_t i) {
+  return (unsigned char)(((i ^ (i >> 8) ^ (i >> 16) ^ (i >> 24)) * 0x9d + seed) & 0xff);
+}
+
+static uint64_t shm_fnv1a(uint64_t h, const volatile unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+static int shm_fail(const char *what, const char *object, int64_t err) {
+  fprintf(stderr, "pipc-peer: %s %s: %s (%s)\n", what, object, pipc_errno_name((int)err),
+          pipc_errno_describe((int)err));
+  return 1;
+}
+
+static int64_t num(const char *s) {
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  return *end == '\0' && end != s ? (int64_t)v : -1;
+}
+
+/* Opens and maps the whole object NAME read-write. */
+static int map_object(const char *name, uint64_t *addr, int64_t *size) {
+  int fd;
+  int r = pipc_shm_open(name, 0, 0, &fd);
+  if (r < 0) return shm_fail("shm_open", name, r);
+  *size = pipc_shm_size(fd);
+  if (*size <= 0) return shm_fail("fstat", name, *size < 0 ? *size : -EINVAL);
+  r = pipc_mmap(fd, 0, *size, PIPC_PROT_READ | PIPC_PROT_WRITE, addr);
+  pipc_fd_close(fd);
+  if (r < 0) return shm_fail("mmap", name, r);
+  return 0;
+}
+
+/* Checks that [off, off + len) lies inside the object. */
+static int inside(int64_t off, int64_t len, int64_t size) {
+  return off >= 0 && len >= 0 && off <= size - len;
+}
+
+static int cmd_transfer(int produce, char **a, int n) {
+  if (n != 6 && !(produce && n == 7)) return 2;
+  int64_t empty = num(a[1]), full = num(a[2]), data = num(a[3]), count = num(a[4]),
+          block = num(a[5]);
+  uint32_t seed = n == 7 ? (uint32_t)num(a[6]) : 0;
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (count < 0 || block <= 0 || !inside(data, block, size) ||
+      !inside(empty, pipc_sem_size(), size) || !inside(full, pipc_sem_size(), size))
+    return 2;
+  volatile unsigned char *p = (volatile unsigned char *)(uintptr_t)(base + (uint64_t)data);
+  uint64_t h = 0xcbf29ce484222325ULL, pos = 0;
+  for (int64_t i = 0; i < count; i++) {
+    int r = pipc_sem_wait(base + (uint64_t)(produce ? empty : full), PEER_WAIT);
+    if (r < 0) return shm_fail("sem_wait", a[0], r);
+    if (produce) {
+      for (int64_t k = 0; k < block; k++) p[k] = shm_pattern(seed, pos + (uint64_t)k);
+    } else {
+      h = shm_fnv1a(h, p, (size_t)block);
+    }
+    pos += (uint64_t)block;
+    r = pipc_sem_post(base + (uint64_t)(produce ? full : empty));
+    if (r < 0) return shm_fail("sem_post", a[0], r);
+  }
+  if (!produce) printf("count=%" PRIu64 " fnv=%016" PRIx64 "\n", pos, h);
+  return 0;
+}
+
+static int cmd_echo(char **a, int n) {
+  if (n != 4) return 2;
+  int64_t sa = num(a[1]), sb = num(a[2]), rounds = num(a[3]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (rounds < 0 || !inside(sa, pipc_sem_size(), size) || !inside(sb, pipc_sem_size(), size)) return 2;
+  int64_t i;
+  for (i = 0; i < rounds; i++) {
+    int r = pipc_sem_wait(base + (uint64_t)sa, PEER_WAIT);
+    if (r < 0) return shm_fail("sem_wait", a[0], r);
+    if ((r = pipc_sem_post(base + (uint64_t)sb)) < 0) return shm_fail("sem_post", a[0], r);
+  }
+  printf("rounds=%" PRId64 "\n", i);
+  return 0;
+}
+
+static int cmd_count(char **a, int n) {
+  if (n != 4) return 2;
+  int64_t m = num(a[1]), c = num(a[2]), count = num(a[3]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (count < 0 || !inside(m, pipc_mutex_size(), size) || !inside(c, 8, size) || c % 8 != 0) return 2;
+  volatile int64_t *counter = (volatile int64_t *)(uintptr_t)(base + (uint64_t)c);
+  for (int64_t i = 0; i < count; i++) {
+    int r = pipc_mutex_lock(base + (uint64_t)m, PEER_WAIT);
+    if (r == -EOWNERDEAD) r = pipc_mutex_consistent(base + (uint64_t)m);
+    if (r < 0) return shm_fail("pthread_mutex_lock", a[0], r);
+    *counter = *counter + 1;
+    if ((r = pipc_mutex_unlock(base + (uint64_t)m)) < 0) return shm_fail("pthread_mutex_unlock", a[0], r);
+  }
+  printf("done\n");
+  return 0;
+}
+
+static int cmd_hold(char **a, int n) {
+  if (n != 2) return 2;
+  int64_t m = num(a[1]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (!inside(m, pipc_mutex_size(), size)) return 2;
+  int r = pipc_mutex_lock(base + (uint64_t)m, PEER_WAIT);
+  if (r < 0) return shm_fail("pthread_mutex_lock", a[0], r);
+  printf("locked\n");
+  fflush(stdout);
+  sleep(30); /* the test kills the peer long before */
+  return 3;
+}
+
+static int cmd_truncate(char **a, int n) {
+  if (n != 2) return 2;
+  int fd;
+  int r = pipc_shm_open(a[0], 0, 0, &fd);
+  if (r < 0) return shm_fail("shm_open", a[0], r);
+  r = pipc_shm_truncate(fd, num(a[1]));
+  pipc_fd_close(fd);
+  if (r < 0) return shm_fail("ftruncate", a[0], r);
+  printf("size=%" PRId64 "\n", num(a[1]));
+  return 0;
+}
+
+static int cmd_sem(int post, char **a, int n) {
+  if (n != 1 && n != 2) return 2;
+  uint64_t sem;
+  int r = pipc_sem_open(a[0], 0, 0, 0, &sem);
+  if (r < 0) return shm_fail("sem_open", a[0], r);
+  if (post) {
+    int64_t times = n == 2 ? num(a[1]) : 1;
+    for (int64_t i = 0; i < times; i++) {
+      if ((r = pipc_sem_post(sem)) < 0) return shm_fail("sem_post", a[0], r);
+    }
+    printf("posted\n");
+  } else {
+    if (n != 2) return 2;
+    r = pipc_sem_wait(sem, num(a[1]) * PIPC_MSEC);
+    if (r < 0) return shm_fail("sem_wait", a[0], r);
+    printf("acquired\n");
+  }
+  pipc_sem_close(sem);
+  return 0;
+}
+
+int peer_shm_command(const char *cmd, char **args, int nargs) {
+  int r;
+  if (strcmp(cmd, "shm-produce") == 0) r = cmd_transfer(1, args, nargs);
+  else if (strcmp(cmd, "shm-consume") == 0) r = cmd_transfer(0, args, nargs);
+  else if (strcmp(cmd, "shm-echo") == 0) r = cmd_echo(args, nargs);
+  else if (strcmp(cmd, "shm-count") == 0) r = cmd_count(args, nargs);
+  else if (strcmp(cmd, "shm-hold") == 0) r = cmd_hold(args, nargs);
+  else if (strcmp(cmd, "shm-truncate") == 0) r = cmd_truncate(args, nargs);
+  else if (strcmp(cmd, "sem-post") == 0) r = cmd_sem(1, args, nargs);
+  else if (strcmp(cmd, "sem-wait") == 0) r = cmd_sem(0, args, nargs);
+  else return -1;
+  if (r == 2) fprintf(stderr, "pipc-peer: bad arguments for %s (see test/peer/peer_shm.c)\n", cmd);
+  return r;
+}
