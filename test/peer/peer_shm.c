@@ -9,6 +9,10 @@
  *       COUNT times: wait FULL, read BLOCK bytes at DATA, post EMPTY;
  *       prints "count=N fnv=H" over everything read
  *   shm-echo NAME A B ROUNDS      ROUNDS times: wait A, post B; prints "rounds=N"
+ *   shm-relay NAME IN_FULL IN_EMPTY IN_DATA OUT_FULL OUT_EMPTY OUT_DATA CHUNK
+ *       echoes messages (the tour's link): wait IN_FULL, read the int64 length
+ *       at IN_DATA (negative: the end), wait OUT_EMPTY, copy the length and the
+ *       bytes after it to OUT_DATA, post OUT_FULL, post IN_EMPTY
  *   shm-count NAME MUTEX COUNTER N
  *       N times: lock MUTEX, add 1 to the int64 at COUNTER, unlock (recovers
  *       an EOWNERDEAD); prints "done"
@@ -122,6 +126,39 @@ static int cmd_echo(char **a, int n) {
   return 0;
 }
 
+static int cmd_relay(char **a, int n) {
+  if (n != 8) return 2;
+  int64_t in_full = num(a[1]), in_empty = num(a[2]), in_data = num(a[3]);
+  int64_t out_full = num(a[4]), out_empty = num(a[5]), out_data = num(a[6]), chunk = num(a[7]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  int64_t sems[] = {in_full, in_empty, out_full, out_empty};
+  for (int i = 0; i < 4; i++) {
+    if (!inside(sems[i], pipc_sem_size(), size) || sems[i] % pipc_sem_align() != 0) return 2;
+  }
+  if (chunk <= 0 || in_data % 8 != 0 || out_data % 8 != 0 || !inside(in_data, 8 + chunk, size) ||
+      !inside(out_data, 8 + chunk, size))
+    return 2;
+  volatile int64_t *in_len = (volatile int64_t *)(uintptr_t)(base + (uint64_t)in_data);
+  volatile int64_t *out_len = (volatile int64_t *)(uintptr_t)(base + (uint64_t)out_data);
+  for (;;) {
+    /* The tour may pause between its phases: a generous bound. */
+    int r = pipc_sem_wait(base + (uint64_t)in_full, 6 * PEER_WAIT);
+    if (r < 0) return shm_fail("sem_wait", a[0], r);
+    int64_t len = *in_len;
+    if (len < 0) break;
+    if (len > chunk) return shm_fail("relay", a[0], -EMSGSIZE);
+    if ((r = pipc_sem_wait(base + (uint64_t)out_empty, 6 * PEER_WAIT)) < 0) return shm_fail("sem_wait", a[0], r);
+    memcpy((void *)(uintptr_t)(base + (uint64_t)out_data + 8), (const void *)(uintptr_t)(base + (uint64_t)in_data + 8),
+           (size_t)len);
+    *out_len = len;
+    if ((r = pipc_sem_post(base + (uint64_t)out_full)) < 0) return shm_fail("sem_post", a[0], r);
+    if ((r = pipc_sem_post(base + (uint64_t)in_empty)) < 0) return shm_fail("sem_post", a[0], r);
+  }
+  return 0;
+}
+
 static int cmd_count(char **a, int n) {
   if (n != 4) return 2;
   int64_t m = num(a[1]), c = num(a[2]), count = num(a[3]);
@@ -194,6 +231,7 @@ int peer_shm_command(const char *cmd, char **args, int nargs) {
   if (strcmp(cmd, "shm-produce") == 0) r = cmd_transfer(1, args, nargs);
   else if (strcmp(cmd, "shm-consume") == 0) r = cmd_transfer(0, args, nargs);
   else if (strcmp(cmd, "shm-echo") == 0) r = cmd_echo(args, nargs);
+  else if (strcmp(cmd, "shm-relay") == 0) r = cmd_relay(args, nargs);
   else if (strcmp(cmd, "shm-count") == 0) r = cmd_count(args, nargs);
   else if (strcmp(cmd, "shm-hold") == 0) r = cmd_hold(args, nargs);
   else if (strcmp(cmd, "shm-truncate") == 0) r = cmd_truncate(args, nargs);

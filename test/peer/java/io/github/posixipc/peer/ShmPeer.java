@@ -16,6 +16,8 @@ import java.time.Duration;
  *   shm-add NAME OFFSET N            N times: atomically add 1 to the long at OFFSET
  *   shm-hold NAME MUTEX              lock, print "locked", wait to be killed
  *   shm-echo NAME A B ROUNDS         ROUNDS times: acquire semaphore A, post semaphore B
+ *   shm-relay NAME IN_FULL IN_EMPTY IN_DATA OUT_FULL OUT_EMPTY OUT_DATA CHUNK
+ *                                    echoes length-prefixed messages (the tour's link)
  *   shm-fault NAME PAGE              map, print "mapped", wait for a line on stdin (the object is
  *                                    shrunk meanwhile), then access beyond the end: prints the
  *                                    exception of each access, then "alive"
@@ -76,6 +78,35 @@ public final class ShmPeer {
           }
           System.out.println("rounds=" + rounds);
           return 0;
+        }
+        case "shm-relay/9": {
+          long[] o = new long[8];
+          for (int i = 0; i < 7; i++) {
+            o[i] = Long.parseLong(args[2 + i]);
+          }
+          UnnamedSemaphore inFull = UnnamedSemaphore.at(region, o[0]);
+          UnnamedSemaphore inEmpty = UnnamedSemaphore.at(region, o[1]);
+          UnnamedSemaphore outFull = UnnamedSemaphore.at(region, o[3]);
+          UnnamedSemaphore outEmpty = UnnamedSemaphore.at(region, o[4]);
+          long in = o[2];
+          long out = o[5];
+          java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(Integer.parseInt(args[8]));
+          Duration patience = WAIT.multipliedBy(6);
+          for (;;) {
+            inFull.acquire(patience);
+            long len = region.getLong(in);
+            if (len < 0) {
+              return 0;
+            }
+            buf.clear().limit((int) len);
+            region.get(in + 8, buf);
+            outEmpty.acquire(patience);
+            buf.flip();
+            region.put(out + 8, buf);
+            region.putLong(out, len);
+            outFull.post();
+            inEmpty.post();
+          }
         }
         case "shm-fault/3": {
           long page = Long.parseLong(args[2]);

@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       TourCommand.class,
       LsCommand.class,
       FifoCommand.class,
+      ShmCommand.class,
+      SemCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 final class TourCommand implements Callable<Integer> {
 
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
-  static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos());
+  static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
+      new ShmTour());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;
