@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.PipeExample;
+import io.github.posixipc.examples.SharedMemoryExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,5 +43,10 @@ class ExamplesTest {
   @Test
   void fifoExample() throws Exception {
     assertEquals("no reader: ETIMEDOUT\nhello through a FIFO", run(() -> FifoExample.main(new String[0])));
+  }
+
+  @Test
+  void sharedMemoryExample() throws Exception {
+    assertEquals("hello through shared memory (counter 1)", run(() -> SharedMemoryExample.main(new String[0])));
   }
 }
