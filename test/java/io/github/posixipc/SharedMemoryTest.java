@@ -352,6 +352,11 @@ class SharedMemoryTest {
       assertEquals(Errno.EPERM, assertThrows(PosixException.class, () -> fd.truncate(4096)).errno());
       try (MappedRegion r = fd.map()) {
         r.putLong(0, 3);
+        // Its pages cannot go away: the sync objects skip the kernel probe, and work.
+        UnnamedSemaphore s = UnnamedSemaphore.init(r, 64, 0);
+        s.post();
+        s.acquire(Duration.ofSeconds(1));
+        assertEquals(0, s.value());
         assertEquals(Errno.EBUSY,
             assertThrows(PosixException.class, () -> fd.addSeals(SharedMemory.Seal.WRITE)).errno());
       }

@@ -100,11 +100,14 @@ public final class MappedRegion implements AutoCloseable {
   private final long address;
   private final long size;
   private final boolean writable;
+  /** False when the object is a memfd sealed against shrinking: no probe is needed then. */
+  private final boolean shrinkable;
   /** One direct buffer per 1 GiB chunk; null once closed. Holding them keeps the addresses. */
   private volatile ByteBuffer[] chunks;
 
-  MappedRegion(String what, long address, long size, boolean writable) {
+  MappedRegion(String what, long address, long size, boolean writable, boolean shrinkable) {
     this.what = what;
+    this.shrinkable = shrinkable;
     this.address = address;
     this.size = size;
     this.writable = writable;
@@ -673,9 +676,14 @@ public final class MappedRegion implements AutoCloseable {
    * Checks through the kernel that the pages of an object are still there
    * ({@code pipc_mem_probe}), so that a truncated object is reported as an exception rather
    * than as a SIGBUS inside the native call that follows, which would end the process. (A fault
-   * in a Java access cannot serve: HotSpot may report it late, after the native call.)
+   * in a Java access cannot serve: HotSpot may report it late, after the native call.) It is a
+   * system call (about a microsecond on a virtual machine), skipped for a memfd sealed against
+   * shrinking, whose pages cannot go away.
    */
   void probe(long objectAddress, int objectSize, String object) {
+    if (!shrinkable) {
+      return;
+    }
     int r = Core.pipc_mem_probe(objectAddress, objectSize);
     if (r == -Errno.EFAULT) {
       throw new SharedMemoryFaultException(object + " lies beyond the end of the shared memory object:"

@@ -318,7 +318,17 @@ public final class SharedMemory extends DescriptorChannel {
     int prot = Core.PIPC_PROT_READ | (writable ? Core.PIPC_PROT_WRITE : 0);
     withFd(fd -> Core.pipc_mmap(fd, offset, length, prot, addr), "mmap");
     String what = descriptor.what() + (offset != 0 ? " from offset " + offset : "");
-    return new MappedRegion(what, addr[0], length, writable);
+    // Seals are never removed: a memfd sealed against shrinking keeps its pages for good.
+    boolean shrinkable = name != null || !sealedAgainstShrinking();
+    return new MappedRegion(what, addr[0], length, writable, shrinkable);
+  }
+
+  private boolean sealedAgainstShrinking() {
+    try {
+      return seals().contains(Seal.SHRINK);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   // ------------------------------------------------------------------ helpers

@@ -19,9 +19,10 @@ import io.github.posixipc.internal.Core;
  * the semaphore itself lives on in the shared memory for the other processes.
  *
  * <p>If another process shrinks the shared memory object so that the semaphore's page is gone,
- * the next call reports {@link SharedMemoryFaultException}: the page is touched from Java before
- * every native call. A shrink in the instant between that touch and the native call would still
- * end the process with SIGBUS; seal a memfd against shrinking when that matters.
+ * the next call reports {@link SharedMemoryFaultException}: the page is checked through the
+ * kernel before every native call (a system call of about a microsecond, skipped for a memfd
+ * sealed against shrinking). A shrink in the instant between that check and the native call
+ * would still end the process with SIGBUS; seal a memfd against shrinking when that matters.
  */
 public final class UnnamedSemaphore extends PosixSemaphore {
 
