@@ -13,6 +13,11 @@
  *       echoes messages (the tour's link): wait IN_FULL, read the int64 length
  *       at IN_DATA (negative: the end), wait OUT_EMPTY, copy the length and the
  *       bytes after it to OUT_DATA, post OUT_FULL, post IN_EMPTY
+ *   shm-spin-relay NAME IN OUT CHUNK
+ *       the same by spinning: a direction at offset D has a sequence number
+ *       (int64) at D, an acknowledgement at D + 64, the length at D + 128 and
+ *       the bytes after it; a message is published by a release store of the
+ *       sequence and consumed by a release store of the acknowledgement
  *   shm-count NAME MUTEX COUNTER N
  *       N times: lock MUTEX, add 1 to the int64 at COUNTER, unlock (recovers
  *       an EOWNERDEAD); prints "done"
@@ -29,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <posixipc/posixipc.h>
@@ -159,6 +166,51 @@ static int cmd_relay(char **a, int n) {
   return 0;
 }
 
+/* Spins until the int64 at p reaches at least want; gives the CPU away after
+ * a while and gives up after a minute without progress. */
+static int spin_until(volatile int64_t *p, int64_t want) {
+  long spins = 0;
+  struct timespec start = {0, 0}, now;
+  while (__atomic_load_n(p, __ATOMIC_ACQUIRE) < want) {
+    if (++spins < 10000) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (start.tv_sec == 0) start = now;
+    if (now.tv_sec - start.tv_sec > 60) return -ETIMEDOUT;
+    sched_yield();
+  }
+  return 0;
+}
+
+static int cmd_spin_relay(char **a, int n) {
+  if (n != 4) return 2;
+  int64_t in = num(a[1]), out = num(a[2]), chunk = num(a[3]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (chunk <= 0 || in % 64 != 0 || out % 64 != 0 || !inside(in, 136 + chunk, size) ||
+      !inside(out, 136 + chunk, size))
+    return 2;
+  volatile int64_t *in_seq = (volatile int64_t *)(uintptr_t)(base + (uint64_t)in);
+  volatile int64_t *in_ack = in_seq + 8, *in_len = in_seq + 16;
+  volatile int64_t *out_seq = (volatile int64_t *)(uintptr_t)(base + (uint64_t)out);
+  volatile int64_t *out_ack = out_seq + 8, *out_len = out_seq + 16;
+  for (int64_t k = 1;; k++) {
+    if (spin_until(in_seq, k) < 0) return shm_fail("spin", a[0], -ETIMEDOUT);
+    int64_t len = *in_len;
+    if (len < 0) break;
+    if (len > chunk) return shm_fail("relay", a[0], -EMSGSIZE);
+    if (spin_until(out_ack, k - 1) < 0) return shm_fail("spin", a[0], -ETIMEDOUT);
+    memcpy((void *)(out_len + 1), (const void *)(in_len + 1), (size_t)len);
+    *out_len = len;
+    __atomic_store_n(out_seq, k, __ATOMIC_RELEASE);
+    __atomic_store_n(in_ack, k, __ATOMIC_RELEASE);
+  }
+  return 0;
+}
+
 static int cmd_count(char **a, int n) {
   if (n != 4) return 2;
   int64_t m = num(a[1]), c = num(a[2]), count = num(a[3]);
@@ -232,6 +284,7 @@ int peer_shm_command(const char *cmd, char **args, int nargs) {
   else if (strcmp(cmd, "shm-consume") == 0) r = cmd_transfer(0, args, nargs);
   else if (strcmp(cmd, "shm-echo") == 0) r = cmd_echo(args, nargs);
   else if (strcmp(cmd, "shm-relay") == 0) r = cmd_relay(args, nargs);
+  else if (strcmp(cmd, "shm-spin-relay") == 0) r = cmd_spin_relay(args, nargs);
   else if (strcmp(cmd, "shm-count") == 0) r = cmd_count(args, nargs);
   else if (strcmp(cmd, "shm-hold") == 0) r = cmd_hold(args, nargs);
   else if (strcmp(cmd, "shm-truncate") == 0) r = cmd_truncate(args, nargs);

@@ -18,6 +18,7 @@ import java.time.Duration;
  *   shm-echo NAME A B ROUNDS         ROUNDS times: acquire semaphore A, post semaphore B
  *   shm-relay NAME IN_FULL IN_EMPTY IN_DATA OUT_FULL OUT_EMPTY OUT_DATA CHUNK
  *                                    echoes length-prefixed messages (the tour's link)
+ *   shm-spin-relay NAME IN OUT CHUNK the same by spinning on sequence numbers (peer_shm.c)
  *   shm-fault NAME PAGE              map, print "mapped", wait for a line on stdin (the object is
  *                                    shrunk meanwhile), then access beyond the end: prints the
  *                                    exception of each access, then "alive"
@@ -28,6 +29,28 @@ public final class ShmPeer {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private ShmPeer() {}
+
+  /**
+   * Spins until the long at offset reaches want (acquire loads); gives the CPU away after a
+   * while and gives up after a minute without progress.
+   */
+  public static void spinUntil(MappedRegion region, long offset, long want) throws IOException {
+    long spins = 0;
+    long deadline = 0;
+    while (region.getLongAcquire(offset) < want) {
+      if (++spins < 10_000) {
+        Thread.onSpinWait();
+        continue;
+      }
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        deadline = now + 60_000_000_000L;
+      } else if (now - deadline > 0) {
+        throw new IOException("no progress at offset " + offset + " for a minute");
+      }
+      Thread.yield();
+    }
+  }
 
   /** Runs a shared memory command; returns its exit status, or -1 when args is not one. */
   public static int run(String... args) throws IOException {
@@ -106,6 +129,26 @@ public final class ShmPeer {
             region.putLong(out, len);
             outFull.post();
             inEmpty.post();
+          }
+        }
+        case "shm-spin-relay/5": {
+          long in = Long.parseLong(args[2]);
+          long out = Long.parseLong(args[3]);
+          java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(Integer.parseInt(args[4]));
+          for (long k = 1; ; k++) {
+            spinUntil(region, in, k);
+            long len = region.getLong(in + 128);
+            if (len < 0) {
+              return 0;
+            }
+            buf.clear().limit((int) len);
+            region.get(in + 136, buf);
+            spinUntil(region, out + 64, k - 1);
+            buf.flip();
+            region.put(out + 136, buf);
+            region.putLong(out + 128, len);
+            region.setLongRelease(out, k);
+            region.setLongRelease(in + 64, k);
           }
         }
         case "shm-fault/3": {

@@ -34,7 +34,7 @@ final class TourCommand implements Callable<Integer> {
 
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
   static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
-      new ShmTour());
+      new ShmTour(), new ShmSpinTour());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;
