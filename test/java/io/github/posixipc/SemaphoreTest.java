@@ -228,11 +228,26 @@ class SemaphoreTest {
     assertFalse(s.isOpen());
   }
 
-  /** Waits until t is parked in a wait (a native wait shows as RUNNABLE: give it a moment). */
+  /**
+   * Waits until t is inside a native semaphore wait of the C core (its stack shows the frame), so
+   * that what the test does next happens during the wait, not before.
+   */
   static void waitUntilWaiting(Thread t) throws InterruptedException {
-    for (int i = 0; i < 1000 && t.getState() == Thread.State.NEW; i++) {
+    waitUntilIn(t, "pipc_sem_wait");
+  }
+
+  /** Waits until t's stack shows the native method name. */
+  static void waitUntilIn(Thread t, String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() - deadline < 0) {
+      for (StackTraceElement e : t.getStackTrace()) {
+        String m = e.getMethodName();
+        if (m.equals(name)) {
+          return;
+        }
+      }
       Thread.sleep(1);
     }
-    Thread.sleep(50);
+    throw new AssertionError(t + " never reached a native wait");
   }
 }

@@ -199,12 +199,13 @@ class SharedMutexTest {
       SharedMutex m = SharedMutex.init(r, slot(0));
       SharedCondition c = SharedCondition.init(r, slot(1));
       m.lock(); // held by this thread: others wait
-      assertOutcome(InterruptedException.class, m, Thread::interrupt, () -> SharedMutex.at(r, slot(0)).lock());
+      assertOutcome(InterruptedException.class, "pipc_mutex_lock", Thread::interrupt,
+          () -> SharedMutex.at(r, slot(0)).lock());
       SharedMutex other = SharedMutex.at(r, slot(0));
-      assertOutcome(AsynchronousCloseException.class, other, t -> other.close(), other::lock);
+      assertOutcome(AsynchronousCloseException.class, "pipc_mutex_lock", t -> other.close(), other::lock);
       m.unlock();
       SharedMutex cm = SharedMutex.at(r, slot(0));
-      assertOutcome(InterruptedException.class, cm, Thread::interrupt, () -> {
+      assertOutcome(InterruptedException.class, "pipc_cond_wait", Thread::interrupt, () -> {
         cm.lock();
         try {
           while (true) {
@@ -214,7 +215,7 @@ class SharedMutexTest {
           cm.unlock();
         }
       });
-      assertOutcome(AsynchronousCloseException.class, c, t -> c.close(), () -> {
+      assertOutcome(AsynchronousCloseException.class, "pipc_cond_wait", t -> c.close(), () -> {
         SharedMutex own = SharedMutex.at(r, slot(0));
         own.lock();
         try {
@@ -236,7 +237,7 @@ class SharedMutexTest {
     void apply(Thread t);
   }
 
-  private static void assertOutcome(Class<?> expected, Object what, Poke poke, Body body) throws Exception {
+  private static void assertOutcome(Class<?> expected, String nativeWait, Poke poke, Body body) throws Exception {
     AtomicReference<Throwable> outcome = new AtomicReference<>();
     Thread t = new Thread(() -> {
       try {
@@ -247,10 +248,10 @@ class SharedMutexTest {
       }
     });
     t.start();
-    SemaphoreTest.waitUntilWaiting(t);
+    SemaphoreTest.waitUntilIn(t, nativeWait);
     poke.apply(t);
     t.join(10_000);
-    assertFalse(t.isAlive(), "woke up: " + what);
+    assertFalse(t.isAlive(), "woke up from " + nativeWait);
     assertTrue(expected.isInstance(outcome.get()), String.valueOf(outcome.get()));
   }
 
