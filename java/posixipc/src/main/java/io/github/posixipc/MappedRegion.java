@@ -30,9 +30,10 @@ import org.bytedeco.javacpp.Pointer;
  *
  * The {@code *Acquire}, {@code *Release}, {@code *Volatile}, {@code compareAndSet*} and
  * {@code getAndAdd*} methods on {@code int} and {@code long} are the JDK's {@link VarHandle}
- * operations on direct memory: plain loads and stores with the stated ordering and
- * {@code lock}-prefixed instructions, exactly what C11 {@code <stdatomic.h>} compiles to on the
- * same machine, so a C process and a Java process can synchronize through them. They need an
+ * operations on direct memory, with the same ordering guarantees as the C11
+ * {@code <stdatomic.h>} operations of the same names (on x86-64: plain moves for acquire and
+ * release, {@code lock cmpxchg} and {@code lock xadd}), so a C process and a Java process can
+ * synchronize through them. They need an
  * offset that is a multiple of the value's size ({@link IllegalArgumentException} otherwise).
  *
  * <h2>What cannot crash the JVM</h2>
@@ -689,7 +690,12 @@ public final class MappedRegion implements AutoCloseable {
       throw new SharedMemoryFaultException(object + " lies beyond the end of the shared memory object:"
           + " it was shrunk by another process after it was mapped", null);
     }
-    // ENOMEM cannot happen while pinned; EINVAL: a kernel without the check (before 5.14).
+    if (r < 0 && r != -Errno.EINVAL) {
+      // The page could not be brought in (ENOMEM): touching it natively could fault the same way.
+      throw new SharedMemoryFaultException("cannot bring in the page of " + object + ": "
+          + Errno.name(r) + " (" + Errno.describe(r) + ")", null);
+    }
+    // EINVAL: a kernel without the check (before 5.14); the call goes ahead unchecked.
   }
 
   /** What the region maps, for messages. */
