@@ -214,6 +214,81 @@ class SharedMemoryTest {
     }
   }
 
+  private static long mappingsOf(String name) throws Exception {
+    try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+      return lines.filter(l -> l.endsWith("/dev/shm" + name) || l.contains("/dev/shm" + name + " ")).count();
+    }
+  }
+
+  /**
+   * close() detaches the shared pages at once; a region nobody closed is unmapped by the Cleaner
+   * once unreachable, and so are the addresses of a closed region once its last view is gone.
+   */
+  @Test
+  void mappingsGoAwayOnCloseAndAfterGarbageCollection() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.shm("maps");
+      try (SharedMemory shm = SharedMemory.create(name, 8192)) {
+        MappedRegion r = shm.map();
+        assertEquals(1, mappingsOf(name));
+        r.close();
+        assertEquals(0, mappingsOf(name), "the shared pages are detached by close()");
+        mapAndForget(shm);
+        assertEquals(1, mappingsOf(name));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (mappingsOf(name) > 0 && System.nanoTime() < deadline) {
+          System.gc();
+          Thread.sleep(20);
+        }
+        assertEquals(0, mappingsOf(name), "the Cleaner unmapped a region nobody closed");
+      }
+    }
+  }
+
+  private static void mapAndForget(SharedMemory shm) throws Exception {
+    shm.map().putInt(0, 1);
+  }
+
+  /** Threads posting on a named semaphore while another closes it: each ends closed, none dies. */
+  @Test
+  void namedSemaphoreClosedUnderPostingThreads() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.sem("busy");
+      for (int round = 0; round < 10; round++) {
+        NamedSemaphore s = NamedSemaphore.openOrCreate(name, 0, 0600);
+        CountDownLatch started = new CountDownLatch(3);
+        AtomicReference<Throwable> unexpected = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          Thread th = new Thread(() -> {
+            started.countDown();
+            try {
+              for (;;) {
+                s.post();
+                s.tryAcquire();
+              }
+            } catch (ClosedChannelException expected) {
+              // closed under it
+            } catch (Throwable e) {
+              unexpected.set(e);
+            }
+          });
+          th.start();
+          threads.add(th);
+        }
+        started.await();
+        s.close();
+        for (Thread th : threads) {
+          th.join(10_000);
+          assertFalse(th.isAlive());
+        }
+        if (unexpected.get() != null) {
+          throw new AssertionError("unexpected", unexpected.get());
+        }
+      }
+    }
+  }
+
   @Test
   void closeWhileOtherThreadsHammerTheRegionNeverCrashes() throws Exception {
     try (IpcNames names = new IpcNames();
