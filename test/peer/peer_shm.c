@@ -23,6 +23,9 @@
  *       an EOWNERDEAD); prints "done"
  *   shm-hold NAME MUTEX           locks MUTEX, prints "locked", waits to be killed
  *   shm-truncate NAME SIZE        sets the object's size
+ *   memfd-add FD OFFSET N         maps the inherited memfd FD, adds N to the
+ *                                 int64 at OFFSET, prints "size=S seals=B" and
+ *                                 "truncate=ERRNO" (what shrinking it gives)
  *   sem-post NAME [N]             posts the named semaphore N times (1)
  *   sem-wait NAME TIMEOUT_MS      waits on the named semaphore; prints "acquired"
  *
@@ -245,6 +248,23 @@ static int cmd_hold(char **a, int n) {
   return 3;
 }
 
+static int cmd_memfd_add(char **a, int n) {
+  if (n != 3) return 2;
+  int fd = (int)num(a[0]);
+  int64_t off = num(a[1]), add = num(a[2]);
+  int64_t size = pipc_shm_size(fd);
+  if (size < 0) return shm_fail("fstat", a[0], size);
+  if (!inside(off, 8, size) || off % 8 != 0) return 2;
+  uint64_t base;
+  int r = pipc_mmap(fd, 0, size, PIPC_PROT_READ | PIPC_PROT_WRITE, &base);
+  if (r < 0) return shm_fail("mmap", a[0], r);
+  __atomic_fetch_add((int64_t *)(uintptr_t)(base + (uint64_t)off), add, __ATOMIC_SEQ_CST);
+  printf("size=%" PRId64 " seals=%d\n", size, pipc_memfd_seals(fd));
+  r = pipc_shm_truncate(fd, 0);
+  printf("truncate=%s\n", r == 0 ? "0" : pipc_errno_name(r));
+  return 0;
+}
+
 static int cmd_truncate(char **a, int n) {
   if (n != 2) return 2;
   int fd;
@@ -288,6 +308,7 @@ int peer_shm_command(const char *cmd, char **args, int nargs) {
   else if (strcmp(cmd, "shm-count") == 0) r = cmd_count(args, nargs);
   else if (strcmp(cmd, "shm-hold") == 0) r = cmd_hold(args, nargs);
   else if (strcmp(cmd, "shm-truncate") == 0) r = cmd_truncate(args, nargs);
+  else if (strcmp(cmd, "memfd-add") == 0) r = cmd_memfd_add(args, nargs);
   else if (strcmp(cmd, "sem-post") == 0) r = cmd_sem(1, args, nargs);
   else if (strcmp(cmd, "sem-wait") == 0) r = cmd_sem(0, args, nargs);
   else return -1;

@@ -443,6 +443,23 @@ class SharedMemoryTest {
     }
   }
 
+  /** A sealed memfd handed to the C peer as descriptor 3: it shares the pages, cannot shrink them. */
+  @Test
+  void sealedMemfdIsSharedWithAChildByDescriptor() throws Exception {
+    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest-pass", 4096, true);
+         MappedRegion r = fd.map()) {
+      fd.addSeals(SharedMemory.Seal.SHRINK, SharedMemory.Seal.GROW, SharedMemory.Seal.SEAL);
+      r.setLongVolatile(64, 40);
+      try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[] {3, fd}, "memfd-add", "3", "64", "2")) {
+        int seals = io.github.posixipc.internal.Core.PIPC_SEAL_SHRINK
+            | io.github.posixipc.internal.Core.PIPC_SEAL_GROW | io.github.posixipc.internal.Core.PIPC_SEAL_SEAL;
+        assertEquals("size=4096 seals=" + seals + "\ntruncate=EPERM", peer.output());
+        assertEquals(0, peer.waitFor(10));
+      }
+      assertEquals(42, r.getLongVolatile(64));
+    }
+  }
+
   @Test
   void pageControlCallsWork() throws Exception {
     try (IpcNames names = new IpcNames();
