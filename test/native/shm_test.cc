@@ -206,6 +206,20 @@ TEST(Memfd, SealsFreezeTheSize) {
   pipc_fd_close(fd);
 }
 
+TEST(Mapping, AnonymousMappingsAreSharedWithChildren) {
+  uint64_t addr;
+  EXPECT_EQ(-EINVAL, pipc_mmap_anonymous(0, &addr));
+  EXPECT_EQ(-EINVAL, pipc_mmap_anonymous(4096, nullptr));
+  ASSERT_EQ(0, pipc_mmap_anonymous(4096, &addr));
+  pid_t pid = ForkChild([&] {
+    *reinterpret_cast<volatile int*>(addr) = 77;
+    return 0;
+  });
+  EXPECT_EQ(0, WaitChild(pid));
+  EXPECT_EQ(77, *reinterpret_cast<volatile int*>(addr));
+  EXPECT_EQ(0, pipc_munmap(addr, 4096));
+}
+
 TEST(Mapping, SyncLockAdviseAndTheirBadInput) {
   int64_t page = pipc_page_size();
   pipc_test::SharedAnon m(2 * page);
