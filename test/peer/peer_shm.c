@@ -21,6 +21,9 @@
  *   shm-count NAME MUTEX COUNTER N
  *       N times: lock MUTEX, add 1 to the int64 at COUNTER, unlock (recovers
  *       an EOWNERDEAD); prints "done"
+ *   shm-cond-produce NAME MUTEX COND DATA N
+ *       N times, under MUTEX: wait on COND while the int64 flag at DATA + 8 is
+ *       set, store i (1..N) at DATA, set the flag, broadcast COND
  *   shm-hold NAME MUTEX           locks MUTEX, prints "locked", waits to be killed
  *   shm-truncate NAME SIZE        sets the object's size
  *   memfd-add FD OFFSET N         maps the inherited memfd FD, adds N to the
@@ -233,6 +236,34 @@ static int cmd_count(char **a, int n) {
   return 0;
 }
 
+static int cmd_cond_produce(char **a, int n) {
+  if (n != 5) return 2;
+  int64_t m = num(a[1]), c = num(a[2]), d = num(a[3]), count = num(a[4]);
+  uint64_t base;
+  int64_t size;
+  if (map_object(a[0], &base, &size) != 0) return 1;
+  if (count < 0 || !inside(m, pipc_mutex_size(), size) || !inside(c, pipc_cond_size(), size) ||
+      !inside(d, 16, size) || d % 8 != 0)
+    return 2;
+  uint64_t mutex = base + (uint64_t)m, cond = base + (uint64_t)c;
+  volatile int64_t *value = (volatile int64_t *)(uintptr_t)(base + (uint64_t)d);
+  volatile int64_t *flag = value + 1;
+  for (int64_t i = 1; i <= count; i++) {
+    int r = pipc_mutex_lock(mutex, PEER_WAIT);
+    if (r < 0) return shm_fail("pthread_mutex_lock", a[0], r);
+    while (*flag != 0) {
+      r = pipc_cond_wait(cond, mutex, PEER_WAIT);
+      if (r < 0) return shm_fail("pthread_cond_timedwait", a[0], r);
+    }
+    *value = i;
+    *flag = 1;
+    if ((r = pipc_cond_broadcast(cond)) < 0) return shm_fail("pthread_cond_broadcast", a[0], r);
+    if ((r = pipc_mutex_unlock(mutex)) < 0) return shm_fail("pthread_mutex_unlock", a[0], r);
+  }
+  printf("done\n");
+  return 0;
+}
+
 static int cmd_hold(char **a, int n) {
   if (n != 2) return 2;
   int64_t m = num(a[1]);
@@ -307,6 +338,7 @@ int peer_shm_command(const char *cmd, char **args, int nargs) {
   else if (strcmp(cmd, "shm-spin-relay") == 0) r = cmd_spin_relay(args, nargs);
   else if (strcmp(cmd, "shm-count") == 0) r = cmd_count(args, nargs);
   else if (strcmp(cmd, "shm-hold") == 0) r = cmd_hold(args, nargs);
+  else if (strcmp(cmd, "shm-cond-produce") == 0) r = cmd_cond_produce(args, nargs);
   else if (strcmp(cmd, "shm-truncate") == 0) r = cmd_truncate(args, nargs);
   else if (strcmp(cmd, "memfd-add") == 0) r = cmd_memfd_add(args, nargs);
   else if (strcmp(cmd, "sem-post") == 0) r = cmd_sem(1, args, nargs);

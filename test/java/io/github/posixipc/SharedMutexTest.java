@@ -192,6 +192,41 @@ class SharedMutexTest {
     }
   }
 
+  /** The C peer produces under the shared mutex and signals the shared condition; Java consumes. */
+  @Test
+  void conditionAcrossProcessesWithTheCPeer() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.shm("cond-x");
+      try (SharedMemory shm = SharedMemory.create(name, 4096); MappedRegion r = shm.map();
+           SharedMutex m = SharedMutex.init(r, slot(0)); SharedCondition c = SharedCondition.init(r, slot(1))) {
+        int items = 300;
+        try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "shm-cond-produce", name,
+            "" + slot(0), "" + slot(1), "" + COUNTER, "" + items)) {
+          long sum = 0;
+          for (int i = 1; i <= items; i++) {
+            m.lock(Duration.ofSeconds(10));
+            try {
+              long nanos = TimeUnit.SECONDS.toNanos(10);
+              while (r.getLong(COUNTER + 8) == 0) {
+                assertTrue(nanos > 0, "the peer produced nothing for 10 s");
+                nanos = c.awaitNanos(m, nanos);
+              }
+              assertEquals(i, r.getLong(COUNTER));
+              sum += r.getLong(COUNTER);
+              r.putLong(COUNTER + 8, 0);
+              c.signalAll();
+            } finally {
+              m.unlock();
+            }
+          }
+          assertEquals((long) items * (items + 1) / 2, sum);
+          assertEquals("done", peer.output());
+          assertEquals(0, peer.waitFor(10));
+        }
+      }
+    }
+  }
+
   @Test
   void waitsAreInterruptibleAndCloseSafe() throws Exception {
     try (IpcNames names = new IpcNames();
