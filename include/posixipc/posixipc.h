@@ -14,5 +14,8 @@
 #include <posixipc/signal.h>
 #include <posixipc/socket.h>
 #include <posixipc/poll.h>
+#include <posixipc/shm.h>
+#include <posixipc/sem.h>
+#include <posixipc/sync.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */

@@ -14,6 +14,7 @@
  *   pipc-peer raise SIGNO              die of signal SIGNO
  *   pipc-peer signal-...               signal commands: see peer_signal.c
  *   pipc-peer mq-...                   message queue commands: see peer_mq.c
+ *   pipc-peer shm-... / sem-...        shared memory and semaphores: peer_shm.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -35,6 +36,7 @@
 #include <posixipc/posixipc.h>
 
 #include "peer_signal.h"
+#include "peer_shm.h"
 
 #define BUF_SIZE (64 * 1024)
 
@@ -210,6 +212,7 @@ static int cmd_describe(void) {
 int main(int argc, char **argv) {
   if (argc < 2) return usage();
   const char *cmd = argv[1];
+  int r;
   /* Reports the signal state it was started with, before changing it. */
   if (strcmp(cmd, "describe") == 0 && argc == 2) return cmd_describe();
   /* A reader that goes away must give EPIPE, not kill the peer. */
@@ -231,6 +234,7 @@ int main(int argc, char **argv) {
     int status = peer_signal_command(argc, argv);
     if (status >= 0) return status;
   }
+  if ((r = peer_shm_command(cmd, argv + 2, argc - 2)) >= 0) return r;
   if (strcmp(cmd, "exit") == 0 && argc == 3) return atoi(argv[2]);
   if (strcmp(cmd, "raise") == 0 && argc == 3) {
     int s = atoi(argv[2]);

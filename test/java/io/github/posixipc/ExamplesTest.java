@@ -8,6 +8,7 @@ import io.github.posixipc.examples.PipeExample;
 import io.github.posixipc.examples.SpawnExample;
 import io.github.posixipc.examples.SignalExample;
 import io.github.posixipc.examples.SocketExample;
+import io.github.posixipc.examples.SharedMemoryExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -70,5 +71,10 @@ class ExamplesTest {
   void socketExample() throws Exception {
     assertEquals("hello through a socket\npeer is this process: true\nhello through a passed pipe\nECONNREFUSED",
         run(() -> SocketExample.main(new String[0])));
+  }
+
+  @Test
+  void sharedMemoryExample() throws Exception {
+    assertEquals("hello through shared memory (counter 1)", run(() -> SharedMemoryExample.main(new String[0])));
   }
 }

@@ -69,6 +69,10 @@ public final class JavaPeer {
       return MqPeer.run(args); // message queues: see MqPeer
     }
     if (args.length > 0 && args[0].startsWith("sock-")) return SocketPeer.run(args);
+    int shm = ShmPeer.run(args);
+    if (shm >= 0) {
+      return shm;
+    }
     if (args.length == 2 && args[0].equals("sink")) {
       try (ReadableByteChannel in = input(args[1])) {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);

@@ -39,6 +39,7 @@ public final class Errno {
   public static final int EAGAIN = number("EAGAIN");
   public static final int ENOMEM = number("ENOMEM");
   public static final int EACCES = number("EACCES");
+  public static final int EFAULT = number("EFAULT");
   public static final int EBUSY = number("EBUSY");
   public static final int EEXIST = number("EEXIST");
   public static final int ENOTDIR = number("ENOTDIR");

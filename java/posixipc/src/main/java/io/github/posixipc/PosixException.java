@@ -10,7 +10,7 @@ import java.io.IOException;
  * branch on {@link #errno()} (compare with {@link Errno}) or on the subclasses kept for the cases
  * that are usually handled apart: {@link AlreadyExistsException}, {@link NotFoundException},
  * {@link PermissionDeniedException}, {@link WouldBlockException} and its subclass
- * {@link TimedOutException}.
+ * {@link TimedOutException}, and {@link OwnerDiedException}.
  */
 public class PosixException extends IOException {
 
@@ -83,6 +83,9 @@ public class PosixException extends IOException {
     }
     if (e == Errno.EAGAIN) {
       return new WouldBlockException(e, syscall, object);
+    }
+    if (e == Errno.EOWNERDEAD) {
+      return new OwnerDiedException(e, syscall, object);
     }
     return new PosixException(e, syscall, object);
   }

@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
       SignalCommand.class,
       MqCommand.class,
       SocketCommand.class,
+      ShmCommand.class,
+      SemCommand.class,
       PeerCommand.class,
     })
 public final class Main implements Runnable {

@@ -37,7 +37,8 @@ final class TourCommand implements Callable<Integer> {
       new SignalTour(),
       new MqTour(),
       new SocketTour.Connected(io.github.posixipc.SocketType.STREAM),
-      new SocketTour.Connected(io.github.posixipc.SocketType.SEQPACKET), new SocketTour.Datagrams());
+      new SocketTour.Connected(io.github.posixipc.SocketType.SEQPACKET), new SocketTour.Datagrams(),
+      new ShmTour(), new ShmSpinTour());
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;

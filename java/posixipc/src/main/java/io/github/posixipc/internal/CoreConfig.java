@@ -31,7 +31,8 @@ import org.bytedeco.javacpp.tools.InfoMapper;
     value =
         @Platform(
             include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h",
-                "posixipc/socket.h", "posixipc/poll.h"},
+                "posixipc/socket.h", "posixipc/poll.h",
+                "posixipc/shm.h", "posixipc/sem.h", "posixipc/sync.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -42,6 +43,7 @@ public class CoreConfig implements InfoMapper {
   private static final String SIZE = "@Cast(\"size_t\") long";
   private static final String I64 = "@Cast(\"int64_t\") long";
   private static final String PATH = "@Cast(\"const char*\") byte[]";
+  private static final String U64OUT = "@Cast(\"uint64_t*\") long[]";
   private static final String STRING = "@Cast(\"const char*\") String";
 
   @Override
@@ -139,6 +141,22 @@ public class CoreConfig implements InfoMapper {
         "int pipc_poller_modify(int epfd, int fd, int events, " + I64 + " token)");
     bind(infoMap, "pipc_poller_wait", "int pipc_poller_wait(int epfd, int wakefd, "
         + "@Cast(\"pipc_poll_event*\") long events, int max, " + I64 + " timeout_ns)");
+
+    // shm.h, sem.h, sync.h: handles and addresses are uint64_t, passed as long.
+    bind(infoMap, "pipc_ipc_name_check", "int pipc_ipc_name_check(" + PATH + " name, int max)");
+    bind(infoMap, "pipc_shm_open",
+        "int pipc_shm_open(" + PATH + " name, int flags, int mode, int[] fd)");
+    bind(infoMap, "pipc_shm_create",
+        "int pipc_shm_create(" + PATH + " name, " + I64 + " size, int mode, int[] fd)");
+    bind(infoMap, "pipc_shm_unlink", "int pipc_shm_unlink(" + PATH + " name)");
+    bind(infoMap, "pipc_memfd_create", "int pipc_memfd_create(" + PATH + " name, int flags, int[] fd)");
+    bind(infoMap, "pipc_mmap", "int pipc_mmap(int fd, " + I64 + " offset, " + I64 + " length, int prot, "
+        + U64OUT + " addr)");
+    bind(infoMap, "pipc_mmap_anonymous",
+        "int pipc_mmap_anonymous(" + I64 + " length, " + U64OUT + " addr)");
+    bind(infoMap, "pipc_sem_open", "int pipc_sem_open(" + PATH + " name, int flags, int mode, "
+        + "@Cast(\"unsigned\") int value, " + U64OUT + " sem)");
+    bind(infoMap, "pipc_sem_unlink", "int pipc_sem_unlink(" + PATH + " name)");
   }
 
   private static void bind(InfoMap infoMap, String function, String declaration) {

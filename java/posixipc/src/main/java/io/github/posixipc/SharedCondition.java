@@ -1,0 +1,175 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A process-shared condition variable ({@code pthread_cond_t}) on the monotonic clock, placed at
+ * an offset inside a {@link MappedRegion}, used with a {@link SharedMutex}.
+ *
+ * <pre>{@code
+ * mutex.lock();
+ * try {
+ *   long nanos = TimeUnit.SECONDS.toNanos(5);
+ *   while (region.getInt(DATA_READY) == 0) {
+ *     if (nanos <= 0) throw new TimeoutException();
+ *     nanos = cond.awaitNanos(mutex, nanos);
+ *   }
+ *   ...
+ * } finally {
+ *   mutex.unlock();
+ * }
+ * }</pre>
+ *
+ * <h2>Spurious wake-ups</h2>
+ *
+ * As with any condition variable, a wait may return although nobody signalled: always wait in a
+ * loop that tests the condition under the mutex. Here a wait also returns at the latest after
+ * 20 ms. A condition wait cannot be interrupted by a signal, so waits are bounded to notice
+ * {@link Thread#interrupt()} and {@link #close()}; and a wait cannot simply be resumed after such
+ * a slice, because a signal sent in the instant between two slices would be lost. Returning
+ * lets the caller's loop look at the condition again, which is always correct.
+ *
+ * <p>Waiting releases the mutex and locks it again before returning, whatever the outcome
+ * (including {@link InterruptedException} and {@link OwnerDiedException}).
+ */
+public final class SharedCondition implements AutoCloseable {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  private final Placement place;
+
+  private SharedCondition(MappedRegion region, long offset) {
+    this.place = new Placement(region, offset, size(), alignment(), "condition");
+  }
+
+  /** {@code sizeof(pthread_cond_t)}. */
+  public static int size() {
+    return Core.pipc_cond_size();
+  }
+
+  /** {@code alignof(pthread_cond_t)}. */
+  public static int alignment() {
+    return Core.pipc_cond_align();
+  }
+
+  /**
+   * Initializes a condition at offset; done once, by one process, before anyone uses it.
+   *
+   * @throws IllegalArgumentException for a misaligned or out-of-range offset or a read-only region
+   */
+  public static SharedCondition init(MappedRegion region, long offset) throws IOException {
+    SharedCondition c = new SharedCondition(region, offset);
+    c.simple(0, "pthread_cond_init");
+    return c;
+  }
+
+  /** The condition that some process initialized at offset. */
+  public static SharedCondition at(MappedRegion region, long offset) {
+    return new SharedCondition(region, offset);
+  }
+
+  /** Waits for a signal, at most 20 ms (a spurious wake-up). See the class description. */
+  public void await(SharedMutex mutex) throws IOException, InterruptedException {
+    awaitNanos(mutex, -1);
+  }
+
+  /**
+   * Waits for a signal at most timeout. Returns false when the whole timeout passed, true
+   * otherwise (a signal, or a spurious wake-up).
+   */
+  public boolean await(SharedMutex mutex, Duration timeout) throws IOException, InterruptedException {
+    long t = Timeouts.nanos(Objects.requireNonNull(timeout, "timeout"));
+    return awaitNanos(mutex, t) > 0;
+  }
+
+  /**
+   * Waits for a signal at most nanos nanoseconds (a negative value: without a limit, but still
+   * at most one 20 ms slice). Returns an estimate of the time left: 0 or less when the timeout
+   * passed, as {@link java.util.concurrent.locks.Condition#awaitNanos} does.
+   *
+   * @throws OwnerDiedException the mutex is held again, but its previous owner died holding it
+   * @throws InterruptedException when the thread is interrupted (the mutex is held again)
+   * @throws AsynchronousCloseException when this handle, the mutex's or their region is closed
+   * @throws PosixException EPERM when this thread does not hold the mutex
+   */
+  public long awaitNanos(SharedMutex mutex, long nanos) throws IOException, InterruptedException {
+    Objects.requireNonNull(mutex, "mutex");
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long start = System.nanoTime();
+    long slice = nanos < 0 ? Placement.SLICE_NANOS : Math.min(nanos, Placement.SLICE_NANOS);
+    Object pin = place.pin();
+    Object mutexPin = mutex.place.pin();
+    int r;
+    try {
+      r = Core.pipc_cond_wait(place.address, mutex.place.address, slice);
+    } finally {
+      Placement.unpin(pin);
+      Placement.unpin(mutexPin);
+    }
+    if (r != 0 && r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN) {
+      throw PosixException.of(r, "pthread_cond_clockwait", place.what);
+    }
+    if (r != 0) {
+      place.betweenSlices();
+      mutex.place.betweenSlices();
+    }
+    if (nanos < 0) {
+      return Long.MAX_VALUE;
+    }
+    long left = nanos - (System.nanoTime() - start);
+    return r == 0 ? Math.max(left, 1) : left;
+  }
+
+  /** Wakes one waiting thread, of any process ({@code pthread_cond_signal}). */
+  public void signal() throws IOException {
+    simple(1, "pthread_cond_signal");
+  }
+
+  /** Wakes every waiting thread ({@code pthread_cond_broadcast}). */
+  public void signalAll() throws IOException {
+    simple(2, "pthread_cond_broadcast");
+  }
+
+  /** The offset of the condition in its region. */
+  public long offset() {
+    return place.offset;
+  }
+
+  /** True until {@link #close()} of this handle or of its region. */
+  public boolean isOpen() {
+    return place.isOpen();
+  }
+
+  /** Ends this handle (waiters leave within 20 ms); the condition stays in the shared memory. */
+  @Override
+  public void close() {
+    place.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SharedCondition[" + place.what + (isOpen() ? "" : ", closed") + "]";
+  }
+
+  private void simple(int op, String syscall) throws IOException {
+    Object pin = place.pin();
+    int r;
+    try {
+      r = op == 0 ? Core.pipc_cond_init(place.address)
+          : op == 1 ? Core.pipc_cond_signal(place.address) : Core.pipc_cond_broadcast(place.address);
+    } finally {
+      Placement.unpin(pin);
+    }
+    if (r < 0) {
+      throw PosixException.of(r, syscall, place.what);
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+
+/**
+ * A process-shared, robust, error-checking mutex ({@code pthread_mutex_t}) placed at an offset
+ * inside a {@link MappedRegion}: C and Java processes that map the same object lock the same
+ * mutex.
+ *
+ * <pre>{@code
+ * SharedMutex mutex = SharedMutex.init(region, 0);      // the creator, once; others: at(region, 0)
+ * try {
+ *   mutex.lock();
+ * } catch (OwnerDiedException e) {
+ *   repair(region);                                   // the previous owner died mid-update
+ *   mutex.consistent();
+ * }
+ * try {
+ *   region.putLong(256, region.getLong(256) + 1);
+ * } finally {
+ *   mutex.unlock();
+ * }
+ * }</pre>
+ *
+ * <h2>Robustness</h2>
+ *
+ * If the owner ends while holding the mutex (its process is killed, its thread ends), the next
+ * {@link #lock()} acquires it and throws {@link OwnerDiedException}: the caller owns it, repairs
+ * the shared data, calls {@link #consistent()}, and unlocks. Unlocking without
+ * {@code consistent()} makes the mutex unrecoverable: every later lock throws a
+ * {@link PosixException} with ENOTRECOVERABLE, and the mutex must be initialized again.
+ *
+ * <h2>Ownership</h2>
+ *
+ * The owner is the operating-system thread that locked it: unlock from the same platform thread
+ * (a virtual thread may move between carriers between two calls, so do not hold it across a
+ * blocking operation in one). Locking twice from one thread fails with EDEADLK; unlocking a mutex
+ * this thread does not own fails with EPERM. Neither is undefined behaviour.
+ *
+ * <h2>Waiting</h2>
+ *
+ * As for {@link PosixSemaphore}: optional {@link Duration}, {@link InterruptedException}, and
+ * {@code AsynchronousCloseException} on {@link #close()}, noticed within 20 ms, since a mutex
+ * wait cannot be interrupted by a signal: the wait is a series of 20 ms
+ * {@code pthread_mutex_clocklock} calls. The size and alignment come from the C library
+ * ({@link #size()}, {@link #alignment()}).
+ */
+public final class SharedMutex implements AutoCloseable {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  final Placement place;
+
+  private SharedMutex(MappedRegion region, long offset) {
+    this.place = new Placement(region, offset, size(), alignment(), "mutex");
+  }
+
+  /** {@code sizeof(pthread_mutex_t)}. */
+  public static int size() {
+    return Core.pipc_mutex_size();
+  }
+
+  /** {@code alignof(pthread_mutex_t)}. */
+  public static int alignment() {
+    return Core.pipc_mutex_align();
+  }
+
+  /**
+   * Initializes a mutex at offset; done once, by one process, before anyone uses it.
+   *
+   * @throws IllegalArgumentException for a misaligned or out-of-range offset or a read-only region
+   */
+  public static SharedMutex init(MappedRegion region, long offset) throws IOException {
+    SharedMutex m = new SharedMutex(region, offset);
+    m.simple(INIT, "pthread_mutex_init");
+    return m;
+  }
+
+  /** The mutex that some process initialized at offset. */
+  public static SharedMutex at(MappedRegion region, long offset) {
+    return new SharedMutex(region, offset);
+  }
+
+  /** The offset of the mutex in its region. */
+  public long offset() {
+    return place.offset;
+  }
+
+  /** Locks, waiting as long as it takes. See {@link #lock(Duration)}. */
+  public void lock() throws IOException, InterruptedException {
+    lock(null);
+  }
+
+  /**
+   * Locks, waiting as timeout says: null as long as it takes, {@link Duration#ZERO} only tries,
+   * a positive value at most that long on the monotonic clock.
+   *
+   * @throws OwnerDiedException the lock is held, but the previous owner died holding it
+   * @throws WouldBlockException with {@link Duration#ZERO} when another thread holds it
+   * @throws TimedOutException when it stayed held for the whole timeout
+   * @throws InterruptedException when the waiting thread is interrupted (not locked)
+   * @throws AsynchronousCloseException when the handle or its region is closed meanwhile
+   * @throws PosixException ENOTRECOVERABLE; EDEADLK when this thread already holds it
+   */
+  public void lock(Duration timeout) throws IOException, InterruptedException {
+    long t = Timeouts.nanos(timeout);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
+    for (;;) {
+      long slice = Placement.slice(t, deadline);
+      if (slice < 0) {
+        throw new TimedOutException(Errno.ETIMEDOUT, "pthread_mutex_clocklock", place.what);
+      }
+      Object pin = place.pin();
+      int r;
+      try {
+        r = Core.pipc_mutex_lock(place.address, slice);
+      } finally {
+        Placement.unpin(pin);
+      }
+      if (r == 0) {
+        return;
+      }
+      if (r != -Errno.ETIMEDOUT || t == 0) {
+        if (r == -Errno.EAGAIN) {
+          throw new WouldBlockException(Errno.EAGAIN, "pthread_mutex_trylock", place.what);
+        }
+        throw PosixException.of(r, "pthread_mutex_lock", place.what);
+      }
+      place.betweenSlices();
+    }
+  }
+
+  /**
+   * Locks if nobody holds it; never waits. Returns whether it locked.
+   *
+   * @throws OwnerDiedException locked, but the previous owner died holding it
+   */
+  public boolean tryLock() throws IOException {
+    Object pin = place.pin();
+    int r;
+    try {
+      r = Core.pipc_mutex_lock(place.address, 0);
+    } finally {
+      Placement.unpin(pin);
+    }
+    if (r == 0) {
+      return true;
+    }
+    if (r == -Errno.EAGAIN) {
+      return false;
+    }
+    throw PosixException.of(r, "pthread_mutex_trylock", place.what);
+  }
+
+  /**
+   * Unlocks.
+   *
+   * @throws PosixException EPERM when this thread does not hold it
+   */
+  public void unlock() throws IOException {
+    simple(UNLOCK, "pthread_mutex_unlock");
+  }
+
+  /**
+   * Marks the mutex consistent after {@link OwnerDiedException}, before unlocking it.
+   *
+   * @throws PosixException EINVAL when it is not in that state or not held by this thread
+   */
+  public void consistent() throws IOException {
+    simple(CONSISTENT, "pthread_mutex_consistent");
+  }
+
+  /** True until {@link #close()} of this handle or of its region. */
+  public boolean isOpen() {
+    return place.isOpen();
+  }
+
+  /**
+   * Ends this handle (threads waiting through it leave within 20 ms); the mutex itself stays in
+   * the shared memory. Idempotent.
+   */
+  @Override
+  public void close() {
+    place.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SharedMutex[" + place.what + (isOpen() ? "" : ", closed") + "]";
+  }
+
+  private static final int INIT = 0;
+  private static final int UNLOCK = 1;
+  private static final int CONSISTENT = 2;
+
+  /** One native call that never waits, with the region pinned around it. */
+  private void simple(int op, String syscall) throws IOException {
+    Object pin = place.pin();
+    int r;
+    try {
+      switch (op) {
+        case INIT:
+          r = Core.pipc_mutex_init(place.address);
+          break;
+        case UNLOCK:
+          r = Core.pipc_mutex_unlock(place.address);
+          break;
+        default:
+          r = Core.pipc_mutex_consistent(place.address);
+          break;
+      }
+    } finally {
+      Placement.unpin(pin);
+    }
+    if (r < 0) {
+      throw PosixException.of(r, syscall, place.what);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.github.posixipc;
+
+import io.github.posixipc.internal.Core;
+
+/**
+ * An unnamed, process-shared POSIX semaphore placed at an offset inside a {@link MappedRegion}
+ * ({@code sem_init} with pshared): every process that maps the same shared memory object reaches
+ * it, a C program through {@code pipc_sem_*} on its own address of the same bytes.
+ *
+ * <pre>{@code
+ * UnnamedSemaphore ready = UnnamedSemaphore.init(region, 0, 0);    // the creator, once
+ * UnnamedSemaphore ready = UnnamedSemaphore.at(region, 0);         // every other user
+ * ready.post();  ...  ready.acquire(Duration.ofSeconds(1));
+ * }</pre>
+ *
+ * <p>The offset must leave room for {@link #size()} bytes and be a multiple of
+ * {@link #alignment()}; both come from the C library, never from a constant here. The region must
+ * be writable. {@link #close()} only ends this handle (waiters leave, see {@link PosixSemaphore});
+ * the semaphore itself lives on in the shared memory for the other processes.
+ *
+ * <p>If another process shrinks the shared memory object so that the semaphore's page is gone,
+ * the next call reports {@link SharedMemoryFaultException}: the page is checked through the
+ * kernel before every native call (a system call of about a microsecond, skipped for a memfd
+ * sealed against shrinking). A shrink in the instant between that check and the native call
+ * would still end the process with SIGBUS; seal a memfd against shrinking when that matters.
+ */
+public final class UnnamedSemaphore extends PosixSemaphore {
+
+  static {
+    Native.ensureLoaded();
+  }
+
+  private final Placement place;
+
+  private UnnamedSemaphore(MappedRegion region, long offset) {
+    this.place = new Placement(region, offset, size(), alignment(), "semaphore");
+  }
+
+  /** The size of a semaphore ({@code sizeof(sem_t)}). */
+  public static int size() {
+    return Core.pipc_sem_size();
+  }
+
+  /** The alignment a semaphore needs ({@code alignof(sem_t)}). */
+  public static int alignment() {
+    return Core.pipc_sem_align();
+  }
+
+  /**
+   * Initializes a semaphore with value at offset ({@code sem_init}); done once, by one process,
+   * before anyone uses it. Initializing one that others are using is undefined behaviour.
+   *
+   * @throws IllegalArgumentException for a misaligned or out-of-range offset, a read-only region,
+   *     or a value outside 0..{@link #valueMax()}
+   */
+  public static UnnamedSemaphore init(MappedRegion region, long offset, int value)
+      throws java.io.IOException {
+    if (value < 0 || value > valueMax()) {
+      throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
+    }
+    UnnamedSemaphore s = new UnnamedSemaphore(region, offset);
+    Object pin = s.pin();
+    int r;
+    try {
+      r = Core.pipc_sem_init(s.place.address, value);
+    } finally {
+      s.unpin(pin);
+    }
+    if (r < 0) {
+      throw PosixException.of(r, "sem_init", s.what());
+    }
+    return s;
+  }
+
+  /** The semaphore that some process initialized at offset. */
+  public static UnnamedSemaphore at(MappedRegion region, long offset) {
+    return new UnnamedSemaphore(region, offset);
+  }
+
+  /** The offset of the semaphore in its region. */
+  public long offset() {
+    return place.offset;
+  }
+
+  @Override
+  Object pin() throws java.io.IOException {
+    return place.pin();
+  }
+
+  @Override
+  void unpin(Object pin) {
+    Placement.unpin(pin);
+  }
+
+  @Override
+  long handle() {
+    return place.address;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return place.isOpen();
+  }
+
+  @Override
+  String what() {
+    return place.what;
+  }
+
+  /** Ends this handle; threads waiting through it leave within 20 ms. Idempotent. */
+  @Override
+  public void close() {
+    place.close();
+  }
+}

@@ -1,0 +1,101 @@
+/*
+ * Named and unnamed POSIX semaphores.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <semaphore.h>
+#include <stdalign.h>
+
+#include <posixipc/sem.h>
+#include <posixipc/shm.h>
+
+int pipc_sem_size(void) { return (int)sizeof(sem_t); }
+int pipc_sem_align(void) { return (int)alignof(sem_t); }
+int pipc_sem_value_max(void) { return SEM_VALUE_MAX; }
+
+static sem_t *pipc__sem(uint64_t sem) { return (sem_t *)(uintptr_t)sem; }
+
+/* A usable handle: not NULL and aligned for sem_t. */
+static int pipc__check_sem(uint64_t sem) {
+  if (sem == 0 || sem % alignof(sem_t) != 0) return -EINVAL;
+  return 0;
+}
+
+int pipc_sem_open(const char *name, int flags, int mode, unsigned value, uint64_t *sem) {
+  int r = pipc_ipc_name_check(name, PIPC_SEM_NAME_MAX);
+  if (r < 0) return r;
+  if (sem == NULL || (flags & ~(PIPC_SEM_CREATE | PIPC_SEM_EXCLUSIVE)) != 0) return -EINVAL;
+  if ((flags & PIPC_SEM_EXCLUSIVE) && !(flags & PIPC_SEM_CREATE)) return -EINVAL;
+  if (mode < 0 || (mode & ~0777) != 0 || value > SEM_VALUE_MAX) return -EINVAL;
+  int sys = 0;
+  if (flags & PIPC_SEM_CREATE) sys |= O_CREAT;
+  if (flags & PIPC_SEM_EXCLUSIVE) sys |= O_EXCL;
+  /* glibc maps the semaphore and closes its descriptor at once: no fd stays
+   * open, so there is nothing to make close-on-exec. */
+  sem_t *s = sem_open(name, sys, (mode_t)mode, value);
+  if (s == SEM_FAILED) return PIPC__ERR();
+  *sem = (uint64_t)(uintptr_t)s;
+  return 0;
+}
+
+int pipc_sem_close(uint64_t sem) {
+  int r = pipc__check_sem(sem);
+  if (r < 0) return r;
+  if (sem_close(pipc__sem(sem)) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sem_unlink(const char *name) {
+  int r = pipc_ipc_name_check(name, PIPC_SEM_NAME_MAX);
+  if (r < 0) return r;
+  if (sem_unlink(name) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sem_init(uint64_t addr, unsigned value) {
+  int r = pipc__check_sem(addr);
+  if (r < 0) return r;
+  if (value > SEM_VALUE_MAX) return -EINVAL;
+  if (sem_init(pipc__sem(addr), 1, value) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sem_destroy(uint64_t sem) {
+  int r = pipc__check_sem(sem);
+  if (r < 0) return r;
+  if (sem_destroy(pipc__sem(sem)) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sem_post(uint64_t sem) {
+  int r = pipc__check_sem(sem);
+  if (r < 0) return r;
+  if (sem_post(pipc__sem(sem)) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc_sem_wait(uint64_t sem, int64_t timeout_ns) {
+  int r = pipc__check_sem(sem);
+  if (r < 0) return r;
+  sem_t *s = pipc__sem(sem);
+  if (timeout_ns < 0) {
+    r = sem_wait(s);
+  } else if (timeout_ns == 0) {
+    r = sem_trywait(s);
+  } else {
+    int64_t deadline = pipc__deadline(timeout_ns);
+    struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
+    r = sem_clockwait(s, CLOCK_MONOTONIC, &ts);
+  }
+  return r < 0 ? PIPC__ERR() : 0;
+}
+
+int pipc_sem_value(uint64_t sem) {
+  int r = pipc__check_sem(sem);
+  if (r < 0) return r;
+  int v;
+  if (sem_getvalue(pipc__sem(sem), &v) < 0) return PIPC__ERR();
+  return v < 0 ? 0 : v;
+}
