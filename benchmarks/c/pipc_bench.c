@@ -7,6 +7,7 @@
  *       posixipc C API). Both sides run on CPU N (default 0).
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
+ *                    | shm-echo NAME | shm-spin NAME
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -30,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <semaphore.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -68,6 +71,10 @@ struct link {
   int stop_signal;            /* > 0: the server stops when sent this with SIGNAL_STOP */
   char dir[64];               /* a private directory to remove, or "" */
   char mq_in[64], mq_out[64]; /* message queues to stop and remove, or "" */
+  char shm[64];               /* a shared memory segment to stop and remove, or "" */
+  unsigned char *region;      /* its mapping (SHM_SIZE bytes) */
+  int spin;                   /* 1: the segment is a spin link, 0: semaphores */
+  uint64_t seq;               /* spin: the last request number */
 };
 
 /* How one contender moves bytes over one kind of link; both return the bytes
@@ -186,6 +193,74 @@ static int64_t sock_capi_recv(struct link *l, void *buf, size_t len) {
 }
 
 static const struct ops sock_raw = {sock_raw_send, sock_raw_recv};
+
+/* Shared memory. The segment's layout, shared with the server and the Java
+ * contenders (benchmarks/jmh ShmLinks):
+ *   0    semaphore "ping ready" (or, spinning: the request number, uint64)
+ *   64   semaphore "pong ready" (or, spinning: the answered number, uint64)
+ *   128  the ping, 64 bytes
+ *   192  the pong, 64 bytes
+ *   256  1 when the server must stop (semaphores) */
+#define SHM_SIZE 4096
+#define SHM_A 0
+#define SHM_B 64
+#define SHM_PING 128
+#define SHM_PONG 192
+#define SHM_STOP 256
+#define SPIN_STOP UINT64_MAX
+/* A spinner that sees no progress for this long gives up: never a hang. */
+#define SPIN_PATIENCE_NS (10 * (int64_t)1000000000)
+
+static int64_t shm_raw_send(struct link *l, const void *buf, size_t len) {
+  memcpy(l->region + SHM_PING, buf, len);
+  return sem_post((sem_t *)(l->region + SHM_A)) < 0 ? -errno : (int64_t)len;
+}
+
+static int64_t shm_raw_recv(struct link *l, void *buf, size_t len) {
+  if (sem_wait((sem_t *)(l->region + SHM_B)) < 0) return -errno;
+  memcpy(buf, l->region + SHM_PONG, len);
+  return (int64_t)len;
+}
+
+static int64_t shm_capi_send(struct link *l, const void *buf, size_t len) {
+  memcpy(l->region + SHM_PING, buf, len);
+  int r = pipc_sem_post((uint64_t)(uintptr_t)(l->region + SHM_A));
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t shm_capi_recv(struct link *l, void *buf, size_t len) {
+  int r = pipc_sem_wait((uint64_t)(uintptr_t)(l->region + SHM_B), -1);
+  if (r < 0) return r;
+  memcpy(buf, l->region + SHM_PONG, len);
+  return (int64_t)len;
+}
+
+static const struct ops shm_raw = {shm_raw_send, shm_raw_recv};
+static const struct ops shm_capi = {shm_capi_send, shm_capi_recv};
+
+static int64_t spin_send(struct link *l, const void *buf, size_t len) {
+  memcpy(l->region + SHM_PING, buf, len);
+  __atomic_store_n((uint64_t *)(l->region + SHM_A), ++l->seq, __ATOMIC_RELEASE);
+  return (int64_t)len;
+}
+
+static int64_t spin_recv(struct link *l, void *buf, size_t len) {
+  uint64_t *answered = (uint64_t *)(l->region + SHM_B);
+  int64_t start = 0;
+  for (unsigned n = 0; __atomic_load_n(answered, __ATOMIC_ACQUIRE) != l->seq; n++) {
+    __builtin_ia32_pause();
+    if ((n & 0xffff) == 0) {
+      int64_t t = now_ns();
+      if (start == 0) start = t;
+      else if (t - start > SPIN_PATIENCE_NS) return -ETIMEDOUT;
+    }
+  }
+  memcpy(buf, l->region + SHM_PONG, len);
+  return (int64_t)len;
+}
+
+/* Spinning has nothing of the C API on its path: one contender, raw. */
+static const struct ops spin_raw = {spin_send, spin_recv};
 static const struct ops sock_capi = {sock_capi_send, sock_capi_recv};
 static const struct ops mq_capi = {mq_capi_send, mq_capi_recv};
 static const struct ops sig_capi = {sig_capi_send, sig_capi_recv};
@@ -303,7 +378,54 @@ static int serve(int argc, char **argv) {
       if (echo) write_fd_all(c, buf, (size_t)n);
     }
   }
+  if (argc == 2 && (strcmp(argv[0], "shm-echo") == 0 || strcmp(argv[0], "shm-spin") == 0)) {
+    int fd = shm_open(argv[1], O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) return 1;
+    unsigned char *m = mmap(NULL, SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return 1;
+    if (strcmp(argv[0], "shm-echo") == 0) {
+      for (;;) {
+        if (sem_wait((sem_t *)(m + SHM_A)) < 0) {
+          if (errno == EINTR) continue;
+          return 1;
+        }
+        if (__atomic_load_n(m + SHM_STOP, __ATOMIC_ACQUIRE)) return 0;
+        memcpy(m + SHM_PONG, m + SHM_PING, MSG);
+        if (sem_post((sem_t *)(m + SHM_B)) < 0) return 1;
+      }
+    }
+    /* Spinning: on another CPU than the contender's, when there is one. */
+    int here = sched_getcpu();
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (here >= 0 && cpus > 1) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET((here + 1) % cpus, &set);
+      sched_setaffinity(0, sizeof set, &set);
+    }
+    uint64_t last = 0;
+    int64_t idle_since = now_ns();
+    for (unsigned n = 0;; n++) {
+      uint64_t s = __atomic_load_n((uint64_t *)(m + SHM_A), __ATOMIC_ACQUIRE);
+      if (s == SPIN_STOP) return 0;
+      if (s != last) {
+        memcpy(m + SHM_PONG, m + SHM_PING, MSG);
+        __atomic_store_n((uint64_t *)(m + SHM_B), s, __ATOMIC_RELEASE);
+        last = s;
+        idle_since = 0;
+        continue;
+      }
+      __builtin_ia32_pause();
+      if ((n & 0xffff) == 0) {
+        int64_t t = now_ns();
+        if (idle_since == 0) idle_since = t;
+        else if (t - idle_since > 6 * SPIN_PATIENCE_NS) return 1; /* the contender is gone */
+      }
+    }
+  }
   fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"
+          " | shm-echo NAME | shm-spin NAME"
           " | unix-echo PATH | unix-sink PATH\n");
   return 2;
 }
@@ -319,6 +441,12 @@ static void stop_server(struct link *l) {
   if (l->from_server == l->to_server) l->from_server = -1; /* one socket: close it once */
   if (l->stop_signal > 0) sigqueue(l->pid, l->stop_signal, (union sigval){.sival_int = SIGNAL_STOP});
   if (l->mq_in[0]) mq_send(l->to_server, "", 0, 1);
+  if (l->shm[0] && l->spin) {
+    __atomic_store_n((uint64_t *)(l->region + SHM_A), SPIN_STOP, __ATOMIC_RELEASE);
+  } else if (l->shm[0]) {
+    __atomic_store_n(l->region + SHM_STOP, 1, __ATOMIC_RELEASE);
+    sem_post((sem_t *)(l->region + SHM_A));
+  }
   if (l->to_server >= 0) close(l->to_server);
   if (l->from_server >= 0) close(l->from_server);
   int how, value;
@@ -329,6 +457,10 @@ static void stop_server(struct link *l) {
   }
   close(l->pidfd);
   if (l->mq_in[0]) mq_unlink(l->mq_in);
+  if (l->shm[0]) {
+    munmap(l->region, SHM_SIZE);
+    shm_unlink(l->shm);
+  }
   if (l->mq_out[0]) mq_unlink(l->mq_out);
   if (l->dir[0]) {
     char p[128];
@@ -469,6 +601,35 @@ static void setup_unix(struct link *l, int echo, const struct ops *io) {
   l->to_server = l->from_server = fd;
 }
 
+/* Shared memory: the contender creates the segment (and, for semaphores,
+ * initializes both); the server maps it by name. */
+static void setup_shm_common(struct link *l, int spin) {
+  snprintf(l->shm, sizeof l->shm, "/pipc-bench-%d-shm", (int)getpid());
+  shm_unlink(l->shm);
+  int fd = shm_open(l->shm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 || ftruncate(fd, SHM_SIZE) < 0) die("shm_open", errno);
+  l->region = mmap(NULL, SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (l->region == MAP_FAILED) die("mmap", errno);
+  l->spin = spin;
+  if (!spin && (sem_init((sem_t *)(l->region + SHM_A), 1, 0) < 0 || sem_init((sem_t *)(l->region + SHM_B), 1, 0) < 0))
+    die("sem_init", errno);
+  char *argv[] = {"pipc-bench", "serve", spin ? "shm-spin" : "shm-echo", l->shm, NULL};
+  start_server(l, argv, NULL, 0);
+}
+
+static void setup_shm_sem(struct link *l, int echo, const struct ops *io) {
+  (void)echo;
+  (void)io;
+  setup_shm_common(l, 0);
+}
+
+static void setup_shm_spin(struct link *l, int echo, const struct ops *io) {
+  (void)echo;
+  (void)io;
+  setup_shm_common(l, 1);
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
@@ -486,6 +647,8 @@ static const struct scenario scenarios[] = {
     {"mq-stream", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi},
     {"unix-rt", 1, MSG, setup_unix, &sock_raw, &sock_capi},
     {"unix-stream", 0, CHUNK, setup_unix, &sock_raw, &sock_capi},
+    {"shm-sem-rt", 1, MSG, setup_shm_sem, &shm_raw, &shm_capi},
+    {"shm-spin-rt", 1, MSG, setup_shm_spin, &spin_raw, NULL},
     {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
 };
 
@@ -590,7 +753,8 @@ int main(int argc, char **argv) {
   }
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve(argc - 2, argv + 2);
   if (argc == 2 && strcmp(argv[1], "list") == 0) {
-    for (size_t i = 0; i < NSCENARIOS; i++) printf("%s\n", scenarios[i].name);
+    for (size_t i = 0; i < NSCENARIOS; i++)
+      printf("%s raw%s\n", scenarios[i].name, scenarios[i].capi ? " capi" : "");
     return 0;
   }
   fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [options] | serve ... | list\n");

@@ -50,10 +50,17 @@ public final class Bench {
    * A scenario of both harnesses: its name in the C harness, the mechanism the JMH harness opens,
    * round trips or a stream (of chunk-byte writes), and whether the JDK has an equivalent.
    */
-  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others) {
-    /** raw C, C API, posixipc, then the other Java contenders this scenario has. */
+  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others, boolean capi) {
+    Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others) {
+      this(name, mechanism, roundTrip, chunk, others, true);
+    }
+
+    /** raw C, C API (where it is on the path), posixipc, then this scenario's other Java contenders. */
     List<String> contenders() {
       List<String> all = new ArrayList<>(CONTENDERS);
+      if (!capi) {
+        all.remove("C API");
+      }
       all.addAll(others);
       return all;
     }
@@ -70,6 +77,8 @@ public final class Bench {
       new Scenario("fifo-stream", "fifo", false, Link.CHUNK, JDK),
       new Scenario("unix-rt", "unix", true, Link.MESSAGE, SOCKETS),
       new Scenario("unix-stream", "unix", false, Link.CHUNK, SOCKETS),
+      new Scenario("shm-sem-rt", "shm-sem", true, Link.MESSAGE, NONE),
+      new Scenario("shm-spin-rt", "shm-spin", true, Link.MESSAGE, JDK, false),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       new Scenario("signal-rt", "signal", true, 4, NONE));
@@ -156,7 +165,7 @@ public final class Bench {
     // average-time mode (sample-time mode allocates its own sample buffers).
     Map<String, Double> alloc = new LinkedHashMap<>();
     for (Scenario s : chosen) {
-      for (String c : s.contenders().subList(2, s.contenders().size())) {
+      for (String c : s.contenders().subList(s.capi() ? 2 : 1, s.contenders().size())) {
         System.err.printf(Locale.ROOT, "[allocation] %s, %s%n", s.name(), c);
         alloc.put(s.name() + "/" + c, allocation(exe, s, c.toLowerCase(Locale.ROOT), timing));
       }

@@ -26,7 +26,7 @@ interface Link extends AutoCloseable {
   void close() throws IOException, InterruptedException;
 
   /**
-   * The link for a mechanism ("pipe", "fifo", "unix", "mq", "signal") and a contender ("posixipc",
+   * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "mq", "signal") and a contender ("posixipc",
    * "jdk", "junixsocket"; the JDK has no message queues or signal sending, junixsocket only sockets).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
@@ -38,6 +38,9 @@ interface Link extends AutoCloseable {
       case "unix/posixipc" -> PosixipcLinks.unix(echo);
       case "unix/jdk" -> JdkLinks.unix(echo);
       case "unix/junixsocket" -> JunixLinks.unix(echo);
+      case "shm-sem/posixipc" -> ShmLinks.semaphores();
+      case "shm-spin/posixipc" -> ShmLinks.spinPosixipc();
+      case "shm-spin/jdk" -> ShmLinks.spinJdk();
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
