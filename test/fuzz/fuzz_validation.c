@@ -1,7 +1,8 @@
 /*
- * A libFuzzer target over the C core's input validation: names, paths,
- * signal names and numbers, errno numbers, message-queue attributes and the
- * text that explains a refused queue. Only functions without side effects
+ * A libFuzzer target over the C core's input validation: names (queues,
+ * shared memory, semaphores), paths, socket addresses (AF_UNIX path and
+ * abstract, IPv4 and IPv6), signal names and numbers, errno numbers,
+ * message-queue attributes and the text that explains a refused queue. Only functions without side effects
  * are called, so the fuzzer can run them millions of times. Built with
  * -DPIPC_FUZZ=ON by clang (see CMakeLists.txt); .ci/run runs it for a
  * bounded time under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = '\0';
 
-  switch (which % 6) {
+  switch (which % 9) {
     case 0:
       touch(pipc_errno_name((int)a));
       touch(pipc_errno_describe((int)a));
@@ -72,9 +73,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       break;
     }
-    default:
+    case 5:
       (void)pipc__deadline(a); /* saturating arithmetic: no signed overflow for any timeout */
       break;
+    case 6:
+      (void)pipc_ipc_name_check(text, (int)(b & 0x1ff));
+      (void)pipc_ipc_name_check(text, PIPC_SHM_NAME_MAX);
+      break;
+    case 7: {
+      /* AF_UNIX addresses: the raw bytes (NULs included: abstract names), into
+       * an output of any size, never written past its end. */
+      size_t outlen = (size_t)(a & 0xff);
+      unsigned char *out = malloc(outlen == 0 ? 1 : outlen);
+      if (out != NULL) {
+        int r = pipc_sockaddr_unix(outlen == 0 ? NULL : out, outlen, data, size);
+        if (r > 0 && (size_t)r > outlen) abort(); /* a length beyond the buffer */
+        free(out);
+      }
+      break;
+    }
+    default: {
+      size_t outlen = (size_t)(a & 0xff);
+      unsigned char *out = malloc(outlen == 0 ? 1 : outlen);
+      if (out != NULL) {
+        int r = pipc_sockaddr_inet(outlen == 0 ? NULL : out, outlen, data, size, (int)b);
+        if (r > 0 && (size_t)r > outlen) abort();
+        free(out);
+      }
+      break;
+    }
   }
   free(text);
   return 0;
