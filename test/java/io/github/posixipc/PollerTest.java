@@ -213,4 +213,28 @@ class PollerTest {
     }
     throw new AssertionError("no descriptor for " + target);
   }
+
+  @Test
+  void aMessageQueueIsReadableWhenAnotherProcessSendsAndWritableWhileNotFull() throws Exception {
+    String name = "/pipc-jtest-pollmq-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    try (Poller poller = Poller.open();
+        MessageQueue q = MessageQueue.open(name,
+            MessageQueue.options().create().exclusive().maxMessages(1).messageSize(16))) {
+      poller.register(q, Poller.READABLE);
+      assertEquals(0, poller.poll(Duration.ofMillis(20)), "an empty queue is not readable");
+      try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "mq-send", name, "1", "hi")) {
+        assertEquals(0, peer.waitFor(10), peer.output());
+      }
+      assertEquals(1, poller.poll(Duration.ofSeconds(10)));
+      assertSame(q, poller.source(0));
+      assertEquals(Poller.READABLE, poller.events(0));
+      poller.modify(q, Poller.WRITABLE);
+      assertEquals(0, poller.poll(Duration.ofMillis(20)), "a full queue is not writable");
+      q.receive(ByteBuffer.allocateDirect(16), Duration.ZERO);
+      assertEquals(1, poller.poll(Duration.ofSeconds(10)));
+      assertEquals(Poller.WRITABLE, poller.events(0));
+    } finally {
+      MessageQueue.unlink(name);
+    }
+  }
 }
