@@ -92,7 +92,7 @@ public final class Bench {
   private record Timing(int pairs, double cWarmup, double cSeconds, int warmups, int warmupMs, int iterations,
       int iterationMs) {}
 
-  private static final Timing FULL = new Timing(5, 1.0, 3.0, 2, 1000, 3, 1000);
+  private static final Timing FULL = new Timing(5, 0.5, 2.0, 2, 500, 3, 500);
   private static final Timing QUICK = new Timing(1, 0.2, 0.5, 1, 300, 1, 500);
 
   private Bench() {}
