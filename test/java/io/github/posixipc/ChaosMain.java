@@ -48,6 +48,8 @@ public final class ChaosMain {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong ops = new AtomicLong();
   private final Map<String, AtomicLong> exceptions = new ConcurrentHashMap<>();
+  /** Operations by the kind of pool member they were drawn on: shows that every kind is reached. */
+  private final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
   private ChaosMain(Path dir) throws IOException {
@@ -154,6 +156,7 @@ public final class ChaosMain {
     }
     chaos.failures.forEach(f -> System.out.println("FAILURE: " + f));
     System.out.println("exceptions: " + new java.util.TreeMap<>(chaos.exceptions));
+    System.out.println("operations by pool member: " + new java.util.TreeMap<>(chaos.byKind));
     System.out.println("signals caught: " + chaos.caught.get());
     System.out.printf("seed=%d ops=%d failures=%d fds=%d->%d%n", seed, chaos.ops.get(), chaos.failures.size(), fds0,
         fds1);
@@ -186,6 +189,8 @@ public final class ChaosMain {
 
   private void step(int op, int slot, Random random) throws Exception {
     Object o = slots.get(slot);
+    String kind = o == null ? "empty" : o.getClass().getSimpleName();
+    byKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     if (op < 30) {
       open(op, slot, random);
     } else if (op < 37) {
