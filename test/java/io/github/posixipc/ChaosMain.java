@@ -90,6 +90,19 @@ public final class ChaosMain {
     int nThreads = Integer.parseInt(args[2]);
     Path dir = Files.createTempDirectory("pipc-chaos-");
     ChaosMain chaos = new ChaosMain(dir);
+    try {
+      chaos.runAll(seed, total, nThreads);
+    } catch (Throwable e) {
+      try {
+        chaos.removeNames(); // the names go even when the run itself fails
+      } catch (IOException | RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+  }
+
+  private void runAll(long seed, long total, int nThreads) throws Exception {
     SoakMain.firstUseDescriptors();
     Poller.open().close();
     Map<String, String> before = SoakMain.fdTargets();
@@ -97,25 +110,25 @@ public final class ChaosMain {
     for (int t = 0; t < nThreads; t++) {
       Random random = new Random(seed * 31 + t);
       long share = total / nThreads;
-      chaos.threads.add(new Thread(() -> chaos.run(random, share), "chaos-" + t));
+      threads.add(new Thread(() -> run(random, share), "chaos-" + t));
     }
-    chaos.threads.forEach(Thread::start);
+    threads.forEach(Thread::start);
     // Some operations block without a timeout (stream writes into a full pipe): a thread blocked
     // there is woken when another closes the object. Once the others have finished, the pool is
     // closed here, again and again, which must wake whatever still waits.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     long last = -1;
-    while (chaos.threads.stream().anyMatch(Thread::isAlive)) {
+    while (threads.stream().anyMatch(Thread::isAlive)) {
       Thread.sleep(500);
-      long now = chaos.ops.get();
+      long now = ops.get();
       if (now == last) {
         for (int i = 0; i < SLOTS; i++) {
-          chaos.closeQuietly(chaos.slots.get(i));
+          closeQuietly(slots.get(i));
         }
       }
       last = now;
       if (System.nanoTime() > deadline) {
-        for (Thread t : chaos.threads) {
+        for (Thread t : threads) {
           if (t.isAlive()) {
             System.out.println("HANG: " + t.getName() + " still runs after 120 s:");
             for (StackTraceElement e : t.getStackTrace()) {
@@ -124,11 +137,15 @@ public final class ChaosMain {
           }
         }
         System.out.flush();
-        Runtime.getRuntime().halt(4);
+        try {
+          removeNames();
+        } finally {
+          Runtime.getRuntime().halt(4);
+        }
       }
     }
     for (int i = 0; i < SLOTS; i++) {
-      chaos.closeQuietly(chaos.slots.getAndSet(i, null));
+      closeQuietly(slots.getAndSet(i, null));
     }
     int fds1 = fds0;
     for (int i = 0; i < 100; i++) { // closes by other threads' last calls and the Cleaner settle
@@ -140,27 +157,30 @@ public final class ChaosMain {
       }
     }
     // The keepers stay: a signal still on its way must not meet the default action.
-    try (var listing = Files.list(dir)) { // FIFOs, the plain file, servers' socket files
-      for (Path p : (Iterable<Path>) listing::iterator) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(dir);
-    MessageQueue.unlink(chaos.queue);
-    unlinkQuietly(() -> SharedMemory.unlink(chaos.segment)); // the run may have unlinked it last
-    unlinkQuietly(() -> NamedSemaphore.unlink(chaos.semaphore));
+    removeNames();
     if (fds1 > fds0) {
       Map<String, String> after = SoakMain.fdTargets();
       after.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
       System.out.println("LEAK: descriptors new since the baseline: " + after);
+      for (String t : after.values()) { // a leaked socket's kind and state, from the kernel's table
+        if (t.startsWith("socket:[")) {
+          String ino = t.substring(8, t.length() - 1);
+          for (String l : Files.readAllLines(Path.of("/proc/net/unix"))) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length > 6 && f[6].equals(ino)) {
+              System.out.println("LEAK: /proc/net/unix: " + l);
+            }
+          }
+        }
+      }
     }
-    chaos.failures.forEach(f -> System.out.println("FAILURE: " + f));
-    System.out.println("exceptions: " + new java.util.TreeMap<>(chaos.exceptions));
-    System.out.println("operations by pool member: " + new java.util.TreeMap<>(chaos.byKind));
-    System.out.println("signals caught: " + chaos.caught.get());
-    System.out.printf("seed=%d ops=%d failures=%d fds=%d->%d%n", seed, chaos.ops.get(), chaos.failures.size(), fds0,
+    failures.forEach(f -> System.out.println("FAILURE: " + f));
+    System.out.println("exceptions: " + new java.util.TreeMap<>(exceptions));
+    System.out.println("operations by pool member: " + new java.util.TreeMap<>(byKind));
+    System.out.println("signals caught: " + caught.get());
+    System.out.printf("seed=%d ops=%d failures=%d fds=%d->%d%n", seed, ops.get(), failures.size(), fds0,
         fds1);
-    System.exit(chaos.failures.isEmpty() && fds1 <= fds0 ? 0 : 3);
+    System.exit(failures.isEmpty() && fds1 <= fds0 ? 0 : 3);
   }
 
   private void run(Random random, long count) {
@@ -530,6 +550,19 @@ public final class ChaosMain {
       }
       default -> Fifo.of(fifos.get(slot), Fifo.Access.WRITE).open(Duration.ZERO).close(); // ENXIO without reader
     }
+  }
+
+  /** Removes every name the run made: its directory, the queue, the segment, the semaphore. */
+  private void removeNames() throws IOException {
+    try (var listing = Files.list(dir)) { // FIFOs, the plain file, servers' socket files
+      for (Path p : (Iterable<Path>) listing::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(dir);
+    unlinkQuietly(() -> MessageQueue.unlink(queue));
+    unlinkQuietly(() -> SharedMemory.unlink(segment)); // the run may have unlinked it last
+    unlinkQuietly(() -> NamedSemaphore.unlink(semaphore));
   }
 
   private static int random(int lo, int hi) {
