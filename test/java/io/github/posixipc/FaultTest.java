@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.posixipc.peer.MqPeer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The peer process is killed with SIGKILL in the middle of a transfer: the survivor sees end of
- * file or EPIPE, never a hang or a crash, and every byte the peer got into the pipe arrives, in
- * order and intact.
+ * file, EPIPE, ECONNRESET, ESRCH or a timeout, never a hang or a crash, and everything the peer
+ * got into the pipe, FIFO, queue or socket arrives, in order and intact. For shared memory, the
+ * robust mutex whose holder is killed is
+ * {@link SharedMutexTest#holderKilledBySigkillGivesOwnerDiedThenConsistentRecovers()}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FaultTest {
@@ -140,5 +143,136 @@ class FaultTest {
     } finally {
       TestSupport.removeQuietly(path);
     }
+  }
+
+  @Test
+  void aQueueConsumerGetsEveryMessageThenTimesOutWhenTheProducerIsKilled() throws Exception {
+    String name = "/pipc-fault-mq-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    try (MessageQueue q = MessageQueue.open(name,
+            MessageQueue.options().create().exclusive().mode(0600).maxMessages(8).messageSize(24));
+        TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "mq-source", name, "2000000000", "24",
+            "7", "3")) {
+      ByteBuffer b = ByteBuffer.allocateDirect(24);
+      ByteBuffer expected = ByteBuffer.allocateDirect(24);
+      MessageQueue.Received r = new MessageQueue.Received();
+      int k = 0;
+      boolean killed = false;
+      for (;;) {
+        try {
+          q.receive(b.clear(), killed ? Duration.ofMillis(200) : PATIENCE, r);
+        } catch (TimedOutException e) {
+          assertTrue(killed, "a timeout only once the producer is dead");
+          break;
+        }
+        // One priority: the queue keeps the producer's order, so message k follows k - 1.
+        MqPeer.fill(expected.clear(), 7, k);
+        assertEquals(expected, b.flip(), "message " + k + ": nothing lost, duplicated or damaged");
+        assertEquals(3, r.priority());
+        k++;
+        if (!killed && k == 20_000) {
+          peer.process.kill();
+          assertEquals(128 + 9, peer.waitFor(10), "the peer died of SIGKILL");
+          killed = true;
+        }
+      }
+      assertTrue(killed && k >= 20_000, "received " + k);
+      assertEquals(0, q.attributes().currentMessages(), "the queue is drained");
+    } finally {
+      try {
+        MessageQueue.unlink(name);
+      } catch (NotFoundException neverMade) {
+        // the create itself failed: that failure is the one to see
+      }
+    }
+  }
+
+  @Test
+  void aSocketReaderGetsEveryByteThenEndOfFileWhenTheWriterIsKilled() throws Exception {
+    Path path = TestSupport.uniquePath("fault-sock");
+    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+        TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
+            "unix:" + path, "source", ENDLESS, "5");
+        UnixSocket s = server.accept(PATIENCE)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+      long offset = 0;
+      boolean killed = false;
+      while (s.read(buf.clear(), PATIENCE) >= 0) {
+        for (int i = 0; i < buf.position(); i++, offset++) {
+          if (buf.get(i) != TestSupport.pattern(5, offset)) {
+            throw new AssertionError("byte " + offset + " differs from what the peer sent");
+          }
+        }
+        if (!killed && offset >= 4 << 20) {
+          peer.process.kill();
+          killed = true;
+        }
+      }
+      assertTrue(killed && offset >= 4 << 20, "read " + offset);
+      assertEquals(128 + 9, peer.waitFor(10), "the peer died of SIGKILL");
+    } finally {
+      TestSupport.removeQuietly(path);
+    }
+  }
+
+  @Test
+  void aSocketWriterGetsEpipeOrEconnresetWhenTheReaderIsKilled() throws Exception {
+    Path path = TestSupport.uniquePath("fault-sock");
+    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+        TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
+            "unix:" + path, "sink");
+        UnixSocket s = server.accept(PATIENCE)) {
+      ByteBuffer block = TestSupport.patternBlock(5, 0, 64 * 1024);
+      for (int i = 0; i < 64; i++) {
+        block.clear();
+        while (block.hasRemaining()) {
+          s.write(block, PATIENCE);
+        }
+      }
+      peer.process.kill();
+      assertEquals(128 + 9, peer.waitFor(10));
+      PosixException e = assertThrows(PosixException.class, () -> {
+        for (;;) { // the socket may still take what fits; then the error, never a wait
+          block.clear();
+          s.write(block, PATIENCE);
+        }
+      });
+      assertTrue(e.errnoName().equals("EPIPE") || e.errnoName().equals("ECONNRESET"), e.toString());
+    } finally {
+      TestSupport.removeQuietly(path);
+    }
+  }
+
+  @Test
+  void sigqueueToAKilledPeerGivesEsrch() throws Exception {
+    int sig = Signals.rtmin() + 11;
+    long pid;
+    try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "signal-wait", Signals.name(sig),
+        "1000000", "20000")) {
+      pid = peer.process.pid();
+      String ready = readLine(peer.stdout);
+      assertTrue(ready.startsWith("ready pid=" + pid), ready);
+      for (int v = 0; v < 1000; v++) { // a burst in flight when the peer dies
+        try {
+          Signals.sigqueue(pid, sig, v);
+        } catch (WouldBlockException full) {
+          break; // the user's queue of pending signals is full: enough in flight
+        }
+      }
+      peer.process.kill();
+      assertEquals(128 + 9, peer.waitFor(10), "the peer died of SIGKILL");
+      // Reaped by waitFor: the pid names no process now (not even a zombie).
+      PosixException e = assertThrows(PosixException.class, () -> Signals.sigqueue(pid, sig, 1));
+      assertEquals("ESRCH", e.errnoName());
+    }
+  }
+
+  /** Reads one line (without its newline) from the peer's output, waiting at most PATIENCE. */
+  private static String readLine(Pipe.Source in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (in.read(one.clear(), PATIENCE) == 1 && one.get(0) != '\n') {
+      sb.append((char) one.get(0));
+    }
+    return sb.toString();
   }
 }

@@ -90,6 +90,32 @@ class SignalsTest {
   }
 
   @Test
+  void removingTheLastListenerPutsBackAnIgnoreOrDefaultSetBefore() throws Exception {
+    // A real-time signal's default action ends the process: a listener's close after ignore must
+    // leave it ignored, not put back the default from before the library's first change.
+    int sig = rt(14);
+    assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
+    try {
+      Signals.ignore(sig);
+      Signals.addListener(sig, i -> { }).close();
+      assertEquals(Signals.Disposition.IGNORED, Signals.disposition(sig), "ignored again");
+      Signals.raise(sig); // ignored: nothing happens
+      Signals.restoreDefault(sig);
+      Signals.ignore(sig);
+      Signals.restoreDefault(sig);
+      Signals.addListener(sig, i -> { }).close();
+      assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig), "the default set last");
+      assertTrue(Signals.restore(sig), "the disposition from before the first change is still kept");
+      assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
+      Signals.addListener(sig, i -> { }).close();
+      assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig), "nothing set: the original");
+      assertFalse(Signals.restore(sig), "nothing was kept");
+    } finally {
+      Signals.restore(sig);
+    }
+  }
+
+  @Test
   void removingTheLastListenerPutsBackTheJvmsHandler() throws Exception {
     // The JVM handles SIGTERM, SIGINT and SIGHUP itself (shutdown hooks), unless it was started
     // with the signal ignored (nohup): whatever it is, it must come back.

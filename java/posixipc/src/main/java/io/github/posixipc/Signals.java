@@ -87,6 +87,12 @@ public final class Signals {
   @SuppressWarnings("unchecked")
   private static final CopyOnWriteArrayList<Registration>[] LISTENERS = new CopyOnWriteArrayList[MAX_SIGNAL + 1];
   private static Thread dispatcher;
+  /**
+   * What {@link #ignore} or {@link #restoreDefault} last set, until {@link #restore}: the last
+   * listener's close puts it back, where the core alone would put back what was there before the
+   * library first changed the signal. Under LOCK.
+   */
+  private static final Disposition[] SET = new Disposition[MAX_SIGNAL + 1];
 
   static {
     for (int i = 0; i <= MAX_SIGNAL; i++) {
@@ -224,6 +230,13 @@ public final class Signals {
         list.remove(this);
         if (list.isEmpty()) {
           int r = Core.pipc_signal_restore(signal);
+          // The core now has the disposition from before the library's first change; one set
+          // through ignore or restoreDefault since then is the one the listeners replaced.
+          if (r >= 0 && SET[signal] == Disposition.IGNORED) {
+            r = Core.pipc_signal_ignore(signal);
+          } else if (r >= 0 && SET[signal] == Disposition.DEFAULT) {
+            r = Core.pipc_signal_default(signal);
+          }
           if (r < 0) {
             throw new UncheckedIOException(PosixException.of(r, "sigaction", name(signal)));
           }
@@ -272,6 +285,7 @@ public final class Signals {
   public static void ignore(int signal) throws IOException {
     synchronized (LOCK) {
       change(signal, Core.pipc_signal_ignore(checkNoListeners(signal)), "SIG_IGN");
+      SET[signal] = Disposition.IGNORED;
     }
   }
 
@@ -284,6 +298,7 @@ public final class Signals {
   public static void restoreDefault(int signal) throws IOException {
     synchronized (LOCK) {
       change(signal, Core.pipc_signal_default(checkNoListeners(signal)), "SIG_DFL");
+      SET[signal] = Disposition.DEFAULT;
     }
   }
 
@@ -299,6 +314,7 @@ public final class Signals {
       if (r < 0) {
         throw PosixException.of(r, "sigaction", name(signal));
       }
+      SET[signal] = null;
       return r == 1;
     }
   }

@@ -338,6 +338,13 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     if (r < 0) {
       return null;
     }
+    if (r == 0 && !isOpen()) {
+      // A message whose data did not fit an empty buffer still brings its descriptors: a close
+      // racing with it must not leave them open with nobody to close them.
+      for (int i = 0; i < ctl.getInt(INFO_NFDS); i++) {
+        Core.pipc_fd_close(ctl.getInt(CTL_FDS + 4 * i));
+      }
+    }
     closedDuring(r);
     int stored = (int) Math.min(r, len);
     if (!dst.isDirect()) {
