@@ -107,6 +107,7 @@ public final class ChaosMain {
     Poller.open().close();
     Map<String, String> before = SoakMain.fdTargets();
     int fds0 = TestSupport.openFds();
+    int maps0 = sharedMappings();
     for (int t = 0; t < nThreads; t++) {
       Random random = new Random(seed * 31 + t);
       long share = total / nThreads;
@@ -148,12 +149,21 @@ public final class ChaosMain {
       closeQuietly(slots.getAndSet(i, null));
     }
     int fds1 = fds0;
+    int maps1 = maps0;
     for (int i = 0; i < 100; i++) { // closes by other threads' last calls and the Cleaner settle
       System.gc();
       Thread.sleep(20);
       fds1 = TestSupport.openFds();
-      if (fds1 <= fds0) {
+      maps1 = sharedMappings();
+      if (fds1 <= fds0 && maps1 <= maps0) {
         break;
+      }
+    }
+    if (maps1 > maps0) {
+      for (String l : Files.readAllLines(Path.of("/proc/self/maps"))) {
+        if (l.contains("/dev/shm/") || l.contains("memfd:")) {
+          System.out.println("LEAK: mapping " + l);
+        }
       }
     }
     // The keepers stay: a signal still on its way must not meet the default action.
@@ -178,9 +188,20 @@ public final class ChaosMain {
     System.out.println("exceptions: " + new java.util.TreeMap<>(exceptions));
     System.out.println("operations by pool member: " + new java.util.TreeMap<>(byKind));
     System.out.println("signals caught: " + caught.get());
-    System.out.printf("seed=%d ops=%d failures=%d fds=%d->%d%n", seed, ops.get(), failures.size(), fds0,
-        fds1);
-    System.exit(failures.isEmpty() && fds1 <= fds0 ? 0 : 3);
+    System.out.printf("seed=%d ops=%d failures=%d fds=%d->%d maps=%d->%d%n", seed, ops.get(), failures.size(), fds0,
+        fds1, maps0, maps1);
+    System.exit(failures.isEmpty() && fds1 <= fds0 && maps1 <= maps0 ? 0 : 3);
+  }
+
+  /** Mappings of shared memory (named segments and memfds) in /proc/self/maps: none may be left. */
+  static int sharedMappings() throws IOException {
+    int n = 0;
+    for (String l : Files.readAllLines(Path.of("/proc/self/maps"))) {
+      if (l.contains("/dev/shm/") || l.contains("memfd:")) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void run(Random random, long count) {
