@@ -12,6 +12,7 @@
 
 #include <posixipc/posixipc.h>
 
+#include "ipc_names.h"
 #include "test_util.h"
 
 namespace {
@@ -52,6 +53,26 @@ TEST(Security, EveryDescriptorOfTheCoreIsCloseOnExec) {
   int f;
   ASSERT_EQ(0, pipc_fifo_open(fifo.c_str(), PIPC_FIFO_READ_WRITE, &f));
   fds.push_back(f);
+  // Every other kind the core opens: a queue, a segment, a memfd, sockets
+  // (one alone, a pair), a poller (epoll and its eventfd), the signal
+  // dispatcher's self-pipe.
+  std::string queue = pipc_test::UniqueIpcName("sec-mq");
+  ASSERT_EQ(0, pipc_mq_open(queue.c_str(), PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_EXCLUSIVE, 0600, 2, 16, &f));
+  pipc_mq_unlink(queue.c_str());
+  fds.push_back(f);
+  pipc_test::ScopedShmName shm("sec-shm");
+  ASSERT_EQ(0, pipc_shm_create(shm.c_str(), 4096, 0600, &f));
+  fds.push_back(f);
+  ASSERT_EQ(0, pipc_memfd_create("sec-memfd", PIPC_MEMFD_ALLOW_SEALING, &f));
+  fds.push_back(f);
+  ASSERT_EQ(0, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &f));
+  fds.push_back(f);
+  ASSERT_EQ(0, pipc_socket_pair(PIPC_SOCK_SEQPACKET, 0, p));
+  fds.insert(fds.end(), {p[0], p[1]});
+  ASSERT_EQ(0, pipc_poller_open(p));
+  fds.insert(fds.end(), {p[0], p[1]});
+  int self_pipe = pipc_signal_fd();
+  ASSERT_GE(self_pipe, 0);
   // Whatever else this process has open (the test runner's own) must not
   // be ours: only 0, 1 and 2 may reach the exec'ed program, with stdin and
   // stderr inherited as they are.
@@ -61,6 +82,8 @@ TEST(Security, EveryDescriptorOfTheCoreIsCloseOnExec) {
     EXPECT_EQ(std::string::npos, (" " + seen + " ").find(" " + std::to_string(fd) + " "))
         << "descriptor " << fd << " survived exec: " << seen;
   }
+  EXPECT_EQ(std::string::npos, (" " + seen + " ").find(" " + std::to_string(self_pipe) + " "))
+      << "the signal self-pipe survived exec: " << seen;
   for (int fd : fds) pipc_fd_close(fd);
 }
 
