@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,7 +37,7 @@ final class JdkLinks {
         .start();
     FileChannel writer = FileChannel.open(in, StandardOpenOption.WRITE);
     FileChannel reader = echo ? FileChannel.open(out, StandardOpenOption.READ) : null;
-    return new ChannelLink(writer, reader, server, dir);
+    return new ChannelLink(writer, reader, ChannelLink.endOf(server), dir);
   }
 
   /** SocketChannel with UnixDomainSocketAddress (JDK 16+), blocking, direct buffers. */
@@ -53,7 +52,7 @@ final class JdkLinks {
       java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
       try {
         ch.connect(java.net.UnixDomainSocketAddress.of(path));
-        return new ChannelLink(ch, echo ? ch : null, server, dir);
+        return new ChannelLink(ch, echo ? ch : null, ChannelLink.endOf(server), dir);
       } catch (IOException e) {
         ch.close();
         if (System.nanoTime() > deadline) {
@@ -130,69 +129,6 @@ final class JdkLinks {
       out.close();
       in.close();
       end(server);
-    }
-  }
-
-  /** A byte channel to a server started with ProcessBuilder (also used by JunixLinks). */
-  static final class ChannelLink implements Link {
-    private final java.nio.channels.ByteChannel out;
-    private final java.nio.channels.ByteChannel in;
-    private final Process server;
-    private final Path dir;
-    private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
-    private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
-    private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
-    private int seq;
-
-    ChannelLink(java.nio.channels.ByteChannel out, java.nio.channels.ByteChannel in, Process server, Path dir) {
-      this.out = out;
-      this.in = in;
-      this.server = server;
-      this.dir = dir;
-      for (int i = 0; i < CHUNK; i++) {
-        chunk.put(i, (byte) i);
-      }
-    }
-
-    @Override
-    public int roundTrip() throws IOException {
-      int sent = (byte) ++seq;
-      ping.clear();
-      ping.put(0, (byte) sent);
-      while (ping.hasRemaining()) {
-        out.write(ping);
-      }
-      pong.clear();
-      while (pong.hasRemaining()) {
-        if (in.read(pong) < 0) {
-          throw new EOFException("the server closed the link");
-        }
-      }
-      int received = pong.get(0);
-      Server.checkEcho(sent, received);
-      return received;
-    }
-
-    @Override
-    public int writeChunk() throws IOException {
-      chunk.clear();
-      while (chunk.hasRemaining()) {
-        out.write(chunk);
-      }
-      return CHUNK;
-    }
-
-    @Override
-    public void close() throws IOException, InterruptedException {
-      try {
-        out.close();
-        if (in != null && in != out) {
-          in.close();
-        }
-        end(server);
-      } finally {
-        Server.removeFifoDir(dir);
-      }
     }
   }
 }

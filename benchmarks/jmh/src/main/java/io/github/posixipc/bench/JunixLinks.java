@@ -22,7 +22,7 @@ final class JunixLinks {
       AFUNIXSocketChannel ch = AFUNIXSocketChannel.open();
       try {
         ch.connect(address);
-        return new JdkLinks.ChannelLink(ch, echo ? ch : null, server, dir);
+        return new ChannelLink(ch, echo ? ch : null, ChannelLink.endOf(server), dir);
       } catch (IOException e) {
         ch.close();
         if (System.nanoTime() > deadline) {

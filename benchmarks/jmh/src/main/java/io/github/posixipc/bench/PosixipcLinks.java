@@ -3,11 +3,7 @@ package io.github.posixipc.bench;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -37,7 +33,7 @@ final class PosixipcLinks {
     if (!echo) {
       fromServer.source().close();
     }
-    return new ChannelLink(toServer.sink(), echo ? fromServer.source() : null, server, null);
+    return new ChannelLink(toServer.sink(), echo ? fromServer.source() : null, ChannelLink.endOf(server), null);
   }
 
   static Link fifo(boolean echo) throws IOException {
@@ -50,7 +46,7 @@ final class PosixipcLinks {
     // The server opens its input, then its output: the same order here.
     Fifo writer = Fifo.openWriter(in, Duration.ofSeconds(10));
     Fifo reader = echo ? Fifo.openReader(out, Duration.ofSeconds(10)) : null;
-    return new ChannelLink(writer, reader, server, dir);
+    return new ChannelLink(writer, reader, ChannelLink.endOf(server), dir);
   }
 
   static Link unix(boolean echo) throws IOException {
@@ -73,74 +69,6 @@ final class PosixipcLinks {
         Thread.onSpinWait();
       }
     }
-    return new ChannelLink(socket, echo ? socket : null, server, dir);
-  }
-
-  private static final class ChannelLink implements Link {
-    private final WritableByteChannel out;
-    private final ReadableByteChannel in;
-    private final ChildProcess server;
-    private final Path dir;
-    private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
-    private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
-    private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
-    private int seq;
-
-    ChannelLink(WritableByteChannel out, ReadableByteChannel in, ChildProcess server, Path dir) {
-      this.out = out;
-      this.in = in;
-      this.server = server;
-      this.dir = dir;
-      for (int i = 0; i < CHUNK; i++) {
-        chunk.put(i, (byte) i);
-      }
-    }
-
-    @Override
-    public int roundTrip() throws IOException {
-      int sent = (byte) ++seq;
-      ping.clear();
-      ping.put(0, (byte) sent);
-      while (ping.hasRemaining()) {
-        out.write(ping);
-      }
-      pong.clear();
-      while (pong.hasRemaining()) {
-        if (in.read(pong) < 0) {
-          throw new EOFException("the server closed the link");
-        }
-      }
-      int received = pong.get(0);
-      Server.checkEcho(sent, received);
-      return received;
-    }
-
-    @Override
-    public int writeChunk() throws IOException {
-      chunk.clear();
-      while (chunk.hasRemaining()) {
-        out.write(chunk);
-      }
-      return CHUNK;
-    }
-
-    @Override
-    public void close() throws IOException, InterruptedException {
-      try {
-        out.close();
-        if (in != null && in != out) {
-          in.close();
-        }
-        ChildProcess.Status status = server.waitFor(Duration.ofSeconds(10));
-        if (status == null || !status.exited() || status.exitCode() != 0) {
-          throw new IOException("the server did not end cleanly: " + status);
-        }
-      } finally {
-        server.close();
-        if (dir != null) {
-          Server.removeFifoDir(dir);
-        }
-      }
-    }
+    return new ChannelLink(socket, echo ? socket : null, ChannelLink.endOf(server), dir);
   }
 }
