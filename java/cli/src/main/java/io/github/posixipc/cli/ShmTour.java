@@ -1,12 +1,9 @@
 package io.github.posixipc.cli;
 
-import io.github.posixipc.ChildProcess;
-import io.github.posixipc.MappedRegion;
-import io.github.posixipc.SharedMemory;
 import io.github.posixipc.UnnamedSemaphore;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The tour row of shared memory with semaphores: one segment holding, for each direction, a
@@ -16,9 +13,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ShmTour implements TourMechanism {
 
-  /** The largest message: one slot's capacity. */
-  static final int CHUNK = 64 * 1024;
-
   @Override
   public String name() {
     return "shm+sem";
@@ -26,112 +20,67 @@ final class ShmTour implements TourMechanism {
 
   @Override
   public TourLink connect(Peers.Kind kind) throws IOException {
-    long stride = align(UnnamedSemaphore.size(), Math.max(UnnamedSemaphore.alignment(), 64));
-    long toFull = 0;
-    long toEmpty = stride;
-    long fromFull = 2 * stride;
-    long fromEmpty = 3 * stride;
-    long toData = align(4 * stride, 64);
-    long fromData = align(toData + 8 + CHUNK, 64);
-    long size = fromData + 8 + CHUNK;
-    String name = "/posixipc-tour-" + ProcessHandle.current().pid() + "-"
-        + Integer.toHexString(ThreadLocalRandom.current().nextInt());
-    SharedMemory shm = SharedMemory.create(name, size);
-    MappedRegion region = null;
-    try {
-      region = shm.map();
-      Link link = new Link(name, shm, region,
-          UnnamedSemaphore.init(region, toFull, 0), UnnamedSemaphore.init(region, toEmpty, 1),
-          UnnamedSemaphore.init(region, fromFull, 0), UnnamedSemaphore.init(region, fromEmpty, 1),
-          toData, fromData);
-      link.peer = Peers.builder(kind, "shm-relay", name, "" + toFull, "" + toEmpty, "" + toData,
-          "" + fromFull, "" + fromEmpty, "" + fromData, "" + CHUNK).start();
-      return link;
-    } catch (IOException | RuntimeException e) {
-      if (region != null) {
-        region.close();
-      }
-      shm.close();
-      SharedMemory.unlink(name);
-      throw e;
-    }
+    Link link = new Link();
+    return link.start(kind, "shm-relay", link.name, "" + TO_FULL, "" + TO_EMPTY, "" + TO_DATA,
+        "" + FROM_FULL, "" + FROM_EMPTY, "" + FROM_DATA, "" + ShmTourLink.CHUNK);
   }
 
   private static long align(long n, long to) {
     return (n + to - 1) / to * to;
   }
 
-  private static final class Link implements TourLink {
-    private final String name;
-    private final SharedMemory shm;
-    private final MappedRegion region;
-    private final UnnamedSemaphore toFull;
-    private final UnnamedSemaphore toEmpty;
-    private final UnnamedSemaphore fromFull;
-    private final UnnamedSemaphore fromEmpty;
-    private final long toData;
-    private final long fromData;
-    ChildProcess peer;
-    /** The message being received: its length, and how much of it was taken. */
-    private long pendingLength = -1;
-    private long pendingTaken;
+  // The layout: four semaphores, one cache line each at least, then the two slots.
+  private static final long STRIDE = align(UnnamedSemaphore.size(), Math.max(UnnamedSemaphore.alignment(), 64));
+  private static final long TO_FULL = 0;
+  private static final long TO_EMPTY = STRIDE;
+  private static final long FROM_FULL = 2 * STRIDE;
+  private static final long FROM_EMPTY = 3 * STRIDE;
+  private static final long TO_DATA = align(4 * STRIDE, 64);
+  private static final long FROM_DATA = align(TO_DATA + 8 + ShmTourLink.CHUNK, 64);
+  private static final long SIZE = FROM_DATA + 8 + ShmTourLink.CHUNK;
 
-    Link(String name, SharedMemory shm, MappedRegion region, UnnamedSemaphore toFull,
-        UnnamedSemaphore toEmpty, UnnamedSemaphore fromFull, UnnamedSemaphore fromEmpty, long toData,
-        long fromData) {
-      this.name = name;
-      this.shm = shm;
-      this.region = region;
-      this.toFull = toFull;
-      this.toEmpty = toEmpty;
-      this.fromFull = fromFull;
-      this.fromEmpty = fromEmpty;
-      this.toData = toData;
-      this.fromData = fromData;
-    }
+  private static final class Link extends ShmTourLink {
+    private final UnnamedSemaphore toFullSem;
+    private final UnnamedSemaphore toEmptySem;
+    private final UnnamedSemaphore fromFullSem;
+    private final UnnamedSemaphore fromEmptySem;
 
-    @Override
-    public int maxChunk() {
-      return CHUNK;
-    }
-
-    @Override
-    public void send(ByteBuffer b) throws IOException {
-      if (b.remaining() > CHUNK) {
-        throw new IllegalArgumentException("message of " + b.remaining() + " bytes, more than " + CHUNK);
-      }
-      acquire(toEmpty);
-      region.putLong(toData, b.remaining());
-      region.put(toData + 8, b);
-      toFull.post();
-    }
-
-    @Override
-    public void receive(ByteBuffer b) throws IOException {
-      while (b.hasRemaining()) {
-        if (pendingLength < 0) {
-          acquire(fromFull);
-          pendingLength = region.getLong(fromData);
-          pendingTaken = 0;
-        }
-        int n = (int) Math.min(b.remaining(), pendingLength - pendingTaken);
-        int limit = b.limit();
-        b.limit(b.position() + n);
-        region.get(fromData + 8 + pendingTaken, b);
-        b.limit(limit);
-        pendingTaken += n;
-        if (pendingTaken == pendingLength) {
-          pendingLength = -1;
-          fromEmpty.post();
-        }
+    Link() throws IOException {
+      super("sem", SIZE);
+      try {
+        toFullSem = UnnamedSemaphore.init(region, TO_FULL, 0);
+        toEmptySem = UnnamedSemaphore.init(region, TO_EMPTY, 1);
+        fromFullSem = UnnamedSemaphore.init(region, FROM_FULL, 0);
+        fromEmptySem = UnnamedSemaphore.init(region, FROM_EMPTY, 1);
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
       }
     }
 
     @Override
-    public void finish() throws IOException {
-      acquire(toEmpty);
-      region.putLong(toData, -1);
-      toFull.post();
+    void publish(long length, ByteBuffer b) throws IOException {
+      acquire(toEmptySem);
+      region.putLong(TO_DATA, length);
+      if (b != null) {
+        region.put(TO_DATA + 8, b);
+      }
+      toFullSem.post();
+    }
+
+    @Override
+    long inboundSlot() {
+      return FROM_DATA;
+    }
+
+    @Override
+    void awaitInbound() throws IOException {
+      acquire(fromFullSem);
+    }
+
+    @Override
+    void releaseInbound() throws IOException {
+      fromEmptySem.post();
     }
 
     private static void acquire(UnnamedSemaphore s) throws IOException {
@@ -139,28 +88,7 @@ final class ShmTour implements TourMechanism {
         s.acquire(PipeTour.PATIENCE);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted");
-      }
-    }
-
-    @Override
-    public ChildProcess peer() {
-      return peer;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        if (peer != null) {
-          if (peer.isAlive()) {
-            peer.kill();
-          }
-          peer.close();
-        }
-      } finally {
-        region.close();
-        shm.close();
-        SharedMemory.unlink(name);
+        throw new InterruptedIOException("interrupted");
       }
     }
   }
