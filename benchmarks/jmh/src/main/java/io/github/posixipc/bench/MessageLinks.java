@@ -68,17 +68,6 @@ final class MessageLinks {
     }
   }
 
-  private static void end(ChildProcess server) throws IOException, InterruptedException {
-    try {
-      ChildProcess.Status status = server.waitFor(PATIENCE);
-      if (!status.exited() || status.exitCode() != 0) {
-        throw new IOException("the server did not end cleanly: " + status);
-      }
-    } finally {
-      server.close();
-    }
-  }
-
   private static final class MqLink implements Link {
     private final MessageQueue in;
     private final MessageQueue out;
@@ -119,7 +108,7 @@ final class MessageLinks {
     public void close() throws IOException, InterruptedException {
       try {
         in.send(ByteBuffer.allocateDirect(0), 1); // the server stops at priority 1
-        end(server);
+        ChannelLink.endOf(server).end();
       } finally {
         in.close();
         MessageQueue.unlink(in.name());
@@ -171,7 +160,7 @@ final class MessageLinks {
     public void close() throws IOException, InterruptedException {
       try {
         Signals.sigqueue(server.pid(), sig, 1000); // the server stops at 1000
-        end(server);
+        ChannelLink.endOf(server).end();
       } finally {
         queue.close();
       }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 
 /**
  * Shared memory round trips, with the C harness's segment layout (pipc_bench.c): semaphores at 0
@@ -83,12 +82,8 @@ final class ShmLinks {
         try {
           region.setIntRelease(STOP, 1);
           a.post();
-          ChildProcess.Status status = server.waitFor(Duration.ofSeconds(10));
-          if (!status.exited() || status.exitCode() != 0) {
-            throw new IOException("the server did not end cleanly: " + status);
-          }
+          ChannelLink.endOf(server).end(); // waits for exit code 0, then closes the handle
         } finally {
-          server.close();
           a.close();
           b.close();
           region.close();
@@ -126,12 +121,8 @@ final class ShmLinks {
       public void close() throws IOException, InterruptedException {
         try {
           region.setLongRelease(A, -1L);
-          ChildProcess.Status status = server.waitFor(Duration.ofSeconds(10));
-          if (!status.exited() || status.exitCode() != 0) {
-            throw new IOException("the server did not end cleanly: " + status);
-          }
+          ChannelLink.endOf(server).end(); // waits for exit code 0, then closes the handle
         } finally {
-          server.close();
           region.close();
           shm.close();
           SharedMemory.unlink(name);
