@@ -6,6 +6,7 @@
 #define POSIXIPC_INTERNAL_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -35,5 +36,13 @@ int64_t pipc__deadline(int64_t timeout_ns);
  * events that occurred (> 0), -ETIMEDOUT, or -errno (-EINTR included).
  */
 int pipc__poll_until(int fd, short events, int64_t deadline);
+
+/*
+ * Runs op(arg), which touches the shared object at [addr, addr + length),
+ * under the fault guard once pipc_fault_guard_install has run (guard.c):
+ * a vanished page is -EFAULT, an object glibc gave up on -ENOTRECOVERABLE.
+ * Otherwise returns op's result.
+ */
+int pipc__guarded(int (*op)(void *arg), void *arg, uint64_t addr, size_t length);
 
 #endif /* POSIXIPC_INTERNAL_H */

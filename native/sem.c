@@ -54,48 +54,63 @@ int pipc_sem_unlink(const char *name) {
   return 0;
 }
 
-int pipc_sem_init(uint64_t addr, unsigned value) {
-  int r = pipc__check_sem(addr);
-  if (r < 0) return r;
-  if (value > SEM_VALUE_MAX) return -EINVAL;
-  if (sem_init(pipc__sem(addr), 1, value) < 0) return PIPC__ERR();
-  return 0;
-}
+/*
+ * Every call that touches the semaphore runs through one operation record, so
+ * that it can run under the fault guard (guard.c).
+ */
+enum pipc__sem_kind { PIPC__SEM_INIT, PIPC__SEM_DESTROY, PIPC__SEM_POST, PIPC__SEM_WAIT, PIPC__SEM_VALUE };
 
-int pipc_sem_destroy(uint64_t sem) {
-  int r = pipc__check_sem(sem);
-  if (r < 0) return r;
-  if (sem_destroy(pipc__sem(sem)) < 0) return PIPC__ERR();
-  return 0;
-}
+struct pipc__sem_op {
+  enum pipc__sem_kind kind;
+  sem_t *sem;
+  unsigned value;
+  int64_t timeout_ns;
+};
 
-int pipc_sem_post(uint64_t sem) {
-  int r = pipc__check_sem(sem);
-  if (r < 0) return r;
-  if (sem_post(pipc__sem(sem)) < 0) return PIPC__ERR();
-  return 0;
-}
-
-int pipc_sem_wait(uint64_t sem, int64_t timeout_ns) {
-  int r = pipc__check_sem(sem);
-  if (r < 0) return r;
-  sem_t *s = pipc__sem(sem);
-  if (timeout_ns < 0) {
-    r = sem_wait(s);
-  } else if (timeout_ns == 0) {
-    r = sem_trywait(s);
-  } else {
-    int64_t deadline = pipc__deadline(timeout_ns);
-    struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
-    r = sem_clockwait(s, CLOCK_MONOTONIC, &ts);
+static int pipc__sem_run(void *arg) {
+  const struct pipc__sem_op *op = arg;
+  sem_t *s = op->sem;
+  int r = -1;
+  switch (op->kind) {
+    case PIPC__SEM_INIT: r = sem_init(s, 1, op->value); break;
+    case PIPC__SEM_DESTROY: r = sem_destroy(s); break;
+    case PIPC__SEM_POST: r = sem_post(s); break;
+    case PIPC__SEM_WAIT:
+      if (op->timeout_ns < 0) {
+        r = sem_wait(s);
+      } else if (op->timeout_ns == 0) {
+        r = sem_trywait(s);
+      } else {
+        int64_t deadline = pipc__deadline(op->timeout_ns);
+        struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
+        r = sem_clockwait(s, CLOCK_MONOTONIC, &ts);
+      }
+      break;
+    case PIPC__SEM_VALUE: {
+      int v;
+      if (sem_getvalue(s, &v) < 0) return PIPC__ERR();
+      return v < 0 ? 0 : v;
+    }
   }
   return r < 0 ? PIPC__ERR() : 0;
 }
 
-int pipc_sem_value(uint64_t sem) {
+static int pipc__sem_call(uint64_t sem, enum pipc__sem_kind kind, unsigned value, int64_t timeout_ns) {
   int r = pipc__check_sem(sem);
   if (r < 0) return r;
-  int v;
-  if (sem_getvalue(pipc__sem(sem), &v) < 0) return PIPC__ERR();
-  return v < 0 ? 0 : v;
+  struct pipc__sem_op op = {.kind = kind, .sem = pipc__sem(sem), .value = value, .timeout_ns = timeout_ns};
+  return pipc__guarded(pipc__sem_run, &op, sem, sizeof(sem_t));
 }
+
+int pipc_sem_init(uint64_t addr, unsigned value) {
+  if (value > SEM_VALUE_MAX) return -EINVAL;
+  return pipc__sem_call(addr, PIPC__SEM_INIT, value, 0);
+}
+
+int pipc_sem_destroy(uint64_t sem) { return pipc__sem_call(sem, PIPC__SEM_DESTROY, 0, 0); }
+
+int pipc_sem_post(uint64_t sem) { return pipc__sem_call(sem, PIPC__SEM_POST, 0, 0); }
+
+int pipc_sem_wait(uint64_t sem, int64_t timeout_ns) { return pipc__sem_call(sem, PIPC__SEM_WAIT, 0, timeout_ns); }
+
+int pipc_sem_value(uint64_t sem) { return pipc__sem_call(sem, PIPC__SEM_VALUE, 0, 0); }

@@ -29,102 +29,138 @@ static struct timespec pipc__abs(int64_t timeout_ns) {
   return ts;
 }
 
-int pipc_mutex_init(uint64_t addr) {
-  int r = pipc__check(addr, alignof(pthread_mutex_t));
-  if (r < 0) return r;
+/*
+ * Every call that touches a mutex or a condition runs through one operation
+ * record, so that it can run under the fault guard (guard.c).
+ */
+enum pipc__sync_kind {
+  PIPC__MUTEX_INIT,
+  PIPC__MUTEX_DESTROY,
+  PIPC__MUTEX_LOCK,
+  PIPC__MUTEX_UNLOCK,
+  PIPC__MUTEX_CONSISTENT,
+  PIPC__COND_INIT,
+  PIPC__COND_DESTROY,
+  PIPC__COND_WAIT,
+  PIPC__COND_SIGNAL,
+  PIPC__COND_BROADCAST,
+};
+
+struct pipc__sync_op {
+  enum pipc__sync_kind kind;
+  pthread_mutex_t *mutex;
+  pthread_cond_t *cond;
+  int64_t timeout_ns;
+};
+
+static int pipc__mutex_init(pthread_mutex_t *m) {
   pthread_mutexattr_t a;
   int e = pthread_mutexattr_init(&a);
-  if (e != 0) return -e;
+  if (e != 0) return e;
   if ((e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) != 0) goto done;
   if ((e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST)) != 0) goto done;
   if ((e = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK)) != 0) goto done;
-  e = pthread_mutex_init(pipc__mutex(addr), &a);
+  e = pthread_mutex_init(m, &a);
 done:
   pthread_mutexattr_destroy(&a);
-  return pipc__neg(e);
+  return e;
 }
 
-int pipc_mutex_destroy(uint64_t mutex) {
-  int r = pipc__check(mutex, alignof(pthread_mutex_t));
-  if (r < 0) return r;
-  return pipc__neg(pthread_mutex_destroy(pipc__mutex(mutex)));
+static int pipc__cond_init(pthread_cond_t *c) {
+  pthread_condattr_t a;
+  int e = pthread_condattr_init(&a);
+  if (e != 0) return e;
+  if ((e = pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) != 0) goto done;
+  if ((e = pthread_condattr_setclock(&a, CLOCK_MONOTONIC)) != 0) goto done;
+  e = pthread_cond_init(c, &a);
+done:
+  pthread_condattr_destroy(&a);
+  return e;
 }
 
-int pipc_mutex_lock(uint64_t mutex, int64_t timeout_ns) {
-  int r = pipc__check(mutex, alignof(pthread_mutex_t));
-  if (r < 0) return r;
-  pthread_mutex_t *m = pipc__mutex(mutex);
-  int e;
-  if (timeout_ns < 0) {
-    e = pthread_mutex_lock(m);
-  } else if (timeout_ns == 0) {
-    e = pthread_mutex_trylock(m);
-    if (e == EBUSY) e = EAGAIN;
-  } else {
-    struct timespec ts = pipc__abs(timeout_ns);
-    e = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts);
+static int pipc__mutex_lock(pthread_mutex_t *m, int64_t timeout_ns) {
+  if (timeout_ns < 0) return pthread_mutex_lock(m);
+  if (timeout_ns == 0) {
+    int e = pthread_mutex_trylock(m);
+    return e == EBUSY ? EAGAIN : e;
+  }
+  struct timespec ts = pipc__abs(timeout_ns);
+  return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts);
+}
+
+static int pipc__cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t timeout_ns) {
+  if (timeout_ns < 0) return pthread_cond_wait(c, m);
+  /* Timeout 0: a deadline already past, so the mutex is released and taken
+   * again (and its ownership checked) without waiting. */
+  struct timespec ts = pipc__abs(timeout_ns);
+  int e = pthread_cond_timedwait(c, m, &ts);
+  return e == ETIMEDOUT && timeout_ns == 0 ? EAGAIN : e;
+}
+
+static int pipc__sync_run(void *arg) {
+  const struct pipc__sync_op *op = arg;
+  int e = EINVAL;
+  switch (op->kind) {
+    case PIPC__MUTEX_INIT: e = pipc__mutex_init(op->mutex); break;
+    case PIPC__MUTEX_DESTROY: e = pthread_mutex_destroy(op->mutex); break;
+    case PIPC__MUTEX_LOCK: e = pipc__mutex_lock(op->mutex, op->timeout_ns); break;
+    case PIPC__MUTEX_UNLOCK: e = pthread_mutex_unlock(op->mutex); break;
+    case PIPC__MUTEX_CONSISTENT: e = pthread_mutex_consistent(op->mutex); break;
+    case PIPC__COND_INIT: e = pipc__cond_init(op->cond); break;
+    case PIPC__COND_DESTROY: e = pthread_cond_destroy(op->cond); break;
+    case PIPC__COND_WAIT: e = pipc__cond_wait(op->cond, op->mutex, op->timeout_ns); break;
+    case PIPC__COND_SIGNAL: e = pthread_cond_signal(op->cond); break;
+    case PIPC__COND_BROADCAST: e = pthread_cond_broadcast(op->cond); break;
   }
   return pipc__neg(e);
 }
 
-int pipc_mutex_unlock(uint64_t mutex) {
+static int pipc__mutex_call(uint64_t mutex, enum pipc__sync_kind kind, int64_t timeout_ns) {
   int r = pipc__check(mutex, alignof(pthread_mutex_t));
   if (r < 0) return r;
-  return pipc__neg(pthread_mutex_unlock(pipc__mutex(mutex)));
+  struct pipc__sync_op op = {.kind = kind, .mutex = pipc__mutex(mutex), .timeout_ns = timeout_ns};
+  return pipc__guarded(pipc__sync_run, &op, mutex, sizeof(pthread_mutex_t));
 }
 
-int pipc_mutex_consistent(uint64_t mutex) {
-  int r = pipc__check(mutex, alignof(pthread_mutex_t));
-  if (r < 0) return r;
-  return pipc__neg(pthread_mutex_consistent(pipc__mutex(mutex)));
-}
-
-int pipc_cond_init(uint64_t addr) {
-  int r = pipc__check(addr, alignof(pthread_cond_t));
-  if (r < 0) return r;
-  pthread_condattr_t a;
-  int e = pthread_condattr_init(&a);
-  if (e != 0) return -e;
-  if ((e = pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) != 0) goto done;
-  if ((e = pthread_condattr_setclock(&a, CLOCK_MONOTONIC)) != 0) goto done;
-  e = pthread_cond_init(pipc__cond(addr), &a);
-done:
-  pthread_condattr_destroy(&a);
-  return pipc__neg(e);
-}
-
-int pipc_cond_destroy(uint64_t cond) {
+static int pipc__cond_call(uint64_t cond, enum pipc__sync_kind kind) {
   int r = pipc__check(cond, alignof(pthread_cond_t));
   if (r < 0) return r;
-  return pipc__neg(pthread_cond_destroy(pipc__cond(cond)));
+  struct pipc__sync_op op = {.kind = kind, .cond = pipc__cond(cond)};
+  return pipc__guarded(pipc__sync_run, &op, cond, sizeof(pthread_cond_t));
 }
+
+int pipc_mutex_init(uint64_t addr) { return pipc__mutex_call(addr, PIPC__MUTEX_INIT, 0); }
+
+int pipc_mutex_destroy(uint64_t mutex) { return pipc__mutex_call(mutex, PIPC__MUTEX_DESTROY, 0); }
+
+int pipc_mutex_lock(uint64_t mutex, int64_t timeout_ns) {
+  return pipc__mutex_call(mutex, PIPC__MUTEX_LOCK, timeout_ns);
+}
+
+int pipc_mutex_unlock(uint64_t mutex) { return pipc__mutex_call(mutex, PIPC__MUTEX_UNLOCK, 0); }
+
+int pipc_mutex_consistent(uint64_t mutex) { return pipc__mutex_call(mutex, PIPC__MUTEX_CONSISTENT, 0); }
+
+int pipc_cond_init(uint64_t addr) { return pipc__cond_call(addr, PIPC__COND_INIT); }
+
+int pipc_cond_destroy(uint64_t cond) { return pipc__cond_call(cond, PIPC__COND_DESTROY); }
 
 int pipc_cond_wait(uint64_t cond, uint64_t mutex, int64_t timeout_ns) {
   int r = pipc__check(cond, alignof(pthread_cond_t));
   if (r < 0) return r;
   if ((r = pipc__check(mutex, alignof(pthread_mutex_t))) < 0) return r;
-  pthread_mutex_t *m = pipc__mutex(mutex);
-  int e;
-  if (timeout_ns < 0) {
-    e = pthread_cond_wait(pipc__cond(cond), m);
-  } else {
-    /* Timeout 0: a deadline already past, so the mutex is released and taken
-     * again (and its ownership checked) without waiting. */
-    struct timespec ts = pipc__abs(timeout_ns);
-    e = pthread_cond_timedwait(pipc__cond(cond), m, &ts);
-    if (e == ETIMEDOUT && timeout_ns == 0) e = EAGAIN;
+  struct pipc__sync_op op = {
+      .kind = PIPC__COND_WAIT, .mutex = pipc__mutex(mutex), .cond = pipc__cond(cond), .timeout_ns = timeout_ns};
+  r = pipc__guarded(pipc__sync_run, &op, cond, sizeof(pthread_cond_t));
+  if (r == -EFAULT || r == -ENOTRECOVERABLE) {
+    /* The guard may have left glibc midway, with the mutex released: take it
+     * back, so that the caller holds it as after every wait. */
+    int l = pipc__mutex_call(mutex, PIPC__MUTEX_LOCK, -1);
+    if (l < 0 && l != -EDEADLK) return l;
   }
-  return pipc__neg(e);
+  return r;
 }
 
-int pipc_cond_signal(uint64_t cond) {
-  int r = pipc__check(cond, alignof(pthread_cond_t));
-  if (r < 0) return r;
-  return pipc__neg(pthread_cond_signal(pipc__cond(cond)));
-}
+int pipc_cond_signal(uint64_t cond) { return pipc__cond_call(cond, PIPC__COND_SIGNAL); }
 
-int pipc_cond_broadcast(uint64_t cond) {
-  int r = pipc__check(cond, alignof(pthread_cond_t));
-  if (r < 0) return r;
-  return pipc__neg(pthread_cond_broadcast(pipc__cond(cond)));
-}
+int pipc_cond_broadcast(uint64_t cond) { return pipc__cond_call(cond, PIPC__COND_BROADCAST); }

@@ -19,7 +19,8 @@
  *    mapped past the end, or another process shrank the object later) raises
  *    SIGBUS in the process that touches it. The core never touches mapped
  *    memory except in the pipc_sem_* and pipc_mutex_/pipc_cond_* calls that
- *    are given an address.
+ *    are given an address, and those return -EFAULT instead once the fault
+ *    guard is installed (pipc_fault_guard_install).
  *  - Mappings are addresses carried as uint64_t; they stay valid after the
  *    descriptor is closed and until pipc_munmap.
  */
@@ -162,12 +163,39 @@ int pipc_mmap_detach(uint64_t addr, int64_t length);
  * Checks that every page of [addr, addr + length) can be read without a
  * fault, by asking the kernel to map them in (madvise MADV_POPULATE_READ):
  * a page beyond the end of a shrunk object is reported as -EFAULT instead of
- * raising SIGBUS. Used before native calls that touch shared memory (a SIGBUS
- * inside them could not be survived). The pages may still vanish right after
- * the check. Returns 0, -EFAULT, -ENOMEM (not mapped), -EINVAL (kernels
+ * raising SIGBUS. The pages may still vanish right after the check: to make
+ * the calls that touch an object safe, install the fault guard instead. Returns 0, -EFAULT, -ENOMEM (not mapped), -EINVAL (kernels
  * before 5.14, which lack the advice, or a bad range).
  */
 int pipc_mem_probe(uint64_t addr, int64_t length);
+
+/*
+ * The fault guard. A semaphore, mutex or condition lives in shared memory
+ * that any process with write access can shrink; the pipc_sem_*, pipc_mutex_*
+ * and pipc_cond_* calls on an object whose page is gone would then raise
+ * SIGBUS, which ends the process by default. Once the guard is installed,
+ * those calls return -EFAULT instead, whether the page was already gone when
+ * the call began or vanished while it waited; and -ENOTRECOVERABLE when glibc
+ * judged the object's state impossible (another process wrote over it) and
+ * would have called abort().
+ *
+ * It installs one handler for SIGBUS and SIGABRT, in front of the handlers
+ * already there: signals that do not come from a guarded call in the same
+ * thread are passed on to them with the same arguments (or given the default
+ * action, when that is what was there). Install it after any other handler
+ * for those two signals, once; a later sigaction for them removes it. The
+ * Java library installs it when it loads. Idempotent, thread-safe. Returns 0
+ * or -errno from sigaction.
+ *
+ * What the guard cannot do: the object stays gone (every later call on it
+ * fails the same way), and a thread that held a robust mutex in the vanished
+ * memory may see its other robust mutexes fail too, because glibc links the
+ * mutexes a thread holds through their own memory.
+ */
+int pipc_fault_guard_install(void);
+
+/* 1 once pipc_fault_guard_install has succeeded in this process, else 0. */
+int pipc_fault_guard_installed(void);
 
 /* Flags for pipc_msync: exactly one of ASYNC or SYNC, optionally INVALIDATE. */
 #define PIPC_MSYNC_ASYNC 0x1

@@ -1,0 +1,299 @@
+// The fault guard: sync calls on shared memory that another process shrank
+// return -EFAULT instead of killing the process. Every test runs in a forked
+// child, so the guard (process-wide, permanent) never leaks into another test,
+// and a guard that failed shows as a child killed by SIGBUS or SIGABRT.
+#include <gtest/gtest.h>
+#include <posixipc/posixipc.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <thread>
+
+#include "ipc_names.h"
+#include "test_util.h"
+
+extern "C" int pipc__guarded(int (*op)(void* arg), void* arg, uint64_t addr, size_t length);
+
+using pipc_test::ForkChild;
+using pipc_test::NowMs;
+using pipc_test::WaitChild;
+
+namespace {
+
+// A two-page segment: objects go in the second page, which cut() removes.
+struct Segment {
+  pipc_test::ScopedShmName name;
+  int fd = -1;
+  uint64_t addr = 0;
+  int64_t page = pipc_page_size();
+  explicit Segment(const char* tag) : name(tag) {
+    EXPECT_EQ(0, pipc_shm_create(name.c_str(), 2 * page, 0600, &fd));
+    EXPECT_EQ(0, pipc_mmap(fd, 0, 2 * page, PIPC_PROT_READ | PIPC_PROT_WRITE, &addr));
+  }
+  ~Segment() {
+    pipc_munmap(addr, 2 * page);
+    pipc_fd_close(fd);
+  }
+  uint64_t second(int64_t at = 0) const { return addr + page + at; }
+  int cut() const { return pipc_shm_truncate(fd, page); }
+};
+
+// Runs body in a child with the guard installed; returns the child's status.
+int InGuardedChild(const std::function<int()>& body) {
+  return WaitChild(ForkChild([&] {
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);  // the deaths tested for leave no core file
+    if (pipc_fault_guard_install() != 0) return 90;
+    if (pipc_fault_guard_installed() != 1) return 91;
+    return body();
+  }));
+}
+
+TEST(FaultGuard, InstallIsIdempotent) {
+  EXPECT_EQ(0, InGuardedChild([] {
+    if (pipc_fault_guard_install() != 0) return 1;
+    struct sigaction sa;
+    sigaction(SIGBUS, nullptr, &sa);
+    return (sa.sa_flags & SA_SIGINFO) ? 0 : 2;
+  }));
+}
+
+TEST(FaultGuard, EveryCallOnAVanishedPageIsEfault) {
+  Segment s("guard-calls");
+  uint64_t sem = s.second(0), mutex = s.second(64), cond = s.second(128);
+  ASSERT_EQ(0, pipc_sem_init(sem, 1));
+  ASSERT_EQ(0, pipc_mutex_init(mutex));
+  ASSERT_EQ(0, pipc_cond_init(cond));
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    int fails = 0;
+    auto expect = [&](int got, int line) {
+      if (got != -EFAULT) {
+        fprintf(stderr, "line %d: %d (%s)\n", line, got, pipc_errno_name(got));
+        fails++;
+      }
+    };
+    expect(pipc_sem_post(sem), __LINE__);
+    expect(pipc_sem_wait(sem, 0), __LINE__);
+    expect(pipc_sem_wait(sem, 1000000), __LINE__);
+    expect(pipc_sem_wait(sem, -1), __LINE__);
+    expect(pipc_sem_value(sem), __LINE__);
+    expect(pipc_sem_init(sem, 0), __LINE__);
+    // (sem_destroy does not touch the semaphore in glibc: nothing to fault.)
+    expect(pipc_mutex_lock(mutex, -1), __LINE__);
+    expect(pipc_mutex_lock(mutex, 0), __LINE__);
+    expect(pipc_mutex_lock(mutex, 1000000), __LINE__);
+    expect(pipc_mutex_unlock(mutex), __LINE__);
+    expect(pipc_mutex_consistent(mutex), __LINE__);
+    expect(pipc_mutex_init(mutex), __LINE__);
+    expect(pipc_mutex_destroy(mutex), __LINE__);
+    expect(pipc_cond_signal(cond), __LINE__);
+    expect(pipc_cond_broadcast(cond), __LINE__);
+    expect(pipc_cond_init(cond), __LINE__);
+    expect(pipc_cond_destroy(cond), __LINE__);
+    // The first page is still there, and so is the process.
+    *reinterpret_cast<volatile int*>(s.addr) = 7;
+    return fails;
+  }));
+}
+
+TEST(FaultGuard, WithoutTheGuardTheSameCallIsSigbus) {
+  Segment s("guard-none");
+  ASSERT_EQ(0, pipc_sem_init(s.second(), 1));
+  ASSERT_EQ(0, s.cut());
+  int status = WaitChild(ForkChild([&] {
+    signal(SIGBUS, SIG_DFL);  // whatever a sanitizer installed
+    return pipc_fault_guard_installed() == 0 ? (pipc_sem_post(s.second()), 1) : 2;
+  }));
+  EXPECT_EQ(128 + SIGBUS, status);
+}
+
+// The page vanishes while the call waits in the kernel: the wait ends at its
+// timeout, glibc touches the object again, and that fault is reported.
+TEST(FaultGuard, AWaiterWhosePageVanishesGetsEfault) {
+  Segment s("guard-waiter");
+  uint64_t sem = s.second(0), mutex = s.second(64), cond = s.second(128);
+  uint64_t own = s.addr;  // a mutex in the page that stays
+  ASSERT_EQ(0, pipc_sem_init(sem, 0));
+  ASSERT_EQ(0, pipc_mutex_init(mutex));
+  ASSERT_EQ(0, pipc_cond_init(cond));
+  ASSERT_EQ(0, pipc_mutex_init(own));
+  EXPECT_EQ(0, InGuardedChild([&] {
+    // Another thread holds the mutex, so that the lock below waits.
+    std::atomic<int> held{0};
+    std::thread holder([&] {
+      held = pipc_mutex_lock(mutex, -1) == 0 ? 1 : 2;
+      while (held == 1) usleep(1000);
+    });
+    while (held == 0) usleep(1000);
+    if (held != 1) return 1;
+    std::thread cutter([&] {
+      usleep(100 * 1000);
+      s.cut();
+    });
+    long long t0 = NowMs();
+    int r1 = pipc_sem_wait(sem, 400 * 1000000LL);
+    int r2 = pipc_mutex_lock(mutex, 100 * 1000000LL);
+    if (pipc_mutex_lock(own, -1) != 0) return 3;
+    int r3 = pipc_cond_wait(cond, own, 100 * 1000000LL);
+    // The condition's fault leaves the mutex held, as after every wait.
+    int r4 = pipc_mutex_unlock(own);
+    long long took = NowMs() - t0;
+    cutter.join();
+    held = 3;
+    holder.join();
+    fprintf(stderr, "sem %d, mutex %d, cond %d, unlock %d, %lld ms\n", r1, r2, r3, r4, took);
+    if (r1 != -EFAULT || r2 != -EFAULT || r3 != -EFAULT) return 4;
+    if (r4 != 0) return 5;
+    return took < 5000 ? 0 : 6;
+  }));
+}
+
+extern "C" void _pthread_cleanup_push(struct _pthread_cleanup_buffer* buffer, void (*routine)(void*), void* arg);
+
+sigjmp_buf g_outer;
+int g_cleanups;
+void CountCleanup(void*) { g_cleanups++; }
+
+// A wait whose page vanishes while it blocks leaves cleanup records in
+// glibc's per-thread chain; the guard must drop them. A siglongjmp runs every
+// record it jumps over: here exactly the one pushed by the test, and not the
+// wait's own, which would touch the vanished semaphore (SIGBUS, outside the
+// guard) or call into a dead stack frame.
+[[gnu::noinline]] int WaitThenJumpOut(const Segment& s) {
+  struct _pthread_cleanup_buffer mine;
+  _pthread_cleanup_push(&mine, CountCleanup, nullptr);
+  std::thread cutter([&] {
+    usleep(50 * 1000);
+    s.cut();
+  });
+  int r = pipc_sem_wait(s.second(), 200 * 1000000LL);
+  cutter.join();
+  if (r != -EFAULT) return 1;
+  siglongjmp(g_outer, 1);
+}
+
+TEST(FaultGuard, AFaultedWaitLeavesGlibcsCleanupChainAsItWas) {
+  Segment s("guard-cleanup");
+  ASSERT_EQ(0, pipc_sem_init(s.second(), 0));
+  EXPECT_EQ(0, InGuardedChild([&] {
+    if (sigsetjmp(g_outer, 0) == 0) return 10 + WaitThenJumpOut(s);
+    return g_cleanups == 1 ? 0 : 20 + g_cleanups;
+  }));
+}
+
+// glibc calls abort() when a futex call reports EFAULT (the page vanished
+// between its load and its system call) and on broken object state: inside a
+// guarded call that is -EFAULT when the page is gone, else -ENOTRECOVERABLE.
+int Aborts(void*) {
+  abort();
+  return 0;
+}
+
+TEST(FaultGuard, AnAbortInsideAGuardedCallIsAnError) {
+  Segment s("guard-abort");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    if (pipc__guarded(Aborts, nullptr, s.addr, 8) != -ENOTRECOVERABLE) return 1;
+    if (pipc__guarded(Aborts, nullptr, s.second(), 8) != -EFAULT) return 2;
+    // The signal mask is as before: SIGABRT is not left blocked.
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    if (sigismember(&mask, SIGABRT) || sigismember(&mask, SIGBUS)) return 3;
+    return pipc__guarded(Aborts, nullptr, s.addr, 8) == -ENOTRECOVERABLE ? 0 : 4;
+  }));
+}
+
+TEST(FaultGuard, SignalsOutsideAGuardedCallKeepTheirDefaultAction) {
+  Segment s("guard-default");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(128 + SIGABRT, InGuardedChild([] {
+    abort();
+    return 0;
+  }));
+  EXPECT_EQ(128 + SIGBUS, InGuardedChild([&] {
+    *reinterpret_cast<volatile char*>(s.second()) = 1;
+    return 0;
+  }));
+  // A SIGABRT sent by another process during a guarded call is not the call's.
+  Segment t("guard-sent");
+  ASSERT_EQ(0, pipc_sem_init(t.second(), 0));
+  EXPECT_EQ(128 + SIGABRT, InGuardedChild([&] {
+    std::thread([] {
+      usleep(50 * 1000);
+      kill(getpid(), SIGABRT);
+    }).detach();
+    pipc_sem_wait(t.second(), 2000 * 1000000LL);
+    return 0;
+  }));
+}
+
+sigjmp_buf g_back;
+volatile sig_atomic_t g_seen;
+void* volatile g_fault_addr;
+
+void PreviousHandler(int, siginfo_t* si, void*) {
+  g_seen = g_seen + 1;
+  g_fault_addr = si->si_addr;
+  siglongjmp(g_back, 1);
+}
+
+TEST(FaultGuard, AFaultOutsideAGuardedCallReachesThePreviousHandler) {
+  Segment s("guard-chain");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, WaitChild(ForkChild([&] {
+    struct sigaction sa {};
+    sa.sa_sigaction = PreviousHandler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, nullptr);
+    if (pipc_fault_guard_install() != 0) return 1;
+    volatile char* p = reinterpret_cast<volatile char*>(s.second(16));
+    if (sigsetjmp(g_back, 1) == 0) {
+      *p = 1;
+      return 2;
+    }
+    if (g_seen != 1 || g_fault_addr != const_cast<char*>(p)) return 3;
+    // Guarded calls are still the guard's.
+    return pipc_sem_post(s.second()) == -EFAULT && g_seen == 1 ? 0 : 4;
+  })));
+}
+
+// Another process shrinks and regrows the segment as fast as it can while
+// this one posts, takes and locks: every call ends in a result, none in a
+// signal, whichever instant the page vanishes at.
+TEST(FaultGuard, ARacingTruncationNeverKillsTheCaller) {
+  Segment s("guard-race");
+  uint64_t sem = s.second(0), mutex = s.second(64);
+  ASSERT_EQ(0, pipc_sem_init(sem, 0));
+  ASSERT_EQ(0, pipc_mutex_init(mutex));
+  pid_t cutter = ForkChild([&] {
+    long long end = NowMs() + 1500;
+    while (NowMs() < end) {
+      if (pipc_shm_truncate(s.fd, s.page) != 0 || pipc_shm_truncate(s.fd, 2 * s.page) != 0) return 1;
+    }
+    return 0;
+  });
+  EXPECT_EQ(0, InGuardedChild([&] {
+    long ok = 0, faults = 0;
+    long long end = NowMs() + 1000;
+    while (NowMs() < end) {
+      for (int r : {pipc_sem_post(sem), pipc_sem_wait(sem, 0), pipc_sem_value(sem), pipc_mutex_lock(mutex, 0),
+                    pipc_mutex_unlock(mutex)}) {
+        if (r >= 0) ok++;
+        if (r == -EFAULT) faults++;
+      }
+    }
+    fprintf(stderr, "%ld calls ended well, %ld in -EFAULT\n", ok, faults);
+    return ok > 0 && faults > 0 ? 0 : 1;
+  }));
+  EXPECT_EQ(0, WaitChild(cutter));
+}
+
+}  // namespace
