@@ -338,9 +338,8 @@ class SharedMemoryTest {
   }
 
   /**
-   * The C peer shrinks the object under this JVM: the semaphore's and the mutex's pages are
-   * checked through the kernel before their native calls, so they report the fault instead of
-   * dying of SIGBUS.
+   * The C peer shrinks the object under this JVM: the semaphore's and the mutex's native calls
+   * run under the core's fault guard, so they report the fault instead of dying of SIGBUS.
    */
   @Test
   void syncObjectsInATruncatedSegmentReportTheFault() throws Exception {
@@ -348,8 +347,10 @@ class SharedMemoryTest {
       String name = names.shm("sigbus");
       long page = SharedMemory.pageSize();
       try (SharedMemory shm = SharedMemory.create(name, 4 * page); MappedRegion r = shm.map()) {
+        assertTrue(Native.FAULT_GUARD, "the library installs the fault guard when it loads");
         UnnamedSemaphore sem = UnnamedSemaphore.init(r, 3 * page, 1);
         SharedMutex mutex = SharedMutex.init(r, 2 * page);
+        SharedCondition cond = SharedCondition.init(r, 3 * page + 128);
         try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "shm-truncate", name, "" + page)) {
           assertEquals("size=" + page, peer.output());
           assertEquals(0, peer.waitFor(10));
@@ -362,6 +363,19 @@ class SharedMemoryTest {
         assertThrows(SharedMemoryFaultException.class, mutex::lock);
         SharedMemoryFaultException e = assertThrows(SharedMemoryFaultException.class, mutex::unlock);
         assertTrue(e.getMessage().contains(name), e.getMessage());
+        assertThrows(SharedMemoryFaultException.class, sem::value);
+        assertThrows(SharedMemoryFaultException.class, sem::tryAcquire);
+        assertThrows(SharedMemoryFaultException.class, () -> sem.acquire(Duration.ofMillis(50)));
+        assertThrows(SharedMemoryFaultException.class, mutex::tryLock);
+        assertThrows(SharedMemoryFaultException.class, () -> mutex.lock(Duration.ofMillis(50)));
+        assertThrows(SharedMemoryFaultException.class, cond::signal);
+        assertThrows(SharedMemoryFaultException.class, cond::signalAll);
+        SharedMutex kept = SharedMutex.init(r, 64); // in the first page, which stays
+        kept.lock();
+        assertThrows(SharedMemoryFaultException.class, () -> cond.await(kept, Duration.ofMillis(50)));
+        kept.unlock(); // held again after the failed wait, as after every wait
+        assertThrows(SharedMemoryFaultException.class, () -> UnnamedSemaphore.init(r, 3 * page, 0));
+        assertThrows(SharedMemoryFaultException.class, () -> SharedMutex.init(r, 2 * page));
         shm.truncate(4 * page);
         assertEquals(0, r.getInt(3 * page), "the object grew back with zero pages");
       }
@@ -383,6 +397,8 @@ class SharedMemoryTest {
       long page = SharedMemory.pageSize();
       try (SharedMemory shm = SharedMemory.create(name, 4 * page); MappedRegion r = shm.map()) {
         UnnamedSemaphore.init(r, 3 * page, 0);
+        SharedMutex.init(r, 64);
+        SharedCondition.init(r, 3 * page + 128);
         r.putInt(0, 1);
         List<String> cmd = new ArrayList<>(TestSupport.javaPeerCommand("shm-fault", name, "" + page));
         cmd.add(1, "-Xint");
@@ -397,6 +413,8 @@ class SharedMemoryTest {
           String faults = out.readLine();
           assertTrue(faults.matches("((SharedMemoryFaultException|InternalError) ){4}SharedMemoryFaultException"),
               faults);
+          // The waiters were blocked when the pages went: each notices at the end of its slice.
+          assertEquals("waits SharedMemoryFaultException SharedMemoryFaultException held", out.readLine());
           assertEquals("alive", out.readLine());
           assertTrue(child.waitFor(30, TimeUnit.SECONDS));
           assertEquals(0, child.exitValue());

@@ -2,6 +2,7 @@ package io.github.posixipc.peer;
 
 import io.github.posixipc.MappedRegion;
 import io.github.posixipc.OwnerDiedException;
+import io.github.posixipc.SharedCondition;
 import io.github.posixipc.SharedMemory;
 import io.github.posixipc.SharedMutex;
 import io.github.posixipc.UnnamedSemaphore;
@@ -19,9 +20,13 @@ import java.time.Duration;
  *   shm-relay NAME IN_FULL IN_EMPTY IN_DATA OUT_FULL OUT_EMPTY OUT_DATA CHUNK
  *                                    echoes length-prefixed messages (the tour's link)
  *   shm-spin-relay NAME IN OUT CHUNK the same by spinning on sequence numbers (peer_shm.c)
- *   shm-fault NAME PAGE              map, print "mapped", wait for a line on stdin (the object is
+ *   shm-fault NAME PAGE              map, start a thread waiting on the semaphore at 3 * PAGE and
+ *                                    one waiting on the condition at 3 * PAGE + 128 (mutex at 64),
+ *                                    print "mapped", wait for a line on stdin (the object is
  *                                    shrunk meanwhile), then access beyond the end: prints the
- *                                    exception of each access, then "alive"
+ *                                    exception of each access, then how the waits ended ("waits
+ *                                    E1 E2", and "held" when the condition's mutex is held after
+ *                                    it), then "alive"
  * </pre>
  */
 public final class ShmPeer {
@@ -154,6 +159,40 @@ public final class ShmPeer {
         case "shm-fault/3": {
           long page = Long.parseLong(args[2]);
           UnnamedSemaphore sem = UnnamedSemaphore.at(region, 3 * page);
+          SharedMutex mutex = SharedMutex.at(region, 64);
+          SharedCondition cond = SharedCondition.at(region, 3 * page + 128);
+          String[] waits = new String[3];
+          Thread semWaiter = new Thread(() -> {
+            try {
+              sem.acquire(Duration.ofSeconds(30));
+              waits[0] = "acquired";
+            } catch (Exception e) {
+              waits[0] = e.getClass().getSimpleName();
+            }
+          });
+          Thread condWaiter = new Thread(() -> {
+            try {
+              mutex.lock();
+              try {
+                // Waits return after a slice at the latest (spurious wake-ups): wait in a loop,
+                // as every caller does, until the wait fails or nothing happened for 30 s.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() - deadline < 0) {
+                  cond.awaitNanos(mutex, -1);
+                }
+                waits[1] = "nothing";
+              } catch (Exception e) {
+                waits[1] = e.getClass().getSimpleName();
+              }
+              mutex.unlock();
+              waits[2] = "held";
+            } catch (Exception e) {
+              waits[2] = e.toString();
+            }
+          });
+          semWaiter.start();
+          condWaiter.start();
+          Thread.sleep(200); // both are blocked by now, normally; if not, they fault on entry
           System.out.println("mapped");
           System.out.flush();
           new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
@@ -180,6 +219,9 @@ public final class ShmPeer {
             }
           }
           System.out.println(sb.toString().trim());
+          semWaiter.join();
+          condWaiter.join();
+          System.out.println("waits " + waits[0] + " " + waits[1] + " " + waits[2]);
           System.out.println(region.getInt(0) == 1 ? "alive" : "wrong");
           return 0;
         }

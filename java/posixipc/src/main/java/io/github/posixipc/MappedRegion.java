@@ -45,8 +45,8 @@ import org.bytedeco.javacpp.Pointer;
  *   <li>Truncation by another process: touching a page beyond the object's new end raises
  *       {@code SIGBUS}. All data accesses here go through {@code ByteBuffer} and
  *       {@code VarHandle}, never through native code, because HotSpot turns a {@code SIGBUS} in
- *       those accesses into an {@link InternalError} (a {@code SIGBUS} in native code would end
- *       the process). The JVM survives every such fault. When HotSpot raises the error
+ *       those accesses into an {@link InternalError} (a {@code SIGBUS} in unguarded native code
+ *       would end the process). The JVM survives every such fault. When HotSpot raises the error
  *       within the access, the region turns it into a {@link SharedMemoryFaultException}
  *       naming the object and the offset. HotSpot often records the fault and throws the
  *       {@code InternalError} ("a fault occurred in a (recent) unsafe memory access
@@ -54,10 +54,12 @@ import org.bytedeco.javacpp.Pointer;
  *       this class; no library can move that point, so callers that must survive a truncation
  *       catch both. Compare-and-set and get-and-add read the word first (see the source):
  *       HotSpot's interpreter does not guard a compare-and-set on off-heap memory, which would
- *       otherwise kill the JVM. Semaphores, mutexes and conditions
- *       check their page through the kernel before each native call (a SIGBUS inside native
- *       code could not be survived) and throw {@link SharedMemoryFaultException}; only a
- *       truncation in the microseconds between that check and the call remains fatal.
+ *       otherwise kill the JVM (a truncation in the instant between that read and the
+ *       compare-and-set, in interpreted code, is the one case left that can end the JVM).
+ *       Semaphores, mutexes and conditions are native calls, and run under the core's fault
+ *       guard ({@code pipc_fault_guard_install}, installed when the library loads): a
+ *       {@code SIGBUS} inside them, whether the page was gone before the call or vanished while
+ *       it waited, ends the call with {@link SharedMemoryFaultException}.
  *       Truncating a segment that others still use is a bug of the application in any case;
  *       seal a memfd ({@link SharedMemory.Seal#SHRINK}) to make it impossible.
  *   <li>Use after close: every method throws {@link IllegalStateException} (or
@@ -101,14 +103,11 @@ public final class MappedRegion implements AutoCloseable {
   private final long address;
   private final long size;
   private final boolean writable;
-  /** False when the object is a memfd sealed against shrinking: no probe is needed then. */
-  private final boolean shrinkable;
   /** One direct buffer per 1 GiB chunk; null once closed. Holding them keeps the addresses. */
   private volatile ByteBuffer[] chunks;
 
-  MappedRegion(String what, long address, long size, boolean writable, boolean shrinkable) {
+  MappedRegion(String what, long address, long size, boolean writable) {
     this.what = what;
-    this.shrinkable = shrinkable;
     this.address = address;
     this.size = size;
     this.writable = writable;
@@ -671,31 +670,6 @@ public final class MappedRegion implements AutoCloseable {
           + " is not aligned to " + alignment + " bytes");
     }
     return address + offset;
-  }
-
-  /**
-   * Checks through the kernel that the pages of an object are still there
-   * ({@code pipc_mem_probe}), so that a truncated object is reported as an exception rather
-   * than as a SIGBUS inside the native call that follows, which would end the process. (A fault
-   * in a Java access cannot serve: HotSpot may report it late, after the native call.) It is a
-   * system call (about a microsecond on a virtual machine), skipped for a memfd sealed against
-   * shrinking, whose pages cannot go away.
-   */
-  void probe(long objectAddress, int objectSize, String object) {
-    if (!shrinkable) {
-      return;
-    }
-    int r = Core.pipc_mem_probe(objectAddress, objectSize);
-    if (r == -Errno.EFAULT) {
-      throw new SharedMemoryFaultException(object + " lies beyond the end of the shared memory object:"
-          + " it was shrunk by another process after it was mapped", null);
-    }
-    if (r < 0 && r != -Errno.EINVAL) {
-      // The page could not be brought in (ENOMEM): touching it natively could fault the same way.
-      throw new SharedMemoryFaultException("cannot bring in the page of " + object + ": "
-          + Errno.name(r) + " (" + Errno.describe(r) + ")", null);
-    }
-    // EINVAL: a kernel without the check (before 5.14); the call goes ahead unchecked.
   }
 
   /** What the region maps, for messages. */

@@ -37,16 +37,28 @@ final class Placement {
   }
 
   /**
-   * Checks that the handle and the region are open and that the object's page is still there;
-   * returns what to keep reachable until the native call is over.
+   * Checks that the handle and the region are open; returns what to keep reachable until the
+   * native call is over.
    */
   Object pin() throws ClosedChannelException {
     if (closed) {
       throw new Descriptor.ClosedException(what);
     }
-    Object pin = region.pin();
-    region.probe(address, size, what);
-    return pin;
+    return region.pin();
+  }
+
+  /**
+   * The exception for a failed call on a semaphore, mutex or condition (named or placed).
+   * EFAULT is the core's fault guard reporting that the object's memory is gone: another process
+   * shrank the object it lives in. That is thrown here as a {@link SharedMemoryFaultException};
+   * anything else is returned for the caller to throw.
+   */
+  static PosixException failure(int r, String call, String object) {
+    if (r == -Errno.EFAULT) {
+      throw new SharedMemoryFaultException(object + " is gone (" + call + "): the shared memory"
+          + " object it lives in was shrunk by another process", null);
+    }
+    return PosixException.of(r, call, object);
   }
 
   static void unpin(Object pin) {

@@ -61,7 +61,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
       unpin(pin);
     }
     if (r < 0) {
-      throw PosixException.of(r, "sem_post", what());
+      throw Placement.failure(r, "sem_post", what());
     }
   }
 
@@ -103,7 +103,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
         throw new WouldBlockException(Errno.EAGAIN, "sem_trywait", what());
       }
       if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
-        throw PosixException.of(r, "sem_wait", what());
+        throw Placement.failure(r, "sem_wait", what());
       }
       if (Thread.interrupted()) {
         throw new InterruptedException();
@@ -129,7 +129,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
     if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
       return false;
     }
-    throw PosixException.of(r, "sem_trywait", what());
+    throw Placement.failure(r, "sem_trywait", what());
   }
 
   /** The current value ({@code sem_getvalue}); may be stale as soon as it is returned. */
@@ -142,7 +142,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
       unpin(pin);
     }
     if (r < 0) {
-      throw PosixException.of(r, "sem_getvalue", what());
+      throw Placement.failure(r, "sem_getvalue", what());
     }
     return r;
   }

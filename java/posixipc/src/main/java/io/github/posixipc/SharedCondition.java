@@ -115,7 +115,7 @@ public final class SharedCondition implements AutoCloseable {
       Placement.unpin(mutexPin);
     }
     if (r != 0 && r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN) {
-      throw PosixException.of(r, "pthread_cond_clockwait", place.what);
+      throw Placement.failure(r, "pthread_cond_clockwait", place.what);
     }
     if (r != 0) {
       place.betweenSlices();
@@ -169,7 +169,7 @@ public final class SharedCondition implements AutoCloseable {
       Placement.unpin(pin);
     }
     if (r < 0) {
-      throw PosixException.of(r, syscall, place.what);
+      throw Placement.failure(r, syscall, place.what);
     }
   }
 }

@@ -252,7 +252,8 @@ public final class SharedMemory extends DescriptorChannel {
    * Sets the size ({@code ftruncate}). Growing adds zero bytes whose pages are not allocated
    * yet (see {@link #allocate(long, long)}). Shrinking makes every process's mapped pages beyond
    * the new end fault when touched: {@link MappedRegion} reports that as
-   * {@link SharedMemoryFaultException}, C programs die of SIGBUS.
+   * {@link SharedMemoryFaultException}, C programs die of SIGBUS (their semaphore, mutex and
+   * condition calls return -EFAULT instead once they install the core's fault guard).
    */
   public void truncate(long size) throws IOException {
     if (size < 0) {
@@ -318,17 +319,7 @@ public final class SharedMemory extends DescriptorChannel {
     int prot = Core.PIPC_PROT_READ | (writable ? Core.PIPC_PROT_WRITE : 0);
     withFd(fd -> Core.pipc_mmap(fd, offset, length, prot, addr), "mmap");
     String what = descriptor.what() + (offset != 0 ? " from offset " + offset : "");
-    // Seals are never removed: a memfd sealed against shrinking keeps its pages for good.
-    boolean shrinkable = name != null || !sealedAgainstShrinking();
-    return new MappedRegion(what, addr[0], length, writable, shrinkable);
-  }
-
-  private boolean sealedAgainstShrinking() {
-    try {
-      return seals().contains(Seal.SHRINK);
-    } catch (IOException e) {
-      return false;
-    }
+    return new MappedRegion(what, addr[0], length, writable);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -132,7 +132,7 @@ public final class SharedMutex implements AutoCloseable {
         if (r == -Errno.EAGAIN) {
           throw new WouldBlockException(Errno.EAGAIN, "pthread_mutex_trylock", place.what);
         }
-        throw PosixException.of(r, "pthread_mutex_lock", place.what);
+        throw Placement.failure(r, "pthread_mutex_lock", place.what);
       }
       place.betweenSlices();
     }
@@ -157,7 +157,7 @@ public final class SharedMutex implements AutoCloseable {
     if (r == -Errno.EAGAIN) {
       return false;
     }
-    throw PosixException.of(r, "pthread_mutex_trylock", place.what);
+    throw Placement.failure(r, "pthread_mutex_trylock", place.what);
   }
 
   /**
@@ -221,7 +221,7 @@ public final class SharedMutex implements AutoCloseable {
       Placement.unpin(pin);
     }
     if (r < 0) {
-      throw PosixException.of(r, syscall, place.what);
+      throw Placement.failure(r, syscall, place.what);
     }
   }
 }

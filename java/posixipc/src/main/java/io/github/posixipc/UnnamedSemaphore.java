@@ -19,10 +19,10 @@ import io.github.posixipc.internal.Core;
  * the semaphore itself lives on in the shared memory for the other processes.
  *
  * <p>If another process shrinks the shared memory object so that the semaphore's page is gone,
- * the next call reports {@link SharedMemoryFaultException}: the page is checked through the
- * kernel before every native call (a system call of about a microsecond, skipped for a memfd
- * sealed against shrinking). A shrink in the instant between that check and the native call
- * would still end the process with SIGBUS; seal a memfd against shrinking when that matters.
+ * calls report {@link SharedMemoryFaultException}, including a wait that was already blocked
+ * when the page vanished (it notices at the end of its current slice): the native calls run
+ * under the core's fault guard, which turns the {@code SIGBUS} into an error. The semaphore is
+ * lost for good then; seal a memfd against shrinking to rule that out.
  */
 public final class UnnamedSemaphore extends PosixSemaphore {
 
@@ -67,7 +67,7 @@ public final class UnnamedSemaphore extends PosixSemaphore {
       s.unpin(pin);
     }
     if (r < 0) {
-      throw PosixException.of(r, "sem_init", s.what());
+      throw Placement.failure(r, "sem_init", s.what());
     }
     return s;
   }
