@@ -197,6 +197,31 @@ int pipc_fault_guard_install(void);
 /* 1 once pipc_fault_guard_install has succeeded in this process, else 0. */
 int pipc_fault_guard_installed(void);
 
+/*
+ * Atomic read-modify-write operations on mapped memory, sequentially
+ * consistent (as C11's atomic_compare_exchange_strong and atomic_fetch_add),
+ * so that C and Java processes that use either see the same semantics. They
+ * run under the fault guard: with it installed, a page that another process
+ * cut off is -EFAULT rather than SIGBUS. addr must be aligned to the size.
+ *
+ * pipc_atomic_cas32/64 store desired if the value equals expected: 1 when
+ * they did, 0 when not; -EINVAL (NULL or misaligned), -EFAULT.
+ *
+ * pipc_atomic_add32/64 add delta and return the previous value. INT64_MIN is
+ * returned both for a genuine previous value (64-bit only) and for an error:
+ * pipc_atomic_error then tells them apart.
+ */
+int pipc_atomic_cas32(uint64_t addr, int32_t expected, int32_t desired);
+int pipc_atomic_cas64(uint64_t addr, int64_t expected, int64_t desired);
+int64_t pipc_atomic_add32(uint64_t addr, int32_t delta);
+int64_t pipc_atomic_add64(uint64_t addr, int64_t delta);
+
+/*
+ * After a pipc_atomic_add32/64 in this thread returned INT64_MIN: 0 when that
+ * was the previous value, else -EINVAL or -EFAULT.
+ */
+int pipc_atomic_error(void);
+
 /* Flags for pipc_msync: exactly one of ASYNC or SYNC, optionally INVALIDATE. */
 #define PIPC_MSYNC_ASYNC 0x1
 #define PIPC_MSYNC_SYNC 0x2

@@ -265,6 +265,56 @@ TEST(FaultGuard, AFaultOutsideAGuardedCallReachesThePreviousHandler) {
   })));
 }
 
+TEST(Atomics, CompareAndSetAndAddAcrossProcessesAreExact) {
+  Segment s("atomics");
+  uint64_t i32 = s.addr + 64, i64 = s.addr + 128;
+  EXPECT_EQ(1, pipc_atomic_cas32(i32, 0, 5));
+  EXPECT_EQ(0, pipc_atomic_cas32(i32, 0, 6));
+  EXPECT_EQ(5, *reinterpret_cast<volatile int32_t*>(i32));
+  EXPECT_EQ(5, pipc_atomic_add32(i32, -7));
+  EXPECT_EQ(-2, pipc_atomic_add32(i32, 0));
+  EXPECT_EQ(1, pipc_atomic_cas64(i64, 0, INT64_MIN));
+  EXPECT_EQ(INT64_MIN, pipc_atomic_add64(i64, 1));  // a genuine INT64_MIN...
+  EXPECT_EQ(0, pipc_atomic_error());                // ...told apart from an error
+  EXPECT_EQ(1, pipc_atomic_cas64(i64, INT64_MIN + 1, 0));
+  // Two processes add 200,000 times each: nothing is lost.
+  auto adds = [&] {
+    for (int k = 0; k < 200000; k++) {
+      pipc_atomic_add64(i64, 1);
+      pipc_atomic_add32(i32, 1);
+    }
+    return 0;
+  };
+  pid_t child = ForkChild(adds);
+  adds();
+  EXPECT_EQ(0, WaitChild(child));
+  EXPECT_EQ(400000, *reinterpret_cast<volatile int64_t*>(i64));
+  EXPECT_EQ(399998, *reinterpret_cast<volatile int32_t*>(i32));
+}
+
+TEST(Atomics, BadAddressesAreEinval) {
+  Segment s("atomics-bad");
+  EXPECT_EQ(-EINVAL, pipc_atomic_cas32(0, 0, 1));
+  EXPECT_EQ(-EINVAL, pipc_atomic_cas32(s.addr + 2, 0, 1));
+  EXPECT_EQ(-EINVAL, pipc_atomic_cas64(s.addr + 4, 0, 1));
+  EXPECT_EQ(INT64_MIN, pipc_atomic_add32(s.addr + 1, 1));
+  EXPECT_EQ(-EINVAL, pipc_atomic_error());
+  EXPECT_EQ(INT64_MIN, pipc_atomic_add64(s.addr + 12, 1));
+  EXPECT_EQ(-EINVAL, pipc_atomic_error());
+}
+
+TEST(Atomics, AVanishedPageIsEfaultUnderTheGuard) {
+  Segment s("atomics-cut");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    if (pipc_atomic_cas32(s.second(), 0, 1) != -EFAULT) return 1;
+    if (pipc_atomic_cas64(s.second(8), 0, 1) != -EFAULT) return 2;
+    if (pipc_atomic_add32(s.second(), 1) != INT64_MIN || pipc_atomic_error() != -EFAULT) return 3;
+    if (pipc_atomic_add64(s.second(8), 1) != INT64_MIN || pipc_atomic_error() != -EFAULT) return 4;
+    return pipc_atomic_add64(s.addr, 1) == 0 && pipc_atomic_error() == 0 ? 0 : 5;
+  }));
+}
+
 // Another process shrinks and regrows the segment as fast as it can while
 // this one posts, takes and locks: every call ends in a result, none in a
 // signal, whichever instant the page vanishes at.

@@ -370,6 +370,10 @@ class SharedMemoryTest {
         assertThrows(SharedMemoryFaultException.class, () -> mutex.lock(Duration.ofMillis(50)));
         assertThrows(SharedMemoryFaultException.class, cond::signal);
         assertThrows(SharedMemoryFaultException.class, cond::signalAll);
+        assertThrows(SharedMemoryFaultException.class, () -> r.compareAndSetInt(3 * page + 512, 0, 1));
+        assertThrows(SharedMemoryFaultException.class, () -> r.compareAndSetLong(3 * page + 512, 0, 1));
+        assertThrows(SharedMemoryFaultException.class, () -> r.getAndAddInt(3 * page + 512, 1));
+        assertThrows(SharedMemoryFaultException.class, () -> r.getAndAddLong(3 * page + 512, 1));
         SharedMutex kept = SharedMutex.init(r, 64); // in the first page, which stays
         kept.lock();
         assertThrows(SharedMemoryFaultException.class, () -> cond.await(kept, Duration.ofMillis(50)));
@@ -422,6 +426,25 @@ class SharedMemoryTest {
           child.destroyForcibly();
         }
       }
+    }
+  }
+
+  @Test
+  void atomicsReturnEveryValueIncludingTheExtremes() throws Exception {
+    try (SharedMemory shm = SharedMemory.createAnonymous("atomics", 4096, false); MappedRegion r = shm.map()) {
+      assertTrue(r.compareAndSetLong(8, 0, Long.MIN_VALUE));
+      assertFalse(r.compareAndSetLong(8, 0, 1));
+      assertEquals(Long.MIN_VALUE, r.getAndAddLong(8, 1)); // a genuine MIN_VALUE, not an error
+      assertEquals(Long.MIN_VALUE + 1, r.getLongVolatile(8));
+      assertTrue(r.compareAndSetInt(4, 0, Integer.MIN_VALUE));
+      assertFalse(r.compareAndSetInt(4, 0, 1));
+      assertEquals(Integer.MIN_VALUE, r.getAndAddInt(4, -1));
+      assertEquals(Integer.MAX_VALUE, r.getIntVolatile(4), "wraps around as in C");
+      assertThrows(IllegalArgumentException.class, () -> r.compareAndSetInt(2, 0, 1));
+      assertThrows(IllegalArgumentException.class, () -> r.getAndAddLong(4, 1));
+      assertThrows(IndexOutOfBoundsException.class, () -> r.getAndAddLong(4096, 1));
+      r.close();
+      assertThrows(IllegalStateException.class, () -> r.compareAndSetLong(8, 0, 1));
     }
   }
 

@@ -52,11 +52,9 @@ import org.bytedeco.javacpp.Pointer;
  *       {@code InternalError} ("a fault occurred in a (recent) unsafe memory access
  *       operation") only at the thread's next transition into the VM, a little later, outside
  *       this class; no library can move that point, so callers that must survive a truncation
- *       catch both. Compare-and-set and get-and-add read the word first (see the source):
- *       HotSpot's interpreter does not guard a compare-and-set on off-heap memory, which would
- *       otherwise kill the JVM (a truncation in the instant between that read and the
- *       compare-and-set, in interpreted code, is the one case left that can end the JVM).
- *       Semaphores, mutexes and conditions are native calls, and run under the core's fault
+ *       catch both. Compare-and-set and get-and-add are native calls (HotSpot's interpreter does
+ *       not protect a compare-and-set on off-heap memory, which would kill the JVM), and like
+ *       semaphores, mutexes and conditions they run under the core's fault
  *       guard ({@code pipc_fault_guard_install}, installed when the library loads): a
  *       {@code SIGBUS} inside them, whether the page was gone before the call or vanished while
  *       it waited, ends the call with {@link SharedMemoryFaultException}.
@@ -469,24 +467,24 @@ public final class MappedRegion implements AutoCloseable {
 
   /** Atomically sets the int at offset to update if it equals expected; true when it did. */
   public boolean compareAndSetInt(long offset, int expected, int update) {
-    ByteBuffer b = aligned(offset, 4, true);
-    try {
-      INT.getVolatile(b, (int) (offset & MASK)); // see readBeforeWrite
-      return INT.compareAndSet(b, (int) (offset & MASK), expected, update);
-    } catch (InternalError e) {
-      throw fault(e, offset);
+    ByteBuffer b = aligned(offset, 4, true); // keeps the addresses mapped (see close)
+    int r = Core.pipc_atomic_cas32(address + offset, expected, update);
+    Reference.reachabilityFence(b);
+    if (r < 0) {
+      throw nativeFault(r, offset);
     }
+    return r != 0;
   }
 
   /** Atomically adds delta to the int at offset; returns the previous value. */
   public int getAndAddInt(long offset, int delta) {
     ByteBuffer b = aligned(offset, 4, true);
-    try {
-      INT.getVolatile(b, (int) (offset & MASK)); // see readBeforeWrite
-      return (int) INT.getAndAdd(b, (int) (offset & MASK), delta);
-    } catch (InternalError e) {
-      throw fault(e, offset);
+    long previous = Core.pipc_atomic_add32(address + offset, delta);
+    Reference.reachabilityFence(b);
+    if (previous == Long.MIN_VALUE) { // never an int value: an error
+      throw nativeFault(Core.pipc_atomic_error(), offset);
     }
+    return (int) previous;
   }
 
   /** A long load with acquire ordering; offset must be a multiple of 8. */
@@ -532,30 +530,33 @@ public final class MappedRegion implements AutoCloseable {
   /** Atomically sets the long at offset to update if it equals expected; true when it did. */
   public boolean compareAndSetLong(long offset, long expected, long update) {
     ByteBuffer b = aligned(offset, 8, true);
-    try {
-      LONG.getVolatile(b, (int) (offset & MASK)); // see readBeforeWrite
-      return LONG.compareAndSet(b, (int) (offset & MASK), expected, update);
-    } catch (InternalError e) {
-      throw fault(e, offset);
+    int r = Core.pipc_atomic_cas64(address + offset, expected, update);
+    Reference.reachabilityFence(b);
+    if (r < 0) {
+      throw nativeFault(r, offset);
     }
+    return r != 0;
   }
 
   /** Atomically adds delta to the long at offset; returns the previous value. */
   public long getAndAddLong(long offset, long delta) {
     ByteBuffer b = aligned(offset, 8, true);
-    try {
-      LONG.getVolatile(b, (int) (offset & MASK)); // see readBeforeWrite
-      return (long) LONG.getAndAdd(b, (int) (offset & MASK), delta);
-    } catch (InternalError e) {
-      throw fault(e, offset);
+    long previous = Core.pipc_atomic_add64(address + offset, delta);
+    Reference.reachabilityFence(b);
+    if (previous == Long.MIN_VALUE) { // the previous value, or an error: the core tells which
+      int r = Core.pipc_atomic_error();
+      if (r < 0) {
+        throw nativeFault(r, offset);
+      }
     }
+    return previous;
   }
 
   /*
-   * readBeforeWrite: the interpreter of HotSpot (17 and 25) performs a compare-and-set on
-   * off-heap memory without the guard that turns a SIGBUS into an InternalError, so a CAS on a
-   * page that another process cut off would kill the JVM. A plain volatile read of the same
-   * word first is guarded: it raises the error, and the CAS is never reached.
+   * Compare-and-set and get-and-add are native calls under the core's fault guard, not
+   * VarHandle operations: HotSpot's interpreter (17 and 25) performs a compare-and-set on
+   * off-heap memory without the protection that turns a SIGBUS into an InternalError, so a CAS
+   * on a page that another process cut off would kill the JVM.
    */
 
   // ------------------------------------------------------------------ views and the pages
@@ -729,6 +730,16 @@ public final class MappedRegion implements AutoCloseable {
 
   private IllegalStateException closed() {
     return new IllegalStateException(this + " is closed");
+  }
+
+  /** A failed native atomic: EFAULT from the fault guard (the checks above rule out EINVAL). */
+  private RuntimeException nativeFault(int r, long offset) {
+    if (r == -Errno.EFAULT) {
+      return new SharedMemoryFaultException("a fault (SIGBUS) at offset " + offset + " of " + what
+          + ": the object was shrunk by another process after it was mapped", null);
+    }
+    return new IllegalStateException("atomic operation at offset " + offset + " of " + what + ": "
+        + Errno.name(r) + " (" + Errno.describe(r) + ")");
   }
 
   private SharedMemoryFaultException fault(InternalError e, long offset) {
