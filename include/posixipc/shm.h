@@ -171,9 +171,9 @@ int pipc_mem_probe(uint64_t addr, int64_t length);
 
 /*
  * The fault guard. A semaphore, mutex or condition lives in shared memory
- * that any process with write access can shrink; the pipc_sem_*, pipc_mutex_*
- * and pipc_cond_* calls on an object whose page is gone would then raise
- * SIGBUS, which ends the process by default. Once the guard is installed,
+ * that any process with write access can shrink; the pipc_sem_*,
+ * pipc_mutex_*, pipc_cond_* and pipc_atomic_* calls on an object whose page
+ * is gone would then raise SIGBUS, which ends the process by default. Once the guard is installed,
  * those calls return -EFAULT instead, whether the page was already gone when
  * the call began or vanished while it waited; and -ENOTRECOVERABLE when glibc
  * judged the object's state impossible (another process wrote over it) and
