@@ -48,6 +48,7 @@ extern void _pthread_cleanup_pop(struct _pthread_cleanup_buffer *buffer, int exe
 struct pipc__guard {
   sigjmp_buf env;
   struct _pthread_cleanup_buffer cleanup;
+  bool glibc; /* the operation runs glibc code: the cleanup record is pushed */
   volatile sig_atomic_t signo;
 };
 
@@ -94,7 +95,7 @@ static void pipc__on_signal(int signo, siginfo_t *si, void *context) {
   if (g != NULL && pipc__ours(signo, si)) {
     pipc__active = NULL;
     g->signo = signo;
-    _pthread_cleanup_pop(&g->cleanup, 0);
+    if (g->glibc) _pthread_cleanup_pop(&g->cleanup, 0);
     /* The jump keeps the current mask (sigsetjmp saved none): restore the
      * one from before the signal, which the kernel saved in the context. */
     if (context != NULL) pthread_sigmask(SIG_SETMASK, &((ucontext_t *)context)->uc_sigmask, NULL);
@@ -137,12 +138,13 @@ int pipc_fault_guard_installed(void) { return atomic_load(&pipc__installed) ? 1 
 
 static void pipc__nothing(void *arg) { (void)arg; }
 
-int pipc__guarded(int (*op)(void *arg), void *arg, uint64_t addr, size_t length) {
+static int pipc__guard_run(int (*op)(void *arg), void *arg, uint64_t addr, size_t length, bool glibc) {
   if (!atomic_load_explicit(&pipc__installed, memory_order_relaxed)) return op(arg);
   struct pipc__guard g;
   g.signo = 0;
+  g.glibc = glibc;
   struct pipc__guard *outer = pipc__active;
-  _pthread_cleanup_push(&g.cleanup, pipc__nothing, NULL);
+  if (glibc) _pthread_cleanup_push(&g.cleanup, pipc__nothing, NULL);
   if (sigsetjmp(g.env, 0) != 0) {
     /* The handler popped the cleanup record. */
     pipc__active = outer;
@@ -156,8 +158,16 @@ int pipc__guarded(int (*op)(void *arg), void *arg, uint64_t addr, size_t length)
   int r = op(arg);
   atomic_signal_fence(memory_order_seq_cst);
   pipc__active = outer;
-  _pthread_cleanup_pop(&g.cleanup, 0);
+  if (glibc) _pthread_cleanup_pop(&g.cleanup, 0);
   return r;
+}
+
+int pipc__guarded(int (*op)(void *arg), void *arg, uint64_t addr, size_t length) {
+  return pipc__guard_run(op, arg, addr, length, true);
+}
+
+int pipc__guarded_plain(int (*op)(void *arg), void *arg, uint64_t addr, size_t length) {
+  return pipc__guard_run(op, arg, addr, length, false);
 }
 
 #else /* not glibc: the cleanup chain cannot be restored, so no guard. */
@@ -170,6 +180,10 @@ int pipc__guarded(int (*op)(void *arg), void *arg, uint64_t addr, size_t length)
   (void)addr;
   (void)length;
   return op(arg);
+}
+
+int pipc__guarded_plain(int (*op)(void *arg), void *arg, uint64_t addr, size_t length) {
+  return pipc__guarded(op, arg, addr, length);
 }
 
 #endif

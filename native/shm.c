@@ -271,7 +271,7 @@ static int pipc__atomic_run(void *arg) {
 
 static int pipc__atomic(struct pipc__atomic_op *op) {
   if (op->addr == 0 || op->addr % (uint64_t)op->size != 0) return -EINVAL;
-  return pipc__guarded(pipc__atomic_run, op, op->addr, (size_t)op->size);
+  return pipc__guarded_plain(pipc__atomic_run, op, op->addr, (size_t)op->size);
 }
 
 int pipc_atomic_cas32(uint64_t addr, int32_t expected, int32_t desired) {

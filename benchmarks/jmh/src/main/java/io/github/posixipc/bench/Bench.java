@@ -79,6 +79,7 @@ public final class Bench {
       new Scenario("unix-stream", "unix", false, Link.CHUNK, SOCKETS),
       new Scenario("shm-sem-rt", "shm-sem", true, Link.MESSAGE, NONE),
       new Scenario("shm-spin-rt", "shm-spin", true, Link.MESSAGE, JDK, false),
+      new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       new Scenario("signal-rt", "signal", true, 4, NONE));

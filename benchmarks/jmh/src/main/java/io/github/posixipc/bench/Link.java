@@ -26,7 +26,7 @@ interface Link extends AutoCloseable {
   void close() throws IOException, InterruptedException;
 
   /**
-   * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "mq", "signal") and a contender ("posixipc",
+   * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "shm-cas", "mq", "signal") and a contender ("posixipc",
    * "jdk", "junixsocket"; the JDK has no message queues or signal sending, junixsocket only sockets).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
@@ -39,8 +39,10 @@ interface Link extends AutoCloseable {
       case "unix/jdk" -> JdkLinks.unix(echo);
       case "unix/junixsocket" -> JunixLinks.unix(echo);
       case "shm-sem/posixipc" -> ShmLinks.semaphores();
-      case "shm-spin/posixipc" -> ShmLinks.spinPosixipc();
-      case "shm-spin/jdk" -> ShmLinks.spinJdk();
+      case "shm-spin/posixipc" -> ShmLinks.spinPosixipc(false);
+      case "shm-spin/jdk" -> ShmLinks.spinJdk(false);
+      case "shm-cas/posixipc" -> ShmLinks.spinPosixipc(true);
+      case "shm-cas/jdk" -> ShmLinks.spinJdk(true);
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);

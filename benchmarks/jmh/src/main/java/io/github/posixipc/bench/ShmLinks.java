@@ -94,17 +94,24 @@ final class ShmLinks {
     };
   }
 
-  /** posixipc: both sides spin on the request and answer numbers (acquire/release). */
-  static Link spinPosixipc() throws IOException {
+  /**
+   * posixipc: both sides spin on the request and answer numbers (acquire/release); with cas,
+   * the request number is published by compare-and-set instead of a release store.
+   */
+  static Link spinPosixipc(boolean cas) throws IOException {
     String name = uniqueName();
     SharedMemory shm = SharedMemory.create(name, SIZE);
     MappedRegion region = shm.map();
     ChildProcess server = ChildProcess.builder(Server.exe(), "serve", "shm-spin", name).start();
     return new SpinLink() {
       @Override
-      void send(ByteBuffer ping, long seq) {
+      void send(ByteBuffer ping, long seq) throws IOException {
         region.put(PING, ping);
-        region.setLongRelease(A, seq);
+        if (!cas) {
+          region.setLongRelease(A, seq);
+        } else if (!region.compareAndSetLong(A, seq - 1, seq)) {
+          throw new IOException("the request number moved under the client");
+        }
       }
 
       @Override
@@ -134,7 +141,7 @@ final class ShmLinks {
   private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   /** The JDK: a MappedByteBuffer of the segment's file under /dev/shm, and VarHandle atomics. */
-  static Link spinJdk() throws IOException {
+  static Link spinJdk(boolean cas) throws IOException {
     String name = uniqueName();
     Path file = Path.of("/dev/shm", name.substring(1));
     MappedByteBuffer map;
@@ -151,10 +158,14 @@ final class ShmLinks {
       private final byte[] pongBytes = new byte[MESSAGE];
 
       @Override
-      void send(ByteBuffer ping, long seq) {
+      void send(ByteBuffer ping, long seq) throws IOException {
         ping.get(0, pingBytes);
         map.put(PING, pingBytes);
-        LONGS.setRelease(map, A, seq);
+        if (!cas) {
+          LONGS.setRelease(map, A, seq);
+        } else if (!LONGS.compareAndSet(map, A, seq - 1, seq)) {
+          throw new IOException("the request number moved under the client");
+        }
       }
 
       @Override
@@ -186,7 +197,7 @@ final class ShmLinks {
     private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
     private long seq;
 
-    abstract void send(ByteBuffer ping, long seq);
+    abstract void send(ByteBuffer ping, long seq) throws IOException;
 
     abstract long answered();
 
