@@ -49,6 +49,7 @@ int InGuardedChild(const std::function<int()>& body) {
   return WaitChild(ForkChild([&] {
     struct rlimit none = {0, 0};
     setrlimit(RLIMIT_CORE, &none);  // the deaths tested for leave no core file
+    signal(SIGBUS, SIG_DFL);        // the kernel's default behind the guard, whatever a sanitizer installed
     if (pipc_fault_guard_install() != 0) return 90;
     if (pipc_fault_guard_installed() != 1) return 91;
     return body();
