@@ -474,7 +474,7 @@ class SharedMemoryTest {
       assertEquals(Errno.EPERM, assertThrows(PosixException.class, () -> fd.truncate(4096)).errno());
       try (MappedRegion r = fd.map()) {
         r.putLong(0, 3);
-        // Its pages cannot go away: the sync objects skip the kernel probe, and work.
+        // Its pages cannot go away: sync objects in it can never fault.
         UnnamedSemaphore s = UnnamedSemaphore.init(r, 64, 0);
         s.post();
         s.acquire(Duration.ofSeconds(1));
