@@ -18,7 +18,6 @@ public interface SignalListener {
    * loss is never silent; {@link Signals#lostCount(int)} counts them too.
    */
   default void onLost(int signal, long count) {
-    System.getLogger(Signals.class.getName()).log(System.Logger.Level.WARNING,
-        "posixipc: " + count + " " + Signals.name(signal) + " signal(s) lost: the dispatcher's pipe was full");
+    Signals.logLoss(signal, count);
   }
 }

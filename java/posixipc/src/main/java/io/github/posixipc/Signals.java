@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * POSIX signals from Java: listeners for caught signals, the ignore and default dispositions,
@@ -84,8 +85,12 @@ public final class Signals {
   private static final int JDK_WAKEUP = RTMAX - 2;
 
   private static final Object LOCK = new Object();
-  @SuppressWarnings("unchecked")
-  private static final CopyOnWriteArrayList<Registration>[] LISTENERS = new CopyOnWriteArrayList[MAX_SIGNAL + 1];
+  private static final Registration[] NONE = new Registration[0];
+  /**
+   * The registrations of each signal: an array replaced whole under LOCK, read without a lock
+   * by the dispatcher (which walks it by index and allocates nothing).
+   */
+  private static final AtomicReferenceArray<Registration[]> LISTENERS = new AtomicReferenceArray<>(MAX_SIGNAL + 1);
   private static Thread dispatcher;
   /**
    * What {@link #ignore} or {@link #restoreDefault} last set, until {@link #restore}: the last
@@ -96,7 +101,7 @@ public final class Signals {
 
   static {
     for (int i = 0; i <= MAX_SIGNAL; i++) {
-      LISTENERS[i] = new CopyOnWriteArrayList<>();
+      LISTENERS.set(i, NONE);
     }
     for (int s : new int[] {SIGQUIT, SIGUSR2, SIGPIPE, JDK_WAKEUP, Native.WAKEUP_SIGNAL}) {
       Core.pipc_signal_reserve(s);
@@ -158,19 +163,39 @@ public final class Signals {
    * @throws IllegalArgumentException for a bad number, SIGKILL, SIGSTOP or a reserved signal
    */
   public static Registration addListener(int signal, SignalListener listener) throws IOException {
-    Objects.requireNonNull(listener, "listener");
+    return register(signal, Objects.requireNonNull(listener, "listener"), null);
+  }
+
+  /**
+   * What the dispatcher delivers to inside the library ({@link SignalQueue}): the record's fields
+   * as they are, so that no {@link SignalInfo} is made for it.
+   */
+  interface Sink {
+    void deliver(int signal, int code, long pid, long uid, int value);
+
+    void lost(int signal, long count);
+  }
+
+  /** addListener for the library's own sinks. */
+  static Registration addSink(int signal, Sink sink) throws IOException {
+    return register(signal, null, sink);
+  }
+
+  private static Registration register(int signal, SignalListener listener, Sink sink) throws IOException {
     checkChangeable(signal);
     synchronized (LOCK) {
-      CopyOnWriteArrayList<Registration> list = LISTENERS[signal];
-      if (list.isEmpty()) {
+      Registration[] list = LISTENERS.get(signal);
+      if (list.length == 0) {
         startDispatcher();
         int r = Core.pipc_signal_catch(signal);
         if (r < 0) {
           throw PosixException.of(r, "sigaction", name(signal));
         }
       }
-      Registration reg = new Registration(signal, listener);
-      list.add(reg);
+      Registration reg = new Registration(signal, listener, sink);
+      Registration[] grown = Arrays.copyOf(list, list.length + 1);
+      grown[list.length] = reg;
+      LISTENERS.set(signal, grown);
       return reg;
     }
   }
@@ -202,12 +227,15 @@ public final class Signals {
   /** What one addListener returns: close it to stop the deliveries. */
   public static final class Registration implements AutoCloseable {
     private final int signal;
+    /** Exactly one of the two is set. */
     final SignalListener listener;
+    final Sink sink;
     private boolean closed;
 
-    private Registration(int signal, SignalListener listener) {
+    private Registration(int signal, SignalListener listener, Sink sink) {
       this.signal = signal;
       this.listener = listener;
+      this.sink = sink;
     }
 
     /** The signal number. */
@@ -226,9 +254,16 @@ public final class Signals {
           return;
         }
         closed = true;
-        CopyOnWriteArrayList<Registration> list = LISTENERS[signal];
-        list.remove(this);
-        if (list.isEmpty()) {
+        Registration[] list = LISTENERS.get(signal);
+        Registration[] kept = new Registration[list.length - 1];
+        int k = 0;
+        for (Registration r : list) {
+          if (r != this) {
+            kept[k++] = r;
+          }
+        }
+        LISTENERS.set(signal, kept);
+        if (kept.length == 0) {
           int r = Core.pipc_signal_restore(signal);
           // The core now has the disposition from before the library's first change; one set
           // through ignore or restoreDefault since then is the one the listeners replaced.
@@ -328,7 +363,7 @@ public final class Signals {
   /** Checks that signal may be changed and has no listeners; called for its value. */
   private static int checkNoListeners(int signal) {
     checkChangeable(signal);
-    if (!LISTENERS[signal].isEmpty()) {
+    if (LISTENERS.get(signal).length != 0) {
       throw new IllegalStateException(name(signal) + " has listeners: close their registrations first");
     }
     return signal;
@@ -528,11 +563,21 @@ public final class Signals {
         if (signal < 1 || signal > MAX_SIGNAL) {
           continue;
         }
-        SignalInfo info = new SignalInfo(signal, buf.getInt(at + 4), buf.getInt(at + 8),
-            Integer.toUnsignedLong(buf.getInt(at + 12)), buf.getInt(at + 16));
-        for (Registration r : LISTENERS[signal]) {
+        int code = buf.getInt(at + 4);
+        long pid = buf.getInt(at + 8);
+        long uid = Integer.toUnsignedLong(buf.getInt(at + 12));
+        int value = buf.getInt(at + 16);
+        SignalInfo info = null; // made once, and only for public listeners
+        for (Registration r : LISTENERS.get(signal)) {
           try {
-            r.listener.onSignal(info);
+            if (r.sink != null) {
+              r.sink.deliver(signal, code, pid, uid, value);
+            } else {
+              if (info == null) {
+                info = new SignalInfo(signal, code, pid, uid, value);
+              }
+              r.listener.onSignal(info);
+            }
           } catch (Throwable e) {
             log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
           }
@@ -554,17 +599,27 @@ public final class Signals {
   }
 
   private static void reportLoss(int signal, long count, System.Logger log) {
-    if (LISTENERS[signal].isEmpty()) {
-      log.log(System.Logger.Level.WARNING, "posixipc: " + count + " " + name(signal)
-          + " signal(s) lost: the dispatcher's pipe was full");
+    Registration[] list = LISTENERS.get(signal);
+    if (list.length == 0) {
+      logLoss(signal, count);
     }
-    for (Registration r : LISTENERS[signal]) {
+    for (Registration r : list) {
       try {
-        r.listener.onLost(signal, count);
+        if (r.sink != null) {
+          r.sink.lost(signal, count);
+        } else {
+          r.listener.onLost(signal, count);
+        }
       } catch (Throwable e) {
         log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
       }
     }
+  }
+
+  /** The warning of a loss that no listener took over: a loss is never silent. */
+  static void logLoss(int signal, long count) {
+    System.getLogger(Signals.class.getName()).log(System.Logger.Level.WARNING,
+        "posixipc: " + count + " " + name(signal) + " signal(s) lost: the dispatcher's pipe was full");
   }
 
   private static void sleepQuietly() {

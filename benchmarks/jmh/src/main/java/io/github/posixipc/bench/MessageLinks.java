@@ -125,6 +125,7 @@ final class MessageLinks {
     private final int sig;
     private final SignalQueue queue;
     private final ChildProcess server;
+    private final SignalQueue.Caught caught = new SignalQueue.Caught();
     private int seq;
 
     SignalLink(int sig, SignalQueue queue, ChildProcess server) {
@@ -137,15 +138,12 @@ final class MessageLinks {
     public int roundTrip() throws IOException {
       int sent = (byte) ++seq;
       Signals.sigqueue(server.pid(), sig, sent);
-      SignalInfo back;
+      SignalQueue.Caught back;
       try {
-        back = queue.take(PATIENCE);
+        back = queue.take(PATIENCE, caught);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", e);
-      }
-      if (back == null) {
-        throw new IOException("no answer from the signal server");
       }
       Server.checkEcho(sent, back.value());
       return back.value();
