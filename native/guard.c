@@ -1,6 +1,7 @@
 /*
- * The fault guard: semaphore, mutex and condition calls on shared memory that
- * another process shrank return -EFAULT instead of ending the process.
+ * The fault guard: semaphore, mutex, condition and atomic calls on shared
+ * memory that another process shrank return -EFAULT instead of ending the
+ * process.
  *
  * A guarded call records a jump buffer in a thread-local slot and runs the
  * operation. The handler, installed for SIGBUS and SIGABRT over whatever
