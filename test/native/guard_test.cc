@@ -139,7 +139,8 @@ TEST(FaultGuard, AWaiterWhosePageVanishesGetsEfault) {
       s.cut();
     });
     long long t0 = NowMs();
-    int r1 = pipc_sem_wait(sem, 400 * 1000000LL);
+    // Long enough that the cut always comes first, even on a loaded machine.
+    int r1 = pipc_sem_wait(sem, 1500 * 1000000LL);
     int r2 = pipc_mutex_lock(mutex, 100 * 1000000LL);
     if (pipc_mutex_lock(own, -1) != 0) return 3;
     int r3 = pipc_cond_wait(cond, own, 100 * 1000000LL);
@@ -174,7 +175,7 @@ void CountCleanup(void*) { g_cleanups++; }
     usleep(50 * 1000);
     s.cut();
   });
-  int r = pipc_sem_wait(s.second(), 200 * 1000000LL);
+  int r = pipc_sem_wait(s.second(), 1000 * 1000000LL);  // the cut always comes first
   cutter.join();
   if (r != -EFAULT) return 1;
   siglongjmp(g_outer, 1);
