@@ -347,7 +347,8 @@ class SharedMemoryTest {
       String name = names.shm("sigbus");
       long page = SharedMemory.pageSize();
       try (SharedMemory shm = SharedMemory.create(name, 4 * page); MappedRegion r = shm.map()) {
-        assertTrue(Native.FAULT_GUARD, "the library installs the fault guard when it loads");
+        assertEquals(1, io.github.posixipc.internal.Core.pipc_fault_guard_installed(),
+            "the library installs the fault guard when it loads");
         UnnamedSemaphore sem = UnnamedSemaphore.init(r, 3 * page, 1);
         SharedMutex mutex = SharedMutex.init(r, 2 * page);
         SharedCondition cond = SharedCondition.init(r, 3 * page + 128);

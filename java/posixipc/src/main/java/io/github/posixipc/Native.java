@@ -20,13 +20,6 @@ final class Native {
   /** The real-time signal that wakes threads blocked in a call of ours (see Descriptor). */
   static final int WAKEUP_SIGNAL;
 
-  /**
-   * Whether the core's fault guard is in place (pipc_fault_guard_install): semaphore, mutex and
-   * condition calls on memory that another process cut off then fail with EFAULT instead of
-   * ending the process with SIGBUS. Always with glibc; not elsewhere (ENOSYS).
-   */
-  static final boolean FAULT_GUARD;
-
   /** Closes descriptors that their owners forgot to close. Never unlinks a name. */
   static final Cleaner CLEANER;
 
@@ -39,12 +32,14 @@ final class Native {
           + " (" + Core.pipc_errno_name(r) + "): another handler owns it; choose a free real-time"
           + " signal with -D" + WAKEUP_SIGNAL_PROPERTY + "=SIGRTMIN+N or SIGRTMAX-N");
     }
+    // The core's fault guard (pipc_fault_guard_install): semaphore, mutex, condition and atomic
+    // calls on memory that another process cut off fail with EFAULT instead of ending the
+    // process with SIGBUS. Always with glibc; not elsewhere (ENOSYS).
     r = Core.pipc_fault_guard_install();
     if (r < 0 && r != -Errno.ENOSYS) {
       throw new IllegalStateException("posixipc: cannot install the fault guard for SIGBUS and"
           + " SIGABRT (" + Core.pipc_errno_name(r) + ")");
     }
-    FAULT_GUARD = r == 0;
     CLEANER = Cleaner.create(runnable -> {
       Thread t = new Thread(runnable, "posixipc-cleaner");
       t.setDaemon(true);
