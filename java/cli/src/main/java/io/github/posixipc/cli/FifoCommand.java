@@ -18,14 +18,7 @@ import picocli.CommandLine.Parameters;
     name = "fifo",
     description = "Create, read, write and remove FIFOs (named pipes).",
     subcommands = {FifoCommand.Create.class, FifoCommand.Read.class, FifoCommand.Write.class, FifoCommand.Remove.class})
-final class FifoCommand implements Runnable {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class FifoCommand extends CommandGroup {
 
   /** Octal mode from the command line ("600", "0640"). */
   static int mode(String text) {

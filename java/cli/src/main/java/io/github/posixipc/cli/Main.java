@@ -8,6 +8,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code posixipc}: the tour of every mechanism between real processes, inspection of the IPC
@@ -18,7 +20,6 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "posixipc",
-    mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "POSIX inter-process communication: tour, inspect and exercise every mechanism.",
     subcommands = {
@@ -33,9 +34,18 @@ import picocli.CommandLine.Command;
       SemCommand.class,
       PeerCommand.class,
     })
-public final class Main implements Runnable {
+public final class Main extends CommandGroup {
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  // Declared once here and inherited by every group and subcommand at any depth, so that no
+  // command can be added without answering -h and --help.
+  @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  // Only the tool as a whole has a version: the subcommands are part of it.
+  @Option(names = {"-V", "--version"}, versionHelp = true,
+      description = "Print the version of the tool and exit.")
+  boolean version;
 
   public static void main(String[] args) {
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -62,11 +72,6 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return status;
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   /** "250ms", "5s", "2m", "1h", a bare number of seconds, or ISO-8601 ("PT5S"). */

@@ -22,14 +22,7 @@ import picocli.CommandLine.Spec;
     description = "Create, send to, receive from, inspect and remove POSIX message queues.",
     subcommands = {MqCommand.Create.class, MqCommand.Send.class, MqCommand.Receive.class,
         MqCommand.Stat.class, MqCommand.Remove.class, MqCommand.Limits.class})
-final class MqCommand implements Runnable {
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class MqCommand extends CommandGroup {
 
   @Command(name = "create", description = "Create a queue (mq_open with O_CREAT).")
   static final class Create implements Callable<Integer> {

@@ -14,14 +14,7 @@ import picocli.CommandLine.Parameters;
     description = "Create, post, wait on, read and remove named POSIX semaphores.",
     subcommands = {SemCommand.Create.class, SemCommand.Post.class, SemCommand.Wait.class,
         SemCommand.Value.class, SemCommand.Remove.class})
-final class SemCommand implements Runnable {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class SemCommand extends CommandGroup {
 
   @Command(name = "create", description = "Create a named semaphore (fails if it exists).")
   static final class Create implements Callable<Integer> {

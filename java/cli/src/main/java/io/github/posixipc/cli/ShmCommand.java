@@ -15,14 +15,7 @@ import picocli.CommandLine.Parameters;
     name = "shm",
     description = "Create, dump and remove POSIX shared memory objects.",
     subcommands = {ShmCommand.Create.class, ShmCommand.Dump.class, ShmCommand.Remove.class})
-final class ShmCommand implements Runnable {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class ShmCommand extends CommandGroup {
 
   /** Octal permission bits (at most 0777), for objects that are not files. */
   static int mode(String text) {

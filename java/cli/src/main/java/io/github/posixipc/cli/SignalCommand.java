@@ -18,19 +18,11 @@ import picocli.CommandLine.Spec;
 /** Manual tools for signals. */
 @Command(
     name = "signal",
-    mixinStandardHelpOptions = true,
     description = "Send signals (kill, sigqueue with a value) and wait for them.",
     subcommands = {SignalCommand.Send.class, SignalCommand.Wait.class})
-final class SignalCommand implements Runnable {
+final class SignalCommand extends CommandGroup {
 
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  @Command(name = "send", mixinStandardHelpOptions = true, description = {
+  @Command(name = "send", description = {
       "Send SIG to process PID (sigqueue with --value, kill otherwise).",
       "SIG is a name (TERM, SIGUSR1, SIGRTMIN+3) or a number; 0 only checks that PID exists.",
       "PID 0 is this process group, a negative PID the group -PID (kill only; write -- before it);",
@@ -55,7 +47,7 @@ final class SignalCommand implements Runnable {
     }
   }
 
-  @Command(name = "wait", mixinStandardHelpOptions = true, description = {
+  @Command(name = "wait", description = {
       "Catch SIG and wait for it; print each one that comes.",
       "Each line gives the signal, the sender's pid and uid, how it was sent and the sigqueue value.",
       "Exit status 1 when --timeout passes first; 2 for a signal posixipc refuses to catch."})

@@ -27,14 +27,7 @@ import picocli.CommandLine.Spec;
       "escapes a byte), inet:HOST:PORT or inet6:[HOST]:PORT."
     },
     subcommands = {SocketCommand.Listen.class, SocketCommand.Connect.class, SocketCommand.Send.class})
-final class SocketCommand implements Runnable {
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class SocketCommand extends CommandGroup {
 
   static SocketType type(String text) {
     switch (text.toLowerCase(Locale.ROOT)) {

@@ -1,0 +1,103 @@
+package io.github.posixipc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import picocli.CommandLine;
+
+/**
+ * The help of the whole command tree, walked from the root the way picocli builds it, so that a
+ * command added later is checked without being named here: every group and subcommand answers
+ * {@code --help} and {@code -h} with its usage and exit status 0.
+ */
+class HelpTest {
+
+  /** A command of the tree and the words that reach it ("mq", "send"). */
+  record Node(List<String> path, CommandLine command) {
+    String words() {
+      return String.join(" ", path);
+    }
+  }
+
+  /** Every command below the root, depth first; aliases lead to the same command only once. */
+  static List<Node> tree() {
+    List<Node> nodes = new ArrayList<>();
+    walk(new CommandLine(new Main()), new ArrayList<>(), nodes, new IdentityHashMap<>());
+    return nodes;
+  }
+
+  private static void walk(CommandLine cl, List<String> path, List<Node> nodes, Map<CommandLine, Boolean> seen) {
+    if (seen.put(cl, Boolean.TRUE) != null) {
+      return;
+    }
+    nodes.add(new Node(List.copyOf(path), cl));
+    for (Map.Entry<String, CommandLine> sub : cl.getSubcommands().entrySet()) {
+      path.add(sub.getKey());
+      walk(sub.getValue(), path, nodes, seen);
+      path.remove(path.size() - 1);
+    }
+  }
+
+  private static String[] with(List<String> path, String last) {
+    List<String> args = new ArrayList<>(path);
+    args.add(last);
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void theWalkReachesEveryGroupAndItsSubcommands() {
+    List<String> all = tree().stream().map(Node::words).toList();
+    // The groups the issue names, and a few leaves, so that a walk that stopped early fails.
+    for (String expected : new String[] {"", "tour", "ls", "mq", "mq send", "mq limits", "socket",
+        "socket listen", "fifo write", "shm dump", "sem wait", "signal send", "bench", "peer"}) {
+      assertTrue(all.contains(expected), "'" + expected + "' is not in the tree " + all);
+    }
+  }
+
+  @TestFactory
+  List<DynamicTest> everyCommandAnswersHelpWithItsUsageAndExitZero() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Node n : tree()) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        tests.add(DynamicTest.dynamicTest("posixipc " + n.words() + " " + flag, () -> {
+          CliTest.Run r = CliTest.run(with(n.path(), flag));
+          assertEquals(0, r.status(), r.err());
+          assertEquals("", r.err());
+          String usage = ("Usage: posixipc " + n.words()).trim();
+          assertTrue(r.out().startsWith(usage), "starts with '" + usage + "':\n" + r.out());
+          assertTrue(r.out().contains("-h, --help"), "lists the help option:\n" + r.out());
+        }));
+      }
+    }
+    return tests;
+  }
+
+  @TestFactory
+  List<DynamicTest> aGroupRunWithoutASubcommandPrintsItsUsage() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Node n : tree()) {
+      if (n.command().getSubcommands().isEmpty()) {
+        continue;
+      }
+      tests.add(DynamicTest.dynamicTest("posixipc " + n.words(), () -> {
+        CliTest.Run r = CliTest.run(n.path().toArray(new String[0]));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith(("Usage: posixipc " + n.words()).trim()), r.out());
+        for (String sub : n.command().getSubcommands().keySet()) {
+          boolean hidden = n.command().getSubcommands().get(sub).getCommandSpec().usageMessage().hidden();
+          assertEquals(!hidden, r.out().lines().anyMatch(l -> l.matches("\\s+" + Pattern.quote(sub) + "\\s.*")),
+              sub + " is listed unless hidden:\n" + r.out());
+        }
+      }));
+    }
+    return tests;
+  }
+}
