@@ -12,11 +12,14 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The help of the whole command tree, walked from the root the way picocli builds it, so that a
  * command added later is checked without being named here: every group and subcommand answers
- * {@code --help} and {@code -h} with its usage and exit status 0.
+ * {@code --help} and {@code -h} with its usage and exit status 0, and every help text is made of
+ * whole sentences that the tool wraps itself.
  */
 class HelpTest {
 
@@ -99,5 +102,47 @@ class HelpTest {
       }));
     }
     return tests;
+  }
+
+  /**
+   * A whole sentence, or several: it starts as a sentence starts and ends as one ends. A line that
+   * continues a sentence cut by a hard line break in the source fails one end or the other.
+   */
+  private static final Pattern SENTENCES = Pattern.compile("[A-Z0-9'\"].*[.!?]\\)?", Pattern.DOTALL);
+
+  @Test
+  void everyHelpTextIsMadeOfWholeSentences() {
+    List<String> bad = new ArrayList<>();
+    int checked = 0;
+    for (Node n : tree()) {
+      CommandSpec spec = n.command().getCommandSpec();
+      List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
+      for (ArgSpec arg : spec.args()) {
+        texts.addAll(List.of(arg.description()));
+      }
+      for (String text : texts) {
+        checked++;
+        if (!SENTENCES.matcher(text.strip()).matches() || text.contains("\n")) {
+          bad.add("posixipc " + n.words() + ": \"" + text + "\"");
+        }
+      }
+    }
+    assertTrue(checked > 50, "checked only " + checked + " texts");
+    assertTrue(bad.isEmpty(), "not whole sentences (each description element must be one or more):\n"
+        + String.join("\n", bad));
+  }
+
+  @Test
+  void everyOptionAndParameterIsDescribed() {
+    List<String> bare = new ArrayList<>();
+    for (Node n : tree()) {
+      for (ArgSpec arg : n.command().getCommandSpec().args()) {
+        if (!arg.hidden() && arg.description().length == 0) {
+          bare.add("posixipc " + n.words() + ": " + arg.paramLabel()
+              + (arg.isOption() ? " (" + ((CommandLine.Model.OptionSpec) arg).longestName() + ")" : ""));
+        }
+      }
+    }
+    assertTrue(bare.isEmpty(), "no description:\n" + String.join("\n", bare));
   }
 }

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = {
-      "Benchmark every mechanism: raw C, the posixipc C API, posixipc from Java and the JDK's",
-      "nearest equivalent, against the same server, interleaved in pairs; prints the medians",
-      "and the ratios Java/raw C, C API/raw C and posixipc/JDK. A full run takes minutes."
+      "Benchmark every mechanism: raw C, the posixipc C API, posixipc from Java and the JDK's nearest"
+          + " equivalent, against the same server, interleaved in pairs.",
+      "Prints the medians and the ratios Java/raw C, C API/raw C and posixipc/JDK. A full run takes minutes."
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -35,14 +35,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--quick", description = "One short pair: checks that every contender runs; rough figures.")
+  @Option(names = "--quick", description = "Run one short pair, which checks that every contender runs; the figures are rough.")
   boolean quick;
 
-  @Option(names = "--pairs", paramLabel = "N", description = "Interleaved pairs per scenario (default 5).")
+  @Option(names = "--pairs", paramLabel = "N", converter = Args.Positive.class,
+      description = "How many interleaved pairs each scenario runs (default: 5).")
   Integer pairs;
 
   @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-      description = "Scenarios by name or prefix (pipe, fifo, pipe-rt, ...).")
+      description = "Run only these scenarios, by name or prefix (pipe, fifo, pipe-rt, ...).")
   List<String> only;
 
   @Option(names = "--markdown", description = "Print the tables as Markdown (as in docs/benchmarks.md).")
@@ -52,14 +53,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "The CPU both sides run on (default: ${DEFAULT-VALUE}).")
   int cpu;
 
-  @Option(names = "--no-pin", description = "Do not pin to one CPU (crossing CPUs adds wake-up latency and variance).")
+  @Option(names = "--no-pin", description = "Do not pin to one CPU; crossing CPUs adds wake-up latency and variance.")
   boolean noPin;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (pairs != null && pairs < 1) {
-      throw new IllegalArgumentException("--pairs must be at least 1");
-    }
     if (cpu < 0) {
       throw new IllegalArgumentException("--cpu must be a CPU number");
     }

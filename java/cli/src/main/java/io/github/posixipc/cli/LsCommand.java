@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,10 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "ls",
-    description = {
-      "List the POSIX IPC objects on this machine: shared memory and named semaphores",
-      "(/dev/shm) and message queues (/dev/mqueue, when mounted), with owner, mode and size."
-    })
+    description = "List the POSIX IPC objects on this machine, with owner, mode and size: shared memory and"
+        + " named semaphores (/dev/shm) and message queues (/dev/mqueue, when mounted).")
 final class LsCommand implements Callable<Integer> {
 
   static final Path SHM = Path.of("/dev/shm");
@@ -38,8 +36,7 @@ final class LsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the objects as JSON.")
-  boolean json;
+  @Mixin Args.JsonOption output;
 
   /** One object. */
   static final class Entry {
@@ -62,7 +59,7 @@ final class LsCommand implements Callable<Integer> {
       scanMqueue(entries);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("mqueue_mounted", mqMounted);
       if (!mqMounted) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "peer", hidden = true, description = "Run the Java peer (used by the tour).")
 final class PeerCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..*", description = "sink IN | source OUT COUNT SEED | echo IN OUT")
+  @Parameters(arity = "1..*", paramLabel = "ARG",
+      description = "The peer's role and its arguments, as the tour passes them (sink IN, source OUT COUNT SEED, echo IN OUT, ...).")
   List<String> args;
 
   @Override

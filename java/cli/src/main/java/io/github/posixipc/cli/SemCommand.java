@@ -3,96 +3,59 @@ package io.github.posixipc.cli;
 import io.github.posixipc.NamedSemaphore;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Manual tools for named POSIX semaphores. */
-@Command(
-    name = "sem",
-    description = "Create, post, wait on, read and remove named POSIX semaphores.",
-    subcommands = {SemCommand.Create.class, SemCommand.Post.class, SemCommand.Wait.class,
-        SemCommand.Value.class, SemCommand.Remove.class})
+@Command(name = "sem", description = "Create, post, wait on, read and remove named POSIX semaphores.")
 final class SemCommand extends CommandGroup {
 
   @Command(name = "create", description = "Create a named semaphore (fails if it exists).")
-  static final class Create implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "/name") String name;
-
-    @Option(names = "--value", defaultValue = "0", description = "Initial value (default: ${DEFAULT-VALUE}).")
-    int value;
-
-    @Option(names = "--mode", defaultValue = "0600", description = "Permission bits, octal (default: ${DEFAULT-VALUE}).")
-    String mode;
-
-    @Override
-    public Integer call() throws IOException {
-      NamedSemaphore.create(name, value, ShmCommand.mode(mode)).close();
-      return 0;
-    }
+  void create(
+      @Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name,
+      @Option(names = "--value", defaultValue = "0", paramLabel = "N", description = "The initial value (default: ${DEFAULT-VALUE}).")
+          int value,
+      @Mixin Args.Mode mode)
+      throws IOException {
+    NamedSemaphore.create(name, value, mode.bits).close();
   }
 
-  @Command(name = "post", description = "Add one to a named semaphore (or --count).")
-  static final class Post implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-
-    @Option(names = "--count", defaultValue = "1", description = "How many times (default: ${DEFAULT-VALUE}).")
-    int count;
-
-    @Override
-    public Integer call() throws IOException {
-      if (count < 1) {
-        throw new IllegalArgumentException("--count must be positive");
+  @Command(name = "post", description = "Add one to a named semaphore, or --count.")
+  void post(
+      @Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name,
+      @Option(names = "--count", defaultValue = "1", paramLabel = "N", converter = Args.Positive.class,
+          description = "How many times to post (default: ${DEFAULT-VALUE}).")
+          int count)
+      throws IOException {
+    try (NamedSemaphore s = NamedSemaphore.open(name)) {
+      for (int i = 0; i < count; i++) {
+        s.post();
       }
-      try (NamedSemaphore s = NamedSemaphore.open(name)) {
-        for (int i = 0; i < count; i++) {
-          s.post();
-        }
-      }
-      return 0;
     }
   }
 
   @Command(name = "wait", description = "Take one from a named semaphore, waiting while it is 0.")
-  static final class Wait implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait (default: forever; 0s only tries).")
-    Duration timeout;
-
-    @Override
-    public Integer call() throws IOException, InterruptedException {
-      try (NamedSemaphore s = NamedSemaphore.open(name)) {
-        s.acquire(timeout);
-      }
-      return 0;
+  void await(
+      @Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name,
+      @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait (default: forever; 0s only tries).")
+          Duration timeout)
+      throws IOException, InterruptedException {
+    try (NamedSemaphore s = NamedSemaphore.open(name)) {
+      s.acquire(timeout);
     }
   }
 
   @Command(name = "value", description = "Print the value of a named semaphore.")
-  static final class Value implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() throws IOException {
-      try (NamedSemaphore s = NamedSemaphore.open(name)) {
-        spec.commandLine().getOut().println(s.value());
-      }
-      return 0;
+  void value(@Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name) throws IOException {
+    try (NamedSemaphore s = NamedSemaphore.open(name)) {
+      spec.commandLine().getOut().println(s.value());
     }
   }
 
   @Command(name = "rm", description = "Remove a named semaphore's name (sem_unlink).")
-  static final class Remove implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-
-    @Override
-    public Integer call() throws IOException {
-      NamedSemaphore.unlink(name);
-      return 0;
-    }
+  void remove(@Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name) throws IOException {
+    NamedSemaphore.unlink(name);
   }
 }

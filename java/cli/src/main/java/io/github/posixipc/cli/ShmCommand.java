@@ -7,77 +7,50 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** Manual tools for POSIX shared memory objects. */
 @Command(
     name = "shm",
     description = "Create, dump and remove POSIX shared memory objects.",
-    subcommands = {ShmCommand.Create.class, ShmCommand.Dump.class, ShmCommand.Remove.class})
+    subcommands = ShmCommand.Dump.class)
 final class ShmCommand extends CommandGroup {
 
-  /** Octal permission bits (at most 0777), for objects that are not files. */
-  static int mode(String text) {
-    int m = FifoCommand.mode(text);
-    if ((m & ~0777) != 0) {
-      throw new IllegalArgumentException("'" + text + "' has bits outside 0777");
-    }
-    return m;
-  }
-
-  /** "4096", "64k", "2m", "1g": a size in bytes. */
-  static long size(String text) {
-    String s = text.trim().toLowerCase(Locale.ROOT);
-    long unit = 1;
-    if (s.endsWith("k") || s.endsWith("m") || s.endsWith("g")) {
-      unit = s.endsWith("k") ? 1L << 10 : s.endsWith("m") ? 1L << 20 : 1L << 30;
-      s = s.substring(0, s.length() - 1);
-    }
-    try {
-      long n = Long.parseLong(s);
-      if (n >= 0 && n <= Long.MAX_VALUE / unit) {
-        return n * unit;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException("'" + text + "' is not a size such as 4096, 64k or 2m");
-  }
-
   @Command(name = "create", description = "Create a shared memory object of SIZE bytes, every page allocated (fails if it exists).")
-  static final class Create implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", description = "/name") String name;
-
-    @Parameters(index = "1", paramLabel = "SIZE", description = "bytes, or with k, m, g") String size;
-
-    @Option(names = "--mode", defaultValue = "0600", description = "Permission bits, octal (default: ${DEFAULT-VALUE}).")
-    String mode;
-
-    @Override
-    public Integer call() throws IOException {
-      SharedMemory.create(name, size(size), mode(mode)).close();
-      return 0;
-    }
+  void create(
+      @Parameters(index = "0", paramLabel = "NAME", description = Args.IPC_NAME) String name,
+      @Parameters(index = "1", paramLabel = "SIZE", converter = Args.Size.class,
+          description = "The size in bytes, or with a unit: k, m or g.")
+          long size,
+      @Mixin Args.Mode mode)
+      throws IOException {
+    SharedMemory.create(name, size, mode.bits).close();
   }
 
   @Command(name = "dump", description = "Print the bytes of a shared memory object in hex and ASCII.")
   static final class Dump implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name;
 
-    @Option(names = "--offset", defaultValue = "0", description = "First byte (default: 0).") String offset;
+    @Option(names = "--offset", defaultValue = "0", paramLabel = "BYTES", converter = Args.Size.class,
+        description = "The first byte (default: ${DEFAULT-VALUE}).")
+    long from;
 
-    @Option(names = "--length", description = "How many bytes (default: up to the end, at most 4096).") String length;
+    @Option(names = "--length", paramLabel = "BYTES", converter = Args.Size.class,
+        description = "How many bytes (default: up to the end, at most 4096).")
+    Long length;
 
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      long from = size(offset);
       try (SharedMemory shm = SharedMemory.open(name, 0, SharedMemory.Option.READ_ONLY)) {
         long total = shm.size();
-        long n = length != null ? size(length) : Math.min(4096, Math.max(0, total - from));
+        long n = length != null ? length : Math.min(4096, Math.max(0, total - from));
         if (from > total || n > total - from) {
           throw new IllegalArgumentException("[" + from + ", " + (from + n) + ") is beyond the end of "
               + name + " (" + total + " bytes)");
@@ -112,13 +85,7 @@ final class ShmCommand extends CommandGroup {
   }
 
   @Command(name = "rm", description = "Remove a shared memory object's name (shm_unlink).")
-  static final class Remove implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-
-    @Override
-    public Integer call() throws IOException {
-      SharedMemory.unlink(name);
-      return 0;
-    }
+  void remove(@Parameters(paramLabel = "NAME", description = Args.IPC_NAME) String name) throws IOException {
+    SharedMemory.unlink(name);
   }
 }

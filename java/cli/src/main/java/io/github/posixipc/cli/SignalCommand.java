@@ -19,31 +19,29 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "signal",
     description = "Send signals (kill, sigqueue with a value) and wait for them.",
-    subcommands = {SignalCommand.Send.class, SignalCommand.Wait.class})
+    subcommands = SignalCommand.Wait.class)
 final class SignalCommand extends CommandGroup {
+
+  /** What SIG may be, for every command that takes one. */
+  private static final String SIG = "The signal: a name (TERM, SIGUSR1, SIGRTMIN+3) or a number.";
 
   @Command(name = "send", description = {
       "Send SIG to process PID (sigqueue with --value, kill otherwise).",
-      "SIG is a name (TERM, SIGUSR1, SIGRTMIN+3) or a number; 0 only checks that PID exists.",
-      "PID 0 is this process group, a negative PID the group -PID (kill only; write -- before it);",
-      "-1 is refused. Signals the JVM owns are refused when they would reach this process."})
-  static final class Send implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "PID") long pid;
-
-    @Parameters(index = "1", paramLabel = "SIG") String signal;
-
-    @Option(names = "--value", paramLabel = "N", description = "Send with sigqueue, carrying this integer.")
-    Integer value;
-
-    @Override
-    public Integer call() throws IOException {
-      int s = signal.equals("0") ? 0 : Signals.number(signal);
-      if (value != null) {
-        Signals.sigqueue(pid, s, value);
-      } else {
-        Signals.kill(pid, s);
-      }
-      return 0;
+      "SIG 0 only checks that PID exists.",
+      "PID 0 is this process group and a negative PID the group -PID (kill only; write -- before it);"
+          + " -1 is refused.",
+      "Signals the JVM owns are refused when they would reach this process."})
+  void send(
+      @Parameters(index = "0", paramLabel = "PID", description = "The process to signal.") long pid,
+      @Parameters(index = "1", paramLabel = "SIG", description = SIG) String signal,
+      @Option(names = "--value", paramLabel = "N", description = "Send with sigqueue, carrying this integer.")
+          Integer value)
+      throws IOException {
+    int s = signal.equals("0") ? 0 : Signals.number(signal);
+    if (value != null) {
+      Signals.sigqueue(pid, s, value);
+    } else {
+      Signals.kill(pid, s);
     }
   }
 
@@ -54,19 +52,17 @@ final class SignalCommand extends CommandGroup {
   static final class Wait implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SIG") String signal;
+    @Parameters(index = "0", paramLabel = "SIG", description = SIG) String signal;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait (default: forever).")
     Duration timeout;
 
-    @Option(names = "--count", defaultValue = "1", paramLabel = "N", description = "How many to wait for (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "1", paramLabel = "N", converter = Args.Positive.class,
+        description = "How many signals to wait for (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Override
     public Integer call() throws IOException {
-      if (count < 1) {
-        throw new IllegalArgumentException("--count must be positive");
-      }
       int s = Signals.number(signal);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();

@@ -12,39 +12,58 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** Manual tools for sockets. */
 @Command(
     name = "socket",
-    description = {
-      "Listen on, connect to and send to sockets. ADDRESS is unix:PATH, abstract:NAME (\\xNN",
-      "escapes a byte), inet:HOST:PORT or inet6:[HOST]:PORT."
-    },
-    subcommands = {SocketCommand.Listen.class, SocketCommand.Connect.class, SocketCommand.Send.class})
+    description = "Listen on, connect to and send to sockets. ADDRESS is " + Args.ADDRESS_FORMS + ".")
 final class SocketCommand extends CommandGroup {
 
-  static SocketType type(String text) {
-    switch (text.toLowerCase(Locale.ROOT)) {
-      case "stream":
-        return SocketType.STREAM;
-      case "seqpacket":
-        return SocketType.SEQPACKET;
-      case "dgram":
-      case "datagram":
-        return SocketType.DATAGRAM;
-      default:
-        throw new IllegalArgumentException("'" + text + "' is not a socket type (stream, seqpacket, dgram)");
+  /** stream, seqpacket, dgram (or datagram), in any case. */
+  static final class Types implements ITypeConverter<SocketType> {
+    @Override
+    public SocketType convert(String text) {
+      switch (text.toLowerCase(Locale.ROOT)) {
+        case "stream":
+          return SocketType.STREAM;
+        case "seqpacket":
+          return SocketType.SEQPACKET;
+        case "dgram":
+        case "datagram":
+          return SocketType.DATAGRAM;
+        default:
+          throw new TypeConversionException("'" + text + "' is not a socket type (stream, seqpacket, dgram)");
+      }
     }
   }
 
+  /** What listen and connect both take: where, which type of socket, and how long to wait. */
+  static final class Endpoint {
+    @Parameters(index = "0", paramLabel = "ADDRESS", description = Args.ADDRESS) String address;
+
+    @Option(names = "--type", defaultValue = "stream", paramLabel = "TYPE", converter = Types.class,
+        description = "The socket type: stream, seqpacket or dgram (default: ${DEFAULT-VALUE}).")
+    SocketType type;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+        description = "How long to wait for each connection, message or reply (default: forever).")
+    Duration timeout;
+  }
+
+  /** Prints the bytes a receive put in buf, as text, at once. */
+  private static void print(PrintWriter out, ByteBuffer buf) {
+    out.print(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+    out.flush();
+  }
+
   /** Prints what comes from a connected socket, as text, until the end of the stream. */
-  static void copyOut(UnixSocket s, PrintWriter out, Duration timeout) throws IOException {
+  private static void copyOut(UnixSocket s, PrintWriter out, Duration timeout) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     while (true) {
       buf.clear();
@@ -52,133 +71,86 @@ final class SocketCommand extends CommandGroup {
       if (n <= 0 && (s.type() != SocketType.STREAM || n < 0)) {
         break;
       }
-      out.print(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-      out.flush();
+      print(out, buf);
     }
   }
 
-  @Command(name = "listen", description = {
-      "Bind ADDRESS and print what arrives: for stream and seqpacket, accept one connection and",
-      "print what it sends until it closes; for dgram, print --count datagrams. A path the",
-      "command bound is removed when it ends."})
-  static final class Listen implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Parameters(paramLabel = "ADDRESS") String address;
-
-    @Option(names = "--type", defaultValue = "stream", description = "stream, seqpacket or dgram (default: ${DEFAULT-VALUE}).")
-    String type;
-
-    @Option(names = "--count", defaultValue = "1", description = "Datagrams to print (dgram only; default: ${DEFAULT-VALUE}).")
-    int count;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for each connection or message (default: forever).")
-    Duration timeout;
-
-    @Override
-    public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
-      SocketType t = type(type);
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      if (count < 1) {
-        throw new IllegalArgumentException("--count must be positive");
-      }
-      boolean path = where.kind() == UnixSocketAddress.Kind.PATH;
-      if (t == SocketType.DATAGRAM) {
-        try (UnixDatagramSocket s = UnixDatagramSocket.bind(where)) {
-          err.println("listening on " + s.localAddress());
-          err.flush();
-          try {
-            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-            for (int i = 0; i < count; i++) {
-              buf.clear();
-              s.receive(buf, timeout);
-              out.print(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-              out.flush();
-            }
-          } finally {
-            if (path) {
-              s.unlink();
-            }
-          }
-        }
-        return 0;
-      }
-      try (UnixServerSocket server = UnixServerSocket.bind(where, t, 1)) {
-        err.println("listening on " + server.address());
+  @Command(name = "listen", description = "Bind ADDRESS and print what arrives: for stream and seqpacket, accept one"
+      + " connection and print what it sends until it closes; for dgram, print --count datagrams. A path the"
+      + " command bound is removed when it ends.")
+  void listen(
+      @Mixin Endpoint at,
+      @Option(names = "--count", defaultValue = "1", paramLabel = "N", converter = Args.Positive.class,
+          description = "How many datagrams to print, for dgram only (default: ${DEFAULT-VALUE}).")
+          int count)
+      throws IOException {
+    UnixSocketAddress where = UnixSocketAddress.parse(at.address);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean path = where.kind() == UnixSocketAddress.Kind.PATH;
+    if (at.type == SocketType.DATAGRAM) {
+      try (UnixDatagramSocket s = UnixDatagramSocket.bind(where)) {
+        err.println("listening on " + s.localAddress());
         err.flush();
-        try (UnixSocket s = server.accept(timeout)) {
-          err.println("connection from pid " + s.peerCredentials().pid());
-          err.flush();
-          copyOut(s, out, timeout);
+        try {
+          ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+          for (int i = 0; i < count; i++) {
+            s.receive(buf.clear(), at.timeout);
+            print(out, buf);
+          }
         } finally {
           if (path) {
-            server.unlink();
+            s.unlink();
           }
         }
       }
-      return 0;
+      return;
     }
-  }
-
-  @Command(name = "connect", description = {
-      "Connect to ADDRESS, send the words given (or standard input), end the sending direction,",
-      "and print what comes back until the other side closes."})
-  static final class Connect implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "ADDRESS") String address;
-
-    @Parameters(index = "1..*", paramLabel = "TEXT", description = "Sent with spaces between and a newline; without it, standard input is sent.")
-    List<String> text;
-
-    @Option(names = "--type", defaultValue = "stream", description = "stream or seqpacket (default: ${DEFAULT-VALUE}).")
-    String type;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait to connect and for each reply (default: forever).")
-    Duration timeout;
-
-    @Override
-    public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
-      SocketType t = type(type);
-      if (t == SocketType.DATAGRAM) {
-        throw new IllegalArgumentException("datagrams are not connected: use 'posixipc socket send'");
-      }
-      try (UnixSocket s = UnixSocket.connect(where, t, timeout)) {
-        byte[] data = text != null && !text.isEmpty()
-            ? (String.join(" ", text) + "\n").getBytes(StandardCharsets.UTF_8)
-            : System.in.readAllBytes();
-        if (t == SocketType.STREAM) {
-          s.outputStream().write(data);
-        } else {
-          s.send(ByteBuffer.wrap(data), timeout);
+    try (UnixServerSocket server = UnixServerSocket.bind(where, at.type, 1)) {
+      err.println("listening on " + server.address());
+      err.flush();
+      try (UnixSocket s = server.accept(at.timeout)) {
+        err.println("connection from pid " + s.peerCredentials().pid());
+        err.flush();
+        copyOut(s, out, at.timeout);
+      } finally {
+        if (path) {
+          server.unlink();
         }
-        s.shutdownOutput();
-        copyOut(s, spec.commandLine().getOut(), timeout);
       }
-      return 0;
     }
   }
 
-  @Command(name = "send", description = "Send the words given (or standard input) as one datagram to ADDRESS.")
-  static final class Send implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ADDRESS") String address;
-
-    @Parameters(index = "1..*", paramLabel = "TEXT", description = "Sent with spaces between and a newline; without it, standard input is sent.")
-    List<String> text;
-
-    @Override
-    public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
-      byte[] data = text != null && !text.isEmpty()
-          ? (String.join(" ", text) + "\n").getBytes(StandardCharsets.UTF_8)
-          : System.in.readAllBytes();
-      try (UnixDatagramSocket s = UnixDatagramSocket.connect(where)) {
-        s.send(ByteBuffer.wrap(data));
+  @Command(name = "connect", description = "Connect to ADDRESS, send the words given as a line (or standard input),"
+      + " end the sending direction, and print what comes back until the other side closes. A dgram socket is"
+      + " not connected: 'posixipc socket send' sends datagrams.")
+  void connect(
+      @Mixin Endpoint at,
+      @Parameters(index = "1..*", paramLabel = "TEXT", description = Args.WORDS) List<String> words)
+      throws IOException {
+    if (at.type == SocketType.DATAGRAM) {
+      throw new IllegalArgumentException("datagrams are not connected: use 'posixipc socket send'");
+    }
+    try (UnixSocket s = UnixSocket.connect(UnixSocketAddress.parse(at.address), at.type, at.timeout)) {
+      byte[] data = Args.textOrStandardInput(words, "\n");
+      if (at.type == SocketType.STREAM) {
+        s.outputStream().write(data);
+      } else {
+        s.send(ByteBuffer.wrap(data), at.timeout);
       }
-      return 0;
+      s.shutdownOutput();
+      copyOut(s, spec.commandLine().getOut(), at.timeout);
+    }
+  }
+
+  @Command(name = "send", description = "Send the words given as a line (or standard input) as one datagram to ADDRESS.")
+  void send(
+      @Parameters(index = "0", paramLabel = "ADDRESS", description = Args.ADDRESS) String address,
+      @Parameters(index = "1..*", paramLabel = "TEXT", description = Args.WORDS) List<String> words)
+      throws IOException {
+    byte[] data = Args.textOrStandardInput(words, "\n");
+    try (UnixDatagramSocket s = UnixDatagramSocket.connect(UnixSocketAddress.parse(address))) {
+      s.send(ByteBuffer.wrap(data));
     }
   }
 }

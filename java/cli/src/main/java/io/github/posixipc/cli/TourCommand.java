@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tour",
     description = {
-      "Exchange data with a C peer and a Java peer over every mechanism: 64-byte round trips",
-      "(median and p99) and a bulk transfer through the peer and back (every byte compared).",
+      "Exchange data with a C peer and a Java peer over every mechanism: 64-byte round trips (median and p99)"
+          + " and a bulk transfer through the peer and back (every byte compared).",
       "Exit status 1 if any row failed."
     })
 final class TourCommand implements Callable<Integer> {
@@ -45,19 +46,21 @@ final class TourCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the results as JSON.")
-  boolean json;
+  @Mixin Args.JsonOption output;
 
-  @Option(names = "--round-trips", defaultValue = "3000", description = "Round trips per row (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--round-trips", defaultValue = "3000", paramLabel = "N", converter = Args.Positive.class,
+      description = "How many round trips each row measures (default: ${DEFAULT-VALUE}).")
   int roundTrips;
 
-  @Option(names = "--bulk-mib", defaultValue = "32", description = "MiB of the bulk transfer (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bulk-mib", defaultValue = "32", paramLabel = "MIB", converter = Args.Positive.class,
+      description = "The size of the bulk transfer in MiB (default: ${DEFAULT-VALUE}).")
   int bulkMib;
 
-  @Option(names = "--only", split = ",", paramLabel = "MECHANISM", description = "Only these mechanisms (by name).")
+  @Option(names = "--only", split = ",", paramLabel = "MECHANISM",
+      description = "Run only these mechanisms, by the names the table shows.")
   List<String> only;
 
-  @Option(names = "--peer", split = ",", paramLabel = "C|Java", description = "Only these peers.")
+  @Option(names = "--peer", split = ",", paramLabel = "C|Java", description = "Run only with these peers.")
   List<String> peers;
 
   /** One row of the table. */
@@ -95,9 +98,6 @@ final class TourCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (roundTrips < 1 || bulkMib < 1) {
-      throw new IllegalArgumentException("--round-trips and --bulk-mib must be positive");
-    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<TourMechanism> chosen = new ArrayList<>();
@@ -131,7 +131,7 @@ final class TourCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     boolean allOk = rows.stream().allMatch(Row::ok);
-    if (json) {
+    if (output.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("round_trips", roundTrips);
       doc.put("message_bytes", MESSAGE);
