@@ -548,7 +548,7 @@ class CliTest {
         ChildProcess peer = ChildProcess.builder(System.getProperty("posixipc.peer"), "signal-wait", "SIGRTMIN+5", "2", "20000")
             .fd(1, out.sink()).start()) {
       out.sink().close();
-      assertEquals("ready pid=" + peer.pid(), SignalTour.readLine(out.source()));
+      Peers.awaitReady(out.source(), "ready pid=" + peer.pid());
       String pid = String.valueOf(peer.pid());
       Run q = run("signal", "send", pid, "SIGRTMIN+5", "--value", "42");
       assertEquals(0, q.status(), q.err());

@@ -68,25 +68,18 @@ final class Json {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
+      // The characters JSON requires escaped; every other one stands for itself.
+      String escaped = switch (c) {
+        case '"' -> "\\\"";
+        case '\\' -> "\\\\";
+        case '\n' -> "\\n";
+        case '\t' -> "\\t";
+        default -> c < 0x20 ? String.format("\\u%04x", (int) c) : null;
+      };
+      if (escaped != null) {
+        sb.append(escaped);
+      } else {
+        sb.append(c);
       }
     }
     sb.append('"');

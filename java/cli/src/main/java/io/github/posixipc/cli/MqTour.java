@@ -1,5 +1,7 @@
 package io.github.posixipc.cli;
 
+import static io.github.posixipc.cli.TourLink.PATIENCE;
+
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.MessageQueue;
 import io.github.posixipc.NotFoundException;
@@ -14,17 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * priority {@link MessageQueue#PRIORITY_MAX}). The bulk transfer goes in messages of the queue's
  * message size.
  */
-final class MqTour implements TourMechanism {
+final class MqTour {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
-  @Override
-  public String name() {
-    return "message queue";
-  }
+  private MqTour() {}
 
-  @Override
-  public TourLink connect(Peers.Kind kind) throws IOException {
+  /** Creates the two queues, starts the peer on them and connects. */
+  static TourLink connect(Peers.Kind kind) throws IOException {
     MessageQueue.Limits limits = MessageQueue.limits();
     // Within what an unprivileged user may create, and small: RLIMIT_MSGQUEUE is per user.
     long maxMessages = Math.min(10, limits.msgMax() > 0 ? limits.msgMax() : 10);
@@ -59,17 +58,19 @@ final class MqTour implements TourMechanism {
   }
 
   /** One message each way per send and receive, with a generous timeout against a dead peer. */
-  static final class MqLink implements TourLink {
+  static final class MqLink extends PeerLink {
     private final MessageQueue out;
     private final MessageQueue in;
-    private final ChildProcess peer;
     private final ByteBuffer buffer;
     private final MessageQueue.Received received = new MessageQueue.Received();
 
     MqLink(MessageQueue out, MessageQueue in, ChildProcess peer) {
+      super(peer, () -> {
+        closeAndUnlink(out);
+        closeAndUnlink(in);
+      });
       this.out = out;
       this.in = in;
-      this.peer = peer;
       this.buffer = ByteBuffer.allocateDirect(in.messageSize());
     }
 
@@ -80,13 +81,13 @@ final class MqTour implements TourMechanism {
 
     @Override
     public void send(ByteBuffer b) throws IOException {
-      out.send(b, 0, PipeTour.PATIENCE);
+      out.send(b, 0, PATIENCE);
     }
 
     /** Receives one message into b, which must have exactly the message's length remaining. */
     @Override
     public void receive(ByteBuffer b) throws IOException {
-      in.receive(buffer.clear(), PipeTour.PATIENCE, received);
+      in.receive(buffer.clear(), PATIENCE, received);
       if (received.length() != b.remaining()) {
         throw new IOException("a message of " + received.length() + " bytes came back where "
             + b.remaining() + " were sent");
@@ -96,25 +97,7 @@ final class MqTour implements TourMechanism {
 
     @Override
     public void finish() throws IOException {
-      out.send(new byte[0], MessageQueue.PRIORITY_MAX, PipeTour.PATIENCE);
-    }
-
-    @Override
-    public ChildProcess peer() {
-      return peer;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        // A peer still waiting for messages would wait forever on a queue it keeps open.
-        if (peer.isAlive()) {
-          peer.kill();
-        }
-      } finally {
-        closeAndUnlink(out);
-        closeAndUnlink(in);
-      }
+      out.send(new byte[0], MessageQueue.PRIORITY_MAX, PATIENCE);
     }
   }
 }

@@ -1,9 +1,12 @@
 package io.github.posixipc.cli;
 
 import io.github.posixipc.ChildProcess;
+import io.github.posixipc.Pipe;
 import io.github.posixipc.peer.JavaPeer;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -82,5 +85,38 @@ final class Peers {
     cmd.add(JavaPeer.class.getName());
     cmd.addAll(List.of(args));
     return ChildProcess.builder(cmd);
+  }
+
+  /** Ends a peer that still runs and lets go of it; a peer that has ended is only let go. */
+  static void stop(ChildProcess peer) throws IOException {
+    try {
+      if (peer.isAlive()) {
+        peer.kill();
+      }
+    } finally {
+      peer.close();
+    }
+  }
+
+  /**
+   * Reads the line a peer writes once it is ready and checks that it is the one expected, so that
+   * the tour never talks to a peer that is still setting up (or one that failed to).
+   */
+  static void awaitReady(Pipe.Source in, String expected) throws IOException {
+    StringBuilder line = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    for (;;) {
+      if (in.read(one.clear(), TourLink.PATIENCE) < 0) {
+        throw new EOFException("the peer ended before it said '" + expected + "' (it said '" + line + "')");
+      }
+      byte b = one.get(0);
+      if (b == '\n') {
+        break;
+      }
+      line.append((char) (b & 0xff));
+    }
+    if (!line.toString().equals(expected)) {
+      throw new IOException("the peer said '" + line + "' instead of '" + expected + "'");
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.github.posixipc.cli;
 
+import static io.github.posixipc.cli.TourLink.PATIENCE;
+
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -10,110 +12,82 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** The tour rows of pipes (inherited as fds 3 and 4) and FIFOs (two paths). */
 final class PipeTour {
 
-  static final Duration PATIENCE = Duration.ofSeconds(20);
-
   private PipeTour() {}
 
   /** Anonymous pipes: the peer inherits one pipe's read end and the other's write end. */
-  static final class Pipes implements TourMechanism {
-    @Override
-    public String name() {
-      return "pipe";
-    }
-
-    @Override
-    public TourLink connect(Peers.Kind kind) throws IOException {
-      Pipe toPeer = Pipe.open();
-      Pipe fromPeer = Pipe.open();
-      try {
-        ChildProcess peer = Peers.builder(kind, "echo", "fd:3", "fd:4")
-            .fd(3, toPeer.source()).fd(4, fromPeer.sink()).start();
-        toPeer.source().close();
-        fromPeer.sink().close();
-        return new StreamLink(toPeer.sink(), fromPeer.source(), peer, () -> {
-          toPeer.close();
-          fromPeer.close();
-        });
-      } catch (IOException | RuntimeException e) {
-        toPeer.close();
-        fromPeer.close();
-        throw e;
-      }
+  static TourLink pipes(Peers.Kind kind) throws IOException {
+    Pipe toPeer = Pipe.open();
+    Pipe fromPeer = Pipe.open();
+    PeerLink.Resources both = () -> {
+      toPeer.close();
+      fromPeer.close();
+    };
+    try {
+      ChildProcess peer = Peers.builder(kind, "echo", "fd:3", "fd:4")
+          .fd(3, toPeer.source()).fd(4, fromPeer.sink()).start();
+      toPeer.source().close();
+      fromPeer.sink().close();
+      return new StreamLink(toPeer.sink(), fromPeer.source(), peer, both);
+    } catch (IOException | RuntimeException e) {
+      both.release();
+      throw e;
     }
   }
 
   /** FIFOs: two paths, opened by both sides. */
-  static final class Fifos implements TourMechanism {
-    @Override
-    public String name() {
-      return "FIFO";
-    }
-
-    @Override
-    public TourLink connect(Peers.Kind kind) throws IOException {
-      Path dir = Files.createTempDirectory("posixipc-tour-");
-      Path in = dir.resolve("to-peer");
-      Path out = dir.resolve("from-peer");
+  static TourLink fifos(Peers.Kind kind) throws IOException {
+    Path dir = Files.createTempDirectory("posixipc-tour-");
+    Path in = dir.resolve("to-peer");
+    Path out = dir.resolve("from-peer");
+    Fifo writer = null;
+    ChildProcess peer = null;
+    try {
       Fifo.create(in);
       Fifo.create(out);
-      Fifo writer = null;
-      ChildProcess peer = null;
-      try {
-        // The peer opens its input first, then its output: the same order here avoids a deadlock.
-        peer = Peers.builder(kind, "echo", "fifo:" + in, "fifo:" + out).start();
-        writer = Fifo.openWriter(in, PATIENCE);
-        Fifo reader = Fifo.openReader(out, PATIENCE);
-        Fifo w = writer;
-        return new StreamLink(w, reader, peer, () -> {
-          w.close();
-          reader.close();
-          removeAll(in, out, dir);
-        });
-      } catch (IOException | RuntimeException e) {
-        if (writer != null) {
-          writer.close();
-        }
-        if (peer != null) {
-          peer.kill();
-          peer.close();
-        }
+      // The peer opens its input first, then its output: the same order here avoids a deadlock.
+      peer = Peers.builder(kind, "echo", "fifo:" + in, "fifo:" + out).start();
+      Fifo w = Fifo.openWriter(in, PATIENCE);
+      writer = w;
+      Fifo r = Fifo.openReader(out, PATIENCE);
+      return new StreamLink(w, r, peer, () -> {
+        w.close();
+        r.close();
         removeAll(in, out, dir);
-        throw e;
+      });
+    } catch (IOException | RuntimeException e) {
+      if (writer != null) {
+        writer.close();
       }
-    }
-
-    private static void removeAll(Path in, Path out, Path dir) throws IOException {
-      Files.deleteIfExists(in);
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(dir);
+      if (peer != null) {
+        Peers.stop(peer);
+      }
+      removeAll(in, out, dir);
+      throw e;
     }
   }
 
-  /** What to close when a link is done. */
-  interface Closer {
-    void close() throws IOException;
+  private static void removeAll(Path in, Path out, Path dir) throws IOException {
+    Files.deleteIfExists(in);
+    Files.deleteIfExists(out);
+    Files.deleteIfExists(dir);
   }
 
   /**
    * A byte stream each way, read and written with a generous timeout so that a dead peer cannot
-   * hang the tour. Later stream mechanisms (sockets) use it too.
+   * hang the tour. The stream socket row uses it too.
    */
-  static final class StreamLink implements TourLink {
+  static final class StreamLink extends PeerLink {
     private final TimedWritableByteChannel out;
     private final TimedReadableByteChannel in;
-    private final ChildProcess peer;
-    private final Closer closer;
 
-    StreamLink(TimedWritableByteChannel out, TimedReadableByteChannel in, ChildProcess peer, Closer closer) {
+    StreamLink(TimedWritableByteChannel out, TimedReadableByteChannel in, ChildProcess peer, Resources resources) {
+      super(peer, resources);
       this.out = out;
       this.in = in;
-      this.peer = peer;
-      this.closer = closer;
     }
 
     @Override
@@ -140,16 +114,6 @@ final class PipeTour {
     @Override
     public void finish() throws IOException {
       out.close();
-    }
-
-    @Override
-    public ChildProcess peer() {
-      return peer;
-    }
-
-    @Override
-    public void close() throws IOException {
-      closer.close();
     }
   }
 }

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * C). A spinner yields the CPU after a while and gives up after a minute without progress, so a
  * busy or single-CPU machine is slow here, never stuck. The peer is {@code shm-spin-relay}.
  */
-final class ShmSpinTour implements TourMechanism {
+final class ShmSpinTour {
 
   // A direction at offset D: sequence at D, acknowledgement at D + 64 (its own cache line),
   // then the slot: length at D + 128, bytes from D + 136.
@@ -22,13 +22,10 @@ final class ShmSpinTour implements TourMechanism {
   private static final long FROM = (SLOT + 8 + ShmTourLink.CHUNK + 63) / 64 * 64;
   private static final long SIZE = FROM + SLOT + 8 + ShmTourLink.CHUNK;
 
-  @Override
-  public String name() {
-    return "shm spin";
-  }
+  private ShmSpinTour() {}
 
-  @Override
-  public TourLink connect(Peers.Kind kind) throws IOException {
+  /** Maps the segment, starts the spinning relay on it and connects. */
+  static TourLink connect(Peers.Kind kind) throws IOException {
     Link link = new Link();
     return link.start(kind, "shm-spin-relay", link.name, "" + TO, "" + FROM, "" + ShmTourLink.CHUNK);
   }

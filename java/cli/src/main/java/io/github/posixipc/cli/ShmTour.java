@@ -11,15 +11,12 @@ import java.nio.ByteBuffer;
  * peer ({@code shm-relay}) copies each message from the inbound slot to the outbound one.
  * Offsets come from the sizes and alignments the C library reports.
  */
-final class ShmTour implements TourMechanism {
+final class ShmTour {
 
-  @Override
-  public String name() {
-    return "shm+sem";
-  }
+  private ShmTour() {}
 
-  @Override
-  public TourLink connect(Peers.Kind kind) throws IOException {
+  /** Lays out and maps the segment, starts the relay on it and connects. */
+  static TourLink connect(Peers.Kind kind) throws IOException {
     Link link = new Link();
     return link.start(kind, "shm-relay", link.name, "" + TO_FULL, "" + TO_EMPTY, "" + TO_DATA,
         "" + FROM_FULL, "" + FROM_EMPTY, "" + FROM_DATA, "" + ShmTourLink.CHUNK);
@@ -85,7 +82,7 @@ final class ShmTour implements TourMechanism {
 
     private static void acquire(UnnamedSemaphore s) throws IOException {
       try {
-        s.acquire(PipeTour.PATIENCE);
+        s.acquire(TourLink.PATIENCE);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted");

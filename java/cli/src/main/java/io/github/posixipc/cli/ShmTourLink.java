@@ -111,10 +111,7 @@ abstract class ShmTourLink implements TourLink {
   public void close() throws IOException {
     try {
       if (peer != null) {
-        if (peer.isAlive()) {
-          peer.kill();
-        }
-        peer.close();
+        Peers.stop(peer);
       }
     } finally {
       region.close();

@@ -1,5 +1,7 @@
 package io.github.posixipc.cli;
 
+import static io.github.posixipc.cli.TourLink.PATIENCE;
+
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.SocketType;
@@ -10,7 +12,6 @@ import io.github.posixipc.UnixSocketAddress;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,125 +30,80 @@ final class SocketTour {
         + COUNTER.incrementAndGet() + "-" + System.nanoTime() + "-" + tag);
   }
 
-  /** A connected socket of type: stream or seqpacket. */
-  static final class Connected implements TourMechanism {
-    private final SocketType type;
-
-    Connected(SocketType type) {
-      this.type = type;
-    }
-
-    @Override
-    public String name() {
-      return type == SocketType.STREAM ? "unix-stream" : "unix-seqpacket";
-    }
-
-    @Override
-    public TourLink connect(Peers.Kind kind) throws IOException {
-      UnixSocketAddress where = uniqueAddress(name());
-      String typeName = type == SocketType.STREAM ? "stream" : "seqpacket";
-      try (UnixServerSocket server = UnixServerSocket.bind(where, type, 1)) {
-        ChildProcess peer = Peers.builder(kind, "sock-connect", typeName, where.toString(), "echo").start();
-        UnixSocket s;
-        try {
-          s = server.accept(PipeTour.PATIENCE);
-        } catch (IOException | RuntimeException e) {
-          peer.kill();
-          peer.close();
-          throw e;
-        }
-        if (type == SocketType.STREAM) {
-          return new PipeTour.StreamLink(s, s, peer, s::close);
-        }
-        return new PacketLink(peer, s::close) {
-          @Override
-          int sendOne(ByteBuffer b) throws IOException {
-            return s.send(b, PipeTour.PATIENCE);
-          }
-
-          @Override
-          int receiveOne(ByteBuffer b) throws IOException {
-            return s.receive(b, PipeTour.PATIENCE);
-          }
-
-          @Override
-          public void finish() throws IOException {
-            s.shutdownOutput();
-          }
-        };
-      }
-    }
-  }
-
-  /** Datagrams between two bound AF_UNIX sockets. */
-  static final class Datagrams implements TourMechanism {
-    @Override
-    public String name() {
-      return "unix-dgram";
-    }
-
-    @Override
-    public TourLink connect(Peers.Kind kind) throws IOException {
-      UnixSocketAddress peerAt = uniqueAddress("peer");
-      UnixDatagramSocket s = UnixDatagramSocket.bind(uniqueAddress("tour"));
-      ChildProcess peer = null;
-      try (Pipe stdout = Pipe.open()) {
-        peer = Peers.builder(kind, "sock-serve", "dgram", peerAt.toString(), "echo").fd(1, stdout.sink()).start();
-        stdout.sink().close();
-        String line = readLine(stdout.source());
-        if (!line.equals("ready " + peerAt)) {
-          throw new IOException("the peer did not get ready: '" + line + "'");
-        }
+  /** A connected socket of type stream or seqpacket: the peer connects to this JVM's listener. */
+  static TourLink connected(SocketType type, Peers.Kind kind) throws IOException {
+    String typeName = type == SocketType.STREAM ? "stream" : "seqpacket";
+    UnixSocketAddress where = uniqueAddress(typeName);
+    try (UnixServerSocket server = UnixServerSocket.bind(where, type, 1)) {
+      ChildProcess peer = Peers.builder(kind, "sock-connect", typeName, where.toString(), "echo").start();
+      UnixSocket s;
+      try {
+        s = server.accept(PATIENCE);
       } catch (IOException | RuntimeException e) {
-        if (peer != null) {
-          peer.kill();
-          peer.close();
-        }
-        s.close();
+        Peers.stop(peer);
         throw e;
+      }
+      if (type == SocketType.STREAM) {
+        return new PipeTour.StreamLink(s, s, peer, s::close);
       }
       return new PacketLink(peer, s::close) {
         @Override
         int sendOne(ByteBuffer b) throws IOException {
-          return s.send(b, peerAt, PipeTour.PATIENCE);
+          return s.send(b, PATIENCE);
         }
 
         @Override
         int receiveOne(ByteBuffer b) throws IOException {
-          return s.receive(b, PipeTour.PATIENCE);
+          return s.receive(b, PATIENCE);
         }
 
         @Override
         public void finish() throws IOException {
-          s.send(ByteBuffer.allocate(0), peerAt, PipeTour.PATIENCE); // the peer stops on it
+          s.shutdownOutput();
         }
       };
     }
+  }
 
-    private static String readLine(Pipe.Source in) throws IOException {
-      StringBuilder sb = new StringBuilder();
-      ByteBuffer one = ByteBuffer.allocate(1);
-      while (true) {
-        one.clear();
-        if (in.read(one, PipeTour.PATIENCE) < 0) {
-          return sb.toString();
-        }
-        if (one.get(0) == '\n') {
-          return sb.toString();
-        }
-        sb.append(new String(new byte[] {one.get(0)}, StandardCharsets.UTF_8));
+  /** Datagrams between two bound AF_UNIX sockets. */
+  static TourLink datagrams(Peers.Kind kind) throws IOException {
+    UnixSocketAddress peerAt = uniqueAddress("peer");
+    UnixDatagramSocket s = UnixDatagramSocket.bind(uniqueAddress("tour"));
+    ChildProcess peer = null;
+    try (Pipe stdout = Pipe.open()) {
+      peer = Peers.builder(kind, "sock-serve", "dgram", peerAt.toString(), "echo").fd(1, stdout.sink()).start();
+      stdout.sink().close();
+      Peers.awaitReady(stdout.source(), "ready " + peerAt);
+    } catch (IOException | RuntimeException e) {
+      if (peer != null) {
+        Peers.stop(peer);
       }
+      s.close();
+      throw e;
     }
+    return new PacketLink(peer, s::close) {
+      @Override
+      int sendOne(ByteBuffer b) throws IOException {
+        return s.send(b, peerAt, PATIENCE);
+      }
+
+      @Override
+      int receiveOne(ByteBuffer b) throws IOException {
+        return s.receive(b, PATIENCE);
+      }
+
+      @Override
+      public void finish() throws IOException {
+        s.send(ByteBuffer.allocate(0), peerAt, PATIENCE); // the peer stops on it
+      }
+    };
   }
 
   /** A message link: every send is one message, every receive takes one whole. */
-  abstract static class PacketLink implements TourLink {
-    private final ChildProcess peer;
-    private final PipeTour.Closer closer;
+  abstract static class PacketLink extends PeerLink {
 
-    PacketLink(ChildProcess peer, PipeTour.Closer closer) {
-      this.peer = peer;
-      this.closer = closer;
+    PacketLink(ChildProcess peer, Resources resources) {
+      super(peer, resources);
     }
 
     abstract int sendOne(ByteBuffer b) throws IOException;
@@ -178,16 +134,6 @@ final class SocketTour {
       if (n != want) {
         throw new IOException("received a " + n + "-byte message, expected " + want);
       }
-    }
-
-    @Override
-    public ChildProcess peer() {
-      return peer;
-    }
-
-    @Override
-    public void close() throws IOException {
-      closer.close();
     }
   }
 }

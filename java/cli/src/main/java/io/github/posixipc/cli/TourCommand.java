@@ -2,6 +2,7 @@ package io.github.posixipc.cli;
 
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.PosixException;
+import io.github.posixipc.SocketType;
 import io.github.posixipc.peer.JavaPeer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,12 +35,16 @@ import picocli.CommandLine.Spec;
 final class TourCommand implements Callable<Integer> {
 
   /** Every mechanism the tour knows, in table order. Each mechanism adds itself here. */
-  static final List<TourMechanism> MECHANISMS = List.of(new PipeTour.Pipes(), new PipeTour.Fifos(),
-      new SignalTour(),
-      new MqTour(),
-      new SocketTour.Connected(io.github.posixipc.SocketType.STREAM),
-      new SocketTour.Connected(io.github.posixipc.SocketType.SEQPACKET), new SocketTour.Datagrams(),
-      new ShmTour(), new ShmSpinTour());
+  static final List<TourMechanism> MECHANISMS = List.of(
+      TourMechanism.of("pipe", PipeTour::pipes),
+      TourMechanism.of("FIFO", PipeTour::fifos),
+      new TourMechanism("signal", false, SignalTour::connect),
+      TourMechanism.of("message queue", MqTour::connect),
+      TourMechanism.of("unix-stream", kind -> SocketTour.connected(SocketType.STREAM, kind)),
+      TourMechanism.of("unix-seqpacket", kind -> SocketTour.connected(SocketType.SEQPACKET, kind)),
+      TourMechanism.of("unix-dgram", SocketTour::datagrams),
+      TourMechanism.of("shm+sem", ShmTour::connect),
+      TourMechanism.of("shm spin", ShmSpinTour::connect));
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;
@@ -179,7 +184,7 @@ final class TourCommand implements Callable<Integer> {
         bulkTransfer(link, row, bulk);
       }
       link.finish();
-      ChildProcess.Status s = link.peer().waitFor(PipeTour.PATIENCE);
+      ChildProcess.Status s = link.peer().waitFor(TourLink.PATIENCE);
       if (!s.exited() || s.exitCode() != 0) {
         row.error = "the peer ended with " + s;
       }
@@ -247,7 +252,7 @@ final class TourCommand implements Callable<Integer> {
         }
       }
     } finally {
-      writer.join(PipeTour.PATIENCE.toMillis());
+      writer.join(TourLink.PATIENCE.toMillis());
     }
     long elapsed = System.nanoTime() - t0;
     Throwable w = writerFailure.get();
