@@ -33,7 +33,7 @@ class HelpTest {
   /** Every command below the root, depth first; aliases lead to the same command only once. */
   static List<Node> tree() {
     List<Node> nodes = new ArrayList<>();
-    walk(new CommandLine(new Main()), new ArrayList<>(), nodes, new IdentityHashMap<>());
+    walk(Main.commandLine(), new ArrayList<>(), nodes, new IdentityHashMap<>());
     return nodes;
   }
 
@@ -94,14 +94,35 @@ class HelpTest {
         CliTest.Run r = CliTest.run(n.path().toArray(new String[0]));
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith(("Usage: posixipc " + n.words()).trim()), r.out());
+        List<String> listed = new ArrayList<>();
         for (String sub : n.command().getSubcommands().keySet()) {
           boolean hidden = n.command().getSubcommands().get(sub).getCommandSpec().usageMessage().hidden();
-          assertEquals(!hidden, r.out().lines().anyMatch(l -> l.matches("\\s+" + Pattern.quote(sub) + "\\s.*")),
-              sub + " is listed unless hidden:\n" + r.out());
+          int line = lineOf(r.out(), sub);
+          assertEquals(!hidden, line >= 0, sub + " is listed unless hidden:\n" + r.out());
+          if (line >= 0) {
+            listed.add(sub);
+          }
+        }
+        if (!n.path().isEmpty()) {
+          // Below the root, a group lists its commands by name, the same way on every run.
+          List<String> byLine = new ArrayList<>(listed);
+          byLine.sort((a, b) -> Integer.compare(lineOf(r.out(), a), lineOf(r.out(), b)));
+          assertEquals(listed.stream().sorted().toList(), byLine, r.out());
         }
       }));
     }
     return tests;
+  }
+
+  /** The line of the command list that names sub, or -1. */
+  private static int lineOf(String usage, String sub) {
+    List<String> lines = usage.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches("  " + Pattern.quote(sub) + "\\s.*")) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

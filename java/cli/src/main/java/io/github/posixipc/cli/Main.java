@@ -6,8 +6,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -53,10 +55,9 @@ public final class Main extends CommandGroup {
 
   /** Runs the tool with the given output streams; returns the exit status. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
-    cl.registerConverter(Duration.class, Main::parseDuration);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof PosixException || e instanceof IOException) {
         err.println("posixipc: " + e.getMessage());
@@ -72,6 +73,29 @@ public final class Main extends CommandGroup {
     out.flush();
     err.flush();
     return status;
+  }
+
+  /** The whole command tree, configured as the tool runs it. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.registerConverter(Duration.class, Main::parseDuration);
+    listSubcommandsByName(cl);
+    return cl;
+  }
+
+  /**
+   * Makes each group below the root list its subcommands by name. picocli lists the ones a group
+   * declares as methods in the order reflection returns them, which the JVM does not fix; the
+   * root keeps its own order, the tour first.
+   */
+  private static void listSubcommandsByName(CommandLine parent) {
+    for (CommandLine group : parent.getSubcommands().values()) {
+      if (!group.getSubcommands().isEmpty()) {
+        group.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
+            help -> help.commandList(new TreeMap<>(help.subcommands())));
+        listSubcommandsByName(group);
+      }
+    }
   }
 
   /** "250ms", "5s", "2m", "1h", a bare number of seconds, or ISO-8601 ("PT5S"). */
