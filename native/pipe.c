@@ -9,7 +9,7 @@
 
 #include <posixipc/pipe.h>
 
-int pipc_pipe_open(int fds[2], int flags) {
+int pipc_pipe_create(int fds[2], int flags) {
   if (fds == NULL) return -EINVAL;
   if ((flags & ~(PIPC_PIPE_NONBLOCK | PIPC_PIPE_PACKET)) != 0) return -EINVAL;
   int sys = O_CLOEXEC;

@@ -19,7 +19,7 @@ _Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERR
 /* The most events one wait collects on the stack before copying them out. */
 #define PIPC__POLL_BATCH 64
 
-int pipc_poller_open(int fds[2]) {
+int pipc_poller_create(int fds[2]) {
   if (fds == NULL) return -EINVAL;
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) return PIPC__ERR();

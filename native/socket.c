@@ -123,7 +123,7 @@ static int pipc__check_family_type(int family, int type) {
   return 0;
 }
 
-int pipc_socket_open(int family, int type, int flags, int *fd) {
+int pipc_socket_create(int family, int type, int flags, int *fd) {
   if (fd == NULL || (flags & ~PIPC_SOCKET_NONBLOCK) != 0) return -EINVAL;
   int r = pipc__check_family_type(family, type);
   if (r < 0) return r;

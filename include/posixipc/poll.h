@@ -35,7 +35,7 @@ typedef struct pipc_poll_event {
 
 /* Creates a poller: fds[0] the epoll descriptor, fds[1] its wake-up eventfd.
  * Returns 0 or -errno. Close both with pipc_fd_close. */
-int pipc_poller_open(int fds[2]);
+int pipc_poller_create(int fds[2]);
 
 /*
  * Watches fd for events (PIPC_READABLE and/or PIPC_WRITABLE; errors and

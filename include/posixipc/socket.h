@@ -51,7 +51,7 @@ extern "C" {
 /* The most descriptors one message can carry (the kernel's SCM_MAX_FD). */
 #define PIPC_SOCKET_MAX_FDS 253
 
-/* Flags for pipc_socket_open, pipc_socket_pair and pipc_socket_accept. */
+/* Flags for pipc_socket_create, pipc_socket_pair and pipc_socket_accept. */
 #define PIPC_SOCKET_NONBLOCK 0x1 /* O_NONBLOCK on the new descriptor(s) */
 
 /*
@@ -84,7 +84,7 @@ int pipc_sockaddr_unlink(const void *addr, size_t addrlen);
  * Returns 0, -EINVAL (bad family, type or flags), -ESOCKTNOSUPPORT (no
  * seqpacket over IP), -EMFILE, or -errno.
  */
-int pipc_socket_open(int family, int type, int flags, int *fd);
+int pipc_socket_create(int family, int type, int flags, int *fd);
 
 /* A connected pair of AF_UNIX sockets (socketpair): fds[0] and fds[1]. */
 int pipc_socket_pair(int type, int flags, int fds[2]);

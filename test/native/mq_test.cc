@@ -243,7 +243,7 @@ TEST(Mq, DirectionAndClosedDescriptorsAreEbadf) {
   EXPECT_EQ(-EBADF, pipc_mq_getattr(r, &a));
   // A descriptor that is not a queue.
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-EBADF, pipc_mq_send(fds[1], "x", 1, 0, 0));
   EXPECT_EQ(-EBADF, pipc_mq_getattr(fds[0], &a));
   pipc_fd_close(fds[0]);

@@ -69,7 +69,7 @@ Addr LoopbackAddr(int family, int port) {
 
 int Open(int family, int type, int flags = 0) {
   int fd = -1;
-  EXPECT_EQ(0, pipc_socket_open(family, type, flags, &fd));
+  EXPECT_EQ(0, pipc_socket_create(family, type, flags, &fd));
   return fd;
 }
 
@@ -118,11 +118,11 @@ TEST(SocketAddress, UnixPathLengthsAreCheckedAgainstSunPath) {
 
 TEST(Socket, BadArgumentsAreRejectedBeforeTheKernel) {
   int fd;
-  EXPECT_EQ(-EINVAL, pipc_socket_open(99, PIPC_SOCK_STREAM, 0, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, 99, 0, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0x100, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, nullptr));
-  EXPECT_EQ(-ESOCKTNOSUPPORT, pipc_socket_open(PIPC_AF_INET, PIPC_SOCK_SEQPACKET, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(99, PIPC_SOCK_STREAM, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, 99, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0x100, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, nullptr));
+  EXPECT_EQ(-ESOCKTNOSUPPORT, pipc_socket_create(PIPC_AF_INET, PIPC_SOCK_SEQPACKET, 0, &fd));
   Pair p(PIPC_SOCK_STREAM);
   unsigned char junk[4] = {0xff, 0xff, 0, 0};
   EXPECT_EQ(-EAFNOSUPPORT, pipc_socket_bind(p.a, junk, sizeof junk));
@@ -150,7 +150,7 @@ TEST(Socket, WrongTypeForAnOperationIsAnError) {
   pipc_fd_close(s);
   // A pipe is not a socket.
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_listen(fds[0], 1));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_send(fds[1], "x", 1, 0, -1));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_adopt(fds[0]));
@@ -230,7 +230,7 @@ TEST(Socket, StreamListenConnectAcceptAcrossProcessesOnAPath) {
   EXPECT_EQ(1, pipc_socket_get_option(l, PIPC_SO_ACCEPTCONN));
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, a.bytes, a.len, -1) < 0) return 11;
     if (pipc_socket_send(c, "ping", 4, 0, -1) != 4) return 12;
     char buf[8];
@@ -377,7 +377,7 @@ TEST(Socket, DescriptorsPassedAcrossProcessesWorkOnTheOtherSide) {
     return 0;
   });
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   ASSERT_EQ(1, pipc_socket_sendmsg(p.a, "F", 1, &fds[1], 1, nullptr, 0, -1));
   pipc_fd_close(fds[1]);  // the child holds the only write end now
   EXPECT_EQ(0, WaitChild(pid));
@@ -420,7 +420,7 @@ TEST(Socket, ASharedMemoryDescriptorPassedAcrossProcessesIsMappedThere) {
 TEST(Socket, DescriptorsThatDoNotFitAreClosedAndReported) {
   Pair p(PIPC_SOCK_DGRAM);
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   int many[8];
   for (int& f : many) f = fds[0];
   int before = CountOpenFds();
@@ -448,7 +448,7 @@ TEST(Socket, PeerCredentialsAreThePeersPidAndUid) {
   pid_t parent = getpid();
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, a.bytes, a.len, -1) < 0) return 11;
     int cred[3];
     if (pipc_socket_peer_credentials(c, cred) < 0) return 12;
@@ -579,7 +579,7 @@ TEST_P(IpSocket, StreamOnLoopbackAcrossProcesses) {
   EXPECT_NE(0, ntohs(port));  // an ephemeral port was chosen
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(family, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(family, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, bound.bytes, bound.len, 5 * PIPC_SEC) < 0) return 11;
     if (pipc_socket_set_option(c, PIPC_TCP_NODELAY, 1) < 0) return 12;
     if (pipc_socket_send(c, "tcp!", 4, 0, -1) != 4) return 13;
@@ -625,7 +625,7 @@ TEST(SocketPeer, ServesAStreamEcho) {
   ScopedPath path("peer");
   std::string spec = "unix:" + path.str();
   int out[2];
-  ASSERT_EQ(0, pipc_pipe_open(out, 0));
+  ASSERT_EQ(0, pipc_pipe_create(out, 0));
   pid_t pid = ForkChild([&] {
     dup2(out[1], 1);
     execl(PIPC_PEER_PATH, "pipc-peer", "sock-serve", "stream", spec.c_str(), "echo", (char*)nullptr);

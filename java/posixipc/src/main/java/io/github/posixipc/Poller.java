@@ -96,7 +96,7 @@ public final class Poller implements AutoCloseable {
       throw new IllegalArgumentException("maxEvents must be within 1..65536: " + maxEvents);
     }
     int[] fds = new int[2];
-    int r = Core.pipc_poller_open(fds);
+    int r = Core.pipc_poller_create(fds);
     if (r < 0) {
       throw PosixException.of(r, "epoll_create1", "poller");
     }

@@ -124,7 +124,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   /** Creates a socket descriptor; throws on failure. */
   static int openFd(int family, SocketType type, String what) throws IOException {
     int[] fd = new int[1];
-    int r = Core.pipc_socket_open(family, type.value, 0, fd);
+    int r = Core.pipc_socket_create(family, type.value, 0, fd);
     if (r < 0) {
       throw PosixException.of(r, "socket", what);
     }

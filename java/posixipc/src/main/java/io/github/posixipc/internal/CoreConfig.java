@@ -63,7 +63,7 @@ public class CoreConfig implements InfoMapper {
         + SIZE + " len, " + I64 + " timeout_ns)");
 
     // pipe.h
-    bind(infoMap, "pipc_pipe_open", "int pipc_pipe_open(int[] fds, int flags)");
+    bind(infoMap, "pipc_pipe_create", "int pipc_pipe_create(int[] fds, int flags)");
     bind(infoMap, "pipc_fifo_create", "int pipc_fifo_create(" + PATH + " path, int mode)");
     bind(infoMap, "pipc_fifo_open", "int pipc_fifo_open(" + PATH + " path, int flags, int[] fd)");
     bind(infoMap, "pipc_fifo_unlink", "int pipc_fifo_unlink(" + PATH + " path)");
@@ -107,7 +107,7 @@ public class CoreConfig implements InfoMapper {
         + " outlen, " + CBYTES + " ip, " + SIZE + " iplen, int port)");
     bind(infoMap, "pipc_sockaddr_unlink",
         "int pipc_sockaddr_unlink(" + CBYTES + " addr, " + SIZE + " addrlen)");
-    bind(infoMap, "pipc_socket_open", "int pipc_socket_open(int family, int type, int flags, int[] fd)");
+    bind(infoMap, "pipc_socket_create", "int pipc_socket_create(int family, int type, int flags, int[] fd)");
     bind(infoMap, "pipc_socket_pair", "int pipc_socket_pair(int type, int flags, int[] fds)");
     bind(infoMap, "pipc_socket_bind",
         "int pipc_socket_bind(int fd, " + CBYTES + " addr, " + SIZE + " addrlen)");
@@ -134,7 +134,7 @@ public class CoreConfig implements InfoMapper {
         "int pipc_socket_set_option(int fd, int option, " + I64 + " value)");
 
     // poll.h
-    bind(infoMap, "pipc_poller_open", "int pipc_poller_open(int[] fds)");
+    bind(infoMap, "pipc_poller_create", "int pipc_poller_create(int[] fds)");
     bind(infoMap, "pipc_poller_add",
         "int pipc_poller_add(int epfd, int fd, int events, " + I64 + " token)");
     bind(infoMap, "pipc_poller_modify",
