@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "pipc_config.h"
-#include <posixipc/pipe.h>
 
 const char *pipc_version(void) { return PIPC_VERSION_STRING; }
 
@@ -88,6 +87,42 @@ int pipc__check_path(const char *path) {
   return 0;
 }
 
+int pipc__check_ipc_name(const char *name, int max) {
+  if (name == NULL || name[0] != '/' || max < 1) return -EINVAL;
+  const char *rest = name + 1;
+  /* strnlen: a name longer than max is refused without reading all of it. */
+  size_t n = strnlen(rest, (size_t)max + 1);
+  if (n == 0 || memchr(rest, '/', n) != NULL) return -EINVAL;
+  if (strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0) return -EINVAL;
+  if (n > (size_t)max) return -ENAMETOOLONG;
+  return 0;
+}
+
+int pipc_ipc_name_check(const char *name, int max) { return pipc__check_ipc_name(name, max); }
+
+int pipc__access_mode(int access) {
+  switch (access) {
+    case 0x1: return O_RDONLY;
+    case 0x2: return O_WRONLY;
+    case 0x3: return O_RDWR;
+    default: return -EINVAL;
+  }
+}
+
+int pipc__check_mode(int mode, int allowed) {
+  return mode < 0 || (mode & ~allowed) != 0 ? -EINVAL : 0;
+}
+
+int pipc__set_cloexec(int fd) {
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc__check_catchable(int signo) {
+  return signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP ? -EINVAL : 0;
+}
+
 int64_t pipc__now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -149,8 +184,8 @@ int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
  * Some files do not support RWF_NOWAIT (EOPNOTSUPP): FIFOs opened by path, on
  * current kernels. For them the readiness report comes first and the transfer
  * is a plain one, which cannot block unless another process takes the data or
- * the room in between; a write is then cut to PIPC_PIPE_BUF bytes, which fit
- * once POLLOUT is reported. The Java layer closes that remaining window with
+ * the room in between; a write is then cut to PIPE_BUF bytes (PIPC_PIPE_BUF),
+ * which fit once POLLOUT is reported. The Java layer closes that remaining window with
  * its wake-up signal.
  */
 static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeout_ns,
@@ -179,7 +214,7 @@ static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeo
   if (ready < 0) return timeout_ns == 0 ? PIPC__ERR() : ready;
   if (ready == 0) return -EAGAIN;
   if (timeout_ns == 0 && (pfd.revents & POLLNVAL)) return -EBADF;
-  size_t chunk = writing && len > PIPC_PIPE_BUF ? PIPC_PIPE_BUF : len;
+  size_t chunk = writing && len > PIPE_BUF ? PIPE_BUF : len;
   ssize_t n = writing ? write(fd, buf, chunk) : read(fd, buf, chunk);
   return n < 0 ? PIPC__ERR() : n;
 }
@@ -252,7 +287,7 @@ int pipc_thread_signal(int64_t thread, int signo) {
 static void pipc__wakeup_handler(int signo) { (void)signo; }
 
 int pipc_wakeup_install(int signo) {
-  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  if (pipc__check_catchable(signo) < 0) return -EINVAL;
   struct sigaction old;
   if (sigaction(signo, NULL, &old) < 0) return PIPC__ERR();
   if (!(old.sa_flags & SA_SIGINFO)) {

@@ -22,6 +22,32 @@
  */
 int pipc__check_path(const char *path);
 
+/* ------------------------------------------------------------ validators */
+
+/*
+ * Checks a POSIX IPC name (queues, segments, semaphores): a leading '/', at
+ * least one more character, no other '/', not "/." or "/..", and at most max
+ * characters after the '/'. Returns 0, -EINVAL, or -ENAMETOOLONG. This is the
+ * one name check of the core; pipc_ipc_name_check exports it.
+ */
+int pipc__check_ipc_name(const char *name, int max);
+
+/*
+ * The open(2) access mode for the public READ (1), WRITE (2) and READ_WRITE
+ * (3) bits that queues and FIFOs share: O_RDONLY, O_WRONLY or O_RDWR, or
+ * -EINVAL when access holds neither bit.
+ */
+int pipc__access_mode(int access);
+
+/* Permission bits within allowed (0777, or 07777 for files): 0 or -EINVAL. */
+int pipc__check_mode(int mode, int allowed);
+
+/* Marks a descriptor this process did not create close-on-exec: 0 or -errno. */
+int pipc__set_cloexec(int fd);
+
+/* A signal number a handler or a notification can use: 0 or -EINVAL. */
+int pipc__check_catchable(int signo);
+
 /* The current CLOCK_MONOTONIC time in nanoseconds. */
 int64_t pipc__now_ns(void);
 

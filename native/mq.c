@@ -25,39 +25,17 @@
 /* The netlink record the kernel sends for a SIGEV_THREAD registration. */
 #define PIPC__COOKIE_LEN 32
 
-int pipc_mq_check_name(const char *name) {
-  if (name == NULL || name[0] != '/') return -EINVAL;
-  const char *rest = name + 1;
-  size_t n = strnlen(rest, PIPC_MQ_NAME_MAX + 1);
-  if (n > PIPC_MQ_NAME_MAX) return -ENAMETOOLONG;
-  if (n == 0 || strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0) return -EINVAL;
-  if (memchr(rest, '/', n) != NULL) return -EINVAL;
-  return 0;
-}
-
 int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
                  int64_t message_size, int *fd) {
-  int r = pipc_mq_check_name(name);
+  int r = pipc__check_ipc_name(name, PIPC_MQ_NAME_MAX);
   if (r < 0) return r;
   const int known = PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_EXCLUSIVE | PIPC_MQ_NONBLOCK;
   if (fd == NULL || (flags & ~known) != 0) return -EINVAL;
-  int sys;
-  switch (flags & PIPC_MQ_READ_WRITE) {
-    case PIPC_MQ_READ:
-      sys = O_RDONLY;
-      break;
-    case PIPC_MQ_WRITE:
-      sys = O_WRONLY;
-      break;
-    case PIPC_MQ_READ_WRITE:
-      sys = O_RDWR;
-      break;
-    default:
-      return -EINVAL;
-  }
+  int sys = pipc__access_mode(flags & PIPC_MQ_READ_WRITE);
+  if (sys < 0) return sys;
   int create = (flags & PIPC_MQ_CREATE) != 0;
   if ((flags & PIPC_MQ_EXCLUSIVE) && !create) return -EINVAL;
-  if (mode < 0 || (mode & ~0777) != 0) return -EINVAL;
+  if (pipc__check_mode(mode, 0777) < 0) return -EINVAL;
   /* Both attributes or neither: the kernel needs both to be positive. */
   if (max_messages < 0 || message_size < 0) return -EINVAL;
   if ((max_messages == 0) != (message_size == 0)) return -EINVAL;
@@ -81,7 +59,7 @@ int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
 int pipc_mq_close(int fd) { return pipc_fd_close(fd); }
 
 int pipc_mq_unlink(const char *name) {
-  int r = pipc_mq_check_name(name);
+  int r = pipc__check_ipc_name(name, PIPC_MQ_NAME_MAX);
   if (r < 0) return r;
   return mq_unlink(name) < 0 ? PIPC__ERR() : 0;
 }
@@ -173,7 +151,7 @@ static int pipc__mq_notify_sys(int fd, const struct sigevent *ev) {
 }
 
 int pipc_mq_notify_signal(int fd, int signo, int64_t value) {
-  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  if (pipc__check_catchable(signo) < 0) return -EINVAL;
   struct sigevent ev;
   memset(&ev, 0, sizeof ev);
   ev.sigev_notify = SIGEV_SIGNAL;

@@ -3,7 +3,6 @@
  */
 #include "internal.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -151,9 +150,8 @@ int pipc_socket_adopt(int fd) {
   int type = 0;
   socklen_t len = sizeof type;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) return PIPC__ERR();
-  int fdf = fcntl(fd, F_GETFD);
-  if (fdf < 0 || fcntl(fd, F_SETFD, fdf | FD_CLOEXEC) < 0) return PIPC__ERR();
-  return type;
+  int r = pipc__set_cloexec(fd);
+  return r < 0 ? r : type;
 }
 
 int pipc_socket_bind(int fd, const void *addr, size_t addrlen) {

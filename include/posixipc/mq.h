@@ -61,13 +61,6 @@ typedef struct pipc_mq_attr {
 } pipc_mq_attr;
 
 /*
- * Checks a queue name as pipc_mq_open does: a leading '/', at least one more
- * character, no other '/', not "/." or "/..", and at most PIPC_MQ_NAME_MAX
- * characters after the '/'. Returns 0, -EINVAL, or -ENAMETOOLONG.
- */
-int pipc_mq_check_name(const char *name);
-
-/*
  * Opens a queue (mq_open); *fd receives its descriptor.
  *
  *  flags         PIPC_MQ_*: one access mode, optionally CREATE, EXCLUSIVE

@@ -332,7 +332,7 @@ public final class MessageQueue extends DescriptorChannel {
   /** Checks a name as the C core will, so that a bad one gets a message that says why. */
   private static byte[] checkedName(String name, String syscall) throws PosixException {
     byte[] nativeName = NativeStrings.encode(name, "queue name");
-    int r = Core.pipc_mq_check_name(nativeName);
+    int r = Core.pipc_ipc_name_check(nativeName, NAME_MAX);
     if (r < 0) {
       throw PosixException.of(r, syscall, "queue " + name + " (a queue name is '/' followed by 1 to "
           + NAME_MAX + " characters, none of them '/')");

@@ -81,7 +81,6 @@ public class CoreConfig implements InfoMapper {
         + I64 + " timeout_ns)");
     bind(infoMap, "pipc_signal_lost", I64 + " pipc_signal_lost(int signo)");
     // mq.h: the structs are four and seven int64_t fields, passed as long[]
-    bind(infoMap, "pipc_mq_check_name", "int pipc_mq_check_name(" + PATH + " name)");
     bind(infoMap, "pipc_mq_open", "int pipc_mq_open(" + PATH + " name, int flags, int mode, "
         + I64 + " max_messages, " + I64 + " message_size, int[] fd)");
     bind(infoMap, "pipc_mq_unlink", "int pipc_mq_unlink(" + PATH + " name)");
