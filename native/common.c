@@ -123,6 +123,8 @@ int pipc__check_catchable(int signo) {
   return signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP ? -EINVAL : 0;
 }
 
+/* ------------------------------------------------------------- deadlines */
+
 int64_t pipc__now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -130,28 +132,77 @@ int64_t pipc__now_ns(void) {
 }
 
 int64_t pipc__deadline(int64_t timeout_ns) {
-  if (timeout_ns < 0) return INT64_MAX;
+  if (timeout_ns < 0) return PIPC__DEADLINE_NEVER;
+  if (timeout_ns == 0) return PIPC__DEADLINE_NOW;
   int64_t now = pipc__now_ns();
-  return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+  return timeout_ns > PIPC__DEADLINE_NEVER - now ? PIPC__DEADLINE_NEVER : now + timeout_ns;
+}
+
+int pipc__expired(int64_t deadline) {
+  return deadline == PIPC__DEADLINE_NOW ? -EAGAIN : -ETIMEDOUT;
+}
+
+struct timespec *pipc__time_left(int64_t deadline, struct timespec *ts) {
+  if (deadline == PIPC__DEADLINE_NEVER) return NULL;
+  int64_t left = deadline == PIPC__DEADLINE_NOW ? 0 : deadline - pipc__now_ns();
+  if (left < 0) left = 0;
+  ts->tv_sec = (time_t)(left / PIPC_SEC);
+  ts->tv_nsec = (long)(left % PIPC_SEC);
+  return ts;
+}
+
+struct timespec pipc__abs_time(int64_t deadline, clockid_t clock) {
+  struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
+  if (deadline == PIPC__DEADLINE_NOW) return ts;
+  int64_t at = deadline;
+  if (clock != CLOCK_MONOTONIC) {
+    /* The same distance from now on the other clock; a deadline of centuries
+     * is saturated rather than wrapped, as good as forever either way. */
+    int64_t left = deadline - pipc__now_ns();
+    struct timespec now;
+    clock_gettime(clock, &now);
+    int64_t base = (int64_t)now.tv_sec * PIPC_SEC + now.tv_nsec;
+    at = left > INT64_MAX - base ? INT64_MAX : base + left;
+  }
+  ts.tv_sec = (time_t)(at / PIPC_SEC);
+  ts.tv_nsec = (long)(at % PIPC_SEC);
+  return ts;
 }
 
 int pipc__poll_until(int fd, short events, int64_t deadline) {
   struct pollfd pfd = {.fd = fd, .events = events, .revents = 0};
   struct timespec ts;
-  struct timespec *tsp = NULL;
-  if (deadline != INT64_MAX) {
-    int64_t left = deadline - pipc__now_ns();
-    if (left <= 0) return -ETIMEDOUT;
-    ts.tv_sec = (time_t)(left / PIPC_SEC);
-    ts.tv_nsec = (long)(left % PIPC_SEC);
-    tsp = &ts;
-  }
-  int n = ppoll(&pfd, 1, tsp, NULL);
+  int n = ppoll(&pfd, 1, pipc__time_left(deadline, &ts), NULL);
   if (n < 0) return PIPC__ERR();
-  if (n == 0) return -ETIMEDOUT;
+  if (n == 0) return pipc__expired(deadline);
   /* A closed or never-opened fd is reported through POLLNVAL, not errno. */
   if (pfd.revents & POLLNVAL) return -EBADF;
   return pfd.revents;
+}
+
+/* The longest pause of a loop with no descriptor to wait on. */
+#define PIPC__PAUSE_MAX (50 * PIPC_MSEC)
+
+int64_t pipc__retry_until(int64_t deadline, int fd, short events, pipc__attempt attempt,
+                          void *arg) {
+  int64_t pause = PIPC_MSEC;
+  for (;;) {
+    int64_t r = attempt(arg);
+    if (r != -EAGAIN) return r;
+    if (deadline == PIPC__DEADLINE_NOW) return -EAGAIN;
+    if (fd >= 0) {
+      /* POLLERR and POLLHUP count as ready: the next attempt reports them. */
+      int w = pipc__poll_until(fd, events, deadline);
+      if (w < 0) return w;
+      continue;
+    }
+    int64_t left = deadline == PIPC__DEADLINE_NEVER ? pause : deadline - pipc__now_ns();
+    if (left <= 0) return -ETIMEDOUT;
+    int64_t nap = pause < left ? pause : left;
+    struct timespec ts = {.tv_sec = (time_t)(nap / PIPC_SEC), .tv_nsec = (long)(nap % PIPC_SEC)};
+    if (nanosleep(&ts, NULL) < 0) return PIPC__ERR();
+    if (pause < PIPC__PAUSE_MAX) pause = pause * 2 < PIPC__PAUSE_MAX ? pause * 2 : PIPC__PAUSE_MAX;
+  }
 }
 
 /* ----------------------------------------------------------- descriptors */
@@ -175,6 +226,20 @@ int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
   return n < 0 ? PIPC__ERR() : n;
 }
 
+/* One read or write of a timed transfer, in the form pipc__retry_until takes. */
+struct pipc__io {
+  int fd;
+  int writing;
+  struct iovec iov;
+};
+
+static int64_t pipc__io_nowait(void *arg) {
+  struct pipc__io *io = arg;
+  ssize_t n = io->writing ? pwritev2(io->fd, &io->iov, 1, -1, RWF_NOWAIT)
+                          : preadv2(io->fd, &io->iov, 1, -1, RWF_NOWAIT);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
 /*
  * One timed transfer: try without blocking, and while the answer is EAGAIN,
  * wait for readiness until the deadline. The transfer itself uses RWF_NOWAIT
@@ -185,8 +250,8 @@ int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
  * current kernels. For them the readiness report comes first and the transfer
  * is a plain one, which cannot block unless another process takes the data or
  * the room in between; a write is then cut to PIPE_BUF bytes (PIPC_PIPE_BUF),
- * which fit once POLLOUT is reported. The Java layer closes that remaining window with
- * its wake-up signal.
+ * which fit once POLLOUT is reported. The Java layer closes that remaining
+ * window with its wake-up signal.
  */
 static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeout_ns,
                                     int writing) {
@@ -196,24 +261,13 @@ static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeo
     return n < 0 ? PIPC__ERR() : n;
   }
   int64_t deadline = pipc__deadline(timeout_ns);
-  struct iovec iov = {.iov_base = buf, .iov_len = len};
   short event = writing ? POLLOUT : POLLIN;
-  for (;;) {
-    ssize_t n = writing ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT) : preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
-    if (n >= 0) return n;
-    if (errno == EOPNOTSUPP) break;
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, event, deadline);
-    if (r < 0) return r;
-    /* POLLERR/POLLHUP: the transfer reports the real error or end of file. */
-  }
+  struct pipc__io io = {.fd = fd, .writing = writing, .iov = {.iov_base = buf, .iov_len = len}};
+  int64_t r = pipc__retry_until(deadline, fd, event, pipc__io_nowait, &io);
+  if (r != -EOPNOTSUPP) return r;
   /* No RWF_NOWAIT for this file: readiness first, then a plain transfer. */
-  struct pollfd pfd = {.fd = fd, .events = event, .revents = 0};
-  int ready = timeout_ns == 0 ? poll(&pfd, 1, 0) : pipc__poll_until(fd, event, deadline);
-  if (ready < 0) return timeout_ns == 0 ? PIPC__ERR() : ready;
-  if (ready == 0) return -EAGAIN;
-  if (timeout_ns == 0 && (pfd.revents & POLLNVAL)) return -EBADF;
+  int ready = pipc__poll_until(fd, event, deadline);
+  if (ready < 0) return ready;
   size_t chunk = writing && len > PIPE_BUF ? PIPE_BUF : len;
   ssize_t n = writing ? write(fd, buf, chunk) : read(fd, buf, chunk);
   return n < 0 ? PIPC__ERR() : n;
@@ -230,13 +284,6 @@ int64_t pipc_fd_write_timed(int fd, const void *buf, size_t len, int64_t timeout
 int pipc_fd_wait(int fd, int events, int64_t timeout_ns) {
   if (fd < 0) return -EBADF;
   if ((events & ~(PIPC_READABLE | PIPC_WRITABLE)) != 0 || events == 0) return -EINVAL;
-  if (timeout_ns == 0) {
-    struct pollfd pfd = {.fd = fd, .events = (short)events, .revents = 0};
-    int n = poll(&pfd, 1, 0);
-    if (n < 0) return PIPC__ERR();
-    if (pfd.revents & POLLNVAL) return -EBADF;
-    return n == 0 ? -EAGAIN : pfd.revents;
-  }
   return pipc__poll_until(fd, (short)events, pipc__deadline(timeout_ns));
 }
 

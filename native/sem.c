@@ -78,11 +78,12 @@ static int pipc__sem_run(void *arg) {
       if (op->timeout_ns < 0) {
         r = sem_wait(s);
       } else if (op->timeout_ns == 0) {
+        /* POSIX's own try-once, which stays in user space; a deadline already
+         * past would cost a futex call to say the same (-EAGAIN). */
         r = sem_trywait(s);
       } else {
-        int64_t deadline = pipc__deadline(op->timeout_ns);
-        struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
-        r = sem_clockwait(s, CLOCK_MONOTONIC, &ts);
+        struct timespec at = pipc__abs_time(pipc__deadline(op->timeout_ns), CLOCK_MONOTONIC);
+        r = sem_clockwait(s, CLOCK_MONOTONIC, &at);
       }
       break;
     case PIPC__SEM_VALUE: {

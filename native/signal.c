@@ -273,22 +273,30 @@ int pipc_signal_is_reserved(int signo) {
 
 /* -------------------------------------------------------------- records */
 
+/* One read of records from the self-pipe, in the form pipc__retry_until takes. */
+struct pipc__records {
+  int fd;
+  pipc_signal_info *out;
+  int max;
+};
+
+static int64_t pipc__records_read(void *arg) {
+  const struct pipc__records *r = arg;
+  /* Writes are whole records, so the pipe always holds whole records and a
+   * read of a multiple of the record size returns whole records. */
+  ssize_t n = read(r->fd, r->out, (size_t)r->max * sizeof *r->out);
+  if (n > 0) return n / (ssize_t)sizeof *r->out;
+  if (n == 0) return -EPIPE; /* cannot happen: the library keeps the write end */
+  return PIPC__ERR();
+}
+
 int pipc_signal_read(pipc_signal_info *out, int max, int64_t timeout_ns) {
   if (out == NULL || max < 1) return -EINVAL;
   int fd = pipc_signal_fd();
   if (fd < 0) return fd;
-  int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    /* Writes are whole records, so the pipe always holds whole records and a
-     * read of a multiple of the record size returns whole records. */
-    ssize_t n = read(fd, out, (size_t)max * sizeof *out);
-    if (n > 0) return (int)(n / (ssize_t)sizeof *out);
-    if (n == 0) return -EPIPE; /* cannot happen: the library keeps the write end */
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, POLLIN, deadline);
-    if (r < 0) return r;
-  }
+  /* The read end is non-blocking: every read is an attempt, forever included. */
+  struct pipc__records r = {.fd = fd, .out = out, .max = max};
+  return (int)pipc__retry_until(pipc__deadline(timeout_ns), fd, POLLIN, pipc__records_read, &r);
 }
 
 int64_t pipc_signal_lost(int signo) {
