@@ -16,6 +16,12 @@
 #define PIPC__ERR() (-errno)
 
 /*
+ * True when field of type is width bytes wide: the layout checks use it to
+ * hold a struct to what the byte offsets in its header promise readers.
+ */
+#define PIPC__FIELD_IS(type, field, width) (sizeof(((type *)0)->field) == (width))
+
+/*
  * Validates a file-system path before it reaches a system call: not NULL
  * (-EINVAL), not empty (-ENOENT, as the kernel says), shorter than PATH_MAX
  * (-ENAMETOOLONG).

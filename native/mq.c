@@ -22,6 +22,22 @@
 #define PIPC__HARD_MSGMAX 65536
 #define PIPC__HARD_MSGSIZEMAX (16 * 1024 * 1024)
 
+/* Both structs are arrays of int64_t to their readers (PIPC_MQ_*_SLOTS): every
+ * field is one, and the counts make a new field fail here until it is listed. */
+_Static_assert(PIPC__FIELD_IS(pipc_mq_attr, nonblocking, 8) && PIPC__FIELD_IS(pipc_mq_attr, max_messages, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_attr, message_size, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_attr, current_messages, 8) &&
+                   sizeof(pipc_mq_attr) == 4 * sizeof(int64_t),
+               "pipc_mq_attr: int64_t fields only");
+_Static_assert(PIPC__FIELD_IS(pipc_mq_limits, msg_max, 8) && PIPC__FIELD_IS(pipc_mq_limits, msgsize_max, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, msg_default, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, msgsize_default, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, queues_max, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, rlimit_bytes, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, privileged, 8) &&
+                   sizeof(pipc_mq_limits) == 7 * sizeof(int64_t),
+               "pipc_mq_limits: int64_t fields only");
+
 /* The netlink record the kernel sends for a SIGEV_THREAD registration. */
 #define PIPC__COOKIE_LEN 32
 

@@ -11,7 +11,12 @@
 
 #include <posixipc/poll.h>
 
-_Static_assert(sizeof(pipc_poll_event) == 16, "pipc_poll_event layout (the Java side reads it)");
+/* Readers step through the events array by PIPC_POLL_EVENT_SIZE and take the
+ * token as 64 bits, the events as 32: every token must stay aligned. */
+_Static_assert(PIPC__FIELD_IS(pipc_poll_event, token, 8) && PIPC__FIELD_IS(pipc_poll_event, events, 4),
+               "pipc_poll_event: field widths");
+_Static_assert(PIPC_POLL_EVENT_SIZE % 8 == 0 && PIPC_POLL_EVENT_TOKEN % 8 == 0,
+               "pipc_poll_event: tokens stay aligned in an array");
 _Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERROR == EPOLLERR &&
                    PIPC_HANGUP == EPOLLHUP,
                "event bits");

@@ -16,7 +16,14 @@
 
 #include <posixipc/signal.h>
 
-_Static_assert(sizeof(pipc_signal_info) == PIPC_SIGNAL_RECORD_SIZE, "record layout");
+/* The header promises 32 bytes with no padding; readers take the fields at
+ * the PIPC_SIGNAL_INFO_* offsets as 32-bit ints and value_ptr as 64 bits. */
+_Static_assert(PIPC_SIGNAL_RECORD_SIZE == 32, "record layout: 32 bytes");
+_Static_assert(PIPC__FIELD_IS(pipc_signal_info, signo, 4) && PIPC__FIELD_IS(pipc_signal_info, code, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, pid, 4) && PIPC__FIELD_IS(pipc_signal_info, uid, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, value, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, value_ptr, 8),
+               "record layout: field widths");
 _Static_assert(PIPC_SIGNAL_RECORD_SIZE <= PIPE_BUF, "records must be written atomically");
 
 /* Room for signal numbers 1..64 (SIGRTMAX on Linux), indexed by number. */

@@ -26,7 +26,15 @@ _Static_assert(PIPC_MSG_PEEK == MSG_PEEK && PIPC_MSG_TRUNC == MSG_TRUNC &&
 _Static_assert(PIPC_SOCKADDR_MAX == sizeof(struct sockaddr_storage), "address room");
 _Static_assert(PIPC_UNIX_PATH_MAX + 1 == sizeof(((struct sockaddr_un *)0)->sun_path),
                "sun_path size");
-_Static_assert(sizeof(pipc_msg_info) == 32, "pipc_msg_info layout (the Java side reads it)");
+/* Readers take pipc_msg_info as 32-bit ints at the PIPC_MSG_INFO_* offsets,
+ * and put the sender's address right after it, which must stay aligned. */
+_Static_assert(PIPC__FIELD_IS(pipc_msg_info, nfds, 4) && PIPC__FIELD_IS(pipc_msg_info, flags, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, addrlen, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, has_credentials, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, pid, 4) && PIPC__FIELD_IS(pipc_msg_info, uid, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, gid, 4),
+               "pipc_msg_info: every field an int32_t");
+_Static_assert(PIPC_MSG_INFO_SIZE % 8 == 0, "pipc_msg_info: what follows it stays aligned");
 
 /* ------------------------------------------------------------- addresses */
 

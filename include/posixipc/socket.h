@@ -176,6 +176,20 @@ typedef struct pipc_msg_info {
 } pipc_msg_info;
 
 /*
+ * The layout of pipc_msg_info for callers that fill and read it as bytes
+ * (the Java layer): its size and the byte offset of each field, every field
+ * an int32_t. Computed from the struct, so that they cannot drift from it.
+ */
+#define PIPC_MSG_INFO_SIZE ((int)sizeof(pipc_msg_info))
+#define PIPC_MSG_INFO_NFDS ((int)offsetof(pipc_msg_info, nfds))
+#define PIPC_MSG_INFO_FLAGS ((int)offsetof(pipc_msg_info, flags))
+#define PIPC_MSG_INFO_ADDRLEN ((int)offsetof(pipc_msg_info, addrlen))
+#define PIPC_MSG_INFO_HAS_CREDENTIALS ((int)offsetof(pipc_msg_info, has_credentials))
+#define PIPC_MSG_INFO_PID ((int)offsetof(pipc_msg_info, pid))
+#define PIPC_MSG_INFO_UID ((int)offsetof(pipc_msg_info, uid))
+#define PIPC_MSG_INFO_GID ((int)offsetof(pipc_msg_info, gid))
+
+/*
  * recvmsg(2): receives up to len bytes into buf, the descriptors that came
  * with them into fds (close-on-exec; the caller owns and closes them), the
  * sender's credentials when the socket has PIPC_SO_PASSCRED set

@@ -76,11 +76,12 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_spawn_wait",
         "int pipc_spawn_wait(int pidfd, " + I64 + " timeout_ns, int[] how, int[] value)");
 
-    // signal.h: records are read into direct memory by address, at the header's fixed offsets.
+    // signal.h: records are read into direct memory by address, at the header's PIPC_SIGNAL_INFO_*
+    // offsets (computed in C, so Core reads them from the native library when it loads).
     bind(infoMap, "pipc_signal_read", "int pipc_signal_read(@Cast(\"pipc_signal_info*\") long out, int max, "
         + I64 + " timeout_ns)");
     bind(infoMap, "pipc_signal_lost", I64 + " pipc_signal_lost(int signo)");
-    // mq.h: the structs are four and seven int64_t fields, passed as long[]
+    // mq.h: the structs are int64_t fields only, passed as long[] of PIPC_MQ_*_SLOTS elements
     bind(infoMap, "pipc_mq_open", "int pipc_mq_open(" + PATH + " name, int flags, int mode, "
         + I64 + " max_messages, " + I64 + " message_size, int[] fd)");
     bind(infoMap, "pipc_mq_unlink", "int pipc_mq_unlink(" + PATH + " name)");
