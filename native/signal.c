@@ -206,39 +206,36 @@ static int pipc__set_locked(int signo, const struct sigaction *sa) {
   return 0;
 }
 
-static int pipc__set_simple(int signo, void (*handler)(int)) {
+/*
+ * Sets the disposition of signo: the dispatcher when dispatch is true (the
+ * self-pipe is made first), otherwise handler (SIG_IGN or SIG_DFL).
+ */
+static int pipc__install(int signo, bool dispatch, void (*handler)(int)) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = handler;
+  if (dispatch) {
+    sa.sa_sigaction = pipc__dispatch;
+    /* SA_RESTART: catching a signal must not make unrelated blocking calls of
+     * this process (the JVM's among them) fail with EINTR. */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  } else {
+    sa.sa_handler = handler;
+  }
   pthread_mutex_lock(&pipc__lock);
-  r = pipc__set_locked(signo, &sa);
-  pthread_mutex_unlock(&pipc__lock);
-  return r;
-}
-
-int pipc_signal_catch(int signo) {
-  int r = pipc__check_changeable(signo);
-  if (r < 0) return r;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sigemptyset(&sa.sa_mask);
-  sa.sa_sigaction = pipc__dispatch;
-  /* SA_RESTART: catching a signal must not make unrelated blocking calls of
-   * this process (the JVM's among them) fail with EINTR. */
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  pthread_mutex_lock(&pipc__lock);
-  r = pipc__ensure_pipe_locked();
+  r = dispatch ? pipc__ensure_pipe_locked() : 0;
   if (r == 0) r = pipc__set_locked(signo, &sa);
   pthread_mutex_unlock(&pipc__lock);
   return r;
 }
 
-int pipc_signal_ignore(int signo) { return pipc__set_simple(signo, SIG_IGN); }
+int pipc_signal_catch(int signo) { return pipc__install(signo, true, NULL); }
 
-int pipc_signal_default(int signo) { return pipc__set_simple(signo, SIG_DFL); }
+int pipc_signal_ignore(int signo) { return pipc__install(signo, false, SIG_IGN); }
+
+int pipc_signal_default(int signo) { return pipc__install(signo, false, SIG_DFL); }
 
 int pipc_signal_restore(int signo) {
   int r = pipc__check_changeable(signo);

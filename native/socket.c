@@ -62,27 +62,30 @@ int pipc_sockaddr_unix(void *out, size_t outlen, const void *name, size_t namele
 
 int pipc_sockaddr_inet(void *out, size_t outlen, const void *ip, size_t iplen, int port) {
   if (out == NULL || ip == NULL || port < 0 || port > 65535) return -EINVAL;
-  if (iplen == 4) {
-    if (outlen < sizeof(struct sockaddr_in)) return -EINVAL;
+  union {
     struct sockaddr_in in;
-    memset(&in, 0, sizeof in);
-    in.sin_family = AF_INET;
-    in.sin_port = htons((uint16_t)port);
-    memcpy(&in.sin_addr, ip, 4);
-    memcpy(out, &in, sizeof in);
-    return (int)sizeof in;
-  }
-  if (iplen == 16) {
-    if (outlen < sizeof(struct sockaddr_in6)) return -EINVAL;
     struct sockaddr_in6 in6;
-    memset(&in6, 0, sizeof in6);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons((uint16_t)port);
-    memcpy(&in6.sin6_addr, ip, 16);
-    memcpy(out, &in6, sizeof in6);
-    return (int)sizeof in6;
+  } a;
+  memset(&a, 0, sizeof a);
+  size_t len;
+  /* The family and the port sit at the same place in both structs. */
+  _Static_assert(offsetof(struct sockaddr_in, sin_port) == offsetof(struct sockaddr_in6, sin6_port),
+                 "port offset");
+  if (iplen == 4) {
+    a.in.sin_family = AF_INET;
+    memcpy(&a.in.sin_addr, ip, 4);
+    len = sizeof a.in;
+  } else if (iplen == 16) {
+    a.in6.sin6_family = AF_INET6;
+    memcpy(&a.in6.sin6_addr, ip, 16);
+    len = sizeof a.in6;
+  } else {
+    return -EINVAL;
   }
-  return -EINVAL;
+  a.in.sin_port = htons((uint16_t)port);
+  if (outlen < len) return -EINVAL;
+  memcpy(out, &a, len);
+  return (int)len;
 }
 
 /*

@@ -116,6 +116,34 @@ TEST(SocketAddress, UnixPathLengthsAreCheckedAgainstSunPath) {
   EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, ip, 5, 80));
 }
 
+// Both families are built into the system's own structs, port in network order.
+TEST(Socket, InetAddressesAreTheSystemStructs) {
+  unsigned char out[PIPC_SOCKADDR_MAX];
+  memset(out, 0xee, sizeof out);
+  unsigned char v4[4] = {10, 1, 2, 3};
+  ASSERT_EQ(static_cast<int>(sizeof(sockaddr_in)), pipc_sockaddr_inet(out, sizeof out, v4, 4, 8080));
+  sockaddr_in in;
+  memcpy(&in, out, sizeof in);
+  EXPECT_EQ(AF_INET, in.sin_family);
+  EXPECT_EQ(htons(8080), in.sin_port);
+  EXPECT_EQ(0, memcmp(&in.sin_addr, v4, 4));
+  EXPECT_EQ(0xee, out[sizeof in]);  // nothing written past the struct
+  unsigned char v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  ASSERT_EQ(static_cast<int>(sizeof(sockaddr_in6)), pipc_sockaddr_inet(out, sizeof out, v6, 16, 443));
+  sockaddr_in6 in6;
+  memcpy(&in6, out, sizeof in6);
+  EXPECT_EQ(AF_INET6, in6.sin6_family);
+  EXPECT_EQ(htons(443), in6.sin6_port);
+  EXPECT_EQ(0u, in6.sin6_flowinfo);
+  EXPECT_EQ(0u, in6.sin6_scope_id);
+  EXPECT_EQ(0, memcmp(&in6.sin6_addr, v6, 16));
+  // Room for the IPv4 struct only: too small for IPv6, enough for IPv4.
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof(sockaddr_in), v6, 16, 443));
+  EXPECT_EQ(static_cast<int>(sizeof(sockaddr_in)), pipc_sockaddr_inet(out, sizeof(sockaddr_in), v4, 4, 1));
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, v4, 4, -1));
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, nullptr, 4, 1));
+}
+
 TEST(Socket, BadArgumentsAreRejectedBeforeTheKernel) {
   int fd;
   EXPECT_EQ(-EINVAL, pipc_socket_create(99, PIPC_SOCK_STREAM, 0, &fd));
