@@ -68,7 +68,7 @@ int pipc_sockaddr_inet(void *out, size_t outlen, const void *ip, size_t iplen, i
   } a;
   memset(&a, 0, sizeof a);
   size_t len;
-  /* The family and the port sit at the same place in both structs. */
+  /* The port sits at the same place in both structs, so it is set once below. */
   _Static_assert(offsetof(struct sockaddr_in, sin_port) == offsetof(struct sockaddr_in6, sin6_port),
                  "port offset");
   if (iplen == 4) {
