@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "pipc_config.h"
-#include <posixipc/pipe.h>
 
 const char *pipc_version(void) { return PIPC_VERSION_STRING; }
 
@@ -24,8 +23,7 @@ const char *pipc_version(void) { return PIPC_VERSION_STRING; }
 
 /*
  * Names come from the <errno.h> macros themselves, so the table cannot drift
- * from the numbers. Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) share a number
- * with the name listed, so they are left out: a duplicate would not compile.
+ * from the numbers; the list is data, kept in errno_names.def.
  */
 const char *pipc_errno_name(int errnum) {
   if (errnum < 0) errnum = -errnum;
@@ -33,35 +31,7 @@ const char *pipc_errno_name(int errnum) {
 #define PIPC__E(name) \
   case name:          \
     return #name;
-    PIPC__E(EPERM) PIPC__E(ENOENT) PIPC__E(ESRCH) PIPC__E(EINTR) PIPC__E(EIO)
-    PIPC__E(ENXIO) PIPC__E(E2BIG) PIPC__E(ENOEXEC) PIPC__E(EBADF) PIPC__E(ECHILD)
-    PIPC__E(EAGAIN) PIPC__E(ENOMEM) PIPC__E(EACCES) PIPC__E(EFAULT) PIPC__E(ENOTBLK)
-    PIPC__E(EBUSY) PIPC__E(EEXIST) PIPC__E(EXDEV) PIPC__E(ENODEV) PIPC__E(ENOTDIR)
-    PIPC__E(EISDIR) PIPC__E(EINVAL) PIPC__E(ENFILE) PIPC__E(EMFILE) PIPC__E(ENOTTY)
-    PIPC__E(ETXTBSY) PIPC__E(EFBIG) PIPC__E(ENOSPC) PIPC__E(ESPIPE) PIPC__E(EROFS)
-    PIPC__E(EMLINK) PIPC__E(EPIPE) PIPC__E(EDOM) PIPC__E(ERANGE) PIPC__E(EDEADLK)
-    PIPC__E(ENAMETOOLONG) PIPC__E(ENOLCK) PIPC__E(ENOSYS) PIPC__E(ENOTEMPTY)
-    PIPC__E(ELOOP) PIPC__E(ENOMSG) PIPC__E(EIDRM) PIPC__E(ECHRNG) PIPC__E(EL2NSYNC)
-    PIPC__E(EL3HLT) PIPC__E(EL3RST) PIPC__E(ELNRNG) PIPC__E(EUNATCH) PIPC__E(ENOCSI)
-    PIPC__E(EL2HLT) PIPC__E(EBADE) PIPC__E(EBADR) PIPC__E(EXFULL) PIPC__E(ENOANO)
-    PIPC__E(EBADRQC) PIPC__E(EBADSLT) PIPC__E(EBFONT) PIPC__E(ENOSTR) PIPC__E(ENODATA)
-    PIPC__E(ETIME) PIPC__E(ENOSR) PIPC__E(ENONET) PIPC__E(ENOPKG) PIPC__E(EREMOTE)
-    PIPC__E(ENOLINK) PIPC__E(EADV) PIPC__E(ESRMNT) PIPC__E(ECOMM) PIPC__E(EPROTO)
-    PIPC__E(EMULTIHOP) PIPC__E(EDOTDOT) PIPC__E(EBADMSG) PIPC__E(EOVERFLOW)
-    PIPC__E(ENOTUNIQ) PIPC__E(EBADFD) PIPC__E(EREMCHG) PIPC__E(ELIBACC) PIPC__E(ELIBBAD)
-    PIPC__E(ELIBSCN) PIPC__E(ELIBMAX) PIPC__E(ELIBEXEC) PIPC__E(EILSEQ) PIPC__E(ERESTART)
-    PIPC__E(ESTRPIPE) PIPC__E(EUSERS) PIPC__E(ENOTSOCK) PIPC__E(EDESTADDRREQ)
-    PIPC__E(EMSGSIZE) PIPC__E(EPROTOTYPE) PIPC__E(ENOPROTOOPT) PIPC__E(EPROTONOSUPPORT)
-    PIPC__E(ESOCKTNOSUPPORT) PIPC__E(EOPNOTSUPP) PIPC__E(EPFNOSUPPORT)
-    PIPC__E(EAFNOSUPPORT) PIPC__E(EADDRINUSE) PIPC__E(EADDRNOTAVAIL) PIPC__E(ENETDOWN)
-    PIPC__E(ENETUNREACH) PIPC__E(ENETRESET) PIPC__E(ECONNABORTED) PIPC__E(ECONNRESET)
-    PIPC__E(ENOBUFS) PIPC__E(EISCONN) PIPC__E(ENOTCONN) PIPC__E(ESHUTDOWN)
-    PIPC__E(ETOOMANYREFS) PIPC__E(ETIMEDOUT) PIPC__E(ECONNREFUSED) PIPC__E(EHOSTDOWN)
-    PIPC__E(EHOSTUNREACH) PIPC__E(EALREADY) PIPC__E(EINPROGRESS) PIPC__E(ESTALE)
-    PIPC__E(EUCLEAN) PIPC__E(ENOTNAM) PIPC__E(ENAVAIL) PIPC__E(EISNAM) PIPC__E(EREMOTEIO)
-    PIPC__E(EDQUOT) PIPC__E(ENOMEDIUM) PIPC__E(EMEDIUMTYPE) PIPC__E(ECANCELED)
-    PIPC__E(ENOKEY) PIPC__E(EKEYEXPIRED) PIPC__E(EKEYREVOKED) PIPC__E(EKEYREJECTED)
-    PIPC__E(EOWNERDEAD) PIPC__E(ENOTRECOVERABLE) PIPC__E(ERFKILL) PIPC__E(EHWPOISON)
+#include "errno_names.def"
 #undef PIPC__E
     default:
       return "E?";
@@ -88,6 +58,44 @@ int pipc__check_path(const char *path) {
   return 0;
 }
 
+int pipc__check_ipc_name(const char *name, int max) {
+  if (name == NULL || name[0] != '/' || max < 1) return -EINVAL;
+  const char *rest = name + 1;
+  /* strnlen: a name longer than max is refused without reading all of it. */
+  size_t n = strnlen(rest, (size_t)max + 1);
+  if (n == 0 || memchr(rest, '/', n) != NULL) return -EINVAL;
+  if (strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0) return -EINVAL;
+  if (n > (size_t)max) return -ENAMETOOLONG;
+  return 0;
+}
+
+int pipc_ipc_name_check(const char *name, int max) { return pipc__check_ipc_name(name, max); }
+
+int pipc__access_mode(int access) {
+  switch (access) {
+    case 0x1: return O_RDONLY;
+    case 0x2: return O_WRONLY;
+    case 0x3: return O_RDWR;
+    default: return -EINVAL;
+  }
+}
+
+int pipc__check_mode(int mode, int allowed) {
+  return mode < 0 || (mode & ~allowed) != 0 ? -EINVAL : 0;
+}
+
+int pipc__set_cloexec(int fd) {
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return PIPC__ERR();
+  return 0;
+}
+
+int pipc__check_catchable(int signo) {
+  return signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------------- deadlines */
+
 int64_t pipc__now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -95,28 +103,77 @@ int64_t pipc__now_ns(void) {
 }
 
 int64_t pipc__deadline(int64_t timeout_ns) {
-  if (timeout_ns < 0) return INT64_MAX;
+  if (timeout_ns < 0) return PIPC__DEADLINE_NEVER;
+  if (timeout_ns == 0) return PIPC__DEADLINE_NOW;
   int64_t now = pipc__now_ns();
-  return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+  return timeout_ns > PIPC__DEADLINE_NEVER - now ? PIPC__DEADLINE_NEVER : now + timeout_ns;
+}
+
+int pipc__expired(int64_t deadline) {
+  return deadline == PIPC__DEADLINE_NOW ? -EAGAIN : -ETIMEDOUT;
+}
+
+struct timespec *pipc__time_left(int64_t deadline, struct timespec *ts) {
+  if (deadline == PIPC__DEADLINE_NEVER) return NULL;
+  int64_t left = deadline == PIPC__DEADLINE_NOW ? 0 : deadline - pipc__now_ns();
+  if (left < 0) left = 0;
+  ts->tv_sec = (time_t)(left / PIPC_SEC);
+  ts->tv_nsec = (long)(left % PIPC_SEC);
+  return ts;
+}
+
+struct timespec pipc__abs_time(int64_t deadline, clockid_t clock) {
+  struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
+  if (deadline == PIPC__DEADLINE_NOW) return ts;
+  int64_t at = deadline;
+  if (clock != CLOCK_MONOTONIC) {
+    /* The same distance from now on the other clock; a deadline of centuries
+     * is saturated rather than wrapped, as good as forever either way. */
+    int64_t left = deadline - pipc__now_ns();
+    struct timespec now;
+    clock_gettime(clock, &now);
+    int64_t base = (int64_t)now.tv_sec * PIPC_SEC + now.tv_nsec;
+    at = left > INT64_MAX - base ? INT64_MAX : base + left;
+  }
+  ts.tv_sec = (time_t)(at / PIPC_SEC);
+  ts.tv_nsec = (long)(at % PIPC_SEC);
+  return ts;
 }
 
 int pipc__poll_until(int fd, short events, int64_t deadline) {
   struct pollfd pfd = {.fd = fd, .events = events, .revents = 0};
   struct timespec ts;
-  struct timespec *tsp = NULL;
-  if (deadline != INT64_MAX) {
-    int64_t left = deadline - pipc__now_ns();
-    if (left <= 0) return -ETIMEDOUT;
-    ts.tv_sec = (time_t)(left / PIPC_SEC);
-    ts.tv_nsec = (long)(left % PIPC_SEC);
-    tsp = &ts;
-  }
-  int n = ppoll(&pfd, 1, tsp, NULL);
+  int n = ppoll(&pfd, 1, pipc__time_left(deadline, &ts), NULL);
   if (n < 0) return PIPC__ERR();
-  if (n == 0) return -ETIMEDOUT;
+  if (n == 0) return pipc__expired(deadline);
   /* A closed or never-opened fd is reported through POLLNVAL, not errno. */
   if (pfd.revents & POLLNVAL) return -EBADF;
   return pfd.revents;
+}
+
+/* The longest pause of a loop with no descriptor to wait on. */
+#define PIPC__PAUSE_MAX (50 * PIPC_MSEC)
+
+int64_t pipc__retry_until(int64_t deadline, int fd, short events, pipc__attempt attempt,
+                          void *arg) {
+  int64_t pause = PIPC_MSEC;
+  for (;;) {
+    int64_t r = attempt(arg);
+    if (r != -EAGAIN) return r;
+    if (deadline == PIPC__DEADLINE_NOW) return -EAGAIN;
+    if (fd >= 0) {
+      /* POLLERR and POLLHUP count as ready: the next attempt reports them. */
+      int w = pipc__poll_until(fd, events, deadline);
+      if (w < 0) return w;
+      continue;
+    }
+    int64_t left = deadline == PIPC__DEADLINE_NEVER ? pause : deadline - pipc__now_ns();
+    if (left <= 0) return -ETIMEDOUT;
+    int64_t nap = pause < left ? pause : left;
+    struct timespec ts = {.tv_sec = (time_t)(nap / PIPC_SEC), .tv_nsec = (long)(nap % PIPC_SEC)};
+    if (nanosleep(&ts, NULL) < 0) return PIPC__ERR();
+    if (pause < PIPC__PAUSE_MAX) pause = pause * 2 < PIPC__PAUSE_MAX ? pause * 2 : PIPC__PAUSE_MAX;
+  }
 }
 
 /* ----------------------------------------------------------- descriptors */
@@ -140,6 +197,20 @@ int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
   return n < 0 ? PIPC__ERR() : n;
 }
 
+/* One read or write of a timed transfer, in the form pipc__retry_until takes. */
+struct pipc__io {
+  int fd;
+  int writing;
+  struct iovec iov;
+};
+
+static int64_t pipc__io_nowait(void *arg) {
+  struct pipc__io *io = arg;
+  ssize_t n = io->writing ? pwritev2(io->fd, &io->iov, 1, -1, RWF_NOWAIT)
+                          : preadv2(io->fd, &io->iov, 1, -1, RWF_NOWAIT);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
 /*
  * One timed transfer: try without blocking, and while the answer is EAGAIN,
  * wait for readiness until the deadline. The transfer itself uses RWF_NOWAIT
@@ -149,9 +220,9 @@ int64_t pipc_fd_write(int fd, const void *buf, size_t len) {
  * Some files do not support RWF_NOWAIT (EOPNOTSUPP): FIFOs opened by path, on
  * current kernels. For them the readiness report comes first and the transfer
  * is a plain one, which cannot block unless another process takes the data or
- * the room in between; a write is then cut to PIPC_PIPE_BUF bytes, which fit
- * once POLLOUT is reported. The Java layer closes that remaining window with
- * its wake-up signal.
+ * the room in between; a write is then cut to PIPE_BUF bytes (PIPC_PIPE_BUF),
+ * which fit once POLLOUT is reported. The Java layer closes that remaining
+ * window with its wake-up signal.
  */
 static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeout_ns,
                                     int writing) {
@@ -161,25 +232,14 @@ static int64_t pipc__transfer_timed(int fd, void *buf, size_t len, int64_t timeo
     return n < 0 ? PIPC__ERR() : n;
   }
   int64_t deadline = pipc__deadline(timeout_ns);
-  struct iovec iov = {.iov_base = buf, .iov_len = len};
   short event = writing ? POLLOUT : POLLIN;
-  for (;;) {
-    ssize_t n = writing ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT) : preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
-    if (n >= 0) return n;
-    if (errno == EOPNOTSUPP) break;
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, event, deadline);
-    if (r < 0) return r;
-    /* POLLERR/POLLHUP: the transfer reports the real error or end of file. */
-  }
+  struct pipc__io io = {.fd = fd, .writing = writing, .iov = {.iov_base = buf, .iov_len = len}};
+  int64_t r = pipc__retry_until(deadline, fd, event, pipc__io_nowait, &io);
+  if (r != -EOPNOTSUPP) return r;
   /* No RWF_NOWAIT for this file: readiness first, then a plain transfer. */
-  struct pollfd pfd = {.fd = fd, .events = event, .revents = 0};
-  int ready = timeout_ns == 0 ? poll(&pfd, 1, 0) : pipc__poll_until(fd, event, deadline);
-  if (ready < 0) return timeout_ns == 0 ? PIPC__ERR() : ready;
-  if (ready == 0) return -EAGAIN;
-  if (timeout_ns == 0 && (pfd.revents & POLLNVAL)) return -EBADF;
-  size_t chunk = writing && len > PIPC_PIPE_BUF ? PIPC_PIPE_BUF : len;
+  int ready = pipc__poll_until(fd, event, deadline);
+  if (ready < 0) return ready;
+  size_t chunk = writing && len > PIPE_BUF ? PIPE_BUF : len;
   ssize_t n = writing ? write(fd, buf, chunk) : read(fd, buf, chunk);
   return n < 0 ? PIPC__ERR() : n;
 }
@@ -195,13 +255,6 @@ int64_t pipc_fd_write_timed(int fd, const void *buf, size_t len, int64_t timeout
 int pipc_fd_wait(int fd, int events, int64_t timeout_ns) {
   if (fd < 0) return -EBADF;
   if ((events & ~(PIPC_READABLE | PIPC_WRITABLE)) != 0 || events == 0) return -EINVAL;
-  if (timeout_ns == 0) {
-    struct pollfd pfd = {.fd = fd, .events = (short)events, .revents = 0};
-    int n = poll(&pfd, 1, 0);
-    if (n < 0) return PIPC__ERR();
-    if (pfd.revents & POLLNVAL) return -EBADF;
-    return n == 0 ? -EAGAIN : pfd.revents;
-  }
   return pipc__poll_until(fd, (short)events, pipc__deadline(timeout_ns));
 }
 
@@ -252,7 +305,7 @@ int pipc_thread_signal(int64_t thread, int signo) {
 static void pipc__wakeup_handler(int signo) { (void)signo; }
 
 int pipc_wakeup_install(int signo) {
-  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  if (pipc__check_catchable(signo) < 0) return -EINVAL;
   struct sigaction old;
   if (sigaction(signo, NULL, &old) < 0) return PIPC__ERR();
   if (!(old.sa_flags & SA_SIGINFO)) {

@@ -22,42 +22,36 @@
 #define PIPC__HARD_MSGMAX 65536
 #define PIPC__HARD_MSGSIZEMAX (16 * 1024 * 1024)
 
+/* Both structs are arrays of int64_t to their readers (PIPC_MQ_*_SLOTS): every
+ * field is one, and the counts make a new field fail here until it is listed. */
+_Static_assert(PIPC__FIELD_IS(pipc_mq_attr, nonblocking, 8) && PIPC__FIELD_IS(pipc_mq_attr, max_messages, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_attr, message_size, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_attr, current_messages, 8) &&
+                   sizeof(pipc_mq_attr) == 4 * sizeof(int64_t),
+               "pipc_mq_attr: int64_t fields only");
+_Static_assert(PIPC__FIELD_IS(pipc_mq_limits, msg_max, 8) && PIPC__FIELD_IS(pipc_mq_limits, msgsize_max, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, msg_default, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, msgsize_default, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, queues_max, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, rlimit_bytes, 8) &&
+                   PIPC__FIELD_IS(pipc_mq_limits, privileged, 8) &&
+                   sizeof(pipc_mq_limits) == 7 * sizeof(int64_t),
+               "pipc_mq_limits: int64_t fields only");
+
 /* The netlink record the kernel sends for a SIGEV_THREAD registration. */
 #define PIPC__COOKIE_LEN 32
 
-int pipc_mq_check_name(const char *name) {
-  if (name == NULL || name[0] != '/') return -EINVAL;
-  const char *rest = name + 1;
-  size_t n = strnlen(rest, PIPC_MQ_NAME_MAX + 1);
-  if (n > PIPC_MQ_NAME_MAX) return -ENAMETOOLONG;
-  if (n == 0 || strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0) return -EINVAL;
-  if (memchr(rest, '/', n) != NULL) return -EINVAL;
-  return 0;
-}
-
 int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
                  int64_t message_size, int *fd) {
-  int r = pipc_mq_check_name(name);
+  int r = pipc__check_ipc_name(name, PIPC_MQ_NAME_MAX);
   if (r < 0) return r;
   const int known = PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE | PIPC_MQ_EXCLUSIVE | PIPC_MQ_NONBLOCK;
   if (fd == NULL || (flags & ~known) != 0) return -EINVAL;
-  int sys;
-  switch (flags & PIPC_MQ_READ_WRITE) {
-    case PIPC_MQ_READ:
-      sys = O_RDONLY;
-      break;
-    case PIPC_MQ_WRITE:
-      sys = O_WRONLY;
-      break;
-    case PIPC_MQ_READ_WRITE:
-      sys = O_RDWR;
-      break;
-    default:
-      return -EINVAL;
-  }
+  int sys = pipc__access_mode(flags & PIPC_MQ_READ_WRITE);
+  if (sys < 0) return sys;
   int create = (flags & PIPC_MQ_CREATE) != 0;
   if ((flags & PIPC_MQ_EXCLUSIVE) && !create) return -EINVAL;
-  if (mode < 0 || (mode & ~0777) != 0) return -EINVAL;
+  if (pipc__check_mode(mode, 0777) < 0) return -EINVAL;
   /* Both attributes or neither: the kernel needs both to be positive. */
   if (max_messages < 0 || message_size < 0) return -EINVAL;
   if ((max_messages == 0) != (message_size == 0)) return -EINVAL;
@@ -81,64 +75,41 @@ int pipc_mq_open(const char *name, int flags, int mode, int64_t max_messages,
 int pipc_mq_close(int fd) { return pipc_fd_close(fd); }
 
 int pipc_mq_unlink(const char *name) {
-  int r = pipc_mq_check_name(name);
+  int r = pipc__check_ipc_name(name, PIPC_MQ_NAME_MAX);
   if (r < 0) return r;
   return mq_unlink(name) < 0 ? PIPC__ERR() : 0;
 }
 
 /*
- * The absolute CLOCK_REALTIME deadline for a timeout (POSIX measures the
- * timed calls on that clock). Zero gives a deadline in the past, so that the
- * call tries once: the kernel then reports ETIMEDOUT instead of waiting.
+ * The timed calls measure their deadline on CLOCK_REALTIME, as POSIX says;
+ * the deadline is made on CLOCK_MONOTONIC and carried over at the last
+ * moment. A zero timeout gives a deadline already past: the kernel tries
+ * once and says ETIMEDOUT, which becomes -EAGAIN here.
  */
-static void pipc__mq_deadline(int64_t timeout_ns, struct timespec *ts) {
-  if (timeout_ns == 0) {
-    ts->tv_sec = 0;
-    ts->tv_nsec = 0;
-    return;
-  }
-  clock_gettime(CLOCK_REALTIME, ts);
-  int64_t sec = timeout_ns / PIPC_SEC;
-  int64_t nsec = ts->tv_nsec + timeout_ns % PIPC_SEC;
-  if (nsec >= PIPC_SEC) {
-    nsec -= PIPC_SEC;
-    sec++;
-  }
-  /* Saturated: a timeout of centuries is as good as forever. */
-  const int64_t max_sec = INT64_MAX / 4;
-  ts->tv_sec = (int64_t)ts->tv_sec > max_sec - sec ? (time_t)max_sec : ts->tv_sec + (time_t)sec;
-  ts->tv_nsec = (long)nsec;
-}
-
 int pipc_mq_send(int fd, const void *buf, size_t len, unsigned prio, int64_t timeout_ns) {
   if (prio >= PIPC_MQ_PRIO_MAX) return -EINVAL;
   if (buf == NULL && len > 0) return -EFAULT;
   /* A zero-length message still needs a valid pointer for the kernel. */
   static const char empty[1];
   if (buf == NULL) buf = empty;
-  int r;
-  if (timeout_ns < 0) {
-    r = mq_send((mqd_t)fd, buf, len, prio);
-  } else {
-    struct timespec deadline;
-    pipc__mq_deadline(timeout_ns, &deadline);
-    r = mq_timedsend((mqd_t)fd, buf, len, prio, &deadline);
-    if (r < 0 && errno == ETIMEDOUT && timeout_ns == 0) return -EAGAIN;
-  }
-  return r < 0 ? PIPC__ERR() : 0;
+  if (timeout_ns < 0) return mq_send((mqd_t)fd, buf, len, prio) < 0 ? PIPC__ERR() : 0;
+  int64_t deadline = pipc__deadline(timeout_ns);
+  struct timespec at = pipc__abs_time(deadline, CLOCK_REALTIME);
+  if (mq_timedsend((mqd_t)fd, buf, len, prio, &at) == 0) return 0;
+  return errno == ETIMEDOUT ? pipc__expired(deadline) : PIPC__ERR();
 }
 
 int64_t pipc_mq_receive(int fd, void *buf, size_t len, unsigned *prio, int64_t timeout_ns) {
   if (buf == NULL) return -EFAULT;
   unsigned p = 0;
   ssize_t n;
+  int64_t deadline = pipc__deadline(timeout_ns);
   if (timeout_ns < 0) {
     n = mq_receive((mqd_t)fd, buf, len, &p);
   } else {
-    struct timespec deadline;
-    pipc__mq_deadline(timeout_ns, &deadline);
-    n = mq_timedreceive((mqd_t)fd, buf, len, &p, &deadline);
-    if (n < 0 && errno == ETIMEDOUT && timeout_ns == 0) return -EAGAIN;
+    struct timespec at = pipc__abs_time(deadline, CLOCK_REALTIME);
+    n = mq_timedreceive((mqd_t)fd, buf, len, &p, &at);
+    if (n < 0 && errno == ETIMEDOUT) return pipc__expired(deadline);
   }
   if (n < 0) return PIPC__ERR();
   if (prio != NULL) *prio = p;
@@ -173,7 +144,7 @@ static int pipc__mq_notify_sys(int fd, const struct sigevent *ev) {
 }
 
 int pipc_mq_notify_signal(int fd, int signo, int64_t value) {
-  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return -EINVAL;
+  if (pipc__check_catchable(signo) < 0) return -EINVAL;
   struct sigevent ev;
   memset(&ev, 0, sizeof ev);
   ev.sigev_notify = SIGEV_SIGNAL;
@@ -207,27 +178,31 @@ int pipc_mq_notify_socket(int fd, int *sock) {
   return 0;
 }
 
+/* One read of a notification record, in the form pipc__retry_until takes. */
+struct pipc__cookie_read {
+  int sock;
+  int flags;
+  unsigned char cookie[PIPC__COOKIE_LEN];
+};
+
+static int64_t pipc__cookie_recv(void *arg) {
+  struct pipc__cookie_read *c = arg;
+  ssize_t n = recv(c->sock, c->cookie, sizeof c->cookie, c->flags);
+  return n < 0 ? PIPC__ERR() : n;
+}
+
 int pipc_mq_notify_wait(int sock, int64_t timeout_ns) {
   if (sock < 0) return -EBADF;
-  unsigned char cookie[PIPC__COOKIE_LEN];
-  int64_t deadline = pipc__deadline(timeout_ns);
-  ssize_t n;
-  for (;;) {
-    if (timeout_ns >= 0) {
-      /* Readiness first, then a read that cannot block: a record another
-         thread took in between sends this one back to waiting. */
-      int r = timeout_ns == 0 ? pipc_fd_wait(sock, PIPC_READABLE, 0)
-                              : pipc__poll_until(sock, POLLIN, deadline);
-      if (r < 0) return r;
-    }
-    n = recv(sock, cookie, sizeof cookie, timeout_ns >= 0 ? MSG_DONTWAIT : 0);
-    if (n >= 0 || errno != EAGAIN || timeout_ns < 0) break;
-    if (timeout_ns == 0) return -EAGAIN;
-  }
-  if (n < 0) return PIPC__ERR();
+  /* Without a timeout the read blocks in the socket's own mode; with one it
+   * never blocks, so a record another thread took first means waiting again. */
+  struct pipc__cookie_read c = {.sock = sock, .flags = timeout_ns < 0 ? 0 : MSG_DONTWAIT};
+  int64_t n = timeout_ns < 0 ? pipc__cookie_recv(&c)
+                             : pipc__retry_until(pipc__deadline(timeout_ns), sock, POLLIN,
+                                                 pipc__cookie_recv, &c);
+  if (n < 0) return (int)n;
   /* A socket that is not ours (or shut down) says nothing we can read. */
   if (n != PIPC__COOKIE_LEN) return n == 0 ? -ECONNRESET : -EPROTO;
-  unsigned char what = cookie[PIPC__COOKIE_LEN - 1];
+  unsigned char what = c.cookie[PIPC__COOKIE_LEN - 1];
   return what == PIPC_MQ_NOTIFIED || what == PIPC_MQ_NOTIFY_REMOVED ? what : -EPROTO;
 }
 

@@ -4,12 +4,16 @@
 #include "internal.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <posixipc/pipe.h>
 
-int pipc_pipe_open(int fds[2], int flags) {
+/* common.c cuts FIFO writes at the kernel's PIPE_BUF; the header promises it. */
+_Static_assert(PIPC_PIPE_BUF == PIPE_BUF, "the atomic write size");
+
+int pipc_pipe_create(int fds[2], int flags) {
   if (fds == NULL) return -EINVAL;
   if ((flags & ~(PIPC_PIPE_NONBLOCK | PIPC_PIPE_PACKET)) != 0) return -EINVAL;
   int sys = O_CLOEXEC;
@@ -42,15 +46,13 @@ int pipc_pipe_adopt(int fd, int writing) {
   if (fl < 0) return PIPC__ERR();
   int acc = fl & O_ACCMODE;
   if (acc != O_RDWR && acc != (writing ? O_WRONLY : O_RDONLY)) return -EINVAL;
-  int fdf = fcntl(fd, F_GETFD);
-  if (fdf < 0 || fcntl(fd, F_SETFD, fdf | FD_CLOEXEC) < 0) return PIPC__ERR();
-  return 0;
+  return pipc__set_cloexec(fd);
 }
 
 int pipc_fifo_create(const char *path, int mode) {
   int r = pipc__check_path(path);
   if (r < 0) return r;
-  if (mode < 0 || (mode & ~07777) != 0) return -EINVAL;
+  if (pipc__check_mode(mode, 07777) < 0) return -EINVAL;
   if (mkfifo(path, (mode_t)mode) < 0) return PIPC__ERR();
   return 0;
 }
@@ -66,20 +68,8 @@ int pipc_fifo_open(const char *path, int flags, int *fd) {
   int r = pipc__check_path(path);
   if (r < 0) return r;
   if (fd == NULL || (flags & ~(PIPC_FIFO_READ_WRITE | PIPC_FIFO_NONBLOCK)) != 0) return -EINVAL;
-  int sys;
-  switch (flags & PIPC_FIFO_READ_WRITE) {
-    case PIPC_FIFO_READ:
-      sys = O_RDONLY;
-      break;
-    case PIPC_FIFO_WRITE:
-      sys = O_WRONLY;
-      break;
-    case PIPC_FIFO_READ_WRITE:
-      sys = O_RDWR;
-      break;
-    default:
-      return -EINVAL;
-  }
+  int sys = pipc__access_mode(flags & PIPC_FIFO_READ_WRITE);
+  if (sys < 0) return sys;
   sys |= O_CLOEXEC;
   if (flags & PIPC_FIFO_NONBLOCK) sys |= O_NONBLOCK;
   /*

@@ -11,7 +11,12 @@
 
 #include <posixipc/poll.h>
 
-_Static_assert(sizeof(pipc_poll_event) == 16, "pipc_poll_event layout (the Java side reads it)");
+/* Readers step through the events array by PIPC_POLL_EVENT_SIZE and take the
+ * token as 64 bits, the events as 32: every token must stay aligned. */
+_Static_assert(PIPC__FIELD_IS(pipc_poll_event, token, 8) && PIPC__FIELD_IS(pipc_poll_event, events, 4),
+               "pipc_poll_event: field widths");
+_Static_assert(PIPC_POLL_EVENT_SIZE % 8 == 0 && PIPC_POLL_EVENT_TOKEN % 8 == 0,
+               "pipc_poll_event: tokens stay aligned in an array");
 _Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERROR == EPOLLERR &&
                    PIPC_HANGUP == EPOLLHUP,
                "event bits");
@@ -19,7 +24,7 @@ _Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERR
 /* The most events one wait collects on the stack before copying them out. */
 #define PIPC__POLL_BATCH 64
 
-int pipc_poller_open(int fds[2]) {
+int pipc_poller_create(int fds[2]) {
   if (fds == NULL) return -EINVAL;
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) return PIPC__ERR();
@@ -76,39 +81,28 @@ int pipc_poller_wait(int epfd, int wakefd, pipc_poll_event *events, int max, int
   struct epoll_event got[PIPC__POLL_BATCH];
   int batch = max < PIPC__POLL_BATCH ? max + 1 : PIPC__POLL_BATCH; /* + the wake-up */
   int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    struct timespec ts;
-    struct timespec *tsp = NULL;
-    if (deadline != INT64_MAX) {
-      int64_t left = timeout_ns == 0 ? 0 : deadline - pipc__now_ns();
-      if (left < 0) left = 0;
-      ts.tv_sec = (time_t)(left / PIPC_SEC);
-      ts.tv_nsec = (long)(left % PIPC_SEC);
-      tsp = &ts;
-    }
-    int n = epoll_pwait2(epfd, got, batch, tsp, NULL);
-    if (n < 0) return PIPC__ERR();
-    if (n == 0) return timeout_ns == 0 ? -EAGAIN : -ETIMEDOUT;
-    int out = 0;
-    int woken = 0;
-    for (int i = 0; i < n; i++) {
-      if ((int64_t)got[i].data.u64 == PIPC_POLLER_WAKE_TOKEN) {
-        uint64_t count;
-        /* Non-blocking: a wake-up another waiter consumed first is EAGAIN. */
-        if (read(wakefd, &count, sizeof count) < 0 && errno != EAGAIN) return PIPC__ERR();
-        woken = 1;
-        continue;
-      }
-      if (out < max) {
-        events[out].token = (int64_t)got[i].data.u64;
-        events[out].events = (int32_t)(got[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
-        events[out].reserved = 0;
-        out++;
-      }
+  struct timespec ts;
+  int n = epoll_pwait2(epfd, got, batch, pipc__time_left(deadline, &ts), NULL);
+  if (n < 0) return PIPC__ERR();
+  if (n == 0) return pipc__expired(deadline);
+  int out = 0;
+  for (int i = 0; i < n; i++) {
+    if ((int64_t)got[i].data.u64 == PIPC_POLLER_WAKE_TOKEN) {
+      uint64_t count;
+      /* Non-blocking: a wake-up another waiter consumed first is EAGAIN. */
+      if (read(wakefd, &count, sizeof count) < 0 && errno != EAGAIN) return PIPC__ERR();
+      continue;
     }
     /* Level-triggered: an event not stored now is reported again next time. */
-    if (out > 0 || woken) return out;
+    if (out < max) {
+      events[out].token = (int64_t)got[i].data.u64;
+      events[out].events = (int32_t)(got[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
+      events[out].reserved = 0;
+      out++;
+    }
   }
+  /* n > 0 and max >= 1: at least one event was stored, or the wake-up came. */
+  return out;
 }
 
 int pipc_poller_wake(int wakefd) {

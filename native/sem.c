@@ -9,7 +9,6 @@
 #include <stdalign.h>
 
 #include <posixipc/sem.h>
-#include <posixipc/shm.h>
 
 int pipc_sem_size(void) { return (int)sizeof(sem_t); }
 int pipc_sem_align(void) { return (int)alignof(sem_t); }
@@ -24,11 +23,11 @@ static int pipc__check_sem(uint64_t sem) {
 }
 
 int pipc_sem_open(const char *name, int flags, int mode, unsigned value, uint64_t *sem) {
-  int r = pipc_ipc_name_check(name, PIPC_SEM_NAME_MAX);
+  int r = pipc__check_ipc_name(name, PIPC_SEM_NAME_MAX);
   if (r < 0) return r;
   if (sem == NULL || (flags & ~(PIPC_SEM_CREATE | PIPC_SEM_EXCLUSIVE)) != 0) return -EINVAL;
   if ((flags & PIPC_SEM_EXCLUSIVE) && !(flags & PIPC_SEM_CREATE)) return -EINVAL;
-  if (mode < 0 || (mode & ~0777) != 0 || value > SEM_VALUE_MAX) return -EINVAL;
+  if (pipc__check_mode(mode, 0777) < 0 || value > SEM_VALUE_MAX) return -EINVAL;
   int sys = 0;
   if (flags & PIPC_SEM_CREATE) sys |= O_CREAT;
   if (flags & PIPC_SEM_EXCLUSIVE) sys |= O_EXCL;
@@ -48,7 +47,7 @@ int pipc_sem_close(uint64_t sem) {
 }
 
 int pipc_sem_unlink(const char *name) {
-  int r = pipc_ipc_name_check(name, PIPC_SEM_NAME_MAX);
+  int r = pipc__check_ipc_name(name, PIPC_SEM_NAME_MAX);
   if (r < 0) return r;
   if (sem_unlink(name) < 0) return PIPC__ERR();
   return 0;
@@ -79,11 +78,12 @@ static int pipc__sem_run(void *arg) {
       if (op->timeout_ns < 0) {
         r = sem_wait(s);
       } else if (op->timeout_ns == 0) {
+        /* POSIX's own try-once, which stays in user space; a deadline already
+         * past would cost a futex call to say the same (-EAGAIN). */
         r = sem_trywait(s);
       } else {
-        int64_t deadline = pipc__deadline(op->timeout_ns);
-        struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
-        r = sem_clockwait(s, CLOCK_MONOTONIC, &ts);
+        struct timespec at = pipc__abs_time(pipc__deadline(op->timeout_ns), CLOCK_MONOTONIC);
+        r = sem_clockwait(s, CLOCK_MONOTONIC, &at);
       }
       break;
     case PIPC__SEM_VALUE: {

@@ -13,17 +13,8 @@
 
 #include <posixipc/shm.h>
 
-int pipc_ipc_name_check(const char *name, int max) {
-  if (name == NULL || name[0] != '/') return -EINVAL;
-  size_t len = strlen(name + 1);
-  if (len == 0 || strchr(name + 1, '/') != NULL) return -EINVAL;
-  if (strcmp(name, "/.") == 0 || strcmp(name, "/..") == 0) return -EINVAL;
-  if (len > (size_t)max) return -ENAMETOOLONG;
-  return 0;
-}
-
 int pipc_shm_open(const char *name, int flags, int mode, int *fd) {
-  int r = pipc_ipc_name_check(name, PIPC_SHM_NAME_MAX);
+  int r = pipc__check_ipc_name(name, PIPC_SHM_NAME_MAX);
   if (r < 0) return r;
   if (fd == NULL) return -EINVAL;
   if ((flags & ~(PIPC_SHM_READ_ONLY | PIPC_SHM_CREATE | PIPC_SHM_EXCLUSIVE | PIPC_SHM_TRUNCATE)) != 0)
@@ -31,7 +22,7 @@ int pipc_shm_open(const char *name, int flags, int mode, int *fd) {
   if ((flags & PIPC_SHM_EXCLUSIVE) && !(flags & PIPC_SHM_CREATE)) return -EINVAL;
   /* O_TRUNC with O_RDONLY is undefined by POSIX: refused. */
   if ((flags & PIPC_SHM_TRUNCATE) && (flags & PIPC_SHM_READ_ONLY)) return -EINVAL;
-  if (mode < 0 || (mode & ~0777) != 0) return -EINVAL;
+  if (pipc__check_mode(mode, 0777) < 0) return -EINVAL;
   int sys = (flags & PIPC_SHM_READ_ONLY) ? O_RDONLY : O_RDWR;
   if (flags & PIPC_SHM_CREATE) sys |= O_CREAT;
   if (flags & PIPC_SHM_EXCLUSIVE) sys |= O_EXCL;
@@ -62,7 +53,7 @@ fail:
 }
 
 int pipc_shm_unlink(const char *name) {
-  int r = pipc_ipc_name_check(name, PIPC_SHM_NAME_MAX);
+  int r = pipc__check_ipc_name(name, PIPC_SHM_NAME_MAX);
   if (r < 0) return r;
   if (shm_unlink(name) < 0) return PIPC__ERR();
   return 0;

@@ -16,7 +16,14 @@
 
 #include <posixipc/signal.h>
 
-_Static_assert(sizeof(pipc_signal_info) == PIPC_SIGNAL_RECORD_SIZE, "record layout");
+/* The header promises 32 bytes with no padding; readers take the fields at
+ * the PIPC_SIGNAL_INFO_* offsets as 32-bit ints and value_ptr as 64 bits. */
+_Static_assert(PIPC_SIGNAL_RECORD_SIZE == 32, "record layout: 32 bytes");
+_Static_assert(PIPC__FIELD_IS(pipc_signal_info, signo, 4) && PIPC__FIELD_IS(pipc_signal_info, code, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, pid, 4) && PIPC__FIELD_IS(pipc_signal_info, uid, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, value, 4) &&
+                   PIPC__FIELD_IS(pipc_signal_info, value_ptr, 8),
+               "record layout: field widths");
 _Static_assert(PIPC_SIGNAL_RECORD_SIZE <= PIPE_BUF, "records must be written atomically");
 
 /* Room for signal numbers 1..64 (SIGRTMAX on Linux), indexed by number. */
@@ -199,39 +206,36 @@ static int pipc__set_locked(int signo, const struct sigaction *sa) {
   return 0;
 }
 
-static int pipc__set_simple(int signo, void (*handler)(int)) {
+/*
+ * Sets the disposition of signo: the dispatcher when dispatch is true (the
+ * self-pipe is made first), otherwise handler (SIG_IGN or SIG_DFL).
+ */
+static int pipc__install(int signo, bool dispatch, void (*handler)(int)) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = handler;
+  if (dispatch) {
+    sa.sa_sigaction = pipc__dispatch;
+    /* SA_RESTART: catching a signal must not make unrelated blocking calls of
+     * this process (the JVM's among them) fail with EINTR. */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  } else {
+    sa.sa_handler = handler;
+  }
   pthread_mutex_lock(&pipc__lock);
-  r = pipc__set_locked(signo, &sa);
-  pthread_mutex_unlock(&pipc__lock);
-  return r;
-}
-
-int pipc_signal_catch(int signo) {
-  int r = pipc__check_changeable(signo);
-  if (r < 0) return r;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sigemptyset(&sa.sa_mask);
-  sa.sa_sigaction = pipc__dispatch;
-  /* SA_RESTART: catching a signal must not make unrelated blocking calls of
-   * this process (the JVM's among them) fail with EINTR. */
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  pthread_mutex_lock(&pipc__lock);
-  r = pipc__ensure_pipe_locked();
+  r = dispatch ? pipc__ensure_pipe_locked() : 0;
   if (r == 0) r = pipc__set_locked(signo, &sa);
   pthread_mutex_unlock(&pipc__lock);
   return r;
 }
 
-int pipc_signal_ignore(int signo) { return pipc__set_simple(signo, SIG_IGN); }
+int pipc_signal_catch(int signo) { return pipc__install(signo, true, NULL); }
 
-int pipc_signal_default(int signo) { return pipc__set_simple(signo, SIG_DFL); }
+int pipc_signal_ignore(int signo) { return pipc__install(signo, false, SIG_IGN); }
+
+int pipc_signal_default(int signo) { return pipc__install(signo, false, SIG_DFL); }
 
 int pipc_signal_restore(int signo) {
   int r = pipc__check_changeable(signo);
@@ -273,22 +277,30 @@ int pipc_signal_is_reserved(int signo) {
 
 /* -------------------------------------------------------------- records */
 
+/* One read of records from the self-pipe, in the form pipc__retry_until takes. */
+struct pipc__records {
+  int fd;
+  pipc_signal_info *out;
+  int max;
+};
+
+static int64_t pipc__records_read(void *arg) {
+  const struct pipc__records *r = arg;
+  /* Writes are whole records, so the pipe always holds whole records and a
+   * read of a multiple of the record size returns whole records. */
+  ssize_t n = read(r->fd, r->out, (size_t)r->max * sizeof *r->out);
+  if (n > 0) return n / (ssize_t)sizeof *r->out;
+  if (n == 0) return -EPIPE; /* cannot happen: the library keeps the write end */
+  return PIPC__ERR();
+}
+
 int pipc_signal_read(pipc_signal_info *out, int max, int64_t timeout_ns) {
   if (out == NULL || max < 1) return -EINVAL;
   int fd = pipc_signal_fd();
   if (fd < 0) return fd;
-  int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    /* Writes are whole records, so the pipe always holds whole records and a
-     * read of a multiple of the record size returns whole records. */
-    ssize_t n = read(fd, out, (size_t)max * sizeof *out);
-    if (n > 0) return (int)(n / (ssize_t)sizeof *out);
-    if (n == 0) return -EPIPE; /* cannot happen: the library keeps the write end */
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, POLLIN, deadline);
-    if (r < 0) return r;
-  }
+  /* The read end is non-blocking: every read is an attempt, forever included. */
+  struct pipc__records r = {.fd = fd, .out = out, .max = max};
+  return (int)pipc__retry_until(pipc__deadline(timeout_ns), fd, POLLIN, pipc__records_read, &r);
 }
 
 int64_t pipc_signal_lost(int signo) {

@@ -3,7 +3,6 @@
  */
 #include "internal.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -27,7 +26,15 @@ _Static_assert(PIPC_MSG_PEEK == MSG_PEEK && PIPC_MSG_TRUNC == MSG_TRUNC &&
 _Static_assert(PIPC_SOCKADDR_MAX == sizeof(struct sockaddr_storage), "address room");
 _Static_assert(PIPC_UNIX_PATH_MAX + 1 == sizeof(((struct sockaddr_un *)0)->sun_path),
                "sun_path size");
-_Static_assert(sizeof(pipc_msg_info) == 32, "pipc_msg_info layout (the Java side reads it)");
+/* Readers take pipc_msg_info as 32-bit ints at the PIPC_MSG_INFO_* offsets,
+ * and put the sender's address right after it, which must stay aligned. */
+_Static_assert(PIPC__FIELD_IS(pipc_msg_info, nfds, 4) && PIPC__FIELD_IS(pipc_msg_info, flags, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, addrlen, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, has_credentials, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, pid, 4) && PIPC__FIELD_IS(pipc_msg_info, uid, 4) &&
+                   PIPC__FIELD_IS(pipc_msg_info, gid, 4),
+               "pipc_msg_info: every field an int32_t");
+_Static_assert(PIPC_MSG_INFO_SIZE % 8 == 0, "pipc_msg_info: what follows it stays aligned");
 
 /* ------------------------------------------------------------- addresses */
 
@@ -55,27 +62,30 @@ int pipc_sockaddr_unix(void *out, size_t outlen, const void *name, size_t namele
 
 int pipc_sockaddr_inet(void *out, size_t outlen, const void *ip, size_t iplen, int port) {
   if (out == NULL || ip == NULL || port < 0 || port > 65535) return -EINVAL;
-  if (iplen == 4) {
-    if (outlen < sizeof(struct sockaddr_in)) return -EINVAL;
+  union {
     struct sockaddr_in in;
-    memset(&in, 0, sizeof in);
-    in.sin_family = AF_INET;
-    in.sin_port = htons((uint16_t)port);
-    memcpy(&in.sin_addr, ip, 4);
-    memcpy(out, &in, sizeof in);
-    return (int)sizeof in;
-  }
-  if (iplen == 16) {
-    if (outlen < sizeof(struct sockaddr_in6)) return -EINVAL;
     struct sockaddr_in6 in6;
-    memset(&in6, 0, sizeof in6);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons((uint16_t)port);
-    memcpy(&in6.sin6_addr, ip, 16);
-    memcpy(out, &in6, sizeof in6);
-    return (int)sizeof in6;
+  } a;
+  memset(&a, 0, sizeof a);
+  size_t len;
+  /* The port sits at the same place in both structs, so it is set once below. */
+  _Static_assert(offsetof(struct sockaddr_in, sin_port) == offsetof(struct sockaddr_in6, sin6_port),
+                 "port offset");
+  if (iplen == 4) {
+    a.in.sin_family = AF_INET;
+    memcpy(&a.in.sin_addr, ip, 4);
+    len = sizeof a.in;
+  } else if (iplen == 16) {
+    a.in6.sin6_family = AF_INET6;
+    memcpy(&a.in6.sin6_addr, ip, 16);
+    len = sizeof a.in6;
+  } else {
+    return -EINVAL;
   }
-  return -EINVAL;
+  a.in.sin_port = htons((uint16_t)port);
+  if (outlen < len) return -EINVAL;
+  memcpy(out, &a, len);
+  return (int)len;
 }
 
 /*
@@ -123,7 +133,7 @@ static int pipc__check_family_type(int family, int type) {
   return 0;
 }
 
-int pipc_socket_open(int family, int type, int flags, int *fd) {
+int pipc_socket_create(int family, int type, int flags, int *fd) {
   if (fd == NULL || (flags & ~PIPC_SOCKET_NONBLOCK) != 0) return -EINVAL;
   int r = pipc__check_family_type(family, type);
   if (r < 0) return r;
@@ -151,9 +161,8 @@ int pipc_socket_adopt(int fd) {
   int type = 0;
   socklen_t len = sizeof type;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) return PIPC__ERR();
-  int fdf = fcntl(fd, F_GETFD);
-  if (fdf < 0 || fcntl(fd, F_SETFD, fdf | FD_CLOEXEC) < 0) return PIPC__ERR();
-  return type;
+  int r = pipc__set_cloexec(fd);
+  return r < 0 ? r : type;
 }
 
 int pipc_socket_bind(int fd, const void *addr, size_t addrlen) {
@@ -167,6 +176,23 @@ int pipc_socket_listen(int fd, int backlog) {
   if (backlog < 0) return -EINVAL;
   if (listen(fd, backlog) < 0) return PIPC__ERR();
   return 0;
+}
+
+/* One accept of a timed pipc_socket_accept, in the form pipc__retry_until takes. */
+struct pipc__accept {
+  int fd;
+  int flags;
+};
+
+static int64_t pipc__accept_ready(void *arg) {
+  const struct pipc__accept *a = arg;
+  /* accept4 has no MSG_DONTWAIT: readiness is asked first, so that a
+   * blocking listener cannot block the attempt. A connection another thread
+   * takes in between is EAGAIN on a non-blocking listener: the loop waits. */
+  int ready = pipc__poll_until(a->fd, POLLIN, PIPC__DEADLINE_NOW);
+  if (ready < 0) return ready;
+  int s = accept4(a->fd, NULL, NULL, a->flags);
+  return s < 0 ? PIPC__ERR() : s;
 }
 
 int pipc_socket_accept(int fd, int flags, int64_t timeout_ns) {
@@ -186,35 +212,30 @@ int pipc_socket_accept(int fd, int flags, int64_t timeout_ns) {
     if (s >= 0) close(s);
     return s >= 0 ? -EINVAL : PIPC__ERR();
   }
-  int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
-    int n = poll(&pfd, 1, 0);
-    if (n < 0) return PIPC__ERR();
-    if (pfd.revents & POLLNVAL) return -EBADF;
-    if (n == 0) {
-      if (timeout_ns == 0) return -EAGAIN;
-      int w = pipc__poll_until(fd, POLLIN, deadline);
-      if (w < 0) return w;
-    }
-    int s = accept4(fd, NULL, NULL, sys);
-    if (s >= 0) return s;
-    /* Taken by someone else between the report and the accept: wait again. */
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-  }
+  struct pipc__accept a = {.fd = fd, .flags = sys};
+  return (int)pipc__retry_until(pipc__deadline(timeout_ns), fd, POLLIN, pipc__accept_ready, &a);
 }
 
 /* After a non-blocking connect reported EINPROGRESS: waits for the outcome. */
-static int pipc__connect_finish(int fd, int64_t timeout_ns, int64_t deadline) {
-  struct pollfd pfd = {.fd = fd, .events = POLLOUT, .revents = 0};
-  int n = timeout_ns == 0 ? poll(&pfd, 1, 0) : pipc__poll_until(fd, POLLOUT, deadline);
-  if (n < 0) return timeout_ns == 0 ? PIPC__ERR() : n;
-  if (n == 0) return -EAGAIN;
+static int pipc__connect_finish(int fd, int64_t deadline) {
+  int n = pipc__poll_until(fd, POLLOUT, deadline);
+  if (n < 0) return n;
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return PIPC__ERR();
   return -err;
+}
+
+/* One connect of a timed pipc_socket_connect, on a non-blocking socket. */
+struct pipc__connect {
+  int fd;
+  const void *addr;
+  socklen_t addrlen;
+};
+
+static int64_t pipc__connect_once(void *arg) {
+  const struct pipc__connect *c = arg;
+  return connect(c->fd, c->addr, c->addrlen) == 0 ? 0 : PIPC__ERR();
 }
 
 int pipc_socket_connect(int fd, const void *addr, size_t addrlen, int64_t timeout_ns) {
@@ -225,39 +246,19 @@ int pipc_socket_connect(int fd, const void *addr, size_t addrlen, int64_t timeou
     r = PIPC__ERR();
     /* A blocking TCP connect interrupted by a signal goes on in the kernel;
      * a second call reports EALREADY meanwhile: wait for the outcome then. */
-    if (r == -EALREADY && pipc_fd_is_nonblocking(fd) == 0) return pipc__connect_finish(fd, -1, INT64_MAX);
+    if (r == -EALREADY && pipc_fd_is_nonblocking(fd) == 0)
+      return pipc__connect_finish(fd, PIPC__DEADLINE_NEVER);
     return r;
   }
   int was_nonblocking = pipc_fd_is_nonblocking(fd);
   if (was_nonblocking < 0) return was_nonblocking;
   if (!was_nonblocking && (r = pipc_fd_set_nonblocking(fd, 1)) < 0) return r;
   int64_t deadline = pipc__deadline(timeout_ns);
-  int64_t pause = 1000000; /* 1 ms, growing: only for a full AF_UNIX backlog */
-  for (;;) {
-    if (connect(fd, addr, (socklen_t)addrlen) == 0) {
-      r = 0;
-      break;
-    }
-    r = PIPC__ERR();
-    if (r == -EINPROGRESS || r == -EALREADY) {
-      r = pipc__connect_finish(fd, timeout_ns, deadline);
-      break;
-    }
-    /* AF_UNIX says EAGAIN when the listener's backlog is full; nothing can be
-     * polled for that, so try again after a short pause. */
-    if (r != -EAGAIN || timeout_ns == 0) break;
-    int64_t left = deadline - pipc__now_ns();
-    if (left <= 0) {
-      r = -ETIMEDOUT;
-      break;
-    }
-    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(pause < left ? pause : left)};
-    if (nanosleep(&ts, NULL) < 0) {
-      r = PIPC__ERR();
-      break;
-    }
-    if (pause < 50000000) pause *= 2;
-  }
+  /* AF_UNIX says EAGAIN when the listener's backlog is full; nothing can be
+   * polled for that, so the loop pauses between attempts (no descriptor). */
+  struct pipc__connect c = {.fd = fd, .addr = addr, .addrlen = (socklen_t)addrlen};
+  r = (int)pipc__retry_until(deadline, -1, 0, pipc__connect_once, &c);
+  if (r == -EINPROGRESS || r == -EALREADY) r = pipc__connect_finish(fd, deadline);
   if (!was_nonblocking) pipc_fd_set_nonblocking(fd, 0);
   return r;
 }
@@ -284,59 +285,53 @@ int pipc_socket_shutdown(int fd, int how) {
 /* ------------------------------------------------------------------ data */
 
 /*
- * One timed socket call, the pattern of every data call here: with no
- * timeout, one plain call in the descriptor's mode; otherwise MSG_DONTWAIT
- * attempts and readiness waits until the deadline.
+ * One socket data call: send/recv when msg is NULL (the hot path of a
+ * stream needs no message header), sendmsg/recvmsg otherwise.
  */
-static int64_t pipc__msg_timed(int fd, struct msghdr *msg, int flags, int writing,
-                               int64_t timeout_ns) {
-  if (timeout_ns < 0) {
-    ssize_t n = writing ? sendmsg(fd, msg, flags) : recvmsg(fd, msg, flags);
-    return n < 0 ? PIPC__ERR() : n;
-  }
-  int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    ssize_t n = writing ? sendmsg(fd, msg, flags | MSG_DONTWAIT) : recvmsg(fd, msg, flags | MSG_DONTWAIT);
-    if (n >= 0) return n;
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, writing ? POLLOUT : POLLIN, deadline);
-    if (r < 0) return r;
-  }
+struct pipc__sockio {
+  int fd;
+  int flags;
+  int writing;
+  void *buf;
+  size_t len;
+  struct msghdr *msg;
+};
+
+static int64_t pipc__sockio_once(void *arg) {
+  const struct pipc__sockio *io = arg;
+  ssize_t n;
+  if (io->msg != NULL)
+    n = io->writing ? sendmsg(io->fd, io->msg, io->flags) : recvmsg(io->fd, io->msg, io->flags);
+  else
+    n = io->writing ? send(io->fd, io->buf, io->len, io->flags)
+                    : recv(io->fd, io->buf, io->len, io->flags);
+  return n < 0 ? PIPC__ERR() : n;
 }
 
 /*
- * send(2) / recv(2) with the same timeout pattern as pipc__msg_timed: the
- * plain calls skip building a message header, which the hot path of a stream
- * does not need.
+ * The timeout pattern of every data call here: with no timeout, one plain
+ * call in the descriptor's mode; otherwise MSG_DONTWAIT attempts and
+ * readiness waits until the deadline.
  */
-static int64_t pipc__transfer(int fd, void *buf, size_t len, int flags, int writing,
-                              int64_t timeout_ns) {
-  if (timeout_ns < 0) {
-    ssize_t n = writing ? send(fd, buf, len, flags) : recv(fd, buf, len, flags);
-    return n < 0 ? PIPC__ERR() : n;
-  }
-  int64_t deadline = pipc__deadline(timeout_ns);
-  for (;;) {
-    ssize_t n = writing ? send(fd, buf, len, flags | MSG_DONTWAIT) : recv(fd, buf, len, flags | MSG_DONTWAIT);
-    if (n >= 0) return n;
-    if (errno != EAGAIN) return PIPC__ERR();
-    if (timeout_ns == 0) return -EAGAIN;
-    int r = pipc__poll_until(fd, writing ? POLLOUT : POLLIN, deadline);
-    if (r < 0) return r;
-  }
+static int64_t pipc__sockio_timed(struct pipc__sockio *io, int64_t timeout_ns) {
+  if (timeout_ns < 0) return pipc__sockio_once(io);
+  io->flags |= MSG_DONTWAIT;
+  return pipc__retry_until(pipc__deadline(timeout_ns), io->fd, io->writing ? POLLOUT : POLLIN,
+                           pipc__sockio_once, io);
 }
 
 int64_t pipc_socket_send(int fd, const void *buf, size_t len, int flags, int64_t timeout_ns) {
   if (buf == NULL && len > 0) return -EFAULT;
   if (flags != 0) return -EINVAL;
-  return pipc__transfer(fd, (void *)buf, len, MSG_NOSIGNAL, 1, timeout_ns);
+  struct pipc__sockio io = {.fd = fd, .flags = MSG_NOSIGNAL, .writing = 1, .buf = (void *)buf, .len = len};
+  return pipc__sockio_timed(&io, timeout_ns);
 }
 
 int64_t pipc_socket_recv(int fd, void *buf, size_t len, int flags, int64_t timeout_ns) {
   if (buf == NULL && len > 0) return -EFAULT;
   if ((flags & ~(PIPC_MSG_PEEK | PIPC_MSG_TRUNC)) != 0) return -EINVAL;
-  return pipc__transfer(fd, buf, len, flags, 0, timeout_ns);
+  struct pipc__sockio io = {.fd = fd, .flags = flags, .buf = buf, .len = len};
+  return pipc__sockio_timed(&io, timeout_ns);
 }
 
 int64_t pipc_socket_sendmsg(int fd, const void *buf, size_t len, const int *fds, int nfds,
@@ -368,7 +363,8 @@ int64_t pipc_socket_sendmsg(int fd, const void *buf, size_t len, const int *fds,
     c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
     memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
   }
-  return pipc__msg_timed(fd, &msg, MSG_NOSIGNAL, 1, timeout_ns);
+  struct pipc__sockio io = {.fd = fd, .flags = MSG_NOSIGNAL, .writing = 1, .msg = &msg};
+  return pipc__sockio_timed(&io, timeout_ns);
 }
 
 int64_t pipc_socket_recvmsg(int fd, void *buf, size_t len, int *fds, void *addr,
@@ -391,7 +387,8 @@ int64_t pipc_socket_recvmsg(int fd, void *buf, size_t len, int *fds, void *addr,
   } control;
   msg.msg_control = control.buf;
   msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)room) + CMSG_SPACE(sizeof(struct ucred));
-  int64_t n = pipc__msg_timed(fd, &msg, MSG_CMSG_CLOEXEC, 0, timeout_ns);
+  struct pipc__sockio io = {.fd = fd, .flags = MSG_CMSG_CLOEXEC, .msg = &msg};
+  int64_t n = pipc__sockio_timed(&io, timeout_ns);
   if (n < 0) return n;
   info->nfds = 0;
   info->flags = msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC);

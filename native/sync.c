@@ -23,12 +23,6 @@ static int pipc__check(uint64_t addr, size_t align) {
 /* The pthread functions return the error number itself. */
 static int pipc__neg(int e) { return e == 0 ? 0 : -e; }
 
-static struct timespec pipc__abs(int64_t timeout_ns) {
-  int64_t deadline = pipc__deadline(timeout_ns);
-  struct timespec ts = {.tv_sec = deadline / PIPC_SEC, .tv_nsec = deadline % PIPC_SEC};
-  return ts;
-}
-
 /*
  * Every call that touches a mutex or a condition runs through one operation
  * record, so that it can run under the fault guard (guard.c).
@@ -84,17 +78,18 @@ static int pipc__mutex_lock(pthread_mutex_t *m, int64_t timeout_ns) {
     int e = pthread_mutex_trylock(m);
     return e == EBUSY ? EAGAIN : e;
   }
-  struct timespec ts = pipc__abs(timeout_ns);
-  return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts);
+  struct timespec at = pipc__abs_time(pipc__deadline(timeout_ns), CLOCK_MONOTONIC);
+  return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &at);
 }
 
 static int pipc__cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t timeout_ns) {
   if (timeout_ns < 0) return pthread_cond_wait(c, m);
   /* Timeout 0: a deadline already past, so the mutex is released and taken
    * again (and its ownership checked) without waiting. */
-  struct timespec ts = pipc__abs(timeout_ns);
-  int e = pthread_cond_timedwait(c, m, &ts);
-  return e == ETIMEDOUT && timeout_ns == 0 ? EAGAIN : e;
+  int64_t deadline = pipc__deadline(timeout_ns);
+  struct timespec at = pipc__abs_time(deadline, CLOCK_MONOTONIC);
+  int e = pthread_cond_timedwait(c, m, &at);
+  return e == ETIMEDOUT ? -pipc__expired(deadline) : e;
 }
 
 static int pipc__sync_run(void *arg) {

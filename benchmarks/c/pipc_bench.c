@@ -502,7 +502,7 @@ static void stop_server(struct link *l) {
 static void setup_pipe(struct link *l, int echo, const struct ops *io) {
   (void)io;
   int a[2], b[2];
-  if (pipc_pipe_open(a, 0) < 0 || pipc_pipe_open(b, 0) < 0) die("pipe", errno);
+  if (pipc_pipe_create(a, 0) < 0 || pipc_pipe_create(b, 0) < 0) die("pipe", errno);
   char *echo_argv[] = {"pipc-bench", "serve", "echo", "fd:3", "fd:4", NULL};
   char *sink_argv[] = {"pipc-bench", "serve", "sink", "fd:3", NULL};
   int map[] = {3, a[0], 4, b[1]};

@@ -9,7 +9,7 @@
 int main(void) {
   signal(SIGPIPE, SIG_IGN); /* a closed reader gives -EPIPE, not a dead process */
   int fds[2];
-  int r = pipc_pipe_open(fds, 0);
+  int r = pipc_pipe_create(fds, 0);
   if (r < 0) {
     fprintf(stderr, "pipe: %s\n", pipc_errno_name(r));
     return 1;

@@ -19,7 +19,7 @@ int main(void) {
   if (child == 0) {
     pipc_fd_close(sv[0]);
     int p[2];
-    if (pipc_pipe_open(p, 0) < 0) return 1;
+    if (pipc_pipe_create(p, 0) < 0) return 1;
     const char msg[] = "hello through a passed pipe";
     if (pipc_fd_write(p[1], msg, sizeof msg - 1) != sizeof msg - 1) return 1;
     pipc_fd_close(p[1]);

@@ -8,7 +8,7 @@
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   int in[2], out[2];
-  if (pipc_pipe_open(in, 0) < 0 || pipc_pipe_open(out, 0) < 0) return 1;
+  if (pipc_pipe_create(in, 0) < 0 || pipc_pipe_create(out, 0) < 0) return 1;
 
   char *argv[] = {"tr", "a-z", "A-Z", NULL};
   int map[] = {0, in[0], 1, out[1]}; /* {child fd, our fd} pairs */

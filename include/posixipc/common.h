@@ -53,6 +53,18 @@ const char *pipc_errno_name(int errnum);
  */
 const char *pipc_errno_describe(int errnum);
 
+/* ----------------------------------------------------------------- names */
+
+/*
+ * Checks a POSIX IPC name as the open calls of queues, shared memory and
+ * semaphores do before their system call: a leading '/', 1 to max more
+ * characters, none of them '/', and not "/." or "/..". max is the
+ * mechanism's limit: PIPC_MQ_NAME_MAX, PIPC_SHM_NAME_MAX, PIPC_SEM_NAME_MAX.
+ * Returns 0, -EINVAL (NULL, no leading '/', an inner '/', empty, "/." or
+ * "/..", max < 1), or -ENAMETOOLONG (more than max characters after the '/').
+ */
+int pipc_ipc_name_check(const char *name, int max);
+
 /* ----------------------------------------------------------- descriptors */
 
 /*

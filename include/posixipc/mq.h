@@ -61,11 +61,15 @@ typedef struct pipc_mq_attr {
 } pipc_mq_attr;
 
 /*
- * Checks a queue name as pipc_mq_open does: a leading '/', at least one more
- * character, no other '/', not "/." or "/..", and at most PIPC_MQ_NAME_MAX
- * characters after the '/'. Returns 0, -EINVAL, or -ENAMETOOLONG.
+ * pipc_mq_attr and pipc_mq_limits hold only int64_t fields, so a caller may
+ * pass an int64_t array (a Java long[]) of PIPC_MQ_ATTR_SLOTS elements; each
+ * field's index in it follows. Computed from the struct.
  */
-int pipc_mq_check_name(const char *name);
+#define PIPC_MQ_ATTR_SLOTS ((int)(sizeof(pipc_mq_attr) / sizeof(int64_t)))
+#define PIPC_MQ_ATTR_NONBLOCKING ((int)(offsetof(pipc_mq_attr, nonblocking) / sizeof(int64_t)))
+#define PIPC_MQ_ATTR_MAX_MESSAGES ((int)(offsetof(pipc_mq_attr, max_messages) / sizeof(int64_t)))
+#define PIPC_MQ_ATTR_MESSAGE_SIZE ((int)(offsetof(pipc_mq_attr, message_size) / sizeof(int64_t)))
+#define PIPC_MQ_ATTR_CURRENT_MESSAGES ((int)(offsetof(pipc_mq_attr, current_messages) / sizeof(int64_t)))
 
 /*
  * Opens a queue (mq_open); *fd receives its descriptor.
@@ -197,6 +201,16 @@ typedef struct pipc_mq_limits {
   int64_t privileged;      /* 1 with CAP_SYS_RESOURCE (the sysctl limits do
                               not apply, the hard ones do) */
 } pipc_mq_limits;
+
+/* The same for pipc_mq_limits: its size in int64_t slots and each field's index. */
+#define PIPC_MQ_LIMITS_SLOTS ((int)(sizeof(pipc_mq_limits) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_MSG_MAX ((int)(offsetof(pipc_mq_limits, msg_max) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_MSGSIZE_MAX ((int)(offsetof(pipc_mq_limits, msgsize_max) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_MSG_DEFAULT ((int)(offsetof(pipc_mq_limits, msg_default) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_MSGSIZE_DEFAULT ((int)(offsetof(pipc_mq_limits, msgsize_default) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_QUEUES_MAX ((int)(offsetof(pipc_mq_limits, queues_max) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_RLIMIT_BYTES ((int)(offsetof(pipc_mq_limits, rlimit_bytes) / sizeof(int64_t)))
+#define PIPC_MQ_LIMITS_PRIVILEGED ((int)(offsetof(pipc_mq_limits, privileged) / sizeof(int64_t)))
 
 /* Reads the limits; a value that cannot be read is -1. Returns 0 or -EINVAL. */
 int pipc_mq_get_limits(pipc_mq_limits *limits);

@@ -29,7 +29,7 @@ extern "C" {
 /* Largest write the kernel guarantees to be atomic. */
 #define PIPC_PIPE_BUF 4096
 
-/* Flags for pipc_pipe_open. Both ends are always close-on-exec. */
+/* Flags for pipc_pipe_create. Both ends are always close-on-exec. */
 #define PIPC_PIPE_NONBLOCK 0x1 /* O_NONBLOCK on both ends */
 #define PIPC_PIPE_PACKET 0x2   /* O_DIRECT: every write is one packet of at
                                   most PIPC_PIPE_BUF bytes; a read takes one
@@ -40,7 +40,7 @@ extern "C" {
  * Returns 0, -EINVAL for unknown flags, -EMFILE / -ENFILE when out of
  * descriptors.
  */
-int pipc_pipe_open(int fds[2], int flags);
+int pipc_pipe_create(int fds[2], int flags);
 
 /* The capacity of the pipe behind fd in bytes (F_GETPIPE_SZ), or -errno. */
 int pipc_pipe_capacity(int fd);

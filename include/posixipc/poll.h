@@ -26,16 +26,21 @@ extern "C" {
 /* The token of the wake-up eventfd; no watched descriptor may use it. */
 #define PIPC_POLLER_WAKE_TOKEN INT64_MIN
 
-/* One ready descriptor, as pipc_poller_wait reports it. 16 bytes. */
+/* One ready descriptor, as pipc_poller_wait reports it. */
 typedef struct pipc_poll_event {
   int64_t token;  /* the token given to pipc_poller_add */
   int32_t events; /* PIPC_READABLE | PIPC_WRITABLE | PIPC_ERROR | PIPC_HANGUP */
   int32_t reserved;
 } pipc_poll_event;
 
+/* Its size (the stride of the events array) and the byte offsets of its fields. */
+#define PIPC_POLL_EVENT_SIZE ((int)sizeof(pipc_poll_event))
+#define PIPC_POLL_EVENT_TOKEN ((int)offsetof(pipc_poll_event, token))
+#define PIPC_POLL_EVENT_EVENTS ((int)offsetof(pipc_poll_event, events))
+
 /* Creates a poller: fds[0] the epoll descriptor, fds[1] its wake-up eventfd.
  * Returns 0 or -errno. Close both with pipc_fd_close. */
-int pipc_poller_open(int fds[2]);
+int pipc_poller_create(int fds[2]);
 
 /*
  * Watches fd for events (PIPC_READABLE and/or PIPC_WRITABLE; errors and

@@ -37,7 +37,7 @@ int pipc_sem_align(void);
 int pipc_sem_value_max(void);
 
 /*
- * Opens the named semaphore name ("/name", see pipc_ipc_name_check in shm.h);
+ * Opens the named semaphore name ("/name", see pipc_ipc_name_check in common.h);
  * *sem receives the handle. mode and value apply when it is created. Returns
  * 0, -EINVAL (bad name or flags, EXCLUSIVE without CREATE, mode bits outside
  * 0777, value above pipc_sem_value_max), -ENAMETOOLONG, -ENOENT, -EEXIST,

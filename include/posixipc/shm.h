@@ -43,13 +43,6 @@ extern "C" {
 #define PIPC_SHM_TRUNCATE 0x8  /* O_TRUNC: an existing object gets size 0 */
 
 /*
- * Checks a shared memory or semaphore name: 0, -EINVAL (NULL, no leading '/',
- * an inner '/', empty, "/." or "/..") or -ENAMETOOLONG (more than max
- * characters after the '/').
- */
-int pipc_ipc_name_check(const char *name, int max);
-
-/*
  * Opens the shared memory object name (shm_open); *fd receives the
  * descriptor. The mode's permission bits (reduced by the umask) apply when the
  * object is created. Returns 0, -EINVAL (bad name or flags, EXCLUSIVE without

@@ -63,12 +63,10 @@ extern "C" {
 #define PIPC_SI_TKILL (-6) /* tgkill(2): raise(3) and pthread_kill(3) */
 #define PIPC_SI_KERNEL 0x80 /* sent by the kernel */
 
-/* The size of one record in bytes: the layout below is fixed on every platform. */
-#define PIPC_SIGNAL_RECORD_SIZE 32
-
 /*
- * One caught signal, as the handler saw it in its siginfo_t. Offsets in
- * bytes: signo 0, code 4, pid 8, uid 12, value 16, value_ptr 24.
+ * One caught signal, as the handler saw it in its siginfo_t. The layout is
+ * the same on every platform (32 bytes, no padding); the constants below
+ * give it to callers that read records as bytes.
  */
 typedef struct pipc_signal_info {
   int32_t signo;      /* the signal number */
@@ -79,6 +77,15 @@ typedef struct pipc_signal_info {
   int32_t reserved;   /* 0 */
   uint64_t value_ptr; /* si_value.sival_ptr, as an integer */
 } pipc_signal_info;
+
+/* The size of one record in bytes, and the byte offset of each field. */
+#define PIPC_SIGNAL_RECORD_SIZE ((int)sizeof(pipc_signal_info))
+#define PIPC_SIGNAL_INFO_SIGNO ((int)offsetof(pipc_signal_info, signo))
+#define PIPC_SIGNAL_INFO_CODE ((int)offsetof(pipc_signal_info, code))
+#define PIPC_SIGNAL_INFO_PID ((int)offsetof(pipc_signal_info, pid))
+#define PIPC_SIGNAL_INFO_UID ((int)offsetof(pipc_signal_info, uid))
+#define PIPC_SIGNAL_INFO_VALUE ((int)offsetof(pipc_signal_info, value))
+#define PIPC_SIGNAL_INFO_VALUE_PTR ((int)offsetof(pipc_signal_info, value_ptr))
 
 /* ---------------------------------------------------------------- sending */
 

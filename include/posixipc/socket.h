@@ -51,7 +51,7 @@ extern "C" {
 /* The most descriptors one message can carry (the kernel's SCM_MAX_FD). */
 #define PIPC_SOCKET_MAX_FDS 253
 
-/* Flags for pipc_socket_open, pipc_socket_pair and pipc_socket_accept. */
+/* Flags for pipc_socket_create, pipc_socket_pair and pipc_socket_accept. */
 #define PIPC_SOCKET_NONBLOCK 0x1 /* O_NONBLOCK on the new descriptor(s) */
 
 /*
@@ -84,7 +84,7 @@ int pipc_sockaddr_unlink(const void *addr, size_t addrlen);
  * Returns 0, -EINVAL (bad family, type or flags), -ESOCKTNOSUPPORT (no
  * seqpacket over IP), -EMFILE, or -errno.
  */
-int pipc_socket_open(int family, int type, int flags, int *fd);
+int pipc_socket_create(int family, int type, int flags, int *fd);
 
 /* A connected pair of AF_UNIX sockets (socketpair): fds[0] and fds[1]. */
 int pipc_socket_pair(int type, int flags, int fds[2]);
@@ -174,6 +174,20 @@ typedef struct pipc_msg_info {
   int32_t gid;
   int32_t reserved;
 } pipc_msg_info;
+
+/*
+ * The layout of pipc_msg_info for callers that fill and read it as bytes
+ * (the Java layer): its size and the byte offset of each field, every field
+ * an int32_t. Computed from the struct, so that they cannot drift from it.
+ */
+#define PIPC_MSG_INFO_SIZE ((int)sizeof(pipc_msg_info))
+#define PIPC_MSG_INFO_NFDS ((int)offsetof(pipc_msg_info, nfds))
+#define PIPC_MSG_INFO_FLAGS ((int)offsetof(pipc_msg_info, flags))
+#define PIPC_MSG_INFO_ADDRLEN ((int)offsetof(pipc_msg_info, addrlen))
+#define PIPC_MSG_INFO_HAS_CREDENTIALS ((int)offsetof(pipc_msg_info, has_credentials))
+#define PIPC_MSG_INFO_PID ((int)offsetof(pipc_msg_info, pid))
+#define PIPC_MSG_INFO_UID ((int)offsetof(pipc_msg_info, uid))
+#define PIPC_MSG_INFO_GID ((int)offsetof(pipc_msg_info, gid))
 
 /*
  * recvmsg(2): receives up to len bytes into buf, the descriptors that came

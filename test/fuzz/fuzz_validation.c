@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       (void)pipc__check_path(text);
       break;
     case 3:
-      (void)pipc_mq_check_name(text);
+      (void)pipc_ipc_name_check(text, PIPC_MQ_NAME_MAX);
       break;
     case 4: {
       /* The explanation fits any buffer it is given, however small. */

@@ -66,7 +66,7 @@ TEST(Version, MatchesTheBuild) { EXPECT_STRNE("", pipc_version()); }
 TEST(Fd, CloseRejectsBadDescriptorsAndIsNeverRetried) {
   EXPECT_EQ(-EBADF, pipc_fd_close(-1));
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(0, pipc_fd_close(fds[0]));
   EXPECT_EQ(-EBADF, pipc_fd_close(fds[0]));  // a second close is an error, not a retry
   EXPECT_EQ(0, pipc_fd_close(fds[1]));
@@ -74,7 +74,7 @@ TEST(Fd, CloseRejectsBadDescriptorsAndIsNeverRetried) {
 
 TEST(Fd, NullBufferWithALengthIsEfault) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-EFAULT, pipc_fd_read(fds[0], nullptr, 4));
   EXPECT_EQ(-EFAULT, pipc_fd_write(fds[1], nullptr, 4));
   EXPECT_EQ(-EFAULT, pipc_fd_read_timed(fds[0], nullptr, 4, 0));
@@ -85,7 +85,7 @@ TEST(Fd, NullBufferWithALengthIsEfault) {
 
 TEST(Fd, WaitReportsReadinessTimeoutAndBadInput) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-EAGAIN, pipc_fd_wait(fds[0], PIPC_READABLE, 0));
   long long start = NowMs();
   EXPECT_EQ(-ETIMEDOUT, pipc_fd_wait(fds[0], PIPC_READABLE, 50 * PIPC_MSEC));
@@ -107,7 +107,7 @@ TEST(Fd, WaitReportsReadinessTimeoutAndBadInput) {
 
 TEST(Fd, NonblockingFlagIsSetAndCleared) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(0, pipc_fd_is_nonblocking(fds[0]));
   EXPECT_EQ(0, pipc_fd_set_nonblocking(fds[0], 1));
   EXPECT_EQ(1, pipc_fd_is_nonblocking(fds[0]));
@@ -123,7 +123,7 @@ TEST(Fd, NonblockingFlagIsSetAndCleared) {
 
 TEST(Fd, TimedReadHonoursZeroAndPositiveTimeouts) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   char buf[8];
   EXPECT_EQ(-EAGAIN, pipc_fd_read_timed(fds[0], buf, sizeof buf, 0));
   long long start = NowMs();
@@ -146,7 +146,7 @@ TEST(Fd, TimedReadHonoursZeroAndPositiveTimeouts) {
 
 TEST(Fd, TimedWriteWaitsForRoomAndTimesOutWhenFull) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   ASSERT_EQ(4096, pipc_pipe_set_capacity(fds[1], 4096));
   static char block[4096];
   ASSERT_EQ(4096, pipc_fd_write_timed(fds[1], block, sizeof block, 0));
@@ -168,7 +168,7 @@ TEST(Fd, TimedWriteWaitsForRoomAndTimesOutWhenFull) {
 // the data between the readiness report and the read: the read is RWF_NOWAIT.
 TEST(Fd, TimedReadOnBlockingDescriptorNeverOverstaysItsDeadline) {
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   std::atomic<bool> stop{false};
   std::thread thief([&] {
     char b[1];
@@ -224,7 +224,7 @@ TEST(Wakeup, InstallValidatesAndRefusesForeignHandlers) {
 TEST(Wakeup, SignalInterruptsBlockedReadAndPrecloseKeepsTheNumber) {
   ASSERT_EQ(0, pipc_wakeup_install(WakeSignal()));
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   std::atomic<int64_t> self{0};
   std::atomic<int64_t> result{1};
   std::thread reader([&] {

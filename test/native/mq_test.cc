@@ -92,17 +92,17 @@ std::string Receive(int fd, unsigned* prio, int64_t timeout = 0) {
 }
 
 TEST(Mq, NamesAreCheckedBeforeTheSystemCall) {
-  EXPECT_EQ(0, pipc_mq_check_name("/jobs"));
-  EXPECT_EQ(0, pipc_mq_check_name(("/" + std::string(PIPC_MQ_NAME_MAX, 'x')).c_str()));
-  EXPECT_EQ(-ENAMETOOLONG, pipc_mq_check_name(("/" + std::string(PIPC_MQ_NAME_MAX + 1, 'x')).c_str()));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name(nullptr));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("jobs"));  // no leading '/'
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("/a/b"));  // an inner '/'
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("//"));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("/"));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name(""));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("/."));
-  EXPECT_EQ(-EINVAL, pipc_mq_check_name("/.."));
+  EXPECT_EQ(0, pipc_ipc_name_check("/jobs", PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(0, pipc_ipc_name_check(("/" + std::string(PIPC_MQ_NAME_MAX, 'x')).c_str(), PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-ENAMETOOLONG, pipc_ipc_name_check(("/" + std::string(PIPC_MQ_NAME_MAX + 1, 'x')).c_str(), PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check(nullptr, PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("jobs", PIPC_MQ_NAME_MAX));  // no leading '/'
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("/a/b", PIPC_MQ_NAME_MAX));  // an inner '/'
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("//", PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("/", PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("", PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("/.", PIPC_MQ_NAME_MAX));
+  EXPECT_EQ(-EINVAL, pipc_ipc_name_check("/..", PIPC_MQ_NAME_MAX));
   int fd = -1;
   const int create = PIPC_MQ_READ_WRITE | PIPC_MQ_CREATE;
   EXPECT_EQ(-EINVAL, pipc_mq_open("pipc-no-slash", create, 0600, 0, 0, &fd));
@@ -243,7 +243,7 @@ TEST(Mq, DirectionAndClosedDescriptorsAreEbadf) {
   EXPECT_EQ(-EBADF, pipc_mq_getattr(r, &a));
   // A descriptor that is not a queue.
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-EBADF, pipc_mq_send(fds[1], "x", 1, 0, 0));
   EXPECT_EQ(-EBADF, pipc_mq_getattr(fds[0], &a));
   pipc_fd_close(fds[0]);

@@ -27,7 +27,7 @@ struct PipeFds {
   int r = -1, w = -1;
   explicit PipeFds(int flags = 0) {
     int fds[2];
-    EXPECT_EQ(0, pipc_pipe_open(fds, flags));
+    EXPECT_EQ(0, pipc_pipe_create(fds, flags));
     r = fds[0];
     w = fds[1];
   }
@@ -64,9 +64,9 @@ TEST(Pipe, OpenGivesCloseOnExecEndsThatCarryData) {
 
 TEST(Pipe, OpenRejectsBadArguments) {
   int fds[2];
-  EXPECT_EQ(-EINVAL, pipc_pipe_open(nullptr, 0));
-  EXPECT_EQ(-EINVAL, pipc_pipe_open(fds, 0x100));
-  EXPECT_EQ(-EINVAL, pipc_pipe_open(fds, -1));
+  EXPECT_EQ(-EINVAL, pipc_pipe_create(nullptr, 0));
+  EXPECT_EQ(-EINVAL, pipc_pipe_create(fds, 0x100));
+  EXPECT_EQ(-EINVAL, pipc_pipe_create(fds, -1));
 }
 
 TEST(Pipe, NonblockingEndsReportEagainAndPartialWrites) {
@@ -103,7 +103,7 @@ TEST(Pipe, WriteWithoutReaderRaisesSigpipeUnderTheDefaultDisposition) {
   pid_t pid = ForkChild([] {
     signal(SIGPIPE, SIG_DFL);
     int fds[2];
-    if (pipc_pipe_open(fds, 0) < 0) return 10;
+    if (pipc_pipe_create(fds, 0) < 0) return 10;
     pipc_fd_close(fds[0]);
     pipc_fd_write(fds[1], "x", 1);
     return 11;  // not reached
@@ -121,7 +121,7 @@ TEST(Pipe, CapacityCanBeReadAndChanged) {
   EXPECT_EQ(-EINVAL, pipc_pipe_set_capacity(p.w, -5));
   EXPECT_EQ(-EBADF, pipc_pipe_capacity(-1));
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   pipc_fd_close(fds[1]);
   EXPECT_EQ(-EBADF, pipc_pipe_capacity(fds[1]));
   pipc_fd_close(fds[0]);
@@ -139,7 +139,7 @@ TEST(Pipe, CapacityAboveTheSystemLimitIsEpermWithoutPrivilege) {
   pid_t pid = ForkChild([] {
     if (geteuid() == 0 && setuid(65534) != 0) return 10;
     int fds[2];
-    if (pipc_pipe_open(fds, 0) < 0) return 11;
+    if (pipc_pipe_create(fds, 0) < 0) return 11;
     int r = pipc_pipe_set_capacity(fds[1], 1 << 30);
     return r == -EPERM ? 0 : 12;
   });

@@ -20,7 +20,7 @@ struct Poller {
   int ep = -1, wake = -1;
   Poller() {
     int fds[2];
-    EXPECT_EQ(0, pipc_poller_open(fds));
+    EXPECT_EQ(0, pipc_poller_create(fds));
     ep = fds[0];
     wake = fds[1];
   }
@@ -35,7 +35,7 @@ TEST(Poller, ReportsReadinessOfPipesAndSocketsWithTheirTokens) {
   {
     Poller p;
     int pipe_fds[2], sock[2];
-    ASSERT_EQ(0, pipc_pipe_open(pipe_fds, 0));
+    ASSERT_EQ(0, pipc_pipe_create(pipe_fds, 0));
     ASSERT_EQ(0, pipc_socket_pair(PIPC_SOCK_STREAM, 0, sock));
     ASSERT_EQ(0, pipc_poller_add(p.ep, pipe_fds[0], PIPC_READABLE, 100));
     ASSERT_EQ(0, pipc_poller_add(p.ep, sock[0], PIPC_READABLE, 200));
@@ -90,9 +90,9 @@ TEST(Poller, WakeUpFromAnotherThreadEndsAWait) {
 TEST(Poller, BadInputsAreErrors) {
   Poller p;
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   pipc_poll_event ev[1];
-  EXPECT_EQ(-EINVAL, pipc_poller_open(nullptr));
+  EXPECT_EQ(-EINVAL, pipc_poller_create(nullptr));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], 0, 1));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], 0x100, 1));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], PIPC_READABLE, PIPC_POLLER_WAKE_TOKEN));

@@ -44,9 +44,9 @@ std::string FdsSeenAfterPlainExec() {
 TEST(Security, EveryDescriptorOfTheCoreIsCloseOnExec) {
   std::vector<int> fds;
   int p[2];
-  ASSERT_EQ(0, pipc_pipe_open(p, 0));
+  ASSERT_EQ(0, pipc_pipe_create(p, 0));
   fds.insert(fds.end(), {p[0], p[1]});
-  ASSERT_EQ(0, pipc_pipe_open(p, PIPC_PIPE_NONBLOCK));
+  ASSERT_EQ(0, pipc_pipe_create(p, PIPC_PIPE_NONBLOCK));
   fds.insert(fds.end(), {p[0], p[1]});
   pipc_test::ScopedPath fifo("sec-fifo");
   ASSERT_EQ(0, pipc_fifo_create(fifo.c_str(), 0600));
@@ -65,11 +65,11 @@ TEST(Security, EveryDescriptorOfTheCoreIsCloseOnExec) {
   fds.push_back(f);
   ASSERT_EQ(0, pipc_memfd_create("sec-memfd", PIPC_MEMFD_ALLOW_SEALING, &f));
   fds.push_back(f);
-  ASSERT_EQ(0, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &f));
+  ASSERT_EQ(0, pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &f));
   fds.push_back(f);
   ASSERT_EQ(0, pipc_socket_pair(PIPC_SOCK_SEQPACKET, 0, p));
   fds.insert(fds.end(), {p[0], p[1]});
-  ASSERT_EQ(0, pipc_poller_open(p));
+  ASSERT_EQ(0, pipc_poller_create(p));
   fds.insert(fds.end(), {p[0], p[1]});
   int self_pipe = pipc_signal_fd();
   ASSERT_GE(self_pipe, 0);

@@ -69,7 +69,7 @@ Addr LoopbackAddr(int family, int port) {
 
 int Open(int family, int type, int flags = 0) {
   int fd = -1;
-  EXPECT_EQ(0, pipc_socket_open(family, type, flags, &fd));
+  EXPECT_EQ(0, pipc_socket_create(family, type, flags, &fd));
   return fd;
 }
 
@@ -116,13 +116,41 @@ TEST(SocketAddress, UnixPathLengthsAreCheckedAgainstSunPath) {
   EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, ip, 5, 80));
 }
 
+// Both families are built into the system's own structs, port in network order.
+TEST(Socket, InetAddressesAreTheSystemStructs) {
+  unsigned char out[PIPC_SOCKADDR_MAX];
+  memset(out, 0xee, sizeof out);
+  unsigned char v4[4] = {10, 1, 2, 3};
+  ASSERT_EQ(static_cast<int>(sizeof(sockaddr_in)), pipc_sockaddr_inet(out, sizeof out, v4, 4, 8080));
+  sockaddr_in in;
+  memcpy(&in, out, sizeof in);
+  EXPECT_EQ(AF_INET, in.sin_family);
+  EXPECT_EQ(htons(8080), in.sin_port);
+  EXPECT_EQ(0, memcmp(&in.sin_addr, v4, 4));
+  EXPECT_EQ(0xee, out[sizeof in]);  // nothing written past the struct
+  unsigned char v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  ASSERT_EQ(static_cast<int>(sizeof(sockaddr_in6)), pipc_sockaddr_inet(out, sizeof out, v6, 16, 443));
+  sockaddr_in6 in6;
+  memcpy(&in6, out, sizeof in6);
+  EXPECT_EQ(AF_INET6, in6.sin6_family);
+  EXPECT_EQ(htons(443), in6.sin6_port);
+  EXPECT_EQ(0u, in6.sin6_flowinfo);
+  EXPECT_EQ(0u, in6.sin6_scope_id);
+  EXPECT_EQ(0, memcmp(&in6.sin6_addr, v6, 16));
+  // Room for the IPv4 struct only: too small for IPv6, enough for IPv4.
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof(sockaddr_in), v6, 16, 443));
+  EXPECT_EQ(static_cast<int>(sizeof(sockaddr_in)), pipc_sockaddr_inet(out, sizeof(sockaddr_in), v4, 4, 1));
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, v4, 4, -1));
+  EXPECT_EQ(-EINVAL, pipc_sockaddr_inet(out, sizeof out, nullptr, 4, 1));
+}
+
 TEST(Socket, BadArgumentsAreRejectedBeforeTheKernel) {
   int fd;
-  EXPECT_EQ(-EINVAL, pipc_socket_open(99, PIPC_SOCK_STREAM, 0, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, 99, 0, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0x100, &fd));
-  EXPECT_EQ(-EINVAL, pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, nullptr));
-  EXPECT_EQ(-ESOCKTNOSUPPORT, pipc_socket_open(PIPC_AF_INET, PIPC_SOCK_SEQPACKET, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(99, PIPC_SOCK_STREAM, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, 99, 0, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0x100, &fd));
+  EXPECT_EQ(-EINVAL, pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, nullptr));
+  EXPECT_EQ(-ESOCKTNOSUPPORT, pipc_socket_create(PIPC_AF_INET, PIPC_SOCK_SEQPACKET, 0, &fd));
   Pair p(PIPC_SOCK_STREAM);
   unsigned char junk[4] = {0xff, 0xff, 0, 0};
   EXPECT_EQ(-EAFNOSUPPORT, pipc_socket_bind(p.a, junk, sizeof junk));
@@ -150,7 +178,7 @@ TEST(Socket, WrongTypeForAnOperationIsAnError) {
   pipc_fd_close(s);
   // A pipe is not a socket.
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_listen(fds[0], 1));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_send(fds[1], "x", 1, 0, -1));
   EXPECT_EQ(-ENOTSOCK, pipc_socket_adopt(fds[0]));
@@ -230,7 +258,7 @@ TEST(Socket, StreamListenConnectAcceptAcrossProcessesOnAPath) {
   EXPECT_EQ(1, pipc_socket_get_option(l, PIPC_SO_ACCEPTCONN));
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, a.bytes, a.len, -1) < 0) return 11;
     if (pipc_socket_send(c, "ping", 4, 0, -1) != 4) return 12;
     char buf[8];
@@ -377,7 +405,7 @@ TEST(Socket, DescriptorsPassedAcrossProcessesWorkOnTheOtherSide) {
     return 0;
   });
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   ASSERT_EQ(1, pipc_socket_sendmsg(p.a, "F", 1, &fds[1], 1, nullptr, 0, -1));
   pipc_fd_close(fds[1]);  // the child holds the only write end now
   EXPECT_EQ(0, WaitChild(pid));
@@ -420,7 +448,7 @@ TEST(Socket, ASharedMemoryDescriptorPassedAcrossProcessesIsMappedThere) {
 TEST(Socket, DescriptorsThatDoNotFitAreClosedAndReported) {
   Pair p(PIPC_SOCK_DGRAM);
   int fds[2];
-  ASSERT_EQ(0, pipc_pipe_open(fds, 0));
+  ASSERT_EQ(0, pipc_pipe_create(fds, 0));
   int many[8];
   for (int& f : many) f = fds[0];
   int before = CountOpenFds();
@@ -448,7 +476,7 @@ TEST(Socket, PeerCredentialsAreThePeersPidAndUid) {
   pid_t parent = getpid();
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(PIPC_AF_UNIX, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, a.bytes, a.len, -1) < 0) return 11;
     int cred[3];
     if (pipc_socket_peer_credentials(c, cred) < 0) return 12;
@@ -579,7 +607,7 @@ TEST_P(IpSocket, StreamOnLoopbackAcrossProcesses) {
   EXPECT_NE(0, ntohs(port));  // an ephemeral port was chosen
   pid_t pid = ForkChild([&] {
     int c;
-    if (pipc_socket_open(family, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
+    if (pipc_socket_create(family, PIPC_SOCK_STREAM, 0, &c) < 0) return 10;
     if (pipc_socket_connect(c, bound.bytes, bound.len, 5 * PIPC_SEC) < 0) return 11;
     if (pipc_socket_set_option(c, PIPC_TCP_NODELAY, 1) < 0) return 12;
     if (pipc_socket_send(c, "tcp!", 4, 0, -1) != 4) return 13;
@@ -625,7 +653,7 @@ TEST(SocketPeer, ServesAStreamEcho) {
   ScopedPath path("peer");
   std::string spec = "unix:" + path.str();
   int out[2];
-  ASSERT_EQ(0, pipc_pipe_open(out, 0));
+  ASSERT_EQ(0, pipc_pipe_create(out, 0));
   pid_t pid = ForkChild([&] {
     dup2(out[1], 1);
     execl(PIPC_PEER_PATH, "pipc-peer", "sock-serve", "stream", spec.c_str(), "echo", (char*)nullptr);

@@ -35,7 +35,7 @@ struct Child {
 std::string RunPeer(std::vector<std::string> args, std::vector<int> map = {}, int flags = 0,
                     const char* cwd = nullptr, char* const* envp = nullptr, int* exit_code = nullptr) {
   int out[2];
-  EXPECT_EQ(0, pipc_pipe_open(out, 0));
+  EXPECT_EQ(0, pipc_pipe_create(out, 0));
   std::vector<char*> argv;
   args.insert(args.begin(), "pipc-peer");
   for (auto& a : args) argv.push_back(a.data());
@@ -64,8 +64,8 @@ std::string RunPeer(std::vector<std::string> args, std::vector<int> map = {}, in
 
 TEST(Spawn, ChildSeesExactlyTheMappedDescriptors) {
   int a[2], b[2];
-  ASSERT_EQ(0, pipc_pipe_open(a, 0));
-  ASSERT_EQ(0, pipc_pipe_open(b, 0));
+  ASSERT_EQ(0, pipc_pipe_create(a, 0));
+  ASSERT_EQ(0, pipc_pipe_create(b, 0));
   // A descriptor without close-on-exec must not leak either.
   int leaky = dup(a[0]);
   ASSERT_GE(leaky, 0);
@@ -77,8 +77,8 @@ TEST(Spawn, ChildSeesExactlyTheMappedDescriptors) {
 
 TEST(Spawn, MappedPipeEndCarriesDataBothWays) {
   int to_child[2], from_child[2];
-  ASSERT_EQ(0, pipc_pipe_open(to_child, 0));
-  ASSERT_EQ(0, pipc_pipe_open(from_child, 0));
+  ASSERT_EQ(0, pipc_pipe_create(to_child, 0));
+  ASSERT_EQ(0, pipc_pipe_create(from_child, 0));
   char* argv[] = {const_cast<char*>("pipc-peer"), const_cast<char*>("echo"),
                   const_cast<char*>("fd:3"), const_cast<char*>("fd:4"), nullptr};
   int map[] = {3, to_child[0], 4, from_child[1]};
@@ -110,8 +110,8 @@ TEST(Spawn, MappedPipeEndCarriesDataBothWays) {
 
 TEST(Spawn, SwappedMappingsAreResolved) {
   int a[2], b[2];
-  ASSERT_EQ(0, pipc_pipe_open(a, 0));  // a[0]=x, a[1]=y
-  ASSERT_EQ(0, pipc_pipe_open(b, 0));
+  ASSERT_EQ(0, pipc_pipe_create(a, 0));  // a[0]=x, a[1]=y
+  ASSERT_EQ(0, pipc_pipe_create(b, 0));
   // The child gets a's write end at b's write-end number and the reverse.
   int wa = a[1], wb = b[1];
   char* argv[] = {const_cast<char*>("pipc-peer"), const_cast<char*>("source"), nullptr, nullptr,
@@ -152,7 +152,7 @@ TEST(Spawn, ExitCodesAndSignalsAreDecoded) {
 
 TEST(Spawn, WaitTimesOutAndSignalEndsTheChild) {
   int p[2];
-  ASSERT_EQ(0, pipc_pipe_open(p, 0));
+  ASSERT_EQ(0, pipc_pipe_create(p, 0));
   char* argv[] = {const_cast<char*>("pipc-peer"), const_cast<char*>("sink"), const_cast<char*>("fd:3"), nullptr};
   int map[] = {3, p[0]};
   Child c;
@@ -246,7 +246,7 @@ TEST(Spawn, NoDescriptorLeaksInTheParent) {
 // nothing else, whatever else this process has open (close-on-exec or not).
 TEST(Spawn, PipeSocketpairAndFifoAtThreeFourFive) {
   int p[2], sv[2];
-  ASSERT_EQ(0, pipc_pipe_open(p, 0));
+  ASSERT_EQ(0, pipc_pipe_create(p, 0));
   ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
   pipc_test::ScopedPath fifo("spawn-fifo");
   ASSERT_EQ(0, pipc_fifo_create(fifo.c_str(), 0600));

@@ -67,7 +67,7 @@ TEST(Mutex, TwoProcessesCountToAMillionExactly) {
 TEST(Mutex, HolderKilledGivesEownerdeadThenConsistentRecovers) {
   SyncPage page;
   int ready[2];
-  ASSERT_EQ(0, pipc_pipe_open(ready, 0));
+  ASSERT_EQ(0, pipc_pipe_create(ready, 0));
   pid_t pid = ForkChild([&] {
     if (pipc_mutex_lock(page.mutex(), -1) != 0) return 10;
     *page.data() = 1;  // half-done work, as a crash would leave it

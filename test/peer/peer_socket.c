@@ -204,7 +204,7 @@ static int run_mode(int fd, int type, int argc, char **argv) {
   }
   if (strcmp(mode, "sendfd") == 0 && argc == 2) {
     int p[2];
-    int r = pipc_pipe_open(p, 0);
+    int r = pipc_pipe_create(p, 0);
     if (r < 0) return sfail("pipe", r);
     size_t n = strlen(argv[1]);
     if (pipc_fd_write(p[1], argv[1], n) != (int64_t)n) return sfail("write", -EIO);
@@ -247,7 +247,7 @@ int peer_socket(int argc, char **argv) {
   int len = parse_addr(argv[3], addr, &family);
   if (len < 0) return sfail(argv[3], len);
   int fd, r;
-  if ((r = pipc_socket_open(family, type, 0, &fd)) < 0) return sfail("socket", r);
+  if ((r = pipc_socket_create(family, type, 0, &fd)) < 0) return sfail("socket", r);
   if (serve) {
     if (family != PIPC_AF_UNIX) pipc_socket_set_option(fd, PIPC_SO_REUSEADDR, 1);
     if ((r = pipc_socket_bind(fd, addr, (size_t)len)) < 0) return sfail("bind", r);

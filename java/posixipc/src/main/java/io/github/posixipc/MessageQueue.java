@@ -294,7 +294,7 @@ public final class MessageQueue extends DescriptorChannel {
       String why = explain(r, options.maxMessages, options.messageSize);
       throw PosixException.of(r, "mq_open", why.isEmpty() ? object : object + ": " + why);
     }
-    long[] attr = new long[4];
+    long[] attr = new long[Core.PIPC_MQ_ATTR_SLOTS];
     r = Core.pipc_mq_getattr(fd[0], attr);
     if (r < 0) {
       Core.pipc_mq_close(fd[0]);
@@ -302,7 +302,8 @@ public final class MessageQueue extends DescriptorChannel {
     }
     String what = "queue " + name + " (" + options.access.name().toLowerCase(Locale.ROOT).replace('_', '-') + ")";
     // The kernel ends timed calls itself: no deadline signal needed.
-    MessageQueue q = new MessageQueue(new Descriptor(what, fd[0], true), name, options.access, attr[1], attr[2]);
+    MessageQueue q = new MessageQueue(new Descriptor(what, fd[0], true), name, options.access,
+        attr[Core.PIPC_MQ_ATTR_MAX_MESSAGES], attr[Core.PIPC_MQ_ATTR_MESSAGE_SIZE]);
     q.markBlocking(!options.nonBlocking);
     return q;
   }
@@ -324,15 +325,18 @@ public final class MessageQueue extends DescriptorChannel {
 
   /** The system's limits on queues (see {@link Limits}). */
   public static Limits limits() {
-    long[] l = new long[7];
+    long[] l = new long[Core.PIPC_MQ_LIMITS_SLOTS];
     Core.pipc_mq_get_limits(l);
-    return new Limits(l[0], l[1], l[2], l[3], l[4], l[5], l[6] == 1);
+    return new Limits(l[Core.PIPC_MQ_LIMITS_MSG_MAX], l[Core.PIPC_MQ_LIMITS_MSGSIZE_MAX],
+        l[Core.PIPC_MQ_LIMITS_MSG_DEFAULT], l[Core.PIPC_MQ_LIMITS_MSGSIZE_DEFAULT],
+        l[Core.PIPC_MQ_LIMITS_QUEUES_MAX], l[Core.PIPC_MQ_LIMITS_RLIMIT_BYTES],
+        l[Core.PIPC_MQ_LIMITS_PRIVILEGED] == 1);
   }
 
   /** Checks a name as the C core will, so that a bad one gets a message that says why. */
   private static byte[] checkedName(String name, String syscall) throws PosixException {
     byte[] nativeName = NativeStrings.encode(name, "queue name");
-    int r = Core.pipc_mq_check_name(nativeName);
+    int r = Core.pipc_ipc_name_check(nativeName, NAME_MAX);
     if (r < 0) {
       throw PosixException.of(r, syscall, "queue " + name + " (a queue name is '/' followed by 1 to "
           + NAME_MAX + " characters, none of them '/')");
@@ -371,9 +375,10 @@ public final class MessageQueue extends DescriptorChannel {
 
   /** The queue's attributes now ({@code mq_getattr}), including the messages it holds. */
   public Attributes attributes() throws IOException {
-    long[] a = new long[4];
+    long[] a = new long[Core.PIPC_MQ_ATTR_SLOTS];
     withFd(fd -> Core.pipc_mq_getattr(fd, a), "mq_getattr");
-    return new Attributes(a[0] != 0, a[1], a[2], a[3]);
+    return new Attributes(a[Core.PIPC_MQ_ATTR_NONBLOCKING] != 0, a[Core.PIPC_MQ_ATTR_MAX_MESSAGES],
+        a[Core.PIPC_MQ_ATTR_MESSAGE_SIZE], a[Core.PIPC_MQ_ATTR_CURRENT_MESSAGES]);
   }
 
   // ------------------------------------------------------------------ sending

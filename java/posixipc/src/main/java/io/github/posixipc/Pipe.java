@@ -68,7 +68,7 @@ public final class Pipe implements AutoCloseable {
       }
     }
     int[] fds = new int[2];
-    int r = Core.pipc_pipe_open(fds, flags);
+    int r = Core.pipc_pipe_create(fds, flags);
     if (r < 0) {
       throw PosixException.of(r, "pipe2", "pipe");
     }

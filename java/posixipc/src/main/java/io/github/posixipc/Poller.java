@@ -54,7 +54,7 @@ public final class Poller implements AutoCloseable {
   /** The default room for events per poll. */
   public static final int DEFAULT_MAX_EVENTS = 64;
 
-  private static final int EVENT_SIZE = 16;
+  private static final int EVENT_SIZE = Core.PIPC_POLL_EVENT_SIZE;
 
   /** A wait that found nothing is 0 here, not an exception: an idle poll allocates nothing. */
   private static final DescriptorChannel.Call WAIT = (epfd, wakefd, events, max, t) -> {
@@ -96,7 +96,7 @@ public final class Poller implements AutoCloseable {
       throw new IllegalArgumentException("maxEvents must be within 1..65536: " + maxEvents);
     }
     int[] fds = new int[2];
-    int r = Core.pipc_poller_open(fds);
+    int r = Core.pipc_poller_create(fds);
     if (r < 0) {
       throw PosixException.of(r, "epoll_create1", "poller");
     }
@@ -204,12 +204,12 @@ public final class Poller implements AutoCloseable {
     }
     int n = 0;
     for (int i = 0; i < r; i++) {
-      int fd = (int) events.getLong(EVENT_SIZE * i);
+      int fd = (int) events.getLong(EVENT_SIZE * i + Core.PIPC_POLL_EVENT_TOKEN);
       AtomicReferenceArray<Pollable> table = watched;
       Pollable p = fd >= 0 && fd < table.length() ? table.get(fd) : null;
       if (p != null) {
         readySources[n] = p;
-        readyEvents[n] = events.getInt(EVENT_SIZE * i + 8);
+        readyEvents[n] = events.getInt(EVENT_SIZE * i + Core.PIPC_POLL_EVENT_EVENTS);
         n++;
       }
     }

@@ -559,14 +559,14 @@ public final class Signals {
       }
       for (int i = 0; i < n; i++) {
         int at = i * size;
-        int signal = buf.getInt(at);
+        int signal = buf.getInt(at + Core.PIPC_SIGNAL_INFO_SIGNO);
         if (signal < 1 || signal > MAX_SIGNAL) {
           continue;
         }
-        int code = buf.getInt(at + 4);
-        long pid = buf.getInt(at + 8);
-        long uid = Integer.toUnsignedLong(buf.getInt(at + 12));
-        int value = buf.getInt(at + 16);
+        int code = buf.getInt(at + Core.PIPC_SIGNAL_INFO_CODE);
+        long pid = buf.getInt(at + Core.PIPC_SIGNAL_INFO_PID);
+        long uid = Integer.toUnsignedLong(buf.getInt(at + Core.PIPC_SIGNAL_INFO_UID));
+        int value = buf.getInt(at + Core.PIPC_SIGNAL_INFO_VALUE);
         SignalInfo info = null; // made once, and only for public listeners
         for (Registration r : LISTENERS.get(signal)) {
           try {

@@ -34,14 +34,14 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   static final Call CONNECT = (fd, addr, addrlen, unused, t) -> Core.pipc_socket_connect(fd, addr, addrlen, t);
 
   // The pipc_msg_info block (socket.h), then room for the sender's address and the descriptors.
-  private static final int INFO_NFDS = 0;
-  private static final int INFO_FLAGS = 4;
-  private static final int INFO_ADDRLEN = 8;
-  private static final int INFO_HAS_CRED = 12;
-  private static final int INFO_PID = 16;
-  private static final int INFO_UID = 20;
-  private static final int INFO_GID = 24;
-  private static final int CTL_ADDR = 32;
+  private static final int INFO_NFDS = Core.PIPC_MSG_INFO_NFDS;
+  private static final int INFO_FLAGS = Core.PIPC_MSG_INFO_FLAGS;
+  private static final int INFO_ADDRLEN = Core.PIPC_MSG_INFO_ADDRLEN;
+  private static final int INFO_HAS_CRED = Core.PIPC_MSG_INFO_HAS_CREDENTIALS;
+  private static final int INFO_PID = Core.PIPC_MSG_INFO_PID;
+  private static final int INFO_UID = Core.PIPC_MSG_INFO_UID;
+  private static final int INFO_GID = Core.PIPC_MSG_INFO_GID;
+  private static final int CTL_ADDR = Core.PIPC_MSG_INFO_SIZE;
   private static final int CTL_FDS = CTL_ADDR + Core.PIPC_SOCKADDR_MAX;
   private static final int CTL_SIZE = CTL_FDS + 4 * Core.PIPC_SOCKET_MAX_FDS;
 
@@ -124,7 +124,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   /** Creates a socket descriptor; throws on failure. */
   static int openFd(int family, SocketType type, String what) throws IOException {
     int[] fd = new int[1];
-    int r = Core.pipc_socket_open(family, type.value, 0, fd);
+    int r = Core.pipc_socket_create(family, type.value, 0, fd);
     if (r < 0) {
       throw PosixException.of(r, "socket", what);
     }

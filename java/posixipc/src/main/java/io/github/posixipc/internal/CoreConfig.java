@@ -63,7 +63,7 @@ public class CoreConfig implements InfoMapper {
         + SIZE + " len, " + I64 + " timeout_ns)");
 
     // pipe.h
-    bind(infoMap, "pipc_pipe_open", "int pipc_pipe_open(int[] fds, int flags)");
+    bind(infoMap, "pipc_pipe_create", "int pipc_pipe_create(int[] fds, int flags)");
     bind(infoMap, "pipc_fifo_create", "int pipc_fifo_create(" + PATH + " path, int mode)");
     bind(infoMap, "pipc_fifo_open", "int pipc_fifo_open(" + PATH + " path, int flags, int[] fd)");
     bind(infoMap, "pipc_fifo_unlink", "int pipc_fifo_unlink(" + PATH + " path)");
@@ -76,12 +76,12 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_spawn_wait",
         "int pipc_spawn_wait(int pidfd, " + I64 + " timeout_ns, int[] how, int[] value)");
 
-    // signal.h: records are read into direct memory by address, at the header's fixed offsets.
+    // signal.h: records are read into direct memory by address, at the header's PIPC_SIGNAL_INFO_*
+    // offsets (computed in C, so Core reads them from the native library when it loads).
     bind(infoMap, "pipc_signal_read", "int pipc_signal_read(@Cast(\"pipc_signal_info*\") long out, int max, "
         + I64 + " timeout_ns)");
     bind(infoMap, "pipc_signal_lost", I64 + " pipc_signal_lost(int signo)");
-    // mq.h: the structs are four and seven int64_t fields, passed as long[]
-    bind(infoMap, "pipc_mq_check_name", "int pipc_mq_check_name(" + PATH + " name)");
+    // mq.h: the structs are int64_t fields only, passed as long[] of PIPC_MQ_*_SLOTS elements
     bind(infoMap, "pipc_mq_open", "int pipc_mq_open(" + PATH + " name, int flags, int mode, "
         + I64 + " max_messages, " + I64 + " message_size, int[] fd)");
     bind(infoMap, "pipc_mq_unlink", "int pipc_mq_unlink(" + PATH + " name)");
@@ -107,7 +107,7 @@ public class CoreConfig implements InfoMapper {
         + " outlen, " + CBYTES + " ip, " + SIZE + " iplen, int port)");
     bind(infoMap, "pipc_sockaddr_unlink",
         "int pipc_sockaddr_unlink(" + CBYTES + " addr, " + SIZE + " addrlen)");
-    bind(infoMap, "pipc_socket_open", "int pipc_socket_open(int family, int type, int flags, int[] fd)");
+    bind(infoMap, "pipc_socket_create", "int pipc_socket_create(int family, int type, int flags, int[] fd)");
     bind(infoMap, "pipc_socket_pair", "int pipc_socket_pair(int type, int flags, int[] fds)");
     bind(infoMap, "pipc_socket_bind",
         "int pipc_socket_bind(int fd, " + CBYTES + " addr, " + SIZE + " addrlen)");
@@ -134,7 +134,7 @@ public class CoreConfig implements InfoMapper {
         "int pipc_socket_set_option(int fd, int option, " + I64 + " value)");
 
     // poll.h
-    bind(infoMap, "pipc_poller_open", "int pipc_poller_open(int[] fds)");
+    bind(infoMap, "pipc_poller_create", "int pipc_poller_create(int[] fds)");
     bind(infoMap, "pipc_poller_add",
         "int pipc_poller_add(int epfd, int fd, int events, " + I64 + " token)");
     bind(infoMap, "pipc_poller_modify",
