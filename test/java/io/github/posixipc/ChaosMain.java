@@ -265,7 +265,7 @@ public final class ChaosMain {
     int other = (slot + 1 + random.nextInt(SLOTS - 1)) % SLOTS;
     switch (op % 15) {
       case 0 -> closeQuietly(slots.getAndSet(slot, Pipe.open()));
-      case 1 -> closeQuietly(slots.getAndSet(slot, Fifo.of(fifos.get(slot), Fifo.Access.READ_WRITE).open()));
+      case 1 -> closeQuietly(slots.getAndSet(slot, Fifo.of(fifos.get(slot), Access.READ_WRITE).open()));
       case 2 -> closeQuietly(slots.getAndSet(slot, MessageQueue.open(queue, random.nextBoolean()
           ? MessageQueue.options() : MessageQueue.options().nonBlocking())));
       case 3 -> {
@@ -525,7 +525,7 @@ public final class ChaosMain {
     switch (which) {
       case 0 -> Fifo.create(fifos.get(slot)); // exists
       case 1 -> Fifo.unlink(plainFile); // not a FIFO: EINVAL, the file stays
-      case 2 -> Fifo.of(plainFile, Fifo.Access.READ).open(Duration.ZERO);
+      case 2 -> Fifo.of(plainFile, Access.READ).open(Duration.ZERO);
       case 3 -> Pipe.Source.adopt(Math.random() < 0.5 ? random(-5, 0) : random(50_000, 100_000)); // never open
       case 4 -> {
         if (o instanceof Pipe p) {
@@ -569,7 +569,7 @@ public final class ChaosMain {
           poller.register(random.nextBoolean() ? null : bad, Poller.READABLE);
         }
       }
-      default -> Fifo.of(fifos.get(slot), Fifo.Access.WRITE).open(Duration.ZERO).close(); // ENXIO without reader
+      default -> Fifo.of(fifos.get(slot), Access.WRITE).open(Duration.ZERO).close(); // ENXIO without reader
     }
   }
 

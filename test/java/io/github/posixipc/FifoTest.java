@@ -132,7 +132,7 @@ class FifoTest {
 
   @Test
   void unlinkRemovesTheNameButNotOpenEnds() throws Exception {
-    try (Fifo rw = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+    try (Fifo rw = Fifo.of(path, Access.READ_WRITE).open()) {
       Fifo.unlink(path);
       assertFalse(Files.exists(path));
       assertThrows(NotFoundException.class, () -> Fifo.unlink(path));
@@ -163,7 +163,7 @@ class FifoTest {
   @Test
   void blockingOpensWaitForTheOtherSide() throws Exception {
     Thread[] t = new Thread[1];
-    CompletableFuture<Fifo> reader = openInThread(Fifo.of(path, Fifo.Access.READ), null, t);
+    CompletableFuture<Fifo> reader = openInThread(Fifo.of(path, Access.READ), null, t);
     Thread.sleep(100);
     assertFalse(reader.isDone(), "the reader waits for a writer");
     try (Fifo w = Fifo.openWriter(path, Duration.ofSeconds(5));
@@ -171,7 +171,7 @@ class FifoTest {
       w.write(bytes("ping"));
       ByteBuffer dst = ByteBuffer.allocateDirect(8);
       assertEquals(4, r.read(dst, Duration.ofSeconds(5)));
-      assertEquals(Fifo.Access.READ, r.access());
+      assertEquals(Access.READ, r.access());
       assertEquals(path, r.path());
     }
   }
@@ -187,7 +187,7 @@ class FifoTest {
     assertEquals("open", e.syscall());
     assertThrows(TimedOutException.class, () -> Fifo.openReader(path, Duration.ofMillis(50)));
     // A timed-out end can be opened again.
-    Fifo end = Fifo.of(path, Fifo.Access.READ);
+    Fifo end = Fifo.of(path, Access.READ);
     assertThrows(TimedOutException.class, () -> end.open(Duration.ofMillis(20)));
     assertSame(end, end.open(Duration.ZERO));
     end.close();
@@ -195,7 +195,7 @@ class FifoTest {
 
   @Test
   void closeWhileOpeningWakesTheOpener() throws Exception {
-    Fifo end = Fifo.of(path, Fifo.Access.WRITE);
+    Fifo end = Fifo.of(path, Access.WRITE);
     Thread[] t = new Thread[1];
     CompletableFuture<Fifo> open = openInThread(end, null, t);
     Thread.sleep(100);
@@ -209,7 +209,7 @@ class FifoTest {
 
   @Test
   void interruptWhileOpeningClosesTheEnd() throws Exception {
-    Fifo end = Fifo.of(path, Fifo.Access.READ);
+    Fifo end = Fifo.of(path, Access.READ);
     Thread[] t = new Thread[1];
     CompletableFuture<Fifo> open = openInThread(end, Duration.ofSeconds(30), t);
     Thread.sleep(100);
@@ -222,7 +222,7 @@ class FifoTest {
 
   @Test
   void closeWhileBlockedInReadWakesTheReader() throws Exception {
-    try (Fifo rw = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+    try (Fifo rw = Fifo.of(path, Access.READ_WRITE).open()) {
       CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
         try {
           return rw.read(ByteBuffer.allocateDirect(8));
@@ -241,7 +241,7 @@ class FifoTest {
 
   @Test
   void wrongDirectionAndUnopenedUseAreRefused() throws Exception {
-    Fifo unopened = Fifo.of(path, Fifo.Access.READ);
+    Fifo unopened = Fifo.of(path, Access.READ);
     IllegalStateException ise = assertThrows(IllegalStateException.class,
         () -> unopened.read(ByteBuffer.allocateDirect(1)));
     assertTrue(ise.getMessage().contains("not open yet"), ise.getMessage());
@@ -277,7 +277,7 @@ class FifoTest {
       }
     }
     for (int i = 0; i < 200; i++) {
-      Fifo e = Fifo.of(path, Fifo.Access.WRITE);
+      Fifo e = Fifo.of(path, Access.WRITE);
       assertThrows(PosixException.class, () -> e.open(Duration.ZERO));
       e.close();
     }

@@ -114,7 +114,7 @@ class MessageQueueTest {
       assertEquals(name, q.name());
       assertEquals(100, q.messageSize());
       assertEquals(4, q.maxMessages());
-      assertEquals(MessageQueue.Access.READ_WRITE, q.access());
+      assertEquals(Access.READ_WRITE, q.access());
       assertEquals(new MessageQueue.Attributes(false, 4, 100, 0), q.attributes());
       AlreadyExistsException exists = assertThrows(AlreadyExistsException.class,
           () -> MessageQueue.open(name, MessageQueue.options().exclusive()));

@@ -35,7 +35,7 @@ public final class SoakMain {
     kinds.put("pipe", () -> Pipe.open().close());
     Path fifo = dir.resolve("fifo");
     Fifo.create(fifo, 0600);
-    kinds.put("fifo", () -> Fifo.of(fifo, Fifo.Access.READ_WRITE).open().close());
+    kinds.put("fifo", () -> Fifo.of(fifo, Access.READ_WRITE).open().close());
     String queue = "/pipc-soak-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     MessageQueue.open(queue, MessageQueue.options().create().exclusive().mode(0600).maxMessages(2).messageSize(64))
         .close();

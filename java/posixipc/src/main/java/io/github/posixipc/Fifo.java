@@ -49,19 +49,6 @@ public final class Fifo extends PipeEnd
   /** The mode {@link #create(Path)} uses: read and write for the owner only. */
   public static final int DEFAULT_MODE = 0600;
 
-  /** Which way this end goes. */
-  public enum Access {
-    /** Opened for reading ({@code O_RDONLY}). */
-    READ,
-    /** Opened for writing ({@code O_WRONLY}). */
-    WRITE,
-    /**
-     * Opened for both ({@code O_RDWR}). Linux only (POSIX leaves it undefined); never waits, since
-     * the opener is a reader and a writer at once.
-     */
-    READ_WRITE
-  }
-
   private final Path path;
   private final Access access;
 

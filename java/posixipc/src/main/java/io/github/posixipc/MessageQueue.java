@@ -75,16 +75,6 @@ public final class MessageQueue extends DescriptorChannel {
   /** The mode a created queue gets unless {@link Options#mode(int)} says otherwise. */
   public static final int DEFAULT_MODE = 0600;
 
-  /** How this process opens the queue. */
-  public enum Access {
-    /** Receive only ({@code O_RDONLY}). */
-    READ,
-    /** Send only ({@code O_WRONLY}). */
-    WRITE,
-    /** Both ({@code O_RDWR}), the default. */
-    READ_WRITE
-  }
-
   /** The attributes of a queue ({@code struct mq_attr}), as {@link #attributes()} read them. */
   public record Attributes(boolean nonBlocking, long maxMessages, long messageSize, long currentMessages) {}
 
