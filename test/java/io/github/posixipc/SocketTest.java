@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,7 +142,7 @@ class SocketTest {
       assertThrows(TimedOutException.class, () -> a.read(ByteBuffer.allocate(4), Duration.ofMillis(20)));
       a.setBlocking(false);
       assertEquals(0, a.read(ByteBuffer.allocate(4)));
-      assertNull(a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
+      assertThrows(WouldBlockException.class, () -> a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
       b.setSendBufferSize(8192);
       assertTrue(b.sendBufferSize() >= 8192);
       b.setReceiveBufferSize(8192);
@@ -505,12 +504,58 @@ class SocketTest {
   }
 
   @Test
+  void nonBlockingMessageCallsThrowWouldBlockAndByteCallsReturnZero() throws Exception {
+    UnixSocket[] stream = UnixSocket.pair();
+    try (UnixSocket a = stream[0]; UnixSocket b = stream[1]) {
+      a.setBlocking(false);
+      assertEquals(0, a.read(ByteBuffer.allocate(4)), "a byte read: 0 is nothing now");
+      WouldBlockException e = assertThrows(WouldBlockException.class, () -> a.receive(ByteBuffer.allocate(4)));
+      assertEquals("EAGAIN", e.errnoName());
+      assertEquals(0, a.receive(ByteBuffer.allocate(0)), "no room asked for: nothing to wait for");
+      b.write(direct("xy"));
+      assertEquals(2, a.receive(ByteBuffer.allocate(4), Duration.ofSeconds(5)));
+      b.shutdownOutput();
+      assertEquals(-1, a.receive(ByteBuffer.allocate(4), Duration.ofSeconds(5)), "end of stream, as read says it");
+      assertEquals(-1, a.read(ByteBuffer.allocate(4)));
+    }
+    UnixSocket[] full = UnixSocket.pair();
+    try (UnixSocket w = full[0]; UnixSocket unread = full[1]) {
+      w.setBlocking(false);
+      w.setSendBufferSize(4096);
+      ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 16);
+      int written;
+      do {
+        written = w.write(chunk.clear());
+      } while (written > 0);
+      assertEquals(0, written, "a byte write to a full socket returns 0");
+    }
+    UnixSocket[] packets = UnixSocket.pair(SocketType.SEQPACKET);
+    try (UnixSocket a = packets[0]; UnixSocket b = packets[1]) {
+      a.setBlocking(false);
+      assertThrows(WouldBlockException.class, () -> a.receive(ByteBuffer.allocate(4)));
+      assertThrows(WouldBlockException.class, () -> a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
+      a.setSendBufferSize(4096);
+      ByteBuffer packet = ByteBuffer.allocateDirect(1024);
+      assertThrows(WouldBlockException.class, () -> {
+        for (;;) {
+          a.send(packet.clear());
+        }
+      }, "a full seqpacket socket throws instead of returning -1");
+    }
+    try (UnixDatagramSocket r = UnixDatagramSocket.bind(uniqueAbstract("wb"))) {
+      r.setBlocking(false);
+      assertThrows(WouldBlockException.class, () -> r.receive(ByteBuffer.allocate(4)));
+      assertThrows(WouldBlockException.class, () -> r.receiveMessage(ByteBuffer.allocate(4), 0, null));
+    }
+  }
+
+  @Test
   void timedAcceptAndNonBlockingAccept() throws Exception {
     try (UnixServerSocket server = UnixServerSocket.bind(uniqueAbstract("timed"))) {
       assertThrows(WouldBlockException.class, () -> server.accept(Duration.ZERO));
       assertThrows(TimedOutException.class, () -> server.accept(Duration.ofMillis(20)));
       server.setBlocking(false);
-      assertNull(server.accept());
+      assertThrows(WouldBlockException.class, server::accept);
       try (UnixSocket c = UnixSocket.connect(server.address());
           UnixSocket s = server.accept(Duration.ofSeconds(5))) {
         assertEquals(ProcessHandle.current().pid(), s.peerCredentials().pid());

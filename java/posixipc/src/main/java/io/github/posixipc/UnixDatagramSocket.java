@@ -86,11 +86,11 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
   }
 
   /**
-   * Sends src's remaining bytes as one datagram to target. Returns the bytes sent, or -1 in
-   * non-blocking mode when there was no room.
+   * Sends src's remaining bytes as one datagram to target. Returns the bytes sent.
    *
+   * @throws WouldBlockException in non-blocking mode when there is no room now
    * @throws PosixException EMSGSIZE when the datagram is too big, ECONNREFUSED / ENOENT when
-   *     nothing is bound at target, EAGAIN (as {@link WouldBlockException}) only with a timeout
+   *     nothing is bound at target
    */
   public int send(ByteBuffer src, UnixSocketAddress target) throws IOException {
     return sendMessage(src, Objects.requireNonNull(target, "target"), FOREVER);
@@ -108,7 +108,9 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
 
   /**
    * Receives one datagram into dst; returns its full length (more than was stored when it did not
-   * fit; the rest is dropped), or -1 in non-blocking mode when nothing is waiting.
+   * fit; the rest is dropped).
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public int receive(ByteBuffer dst) throws IOException {
     return receiveMessage(dst, FOREVER);
@@ -121,8 +123,9 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
 
   /**
    * Receives one datagram with its sender's address, at most maxFds descriptors, and the
-   * sender's credentials when credential passing is on. Returns null in non-blocking mode when
-   * nothing is waiting.
+   * sender's credentials when credential passing is on.
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveMessage(ByteBuffer dst, int maxFds, Duration timeout) throws IOException {
     return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout));

@@ -98,8 +98,9 @@ public final class UnixServerSocket extends UnixSocketChannel {
   }
 
   /**
-   * Accepts a connection, waiting as long as it takes in blocking mode. In non-blocking mode it
-   * returns null when no connection is waiting.
+   * Accepts a connection, waiting as long as it takes in blocking mode.
+   *
+   * @throws WouldBlockException in non-blocking mode when no connection is waiting
    */
   public UnixSocket accept() throws IOException {
     return acceptOnce(FOREVER);
@@ -135,7 +136,7 @@ public final class UnixServerSocket extends UnixSocketChannel {
       throw e;
     }
     if (r < 0) {
-      return null;
+      throw wouldBlock("accept");
     }
     return new UnixSocket((int) r, type(), UnixSocket.name(type()) + " socket accepted on " + address);
   }

@@ -170,8 +170,9 @@ public final class UnixSocket extends UnixSocketChannel
 
   /**
    * Sends src's remaining bytes in one call: on a seqpacket socket, one packet. Returns the bytes
-   * sent, or -1 in non-blocking mode when there was no room.
+   * sent.
    *
+   * @throws WouldBlockException in non-blocking mode when there is no room now
    * @throws PosixException EMSGSIZE when the packet is larger than the socket can take
    */
   public int send(ByteBuffer src) throws IOException {
@@ -186,8 +187,10 @@ public final class UnixSocket extends UnixSocketChannel
   /**
    * Receives one packet (seqpacket) into dst and returns its full length: when that is more than
    * dst had room for, the rest of the packet was dropped. 0 is an empty packet or the end of the
-   * stream (the kernel does not tell them apart). On a stream socket it reads what is there.
-   * Returns -1 in non-blocking mode when nothing is waiting.
+   * stream (the kernel does not tell them apart on a seqpacket socket). On a stream socket it
+   * reads what is there, as {@link #read} does: the count, or -1 at end of stream.
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public int receive(ByteBuffer dst) throws IOException {
     return type() == SocketType.STREAM ? streamReceive(dst, FOREVER) : receiveMessage(dst, FOREVER);
@@ -199,9 +202,16 @@ public final class UnixSocket extends UnixSocketChannel
     return type() == SocketType.STREAM ? streamReceive(dst, t) : receiveMessage(dst, t);
   }
 
+  /**
+   * A receive on a stream is a read whose "nothing now" is thrown, as for every message call; its
+   * end of stream stays -1, as in {@link #read}, so that the two never disagree.
+   */
   private int streamReceive(ByteBuffer dst, long t) throws IOException {
     int n = readBuffer(dst, t);
-    return n < 0 ? 0 : n == 0 && dst.hasRemaining() ? -1 : n;
+    if (n == 0 && dst.hasRemaining()) {
+      throw wouldBlock("recv");
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ AF_UNIX extras
@@ -232,7 +242,8 @@ public final class UnixSocket extends UnixSocketChannel
    * close-on-exec and belong to the caller; descriptors beyond maxFds are closed by the library
    * and reported by {@link ReceivedMessage#controlTruncated()}.
    *
-   * @return the message, or null in non-blocking mode when nothing is waiting
+   * @return the message
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds) throws IOException {
     return receiveControl(dst, maxFds, false, FOREVER);

@@ -156,8 +156,9 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   }
 
   /**
-   * Sends src's remaining bytes as one message (to, when not null). Returns the bytes sent, or -1
-   * when non-blocking and there was no room.
+   * Sends src's remaining bytes as one message (to, when not null). Returns the bytes sent; a
+   * non-blocking socket with no room throws WouldBlockException, since a message is never sent in
+   * part and no count could say "nothing now" without meaning "an empty message".
    */
   final int sendMessage(ByteBuffer src, UnixSocketAddress to, long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
@@ -190,7 +191,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     java.lang.ref.Reference.reachabilityFence(keep);
     if (r < 0) {
-      return -1;
+      throw wouldBlock(to == null ? "send" : "sendto");
     }
     src.position(pos + (int) r);
     return (int) r;
@@ -198,8 +199,8 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
 
   /**
    * Receives one message into dst. Returns the message's full length, which is more than what
-   * was stored when it did not fit (the rest is dropped); or -1 when non-blocking and nothing was
-   * waiting. dst's position moves past what was stored.
+   * was stored when it did not fit (the rest is dropped). A non-blocking socket with nothing
+   * waiting throws WouldBlockException. dst's position moves past what was stored.
    */
   final int receiveMessage(ByteBuffer dst, long timeoutNs) throws IOException {
     Objects.requireNonNull(dst, "dst");
@@ -227,7 +228,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     long r = call(RECV, buf, len, Core.PIPC_MSG_TRUNC, timeoutNs, true, "recv");
     if (r < 0) {
-      return -1;
+      throw wouldBlock("recv");
     }
     closedDuring(r);
     int stored = (int) Math.min(r, len);
@@ -299,7 +300,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
 
   /**
    * recvmsg: data into dst, up to maxFds descriptors, credentials, and the sender's address when
-   * wanted. Returns null when non-blocking and nothing was waiting. Descriptors received by a call
+   * wanted. Throws WouldBlockException when non-blocking and nothing was waiting. Descriptors received by a call
    * that then fails (a close or an interrupt at the same moment) are closed, never leaked.
    */
   final ReceivedMessage receiveControl(ByteBuffer dst, int maxFds, boolean wantSender, long timeoutNs)
@@ -336,7 +337,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
       java.lang.ref.Reference.reachabilityFence(data);
     }
     if (r < 0) {
-      return null;
+      throw wouldBlock("recvmsg");
     }
     if (r == 0 && !isOpen()) {
       // A message whose data did not fit an empty buffer still brings its descriptors: a close
@@ -368,6 +369,15 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     return new ReceivedMessage(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
         (flags & Core.PIPC_MSG_CTRUNC) != 0, cred, sender);
+  }
+
+  /**
+   * The outcome of a message call on a non-blocking socket that could not proceed now: the
+   * bracket reports it as -EAGAIN so that byte reads can turn it into 0, and the message calls,
+   * which have no such count, throw it.
+   */
+  final WouldBlockException wouldBlock(String syscall) {
+    return new WouldBlockException(Errno.EAGAIN, syscall, descriptor.what());
   }
 
   /**
