@@ -154,7 +154,7 @@ class FaultTest {
             "7", "3")) {
       ByteBuffer b = ByteBuffer.allocateDirect(24);
       ByteBuffer expected = ByteBuffer.allocateDirect(24);
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       int k = 0;
       boolean killed = false;
       for (;;) {

@@ -367,7 +367,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
       ctl.get(CTL_ADDR, raw, 0, raw.length);
       sender = UnixSocketAddress.fromSockaddr(raw, addrlen);
     }
-    return new ReceivedMessage(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
+    return new ReceivedMessage().fromSocket(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
         (flags & Core.PIPC_MSG_CTRUNC) != 0, cred, sender);
   }
 

@@ -1,6 +1,8 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.ReceivedMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -88,7 +90,7 @@ final class MqCommand implements Runnable {
       byte[] message = text != null && !text.isEmpty()
           ? String.join(" ", text).getBytes(StandardCharsets.UTF_8)
           : System.in.readAllBytes();
-      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().writeOnly())) {
+      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.WRITE))) {
         q.send(message, priority, timeout);
       }
       return 0;
@@ -116,9 +118,9 @@ final class MqCommand implements Runnable {
         throw new IllegalArgumentException("--count must be positive");
       }
       PrintWriter out = spec.commandLine().getOut();
-      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().readOnly())) {
+      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.READ))) {
         ByteBuffer buf = ByteBuffer.allocate(q.messageSize());
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         for (int i = 0; i < count; i++) {
           q.receive(buf.clear(), timeout, r);
           String text = new String(buf.array(), 0, r.length(), StandardCharsets.UTF_8);
@@ -143,7 +145,7 @@ final class MqCommand implements Runnable {
     public Integer call() throws IOException {
       // Read-only is enough for mq_getattr, and does not need write permission.
       MessageQueue.Attributes a;
-      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().readOnly())) {
+      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.READ))) {
         a = q.attributes();
       }
       Map<String, Object> m = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.github.posixipc.cli;
 
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.ReceivedMessage;
 import io.github.posixipc.NotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,7 +65,7 @@ final class MqTour implements TourMechanism {
     private final MessageQueue in;
     private final ChildProcess peer;
     private final ByteBuffer buffer;
-    private final MessageQueue.Received received = new MessageQueue.Received();
+    private final ReceivedMessage received = new ReceivedMessage();
 
     MqLink(MessageQueue out, MessageQueue in, ChildProcess peer) {
       this.out = out;
