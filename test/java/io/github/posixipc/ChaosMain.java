@@ -56,7 +56,7 @@ public final class ChaosMain {
     this.dir = dir;
     for (int i = 0; i < SLOTS; i++) {
       Path p = dir.resolve("fifo" + i);
-      Fifo.create(p, 0600);
+      Fifo.create(p, Fifo.options().mode(0600));
       fifos.add(p);
     }
     plainFile = Files.writeString(dir.resolve("plain"), "not a FIFO");
@@ -66,7 +66,7 @@ public final class ChaosMain {
     segment = "/pipc-chaos-shm-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     SharedMemory.create(segment, SHM_SIZE).close();
     semaphore = "/pipc-chaos-sem-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    NamedSemaphore.create(semaphore, 0).close();
+    NamedSemaphore.open(semaphore, NamedSemaphore.options().exclusive().initialValue(0)).close();
     // A real-time signal's default action ends the process: while the run sends them to itself,
     // each keeps a listener, and the pool's own listeners come and go on top of it.
     for (int sig : signals) {
@@ -271,7 +271,7 @@ public final class ChaosMain {
       case 3 -> {
         // The segment may have been unlinked: made again, and grown (never shrunk: a mapping of
         // it must never lose its pages).
-        SharedMemory m = SharedMemory.open(segment, 0600, SharedMemory.Option.CREATE);
+        SharedMemory m = SharedMemory.open(segment, SharedMemory.options().create());
         if (m.size() < SHM_SIZE) {
           m.truncate(SHM_SIZE);
         }
@@ -279,7 +279,7 @@ public final class ChaosMain {
       }
       case 4, 5 -> {
         try (SharedMemory m = random.nextInt(4) == 0
-            ? SharedMemory.open(segment, 0, SharedMemory.Option.READ_ONLY) : SharedMemory.open(segment)) {
+            ? SharedMemory.open(segment, SharedMemory.options().access(Access.READ)) : SharedMemory.open(segment)) {
           boolean writable = !m.isReadOnly() && random.nextBoolean();
           MappedRegion r = random.nextBoolean() ? m.map()
               : m.map(4096 * random.nextInt(2), 4096 * (1 + random.nextInt(2)), writable);
@@ -287,7 +287,7 @@ public final class ChaosMain {
         }
       }
       case 6 -> {
-        SharedMemory m = SharedMemory.createAnonymous("pipc-chaos", SHM_SIZE, true);
+        SharedMemory m = SharedMemory.createAnonymous("pipc-chaos", SHM_SIZE, SharedMemory.options().sealable());
         if (random.nextBoolean()) {
           try {
             m.addSeals(SharedMemory.Seal.SHRINK, SharedMemory.Seal.GROW);
@@ -301,7 +301,7 @@ public final class ChaosMain {
       case 7 -> {
         // A fresh memfd for each unnamed semaphore: initializing one in use is undefined.
         MappedRegion r;
-        try (SharedMemory m = SharedMemory.createAnonymous("pipc-chaos-sem", 4096, false)) {
+        try (SharedMemory m = SharedMemory.createAnonymous("pipc-chaos-sem", 4096)) {
           r = m.map();
         }
         UnnamedSemaphore sem;
@@ -314,7 +314,7 @@ public final class ChaosMain {
         closeQuietly(slots.getAndSet(slot, sem));
         closeQuietly(slots.getAndSet(other, r)); // the region, closed by whoever comes along
       }
-      case 8 -> closeQuietly(slots.getAndSet(slot, NamedSemaphore.openOrCreate(semaphore, 0, 0600)));
+      case 8 -> closeQuietly(slots.getAndSet(slot, NamedSemaphore.open(semaphore, NamedSemaphore.options().create().initialValue(0).mode(0600))));
       case 9, 10 -> {
         UnixSocket[] pair = UnixSocket.pair(random.nextBoolean() ? SocketType.STREAM : SocketType.SEQPACKET);
         closeQuietly(slots.getAndSet(slot, pair[0]));
@@ -550,7 +550,7 @@ public final class ChaosMain {
           NamedSemaphore.unlink(semaphore); // made again by the next open
         }
       }
-      case 11 -> NamedSemaphore.create(semaphore, -1);
+      case 11 -> NamedSemaphore.open(semaphore, NamedSemaphore.options().exclusive().initialValue(-1));
       case 12 -> Signals.addListener(random.nextBoolean() ? Signals.SIGKILL : 0, info -> { });
       case 13 -> Signals.sigqueue(random.nextBoolean() ? -5 : 0, signals[0], 1);
       case 14 -> UnixSocket.connect(UnixSocketAddress.of(dir.resolve("no-server")), SocketType.STREAM, SHORT);

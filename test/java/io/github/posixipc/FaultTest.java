@@ -113,7 +113,7 @@ class FaultTest {
     Path path = TestSupport.uniquePath("fault-fifo");
     Fifo.create(path);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "source", "fifo:" + path, ENDLESS, "5");
-        Fifo reader = Fifo.openReader(path, PATIENCE)) {
+        Fifo reader = Fifo.open(path, Access.READ, PATIENCE)) {
       long got = readToEofChecking(reader, peer, 4 << 20);
       assertTrue(got >= 4 << 20, "read " + got);
       assertEquals(128 + 9, peer.waitFor(10));
@@ -127,7 +127,7 @@ class FaultTest {
     Path path = TestSupport.uniquePath("fault-fifo");
     Fifo.create(path);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sink", "fifo:" + path);
-        Fifo writer = Fifo.openWriter(path, PATIENCE)) {
+        Fifo writer = Fifo.open(path, Access.WRITE, PATIENCE)) {
       ByteBuffer block = TestSupport.patternBlock(5, 0, 64 * 1024);
       block.clear();
       writer.write(block, PATIENCE);

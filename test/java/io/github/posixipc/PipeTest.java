@@ -168,7 +168,7 @@ class PipeTest {
 
   @Test
   void nonBlockingModeReturnsZeroInsteadOfWaiting() throws Exception {
-    try (Pipe p = Pipe.open(Pipe.Option.NON_BLOCKING)) {
+    try (Pipe p = Pipe.open(Pipe.options().nonBlocking())) {
       assertFalse(p.source().isBlocking());
       ByteBuffer dst = ByteBuffer.allocateDirect(8);
       assertEquals(0, p.source().read(dst));
@@ -237,7 +237,7 @@ class PipeTest {
 
   @Test
   void packetModeKeepsBoundaries() throws Exception {
-    try (Pipe p = Pipe.open(Pipe.Option.PACKET)) {
+    try (Pipe p = Pipe.open(Pipe.options().packet())) {
       p.sink().write(direct("0123456789"));
       p.sink().write(direct("abc"));
       ByteBuffer dst = ByteBuffer.allocateDirect(100);
@@ -274,7 +274,7 @@ class PipeTest {
     try (Pipe p = Pipe.open()) {
       assertThrows(NullPointerException.class, () -> p.source().read(null));
       assertThrows(NullPointerException.class, () -> p.sink().write(null));
-      assertThrows(NullPointerException.class, () -> Pipe.open((Pipe.Option) null));
+      assertThrows(NullPointerException.class, () -> Pipe.open(null));
       ByteBuffer ro = ByteBuffer.allocateDirect(4).asReadOnlyBuffer();
       assertThrows(IllegalArgumentException.class, () -> p.source().read(ro));
       assertEquals(0, p.source().read(ByteBuffer.allocateDirect(0)), "nothing asked, nothing read");

@@ -85,7 +85,7 @@ class PollerTest {
     Path fifo = TestSupport.uniquePath("pollfifo");
     Fifo.create(fifo);
     try (Poller poller = Poller.open(); Pipe pipe = Pipe.open();
-        Fifo reader = Fifo.openReader(fifo, Duration.ZERO)) {
+        Fifo reader = Fifo.open(fifo, Access.READ, Duration.ZERO)) {
       poller.register(pipe.source(), Poller.READABLE);
       poller.register(reader, Poller.READABLE);
       try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[] {3, pipe.sink()}, "source", "fd:3", "10", "1")) {

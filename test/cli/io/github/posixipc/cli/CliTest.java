@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.posixipc.Access;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -169,7 +170,7 @@ class CliTest {
       assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
       // The tool writes, the library reads.
       CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
-        try (Fifo in = Fifo.openReader(path, Duration.ofSeconds(10))) {
+        try (Fifo in = Fifo.open(path, Access.READ, Duration.ofSeconds(10))) {
           return new String(in.inputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (Exception e) {
           throw new RuntimeException(e);
@@ -181,7 +182,7 @@ class CliTest {
 
       // The library writes, the tool reads to its standard output.
       CompletableFuture.runAsync(() -> {
-        try (Fifo out = Fifo.openWriter(path, Duration.ofSeconds(10))) {
+        try (Fifo out = Fifo.open(path, Access.WRITE, Duration.ofSeconds(10))) {
           out.write(ByteBuffer.wrap("from java\n".getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
           throw new RuntimeException(e);

@@ -1,5 +1,6 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.Fifo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,7 @@ final class FifoCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Fifo.create(path, mode(mode));
+      Fifo.create(path, Fifo.options().mode(mode(mode)));
       return 0;
     }
   }
@@ -63,7 +64,7 @@ final class FifoCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      try (Fifo in = Fifo.openReader(path, timeout)) {
+      try (Fifo in = Fifo.open(path, Access.READ, timeout)) {
         InputStream is = in.inputStream();
         OutputStream os = System.out;
         is.transferTo(os);
@@ -85,7 +86,7 @@ final class FifoCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      try (Fifo out = Fifo.openWriter(path, timeout)) {
+      try (Fifo out = Fifo.open(path, Access.WRITE, timeout)) {
         OutputStream os = out.outputStream();
         if (text != null && !text.isEmpty()) {
           os.write((String.join(" ", text) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -66,8 +67,8 @@ final class PipeTour {
       try {
         // The peer opens its input first, then its output: the same order here avoids a deadlock.
         peer = Peers.builder(kind, "echo", "fifo:" + in, "fifo:" + out).start();
-        writer = Fifo.openWriter(in, PATIENCE);
-        Fifo reader = Fifo.openReader(out, PATIENCE);
+        writer = Fifo.open(in, Access.WRITE, PATIENCE);
+        Fifo reader = Fifo.open(out, Access.READ, PATIENCE);
         Fifo w = writer;
         return new StreamLink(w, reader, peer, () -> {
           w.close();

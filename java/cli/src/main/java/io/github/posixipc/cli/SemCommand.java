@@ -35,7 +35,7 @@ final class SemCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      NamedSemaphore.create(name, value, ShmCommand.mode(mode)).close();
+      NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(value).mode(ShmCommand.mode(mode))).close();
       return 0;
     }
   }

@@ -1,5 +1,6 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.MappedRegion;
 import io.github.posixipc.SharedMemory;
 import java.io.IOException;
@@ -63,7 +64,7 @@ final class ShmCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      SharedMemory.create(name, size(size), mode(mode)).close();
+      SharedMemory.create(name, size(size), SharedMemory.options().mode(mode(mode))).close();
       return 0;
     }
   }
@@ -82,7 +83,7 @@ final class ShmCommand implements Runnable {
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       long from = size(offset);
-      try (SharedMemory shm = SharedMemory.open(name, 0, SharedMemory.Option.READ_ONLY)) {
+      try (SharedMemory shm = SharedMemory.open(name, SharedMemory.options().access(Access.READ))) {
         long total = shm.size();
         long n = length != null ? size(length) : Math.min(4096, Math.max(0, total - from));
         if (from > total || n > total - from) {
