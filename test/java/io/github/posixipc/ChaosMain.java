@@ -2,6 +2,7 @@ package io.github.posixipc;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.Files;
@@ -316,16 +317,16 @@ public final class ChaosMain {
       }
       case 8 -> closeQuietly(slots.getAndSet(slot, NamedSemaphore.open(semaphore, NamedSemaphore.options().create().initialValue(0).mode(0600))));
       case 9, 10 -> {
-        UnixSocket[] pair = UnixSocket.pair(random.nextBoolean() ? SocketType.STREAM : SocketType.SEQPACKET);
+        ConnectedSocket[] pair = ConnectedSocket.pair(ConnectedSocket.options().type(random.nextBoolean() ? SocketType.STREAM : SocketType.SEQPACKET));
         closeQuietly(slots.getAndSet(slot, pair[0]));
         closeQuietly(slots.getAndSet(other, pair[1]));
       }
       case 11 -> closeQuietly(slots.getAndSet(slot,
-          UnixServerSocket.bind(UnixSocketAddress.of(dir.resolve("srv" + servers.incrementAndGet())),
-              SocketType.STREAM, 1 + random.nextInt(4))));
+          ListeningSocket.bind(UnixDomainSocketAddress.of(dir.resolve("srv" + servers.incrementAndGet())),
+              ListeningSocket.options().backlog(1 + random.nextInt(4)))));
       case 12 -> {
-        if (slots.get(other) instanceof UnixServerSocket server) {
-          closeQuietly(slots.getAndSet(slot, UnixSocket.connect(server.address(), SocketType.STREAM, SHORT)));
+        if (slots.get(other) instanceof ListeningSocket server) {
+          closeQuietly(slots.getAndSet(slot, ConnectedSocket.connect(server.address(), ConnectedSocket.options().type(SocketType.STREAM), SHORT)));
         }
       }
       case 13 -> {
@@ -386,7 +387,7 @@ public final class ChaosMain {
       m.allocate(0, SHM_SIZE);
     } else if (o instanceof PosixSemaphore sem) {
       sem.post();
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       if (random.nextBoolean()) {
         s.write(b, t);
       } else {
@@ -428,7 +429,7 @@ public final class ChaosMain {
       } else {
         sem.acquire(t); // never untimed: nobody might post
       }
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       switch (random.nextInt(3)) {
         case 0 -> s.read(b, t);
         case 1 -> s.receive(b, t);
@@ -442,8 +443,8 @@ public final class ChaosMain {
           }
         }
       }
-    } else if (o instanceof UnixServerSocket server) {
-      UnixSocket c = server.accept(t);
+    } else if (o instanceof ListeningSocket server) {
+      ConnectedSocket c = server.accept(t);
       closeQuietly(slots.getAndSet(random.nextInt(SLOTS), c));
     } else if (o instanceof Poller poller) {
       int n = poller.poll(t);
@@ -471,9 +472,9 @@ public final class ChaosMain {
       }
     } else if (o instanceof PosixSemaphore sem) {
       sem.value();
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       s.peerCredentials();
-    } else if (o instanceof UnixServerSocket s) {
+    } else if (o instanceof ListeningSocket s) {
       s.address();
     } else if (o != null) {
       o.toString();
@@ -482,7 +483,7 @@ public final class ChaosMain {
 
   /** An operation between two pool members: descriptors passed over a socket, poller watches. */
   private void across(Object o, Object member, Random random) throws IOException {
-    if (o instanceof UnixSocket s) {
+    if (o instanceof ConnectedSocket s) {
       DescriptorChannel handle = member instanceof Pipe p ? p.source()
           : member instanceof DescriptorChannel d ? d : null;
       if (handle != null) {
@@ -500,7 +501,7 @@ public final class ChaosMain {
   }
 
   private static void streams(Object o, Random random) throws IOException {
-    if (o instanceof UnixSocket s) {
+    if (o instanceof ConnectedSocket s) {
       if (random.nextBoolean()) {
         s.outputStream().write(new byte[random.nextInt(100)]);
       } else if (s.inputStream().available() > 0) {
@@ -553,9 +554,9 @@ public final class ChaosMain {
       case 11 -> NamedSemaphore.open(semaphore, NamedSemaphore.options().exclusive().initialValue(-1));
       case 12 -> Signals.addListener(random.nextBoolean() ? Signals.SIGKILL : 0, info -> { });
       case 13 -> Signals.sigqueue(random.nextBoolean() ? -5 : 0, signals[0], 1);
-      case 14 -> UnixSocket.connect(UnixSocketAddress.of(dir.resolve("no-server")), SocketType.STREAM, SHORT);
+      case 14 -> ConnectedSocket.connect(UnixDomainSocketAddress.of(dir.resolve("no-server")), ConnectedSocket.options().type(SocketType.STREAM), SHORT);
       case 15 -> {
-        if (o instanceof UnixSocket s) {
+        if (o instanceof ConnectedSocket s) {
           s.receiveFileDescriptors(ByteBuffer.allocate(4), -1, Duration.ZERO);
         } else {
           Poller.open(0);

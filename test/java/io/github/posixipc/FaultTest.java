@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.posixipc.peer.MqPeer;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,10 +190,10 @@ class FaultTest {
   @Test
   void aSocketReaderGetsEveryByteThenEndOfFileWhenTheWriterIsKilled() throws Exception {
     Path path = TestSupport.uniquePath("fault-sock");
-    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+    try (ListeningSocket server = ListeningSocket.bind(UnixDomainSocketAddress.of(path));
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             "unix:" + path, "source", ENDLESS, "5");
-        UnixSocket s = server.accept(PATIENCE)) {
+        ConnectedSocket s = server.accept(PATIENCE)) {
       ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
       long offset = 0;
       boolean killed = false;
@@ -217,10 +218,10 @@ class FaultTest {
   @Test
   void aSocketWriterGetsEpipeOrEconnresetWhenTheReaderIsKilled() throws Exception {
     Path path = TestSupport.uniquePath("fault-sock");
-    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+    try (ListeningSocket server = ListeningSocket.bind(UnixDomainSocketAddress.of(path));
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             "unix:" + path, "sink");
-        UnixSocket s = server.accept(PATIENCE)) {
+        ConnectedSocket s = server.accept(PATIENCE)) {
       ByteBuffer block = TestSupport.patternBlock(5, 0, 64 * 1024);
       for (int i = 0; i < 64; i++) {
         block.clear();

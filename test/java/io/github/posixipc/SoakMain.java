@@ -55,7 +55,7 @@ public final class SoakMain {
       }
     });
     kinds.put("socketpair", () -> {
-      UnixSocket[] pair = UnixSocket.pair();
+      ConnectedSocket[] pair = ConnectedSocket.pair();
       pair[0].close();
       pair[1].close();
     });

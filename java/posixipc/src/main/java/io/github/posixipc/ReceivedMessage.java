@@ -1,5 +1,6 @@
 package io.github.posixipc;
 
+import java.net.SocketAddress;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * allocates nothing. A holder belongs to one thread at a time; each receive overwrites it.
  *
  * <p>Received descriptors belong to the caller, who must close them or hand them to a handle
- * ({@link Pipe.Source#adopt(int)}, {@link UnixSocket#adopt(int)}, ...). They are close-on-exec.
+ * ({@link Pipe.Source#adopt(int)}, {@link ConnectedSocket#adopt(int)}, ...). They are close-on-exec.
  */
 public final class ReceivedMessage {
 
@@ -26,7 +27,7 @@ public final class ReceivedMessage {
   private boolean truncated;
   private boolean controlTruncated;
   private Credentials credentials;
-  private UnixSocketAddress sender;
+  private SocketAddress sender;
 
   /** An empty holder, to pass to a receive that fills it. */
   public ReceivedMessage() {}
@@ -45,7 +46,7 @@ public final class ReceivedMessage {
 
   /** Fills the holder with what a socket's {@code recvmsg} reports. */
   ReceivedMessage fromSocket(int length, int[] fds, boolean truncated, boolean controlTruncated,
-      Credentials credentials, UnixSocketAddress sender) {
+      Credentials credentials, SocketAddress sender) {
     this.length = length;
     this.priority = 0;
     this.fds = fds.length == 0 ? NO_FDS : fds;
@@ -90,7 +91,7 @@ public final class ReceivedMessage {
   }
 
   /** The sender's address on a datagram socket; null when not asked for or not known. */
-  public UnixSocketAddress sender() {
+  public SocketAddress sender() {
     return sender;
   }
 

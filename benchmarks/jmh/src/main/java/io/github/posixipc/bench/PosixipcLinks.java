@@ -55,11 +55,11 @@ final class PosixipcLinks {
     Path path = dir.resolve("sock");
     ChildProcess server = ChildProcess.builder(Server.exe(), "serve", echo ? "unix-echo" : "unix-sink",
         path.toString()).start();
-    io.github.posixipc.UnixSocket socket = null;
+    io.github.posixipc.ConnectedSocket socket = null;
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (socket == null) {
       try {
-        socket = io.github.posixipc.UnixSocket.connect(io.github.posixipc.UnixSocketAddress.of(path));
+        socket = io.github.posixipc.ConnectedSocket.connect(java.net.UnixDomainSocketAddress.of(path));
       } catch (io.github.posixipc.PosixException e) {
         if (System.nanoTime() > deadline) { // the server never listened
           server.kill();

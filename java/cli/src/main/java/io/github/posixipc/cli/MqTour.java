@@ -2,8 +2,8 @@ package io.github.posixipc.cli;
 
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.MessageQueue;
-import io.github.posixipc.ReceivedMessage;
 import io.github.posixipc.NotFoundException;
+import io.github.posixipc.ReceivedMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,12 +1,14 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.DatagramSocket;
+import io.github.posixipc.ListeningSocket;
+import io.github.posixipc.SocketAddresses;
 import io.github.posixipc.SocketType;
-import io.github.posixipc.UnixDatagramSocket;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,7 +53,7 @@ final class SocketCommand implements Runnable {
   }
 
   /** Prints what comes from a connected socket, as text, until the end of the stream. */
-  static void copyOut(UnixSocket s, PrintWriter out, Duration timeout) throws IOException {
+  static void copyOut(ConnectedSocket s, PrintWriter out, Duration timeout) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     while (true) {
       buf.clear();
@@ -84,17 +86,17 @@ final class SocketCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
+      SocketAddress where = SocketAddresses.parse(address);
       SocketType t = type(type);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       if (count < 1) {
         throw new IllegalArgumentException("--count must be positive");
       }
-      boolean path = where.kind() == UnixSocketAddress.Kind.PATH;
+      boolean path = where instanceof java.net.UnixDomainSocketAddress;
       if (t == SocketType.DATAGRAM) {
-        try (UnixDatagramSocket s = UnixDatagramSocket.bind(where)) {
-          err.println("listening on " + s.localAddress());
+        try (DatagramSocket s = DatagramSocket.bind(where)) {
+          err.println("listening on " + SocketAddresses.format(s.localAddress()));
           err.flush();
           try {
             ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
@@ -112,10 +114,10 @@ final class SocketCommand implements Runnable {
         }
         return 0;
       }
-      try (UnixServerSocket server = UnixServerSocket.bind(where, t, 1)) {
-        err.println("listening on " + server.address());
+      try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(t).backlog(1))) {
+        err.println("listening on " + SocketAddresses.format(server.address()));
         err.flush();
-        try (UnixSocket s = server.accept(timeout)) {
+        try (ConnectedSocket s = server.accept(timeout)) {
           err.println("connection from pid " + s.peerCredentials().pid());
           err.flush();
           copyOut(s, out, timeout);
@@ -148,12 +150,12 @@ final class SocketCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
+      SocketAddress where = SocketAddresses.parse(address);
       SocketType t = type(type);
       if (t == SocketType.DATAGRAM) {
         throw new IllegalArgumentException("datagrams are not connected: use 'posixipc socket send'");
       }
-      try (UnixSocket s = UnixSocket.connect(where, t, timeout)) {
+      try (ConnectedSocket s = ConnectedSocket.connect(where, ConnectedSocket.options().type(t), timeout)) {
         byte[] data = text != null && !text.isEmpty()
             ? (String.join(" ", text) + "\n").getBytes(StandardCharsets.UTF_8)
             : System.in.readAllBytes();
@@ -178,11 +180,11 @@ final class SocketCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      UnixSocketAddress where = UnixSocketAddress.parse(address);
+      SocketAddress where = SocketAddresses.parse(address);
       byte[] data = text != null && !text.isEmpty()
           ? (String.join(" ", text) + "\n").getBytes(StandardCharsets.UTF_8)
           : System.in.readAllBytes();
-      try (UnixDatagramSocket s = UnixDatagramSocket.connect(where)) {
+      try (DatagramSocket s = DatagramSocket.connect(where)) {
         s.send(ByteBuffer.wrap(data));
       }
       return 0;

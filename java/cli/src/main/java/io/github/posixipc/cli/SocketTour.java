@@ -1,14 +1,15 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.AbstractSocketAddress;
 import io.github.posixipc.ChildProcess;
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.DatagramSocket;
+import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.SocketType;
-import io.github.posixipc.UnixDatagramSocket;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +25,8 @@ final class SocketTour {
 
   private SocketTour() {}
 
-  static UnixSocketAddress uniqueAddress(String tag) {
-    return UnixSocketAddress.abstractName("posixipc-tour-" + ProcessHandle.current().pid() + "-"
+  static SocketAddress uniqueAddress(String tag) {
+    return AbstractSocketAddress.of("posixipc-tour-" + ProcessHandle.current().pid() + "-"
         + COUNTER.incrementAndGet() + "-" + System.nanoTime() + "-" + tag);
   }
 
@@ -44,11 +45,11 @@ final class SocketTour {
 
     @Override
     public TourLink connect(Peers.Kind kind) throws IOException {
-      UnixSocketAddress where = uniqueAddress(name());
+      SocketAddress where = uniqueAddress(name());
       String typeName = type == SocketType.STREAM ? "stream" : "seqpacket";
-      try (UnixServerSocket server = UnixServerSocket.bind(where, type, 1)) {
+      try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(type).backlog(1))) {
         ChildProcess peer = Peers.builder(kind, "sock-connect", typeName, where.toString(), "echo").start();
-        UnixSocket s;
+        ConnectedSocket s;
         try {
           s = server.accept(PipeTour.PATIENCE);
         } catch (IOException | RuntimeException e) {
@@ -88,8 +89,8 @@ final class SocketTour {
 
     @Override
     public TourLink connect(Peers.Kind kind) throws IOException {
-      UnixSocketAddress peerAt = uniqueAddress("peer");
-      UnixDatagramSocket s = UnixDatagramSocket.bind(uniqueAddress("tour"));
+      SocketAddress peerAt = uniqueAddress("peer");
+      DatagramSocket s = DatagramSocket.bind(uniqueAddress("tour"));
       ChildProcess peer = null;
       try (Pipe stdout = Pipe.open()) {
         peer = Peers.builder(kind, "sock-serve", "dgram", peerAt.toString(), "echo").fd(1, stdout.sink()).start();
