@@ -73,27 +73,16 @@ public final class MessageQueue extends DescriptorChannel {
       long queuesMax, long rlimitBytes, boolean privileged) {}
 
   /** How to open a queue: {@code MessageQueue.options().create().maxMessages(10)}. */
-  public static final class Options {
+  public static final class Options extends NamedObjectOptions<Options> {
     private Access access = Access.READ_WRITE;
-    private boolean create;
-    private boolean exclusive;
     private boolean nonBlocking;
-    private int mode = DEFAULT_MODE;
     private long maxMessages;
     private long messageSize;
 
     private Options() {}
 
-    /** Creates the queue if it does not exist ({@code O_CREAT}). */
-    public Options create() {
-      create = true;
-      return this;
-    }
-
-    /** Creates the queue, failing with {@link AlreadyExistsException} if it exists ({@code O_EXCL}). */
-    public Options exclusive() {
-      create = true;
-      exclusive = true;
+    @Override
+    Options self() {
       return this;
     }
 
@@ -106,12 +95,6 @@ public final class MessageQueue extends DescriptorChannel {
     /** The access mode (default {@link Access#READ_WRITE}). */
     public Options access(Access access) {
       this.access = Objects.requireNonNull(access, "access");
-      return this;
-    }
-
-    /** The permission bits of a queue this open creates (default 0600), reduced by the umask. */
-    public Options mode(int mode) {
-      this.mode = OptionChecks.mode(mode, 0777);
       return this;
     }
 

@@ -108,24 +108,13 @@ public final class NamedSemaphore extends PosixSemaphore {
    * How to open a semaphore: {@code NamedSemaphore.options().exclusive().initialValue(1)}. The
    * initial value and the mode apply only when this open creates the semaphore.
    */
-  public static final class Options {
-    private boolean create;
-    private boolean exclusive;
+  public static final class Options extends NamedObjectOptions<Options> {
     private int initialValue;
-    private int mode = DEFAULT_MODE;
 
     private Options() {}
 
-    /** Creates the semaphore if it does not exist ({@code O_CREAT}). */
-    public Options create() {
-      create = true;
-      return this;
-    }
-
-    /** Creates the semaphore, failing with {@link AlreadyExistsException} if it exists ({@code O_EXCL}). */
-    public Options exclusive() {
-      create = true;
-      exclusive = true;
+    @Override
+    Options self() {
       return this;
     }
 
@@ -139,12 +128,6 @@ public final class NamedSemaphore extends PosixSemaphore {
         throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
       }
       this.initialValue = value;
-      return this;
-    }
-
-    /** The permission bits of a semaphore this open creates (default 0600), reduced by the umask. */
-    public Options mode(int mode) {
-      this.mode = OptionChecks.mode(mode, 0777);
       return this;
     }
   }

@@ -48,15 +48,17 @@ public final class SharedMemory extends DescriptorChannel {
    * long, Options)} only {@link #sealable()}. A setting the factory cannot honour is refused with
    * {@link IllegalArgumentException}, never ignored.
    */
-  public static final class Options {
+  public static final class Options extends NamedObjectOptions<Options> {
     private Access access = Access.READ_WRITE;
-    private boolean create;
-    private boolean exclusive;
     private boolean truncate;
     private boolean sealable;
-    private int mode = DEFAULT_MODE;
 
     private Options() {}
+
+    @Override
+    Options self() {
+      return this;
+    }
 
     /**
      * {@link Access#READ} (read-only mappings only) or {@link Access#READ_WRITE}, the default.
@@ -72,28 +74,9 @@ public final class SharedMemory extends DescriptorChannel {
       return this;
     }
 
-    /** Creates the object when it does not exist ({@code O_CREAT}); a new object has size 0. */
-    public Options create() {
-      create = true;
-      return this;
-    }
-
-    /** Creates the object, failing with {@link AlreadyExistsException} if it exists ({@code O_EXCL}). */
-    public Options exclusive() {
-      create = true;
-      exclusive = true;
-      return this;
-    }
-
     /** Sets the size of an existing object to 0 ({@code O_TRUNC}); needs write access. */
     public Options truncate() {
       truncate = true;
-      return this;
-    }
-
-    /** Permission bits of an object this call creates (default 0600), reduced by the umask. */
-    public Options mode(int mode) {
-      this.mode = OptionChecks.mode(mode, 0777);
       return this;
     }
 
