@@ -58,7 +58,7 @@ public final class MessageQueue extends DescriptorChannel {
   public static final int NAME_MAX = Core.PIPC_MQ_NAME_MAX;
 
   /** The mode a created queue gets unless {@link Options#mode(int)} says otherwise. */
-  public static final int DEFAULT_MODE = 0600;
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   /** The attributes of a queue ({@code struct mq_attr}), as {@link #attributes()} read them. */
   public record Attributes(boolean nonBlocking, long maxMessages, long messageSize, long currentMessages) {}

@@ -10,9 +10,12 @@ package io.github.posixipc;
  */
 abstract class NamedObjectOptions<T extends NamedObjectOptions<T>> {
 
+  /** The permission bits of a created object unless {@link #mode(int)} says otherwise. */
+  static final int DEFAULT_MODE = 0600;
+
   boolean create;
   boolean exclusive;
-  int mode = 0600;
+  int mode = DEFAULT_MODE;
 
   NamedObjectOptions() {}
 

@@ -32,7 +32,7 @@ public final class NamedSemaphore extends PosixSemaphore {
   }
 
   /** The mode a created semaphore gets unless {@link Options#mode(int)} says otherwise. */
-  public static final int DEFAULT_MODE = 0600;
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   private static final int CLOSED = 0x4000_0000;
   private static final VarHandle USERS;

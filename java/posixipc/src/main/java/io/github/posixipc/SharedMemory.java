@@ -38,7 +38,7 @@ public final class SharedMemory extends DescriptorChannel {
   }
 
   /** The mode {@link #create(String, long)} uses: read and write for the owner only. */
-  public static final int DEFAULT_MODE = 0600;
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   /**
    * How to open, create or make an anonymous segment: {@code
