@@ -236,6 +236,21 @@ class PipeTest {
   }
 
   @Test
+  void optionsCombineAndEachFactoryHasAShortForm() throws Exception {
+    try (Pipe p = Pipe.open(Pipe.options().nonBlocking().packet())) {
+      assertFalse(p.source().isBlocking());
+      assertFalse(p.sink().isBlocking());
+      assertEquals(0, p.source().read(ByteBuffer.allocateDirect(8)), "non-blocking: nothing now");
+      p.sink().write(direct("ab"));
+      p.sink().write(direct("c"));
+      assertEquals(2, p.source().read(ByteBuffer.allocateDirect(8)), "packet: one write, one read");
+    }
+    try (Pipe p = Pipe.open()) {
+      assertTrue(p.source().isBlocking(), "the short form has the defaults");
+    }
+  }
+
+  @Test
   void packetModeKeepsBoundaries() throws Exception {
     try (Pipe p = Pipe.open(Pipe.options().packet())) {
       p.sink().write(direct("0123456789"));
