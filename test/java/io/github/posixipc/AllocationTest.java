@@ -86,7 +86,7 @@ class AllocationTest {
   void fifoReadsAndWritesAllocateNothing() throws IOException {
     Path path = TestSupport.uniquePath("alloc-fifo");
     Fifo.create(path);
-    try (Fifo both = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+    try (Fifo both = Fifo.of(path, Access.READ_WRITE).open()) {
       assertNothingPerMessage("FIFO", (out, in) -> exchange(both, both, out, in));
     } finally {
       Fifo.unlink(path);

@@ -2,6 +2,7 @@ package io.github.posixipc;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public final class ChaosMain {
     this.dir = dir;
     for (int i = 0; i < SLOTS; i++) {
       Path p = dir.resolve("fifo" + i);
-      Fifo.create(p, 0600);
+      Fifo.create(p, Fifo.options().mode(0600));
       fifos.add(p);
     }
     plainFile = Files.writeString(dir.resolve("plain"), "not a FIFO");
@@ -66,7 +67,7 @@ public final class ChaosMain {
     segment = "/pipc-chaos-shm-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     SharedMemory.create(segment, SHM_SIZE).close();
     semaphore = "/pipc-chaos-sem-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    NamedSemaphore.create(semaphore, 0).close();
+    NamedSemaphore.open(semaphore, NamedSemaphore.options().exclusive().initialValue(0)).close();
     // A real-time signal's default action ends the process: while the run sends them to itself,
     // each keeps a listener, and the pool's own listeners come and go on top of it.
     for (int sig : signals) {
@@ -265,13 +266,13 @@ public final class ChaosMain {
     int other = (slot + 1 + random.nextInt(SLOTS - 1)) % SLOTS;
     switch (op % 15) {
       case 0 -> closeQuietly(slots.getAndSet(slot, Pipe.open()));
-      case 1 -> closeQuietly(slots.getAndSet(slot, Fifo.of(fifos.get(slot), Fifo.Access.READ_WRITE).open()));
+      case 1 -> closeQuietly(slots.getAndSet(slot, Fifo.of(fifos.get(slot), Access.READ_WRITE).open()));
       case 2 -> closeQuietly(slots.getAndSet(slot, MessageQueue.open(queue, random.nextBoolean()
           ? MessageQueue.options() : MessageQueue.options().nonBlocking())));
       case 3 -> {
         // The segment may have been unlinked: made again, and grown (never shrunk: a mapping of
         // it must never lose its pages).
-        SharedMemory m = SharedMemory.open(segment, 0600, SharedMemory.Option.CREATE);
+        SharedMemory m = SharedMemory.open(segment, SharedMemory.options().create());
         if (m.size() < SHM_SIZE) {
           m.truncate(SHM_SIZE);
         }
@@ -279,7 +280,7 @@ public final class ChaosMain {
       }
       case 4, 5 -> {
         try (SharedMemory m = random.nextInt(4) == 0
-            ? SharedMemory.open(segment, 0, SharedMemory.Option.READ_ONLY) : SharedMemory.open(segment)) {
+            ? SharedMemory.open(segment, SharedMemory.options().access(Access.READ)) : SharedMemory.open(segment)) {
           boolean writable = !m.isReadOnly() && random.nextBoolean();
           MappedRegion r = random.nextBoolean() ? m.map()
               : m.map(4096 * random.nextInt(2), 4096 * (1 + random.nextInt(2)), writable);
@@ -287,7 +288,7 @@ public final class ChaosMain {
         }
       }
       case 6 -> {
-        SharedMemory m = SharedMemory.createAnonymous("pipc-chaos", SHM_SIZE, true);
+        SharedMemory m = SharedMemory.createAnonymous("pipc-chaos", SHM_SIZE, SharedMemory.options().sealable());
         if (random.nextBoolean()) {
           try {
             m.addSeals(SharedMemory.Seal.SHRINK, SharedMemory.Seal.GROW);
@@ -301,7 +302,7 @@ public final class ChaosMain {
       case 7 -> {
         // A fresh memfd for each unnamed semaphore: initializing one in use is undefined.
         MappedRegion r;
-        try (SharedMemory m = SharedMemory.createAnonymous("pipc-chaos-sem", 4096, false)) {
+        try (SharedMemory m = SharedMemory.createAnonymous("pipc-chaos-sem", 4096)) {
           r = m.map();
         }
         UnnamedSemaphore sem;
@@ -314,18 +315,18 @@ public final class ChaosMain {
         closeQuietly(slots.getAndSet(slot, sem));
         closeQuietly(slots.getAndSet(other, r)); // the region, closed by whoever comes along
       }
-      case 8 -> closeQuietly(slots.getAndSet(slot, NamedSemaphore.openOrCreate(semaphore, 0, 0600)));
+      case 8 -> closeQuietly(slots.getAndSet(slot, NamedSemaphore.open(semaphore, NamedSemaphore.options().create().initialValue(0).mode(0600))));
       case 9, 10 -> {
-        UnixSocket[] pair = UnixSocket.pair(random.nextBoolean() ? SocketType.STREAM : SocketType.SEQPACKET);
+        ConnectedSocket[] pair = ConnectedSocket.pair(ConnectedSocket.options().type(random.nextBoolean() ? SocketType.STREAM : SocketType.SEQPACKET));
         closeQuietly(slots.getAndSet(slot, pair[0]));
         closeQuietly(slots.getAndSet(other, pair[1]));
       }
       case 11 -> closeQuietly(slots.getAndSet(slot,
-          UnixServerSocket.bind(UnixSocketAddress.of(dir.resolve("srv" + servers.incrementAndGet())),
-              SocketType.STREAM, 1 + random.nextInt(4))));
+          ListeningSocket.bind(UnixDomainSocketAddress.of(dir.resolve("srv" + servers.incrementAndGet())),
+              ListeningSocket.options().backlog(1 + random.nextInt(4)))));
       case 12 -> {
-        if (slots.get(other) instanceof UnixServerSocket server) {
-          closeQuietly(slots.getAndSet(slot, UnixSocket.connect(server.address(), SocketType.STREAM, SHORT)));
+        if (slots.get(other) instanceof ListeningSocket server) {
+          closeQuietly(slots.getAndSet(slot, ConnectedSocket.connect(server.address(), ConnectedSocket.options().type(SocketType.STREAM), SHORT)));
         }
       }
       case 13 -> {
@@ -386,7 +387,7 @@ public final class ChaosMain {
       m.allocate(0, SHM_SIZE);
     } else if (o instanceof PosixSemaphore sem) {
       sem.post();
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       if (random.nextBoolean()) {
         s.write(b, t);
       } else {
@@ -428,7 +429,7 @@ public final class ChaosMain {
       } else {
         sem.acquire(t); // never untimed: nobody might post
       }
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       switch (random.nextInt(3)) {
         case 0 -> s.read(b, t);
         case 1 -> s.receive(b, t);
@@ -442,8 +443,8 @@ public final class ChaosMain {
           }
         }
       }
-    } else if (o instanceof UnixServerSocket server) {
-      UnixSocket c = server.accept(t);
+    } else if (o instanceof ListeningSocket server) {
+      ConnectedSocket c = server.accept(t);
       closeQuietly(slots.getAndSet(random.nextInt(SLOTS), c));
     } else if (o instanceof Poller poller) {
       int n = poller.poll(t);
@@ -471,9 +472,9 @@ public final class ChaosMain {
       }
     } else if (o instanceof PosixSemaphore sem) {
       sem.value();
-    } else if (o instanceof UnixSocket s) {
+    } else if (o instanceof ConnectedSocket s) {
       s.peerCredentials();
-    } else if (o instanceof UnixServerSocket s) {
+    } else if (o instanceof ListeningSocket s) {
       s.address();
     } else if (o != null) {
       o.toString();
@@ -482,7 +483,7 @@ public final class ChaosMain {
 
   /** An operation between two pool members: descriptors passed over a socket, poller watches. */
   private void across(Object o, Object member, Random random) throws IOException {
-    if (o instanceof UnixSocket s) {
+    if (o instanceof ConnectedSocket s) {
       DescriptorChannel handle = member instanceof Pipe p ? p.source()
           : member instanceof DescriptorChannel d ? d : null;
       if (handle != null) {
@@ -500,7 +501,7 @@ public final class ChaosMain {
   }
 
   private static void streams(Object o, Random random) throws IOException {
-    if (o instanceof UnixSocket s) {
+    if (o instanceof ConnectedSocket s) {
       if (random.nextBoolean()) {
         s.outputStream().write(new byte[random.nextInt(100)]);
       } else if (s.inputStream().available() > 0) {
@@ -525,7 +526,7 @@ public final class ChaosMain {
     switch (which) {
       case 0 -> Fifo.create(fifos.get(slot)); // exists
       case 1 -> Fifo.unlink(plainFile); // not a FIFO: EINVAL, the file stays
-      case 2 -> Fifo.of(plainFile, Fifo.Access.READ).open(Duration.ZERO);
+      case 2 -> Fifo.of(plainFile, Access.READ).open(Duration.ZERO);
       case 3 -> Pipe.Source.adopt(Math.random() < 0.5 ? random(-5, 0) : random(50_000, 100_000)); // never open
       case 4 -> {
         if (o instanceof Pipe p) {
@@ -550,12 +551,12 @@ public final class ChaosMain {
           NamedSemaphore.unlink(semaphore); // made again by the next open
         }
       }
-      case 11 -> NamedSemaphore.create(semaphore, -1);
+      case 11 -> NamedSemaphore.open(semaphore, NamedSemaphore.options().exclusive().initialValue(-1));
       case 12 -> Signals.addListener(random.nextBoolean() ? Signals.SIGKILL : 0, info -> { });
       case 13 -> Signals.sigqueue(random.nextBoolean() ? -5 : 0, signals[0], 1);
-      case 14 -> UnixSocket.connect(UnixSocketAddress.of(dir.resolve("no-server")), SocketType.STREAM, SHORT);
+      case 14 -> ConnectedSocket.connect(UnixDomainSocketAddress.of(dir.resolve("no-server")), ConnectedSocket.options().type(SocketType.STREAM), SHORT);
       case 15 -> {
-        if (o instanceof UnixSocket s) {
+        if (o instanceof ConnectedSocket s) {
           s.receiveFileDescriptors(ByteBuffer.allocate(4), -1, Duration.ZERO);
         } else {
           Poller.open(0);
@@ -569,7 +570,7 @@ public final class ChaosMain {
           poller.register(random.nextBoolean() ? null : bad, Poller.READABLE);
         }
       }
-      default -> Fifo.of(fifos.get(slot), Fifo.Access.WRITE).open(Duration.ZERO).close(); // ENXIO without reader
+      default -> Fifo.of(fifos.get(slot), Access.WRITE).open(Duration.ZERO).close(); // ENXIO without reader
     }
   }
 

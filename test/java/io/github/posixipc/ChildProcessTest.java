@@ -269,7 +269,7 @@ class ChildProcessTest {
     Path sockPath = TestSupport.uniquePath("sock");
     Fifo.create(fifoPath);
     try (Pipe pipe = Pipe.open();
-        Fifo fifo = Fifo.of(fifoPath, Fifo.Access.READ).open(Duration.ZERO)) {
+        Fifo fifo = Fifo.of(fifoPath, Access.READ).open(Duration.ZERO)) {
       Map<Integer, String> before = fdTargets();
       java.nio.channels.SocketChannel client;
       java.nio.channels.SocketChannel accepted;

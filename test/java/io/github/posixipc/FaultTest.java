@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.posixipc.peer.MqPeer;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,7 +114,7 @@ class FaultTest {
     Path path = TestSupport.uniquePath("fault-fifo");
     Fifo.create(path);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "source", "fifo:" + path, ENDLESS, "5");
-        Fifo reader = Fifo.openReader(path, PATIENCE)) {
+        Fifo reader = Fifo.open(path, Access.READ, PATIENCE)) {
       long got = readToEofChecking(reader, peer, 4 << 20);
       assertTrue(got >= 4 << 20, "read " + got);
       assertEquals(128 + 9, peer.waitFor(10));
@@ -127,7 +128,7 @@ class FaultTest {
     Path path = TestSupport.uniquePath("fault-fifo");
     Fifo.create(path);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sink", "fifo:" + path);
-        Fifo writer = Fifo.openWriter(path, PATIENCE)) {
+        Fifo writer = Fifo.open(path, Access.WRITE, PATIENCE)) {
       ByteBuffer block = TestSupport.patternBlock(5, 0, 64 * 1024);
       block.clear();
       writer.write(block, PATIENCE);
@@ -154,7 +155,7 @@ class FaultTest {
             "7", "3")) {
       ByteBuffer b = ByteBuffer.allocateDirect(24);
       ByteBuffer expected = ByteBuffer.allocateDirect(24);
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       int k = 0;
       boolean killed = false;
       for (;;) {
@@ -189,10 +190,10 @@ class FaultTest {
   @Test
   void aSocketReaderGetsEveryByteThenEndOfFileWhenTheWriterIsKilled() throws Exception {
     Path path = TestSupport.uniquePath("fault-sock");
-    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+    try (ListeningSocket server = ListeningSocket.bind(UnixDomainSocketAddress.of(path));
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             "unix:" + path, "source", ENDLESS, "5");
-        UnixSocket s = server.accept(PATIENCE)) {
+        ConnectedSocket s = server.accept(PATIENCE)) {
       ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
       long offset = 0;
       boolean killed = false;
@@ -217,10 +218,10 @@ class FaultTest {
   @Test
   void aSocketWriterGetsEpipeOrEconnresetWhenTheReaderIsKilled() throws Exception {
     Path path = TestSupport.uniquePath("fault-sock");
-    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.of(path));
+    try (ListeningSocket server = ListeningSocket.bind(UnixDomainSocketAddress.of(path));
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             "unix:" + path, "sink");
-        UnixSocket s = server.accept(PATIENCE)) {
+        ConnectedSocket s = server.accept(PATIENCE)) {
       ByteBuffer block = TestSupport.patternBlock(5, 0, 64 * 1024);
       for (int i = 0; i < 64; i++) {
         block.clear();

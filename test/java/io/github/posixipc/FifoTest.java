@@ -90,10 +90,10 @@ class FifoTest {
   void createWithAModeAndBadModes() throws Exception {
     Path other = uniquePath("mode");
     try {
-      Fifo.create(other, 0640);
+      Fifo.create(other, Fifo.options().mode(0640));
       assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(other)));
-      assertThrows(IllegalArgumentException.class, () -> Fifo.create(uniquePath("x"), 010000));
-      assertThrows(IllegalArgumentException.class, () -> Fifo.create(uniquePath("x"), -1));
+      assertThrows(IllegalArgumentException.class, () -> Fifo.create(uniquePath("x"), Fifo.options().mode(010000)));
+      assertThrows(IllegalArgumentException.class, () -> Fifo.create(uniquePath("x"), Fifo.options().mode(-1)));
     } finally {
       removeQuietly(other);
     }
@@ -102,7 +102,9 @@ class FifoTest {
   @Test
   void badPathsGetClearErrors() throws Exception {
     assertThrows(NullPointerException.class, () -> Fifo.create(null));
-    assertThrows(NullPointerException.class, () -> Fifo.openReader(null));
+    assertThrows(NullPointerException.class, () -> Fifo.open(null, Access.READ));
+    assertThrows(NullPointerException.class, () -> Fifo.open(path, null));
+    assertThrows(NullPointerException.class, () -> Fifo.create(path, null));
     assertThrows(NullPointerException.class, () -> Fifo.of(path, null));
     // The JDK refuses a NUL in a Path; names given as strings meet the library's own check.
     assertThrows(IllegalArgumentException.class, () -> Fifo.create(Path.of("/tmp/a\0b")));
@@ -114,13 +116,13 @@ class FifoTest {
         () -> Fifo.create(Path.of("/tmp/" + "x".repeat(5000))));
     assertEquals("ENAMETOOLONG", tooLong.errnoName());
     NotFoundException missing = assertThrows(NotFoundException.class,
-        () -> Fifo.openReader(uniquePath("missing"), Duration.ZERO));
+        () -> Fifo.open(uniquePath("missing"), Access.READ, Duration.ZERO));
     assertEquals("open", missing.syscall());
     // Something that is not a FIFO is refused before anything is opened.
     Path file = uniquePath("regular");
     Files.writeString(file, "data");
     try {
-      PosixException notFifo = assertThrows(PosixException.class, () -> Fifo.openReader(file, Duration.ZERO));
+      PosixException notFifo = assertThrows(PosixException.class, () -> Fifo.open(file, Access.READ, Duration.ZERO));
       assertEquals("EINVAL", notFifo.errnoName());
       PosixException notFifoUnlink = assertThrows(PosixException.class, () -> Fifo.unlink(file));
       assertEquals("EINVAL", notFifoUnlink.errnoName());
@@ -132,7 +134,7 @@ class FifoTest {
 
   @Test
   void unlinkRemovesTheNameButNotOpenEnds() throws Exception {
-    try (Fifo rw = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+    try (Fifo rw = Fifo.of(path, Access.READ_WRITE).open()) {
       Fifo.unlink(path);
       assertFalse(Files.exists(path));
       assertThrows(NotFoundException.class, () -> Fifo.unlink(path));
@@ -145,12 +147,12 @@ class FifoTest {
   @Test
   void nonBlockingOpenRules() throws Exception {
     // No reader: a non-blocking writer open fails with ENXIO.
-    PosixException nx = assertThrows(PosixException.class, () -> Fifo.openWriter(path, Duration.ZERO));
+    PosixException nx = assertThrows(PosixException.class, () -> Fifo.open(path, Access.WRITE, Duration.ZERO));
     assertEquals("ENXIO", nx.errnoName());
     // A non-blocking reader open does not wait for a writer, and the channel then blocks.
-    try (Fifo r = Fifo.openReader(path, Duration.ZERO)) {
+    try (Fifo r = Fifo.open(path, Access.READ, Duration.ZERO)) {
       assertTrue(r.isBlocking());
-      try (Fifo w = Fifo.openWriter(path, Duration.ZERO)) {
+      try (Fifo w = Fifo.open(path, Access.WRITE, Duration.ZERO)) {
         w.write(bytes("hi"));
         ByteBuffer dst = ByteBuffer.allocateDirect(8);
         assertEquals(2, r.read(dst));
@@ -163,15 +165,15 @@ class FifoTest {
   @Test
   void blockingOpensWaitForTheOtherSide() throws Exception {
     Thread[] t = new Thread[1];
-    CompletableFuture<Fifo> reader = openInThread(Fifo.of(path, Fifo.Access.READ), null, t);
+    CompletableFuture<Fifo> reader = openInThread(Fifo.of(path, Access.READ), null, t);
     Thread.sleep(100);
     assertFalse(reader.isDone(), "the reader waits for a writer");
-    try (Fifo w = Fifo.openWriter(path, Duration.ofSeconds(5));
+    try (Fifo w = Fifo.open(path, Access.WRITE, Duration.ofSeconds(5));
         Fifo r = reader.get(5, TimeUnit.SECONDS)) {
       w.write(bytes("ping"));
       ByteBuffer dst = ByteBuffer.allocateDirect(8);
       assertEquals(4, r.read(dst, Duration.ofSeconds(5)));
-      assertEquals(Fifo.Access.READ, r.access());
+      assertEquals(Access.READ, r.access());
       assertEquals(path, r.path());
     }
   }
@@ -180,14 +182,14 @@ class FifoTest {
   void timedOpenTimesOut() throws Exception {
     long start = System.nanoTime();
     TimedOutException e = assertThrows(TimedOutException.class,
-        () -> Fifo.openWriter(path, Duration.ofMillis(150)));
+        () -> Fifo.open(path, Access.WRITE, Duration.ofMillis(150)));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(ms >= 145 && ms < 1000, "gave up after " + ms + " ms");
     assertEquals("ETIMEDOUT", e.errnoName());
     assertEquals("open", e.syscall());
-    assertThrows(TimedOutException.class, () -> Fifo.openReader(path, Duration.ofMillis(50)));
+    assertThrows(TimedOutException.class, () -> Fifo.open(path, Access.READ, Duration.ofMillis(50)));
     // A timed-out end can be opened again.
-    Fifo end = Fifo.of(path, Fifo.Access.READ);
+    Fifo end = Fifo.of(path, Access.READ);
     assertThrows(TimedOutException.class, () -> end.open(Duration.ofMillis(20)));
     assertSame(end, end.open(Duration.ZERO));
     end.close();
@@ -195,7 +197,7 @@ class FifoTest {
 
   @Test
   void closeWhileOpeningWakesTheOpener() throws Exception {
-    Fifo end = Fifo.of(path, Fifo.Access.WRITE);
+    Fifo end = Fifo.of(path, Access.WRITE);
     Thread[] t = new Thread[1];
     CompletableFuture<Fifo> open = openInThread(end, null, t);
     Thread.sleep(100);
@@ -209,7 +211,7 @@ class FifoTest {
 
   @Test
   void interruptWhileOpeningClosesTheEnd() throws Exception {
-    Fifo end = Fifo.of(path, Fifo.Access.READ);
+    Fifo end = Fifo.of(path, Access.READ);
     Thread[] t = new Thread[1];
     CompletableFuture<Fifo> open = openInThread(end, Duration.ofSeconds(30), t);
     Thread.sleep(100);
@@ -222,7 +224,7 @@ class FifoTest {
 
   @Test
   void closeWhileBlockedInReadWakesTheReader() throws Exception {
-    try (Fifo rw = Fifo.of(path, Fifo.Access.READ_WRITE).open()) {
+    try (Fifo rw = Fifo.of(path, Access.READ_WRITE).open()) {
       CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
         try {
           return rw.read(ByteBuffer.allocateDirect(8));
@@ -241,15 +243,15 @@ class FifoTest {
 
   @Test
   void wrongDirectionAndUnopenedUseAreRefused() throws Exception {
-    Fifo unopened = Fifo.of(path, Fifo.Access.READ);
+    Fifo unopened = Fifo.of(path, Access.READ);
     IllegalStateException ise = assertThrows(IllegalStateException.class,
         () -> unopened.read(ByteBuffer.allocateDirect(1)));
     assertTrue(ise.getMessage().contains("not open yet"), ise.getMessage());
-    try (Fifo r = Fifo.openReader(path, Duration.ZERO)) {
+    try (Fifo r = Fifo.open(path, Access.READ, Duration.ZERO)) {
       assertThrows(NonWritableChannelException.class, () -> r.write(bytes("x")));
       assertThrows(NonWritableChannelException.class, r::outputStream);
       assertThrows(IllegalStateException.class, () -> r.open(Duration.ZERO), "already open");
-      try (Fifo w = Fifo.openWriter(path, Duration.ZERO)) {
+      try (Fifo w = Fifo.open(path, Access.WRITE, Duration.ZERO)) {
         assertThrows(NonReadableChannelException.class, () -> w.read(ByteBuffer.allocateDirect(1)));
         assertThrows(NonReadableChannelException.class, w::available);
       }
@@ -259,7 +261,7 @@ class FifoTest {
 
   @Test
   void streamsOverAFifo() throws Exception {
-    try (Fifo r = Fifo.openReader(path, Duration.ZERO); Fifo w = Fifo.openWriter(path, Duration.ZERO)) {
+    try (Fifo r = Fifo.open(path, Access.READ, Duration.ZERO); Fifo w = Fifo.open(path, Access.WRITE, Duration.ZERO)) {
       OutputStream out = w.outputStream();
       InputStream in = r.inputStream();
       out.write("stream".getBytes(StandardCharsets.UTF_8));
@@ -272,12 +274,12 @@ class FifoTest {
   void noDescriptorLeakOverOpenCloseCycles() throws Exception {
     int baseline = TestSupport.settledFds();
     for (int i = 0; i < 2_000; i++) {
-      try (Fifo r = Fifo.openReader(path, Duration.ZERO); Fifo w = Fifo.openWriter(path, Duration.ZERO)) {
+      try (Fifo r = Fifo.open(path, Access.READ, Duration.ZERO); Fifo w = Fifo.open(path, Access.WRITE, Duration.ZERO)) {
         assertTrue(r.isOpen() && w.isOpen());
       }
     }
     for (int i = 0; i < 200; i++) {
-      Fifo e = Fifo.of(path, Fifo.Access.WRITE);
+      Fifo e = Fifo.of(path, Access.WRITE);
       assertThrows(PosixException.class, () -> e.open(Duration.ZERO));
       e.close();
     }
@@ -291,7 +293,7 @@ class FifoTest {
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sink", "fifo:" + path)) {
       long h = TestSupport.FNV_START;
       long total = 0;
-      try (Fifo w = Fifo.openWriter(path, Duration.ofSeconds(10))) {
+      try (Fifo w = Fifo.open(path, Access.WRITE, Duration.ofSeconds(10))) {
         for (int i = 0; i < 40; i++) {
           ByteBuffer block = TestSupport.patternBlock(11, total, 50_000);
           h = TestSupport.fnv1a(h, block);
@@ -306,7 +308,7 @@ class FifoTest {
   @Test
   void theCPeerWritesAndJavaReads() throws Exception {
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "source", "fifo:" + path, "2000000", "5");
-        Fifo r = Fifo.openReader(path, Duration.ofSeconds(10))) {
+        Fifo r = Fifo.open(path, Access.READ, Duration.ofSeconds(10))) {
       ByteBuffer buf = ByteBuffer.allocate(30_000); // a heap buffer, for the copying path
       long count = 0;
       long h = TestSupport.FNV_START;
@@ -330,7 +332,7 @@ class FifoTest {
     Process child = TestSupport.startJavaPeer("sink", "fifo:" + path);
     long h = TestSupport.FNV_START;
     long total = 0;
-    try (Fifo w = Fifo.openWriter(path, Duration.ofSeconds(30))) {
+    try (Fifo w = Fifo.open(path, Access.WRITE, Duration.ofSeconds(30))) {
       for (int i = 0; i < 20; i++) {
         ByteBuffer block = TestSupport.patternBlock(2, total, 65536);
         h = TestSupport.fnv1a(h, block);
@@ -345,7 +347,7 @@ class FifoTest {
     Process child = TestSupport.startJavaPeer("source", "fifo:" + path, "1000000", "9");
     long h = TestSupport.FNV_START;
     long count = 0;
-    try (Fifo r = Fifo.openReader(path, Duration.ofSeconds(30))) {
+    try (Fifo r = Fifo.open(path, Access.READ, Duration.ofSeconds(30))) {
       ByteBuffer buf = ByteBuffer.allocateDirect(65536);
       while (r.read(buf) != -1) {
         buf.flip();
@@ -363,8 +365,8 @@ class FifoTest {
     Path back = uniquePath("back");
     Fifo.create(back);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "echo", "fifo:" + path, "fifo:" + back);
-        Fifo out = Fifo.openWriter(path, Duration.ofSeconds(10));
-        Fifo in = Fifo.openReader(back, Duration.ofSeconds(10))) {
+        Fifo out = Fifo.open(path, Access.WRITE, Duration.ofSeconds(10));
+        Fifo in = Fifo.open(back, Access.READ, Duration.ofSeconds(10))) {
       ByteBuffer ping = ByteBuffer.allocateDirect(64);
       ByteBuffer pong = ByteBuffer.allocateDirect(64);
       for (int i = 0; i < 500; i++) {

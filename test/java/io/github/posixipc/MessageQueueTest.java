@@ -72,7 +72,7 @@ class MessageQueueTest {
     return ByteBuffer.allocateDirect(b.length).put(b).flip();
   }
 
-  private static String text(ByteBuffer b, MessageQueue.Received r) {
+  private static String text(ByteBuffer b, ReceivedMessage r) {
     byte[] a = new byte[r.length()];
     b.get(b.position() - r.length(), a);
     return new String(a, StandardCharsets.UTF_8);
@@ -114,14 +114,14 @@ class MessageQueueTest {
       assertEquals(name, q.name());
       assertEquals(100, q.messageSize());
       assertEquals(4, q.maxMessages());
-      assertEquals(MessageQueue.Access.READ_WRITE, q.access());
+      assertEquals(Access.READ_WRITE, q.access());
       assertEquals(new MessageQueue.Attributes(false, 4, 100, 0), q.attributes());
       AlreadyExistsException exists = assertThrows(AlreadyExistsException.class,
           () -> MessageQueue.open(name, MessageQueue.options().exclusive()));
       assertEquals("EEXIST", exists.errnoName());
       // create() without exclusive() opens the existing queue; its attributes stay.
       try (MessageQueue again = MessageQueue.open(name,
-          MessageQueue.options().create().maxMessages(2).messageSize(10).readOnly())) {
+          MessageQueue.options().create().maxMessages(2).messageSize(10).access(Access.READ))) {
         assertEquals(100, again.messageSize());
         q.send(new byte[] {1, 2, 3}, 0);
         assertEquals(1, again.attributes().currentMessages());
@@ -202,7 +202,7 @@ class MessageQueueTest {
       q.send(direct("d5"), 5);
       q.send(direct("e-max"), MessageQueue.PRIORITY_MAX);
       ByteBuffer buf = ByteBuffer.allocateDirect(64);
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       String[] expected = {"e-max", "b5", "d5", "a0", "c0"};
       int[] prios = {MessageQueue.PRIORITY_MAX, 5, 5, 0, 0};
       for (int i = 0; i < expected.length; i++) {
@@ -234,7 +234,7 @@ class MessageQueueTest {
       assertEquals(3, q.attributes().currentMessages());
       ByteBuffer dst = ByteBuffer.allocateDirect(16);
       for (int prio = 3; prio >= 1; prio--) {
-        MessageQueue.Received r = q.receive(dst, Duration.ZERO);
+        ReceivedMessage r = q.receive(dst, Duration.ZERO);
         assertEquals(0, r.length());
         assertEquals(prio, r.priority());
         assertEquals(0, dst.position());
@@ -252,7 +252,7 @@ class MessageQueueTest {
       q.send(ByteBuffer.wrap("read-only heap".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer(), 1);
       ByteBuffer heap = ByteBuffer.allocate(40);
       heap.position(4);
-      MessageQueue.Received r = q.receive(heap);
+      ReceivedMessage r = q.receive(heap);
       assertEquals(10, r.length());
       assertEquals(14, heap.position());
       assertEquals("hello-heap", text(heap, r));
@@ -329,8 +329,8 @@ class MessageQueueTest {
   void directionIsChecked() throws Exception {
     String name = uniqueName("dir");
     try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().exclusive().maxMessages(2).messageSize(8));
-        MessageQueue r = MessageQueue.open(name, MessageQueue.options().readOnly());
-        MessageQueue w = MessageQueue.open(name, MessageQueue.options().writeOnly())) {
+        MessageQueue r = MessageQueue.open(name, MessageQueue.options().access(Access.READ));
+        MessageQueue w = MessageQueue.open(name, MessageQueue.options().access(Access.WRITE))) {
       assertThrows(NonWritableChannelException.class, () -> r.send(new byte[1], 0));
       assertThrows(NonReadableChannelException.class, () -> w.receive(ByteBuffer.allocateDirect(8)));
       w.send(new byte[] {9}, 4);
@@ -364,7 +364,7 @@ class MessageQueueTest {
   void closeWakesABlockedReceiver() throws Exception {
     List<Thread> threads = new ArrayList<>();
     MessageQueue q = create("close-r", 2, 8);
-    CompletableFuture<MessageQueue.Received> f = inThread(() -> q.receive(ByteBuffer.allocateDirect(8)), threads);
+    CompletableFuture<ReceivedMessage> f = inThread(() -> q.receive(ByteBuffer.allocateDirect(8)), threads);
     Thread.sleep(100);
     long start = System.nanoTime();
     q.close();
@@ -394,7 +394,7 @@ class MessageQueueTest {
   void interruptClosesTheQueueAndWakesTheReceiver() throws Exception {
     List<Thread> threads = new ArrayList<>();
     try (MessageQueue q = create("intr", 2, 8)) {
-      CompletableFuture<MessageQueue.Received> f =
+      CompletableFuture<ReceivedMessage> f =
           inThread(() -> q.receive(ByteBuffer.allocateDirect(8), Duration.ofSeconds(30)), threads);
       Thread.sleep(100);
       threads.get(0).interrupt();
@@ -414,7 +414,7 @@ class MessageQueueTest {
         String summary = peer.output();
         // All ten are queued now: they come out by priority (k % 8), then in sending order.
         ByteBuffer b = ByteBuffer.allocateDirect(64);
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         long sum = 0;
         int lastPrio = Integer.MAX_VALUE;
         int lastK = -1;
@@ -477,7 +477,7 @@ class MessageQueueTest {
       AtomicReference<Thread> ran = new AtomicReference<>();
       AtomicInteger calls = new AtomicInteger();
       CountDownLatch latch = new CountDownLatch(1);
-      MessageQueue.Notification n = q.registerNotification(() -> {
+      MessageQueueNotification n = q.registerNotification(() -> {
         ran.set(Thread.currentThread());
         calls.incrementAndGet();
         latch.countDown();
@@ -499,7 +499,7 @@ class MessageQueueTest {
       Thread.sleep(50);
       assertEquals(1, calls.get());
       // And the registration is free again.
-      try (MessageQueue.Notification again = q.registerNotification(() -> {})) {
+      try (MessageQueueNotification again = q.registerNotification(() -> {})) {
         assertFalse(again.isDone());
       }
     }
@@ -512,12 +512,15 @@ class MessageQueueTest {
     try (MessageQueue q = create("cancel", 2, 8)) {
       name = q.name();
       AtomicInteger calls = new AtomicInteger();
-      MessageQueue.Notification n = q.registerNotification(calls::incrementAndGet);
+      MessageQueueNotification n = q.registerNotification(calls::incrementAndGet);
       n.cancel();
       n.cancel();
       assertTrue(n.await(Duration.ofSeconds(10)));
+      assertTrue(n.await(null), "a null timeout waits as long as it takes");
+      n.await();
+      assertThrows(IllegalArgumentException.class, () -> n.await(Duration.ofSeconds(-1)));
       // Cancelled: another registration is possible, and a message runs nothing.
-      MessageQueue.Notification second = q.registerNotification(calls::incrementAndGet);
+      MessageQueueNotification second = q.registerNotification(calls::incrementAndGet);
       try (MessageQueue other = MessageQueue.open(name)) {
         assertEquals("EBUSY", assertThrows(PosixException.class,
             () -> other.registerNotification(() -> {})).errnoName());
@@ -531,7 +534,7 @@ class MessageQueueTest {
       assertEquals(0, calls.get());
       q.receive(ByteBuffer.allocateDirect(8));
       // Closing the queue removes its registration: the thread ends, nothing runs.
-      MessageQueue.Notification third = q.registerNotification(calls::incrementAndGet);
+      MessageQueueNotification third = q.registerNotification(calls::incrementAndGet);
       q.close();
       assertTrue(third.await(Duration.ofSeconds(10)));
       assertTrue(third.isDone());
@@ -550,7 +553,7 @@ class MessageQueueTest {
       Process child = TestSupport.startJavaPeer("mq-echo", to.name(), from.name(), "50");
       ByteBuffer out = ByteBuffer.allocateDirect(64);
       ByteBuffer in = ByteBuffer.allocateDirect(64);
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       for (int k = 0; k < 50; k++) {
         out.clear().limit(k % 65);
         MqPeer.fill(out, 9, k);
@@ -581,7 +584,7 @@ class MessageQueueTest {
         jvms.add(TestSupport.startJavaPeer("mq-source", q.name(), "" + each, "24", "3", "-1"));
         jvms.add(TestSupport.startJavaPeer("mq-source", q.name(), "" + each, "24", "4", "5"));
         ByteBuffer b = ByteBuffer.allocateDirect(32);
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         int[] next = new int[5];
         long sum = 0;
         ByteBuffer expected = ByteBuffer.allocateDirect(24);
@@ -637,7 +640,7 @@ class MessageQueueTest {
     try (MessageQueue q = create("alloc", 8, 64)) {
       ByteBuffer out = ByteBuffer.allocateDirect(64);
       ByteBuffer in = ByteBuffer.allocateDirect(64);
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       for (int i = 0; i < 20_000; i++) { // warm-up, so that the JIT has compiled the path
         q.send(out.clear(), 1);
         q.receive(in.clear(), null, r);
@@ -673,8 +676,16 @@ class MessageQueueTest {
         assertEquals(sig, info.signal());
         assertEquals(77, info.value());
         assertEquals(-3, info.code(), "SI_MESGQ");
-        q.registerNotification(sig, 79); // one-shot: free again
-        q.cancelSignalNotification();
+        MessageQueueNotification again = q.registerNotification(sig, 79); // one-shot: free again
+        assertFalse(again.isDone());
+        assertFalse(again.await(Duration.ZERO), "a signal registration is done when cancelled");
+        again.cancel();
+        assertTrue(again.isDone());
+        assertTrue(again.await(null), "a null timeout waits as long as it takes, here not at all");
+        again.cancel(); // idempotent
+        try (MessageQueueNotification third = q.registerNotification(sig, 80)) {
+          assertFalse(third.isDone(), "the cancel removed the registration: free for a new one");
+        }
       }
     }
   }

@@ -14,11 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,7 +168,7 @@ class PipeTest {
 
   @Test
   void nonBlockingModeReturnsZeroInsteadOfWaiting() throws Exception {
-    try (Pipe p = Pipe.open(Pipe.Option.NON_BLOCKING)) {
+    try (Pipe p = Pipe.open(Pipe.options().nonBlocking())) {
       assertFalse(p.source().isBlocking());
       ByteBuffer dst = ByteBuffer.allocateDirect(8);
       assertEquals(0, p.source().read(dst));
@@ -236,8 +236,23 @@ class PipeTest {
   }
 
   @Test
+  void optionsCombineAndEachFactoryHasAShortForm() throws Exception {
+    try (Pipe p = Pipe.open(Pipe.options().nonBlocking().packet())) {
+      assertFalse(p.source().isBlocking());
+      assertFalse(p.sink().isBlocking());
+      assertEquals(0, p.source().read(ByteBuffer.allocateDirect(8)), "non-blocking: nothing now");
+      p.sink().write(direct("ab"));
+      p.sink().write(direct("c"));
+      assertEquals(2, p.source().read(ByteBuffer.allocateDirect(8)), "packet: one write, one read");
+    }
+    try (Pipe p = Pipe.open()) {
+      assertTrue(p.source().isBlocking(), "the short form has the defaults");
+    }
+  }
+
+  @Test
   void packetModeKeepsBoundaries() throws Exception {
-    try (Pipe p = Pipe.open(Pipe.Option.PACKET)) {
+    try (Pipe p = Pipe.open(Pipe.options().packet())) {
       p.sink().write(direct("0123456789"));
       p.sink().write(direct("abc"));
       ByteBuffer dst = ByteBuffer.allocateDirect(100);
@@ -274,7 +289,7 @@ class PipeTest {
     try (Pipe p = Pipe.open()) {
       assertThrows(NullPointerException.class, () -> p.source().read(null));
       assertThrows(NullPointerException.class, () -> p.sink().write(null));
-      assertThrows(NullPointerException.class, () -> Pipe.open((Pipe.Option) null));
+      assertThrows(NullPointerException.class, () -> Pipe.open(null));
       ByteBuffer ro = ByteBuffer.allocateDirect(4).asReadOnlyBuffer();
       assertThrows(IllegalArgumentException.class, () -> p.source().read(ro));
       assertEquals(0, p.source().read(ByteBuffer.allocateDirect(0)), "nothing asked, nothing read");

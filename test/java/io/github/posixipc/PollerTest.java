@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -39,8 +40,8 @@ class PollerTest {
   @Test
   void reportsWhichHandlesAreReady() throws Exception {
     int baseline = TestSupport.settledFds();
-    UnixSocket[] pair = UnixSocket.pair();
-    try (Poller poller = Poller.open(); Pipe pipe = Pipe.open(); UnixSocket a = pair[0]; UnixSocket b = pair[1]) {
+    ConnectedSocket[] pair = ConnectedSocket.pair();
+    try (Poller poller = Poller.open(); Pipe pipe = Pipe.open(); ConnectedSocket a = pair[0]; ConnectedSocket b = pair[1]) {
       poller.register(pipe.source(), Poller.READABLE);
       poller.register(a, Poller.READABLE);
       assertEquals(0, poller.poll(Duration.ZERO));
@@ -67,12 +68,12 @@ class PollerTest {
 
   @Test
   void aListeningSocketIsReadableWhenAConnectionWaits() throws Exception {
-    UnixSocketAddress where = UnixSocketAddress.abstractName("pipc-jtest-poll-" + ProcessHandle.current().pid()
+    SocketAddress where = AbstractSocketAddress.of("pipc-jtest-poll-" + ProcessHandle.current().pid()
         + "-" + System.nanoTime());
-    try (Poller poller = Poller.open(); UnixServerSocket server = UnixServerSocket.bind(where)) {
+    try (Poller poller = Poller.open(); ListeningSocket server = ListeningSocket.bind(where)) {
       poller.register(server, Poller.READABLE);
       assertEquals(0, poller.poll(Duration.ZERO));
-      try (UnixSocket c = UnixSocket.connect(where)) {
+      try (ConnectedSocket c = ConnectedSocket.connect(where)) {
         assertEquals(1, poller.poll(Duration.ofSeconds(5)));
         assertSame(server, poller.source(0));
         server.accept().close();
@@ -85,7 +86,7 @@ class PollerTest {
     Path fifo = TestSupport.uniquePath("pollfifo");
     Fifo.create(fifo);
     try (Poller poller = Poller.open(); Pipe pipe = Pipe.open();
-        Fifo reader = Fifo.openReader(fifo, Duration.ZERO)) {
+        Fifo reader = Fifo.open(fifo, Access.READ, Duration.ZERO)) {
       poller.register(pipe.source(), Poller.READABLE);
       poller.register(reader, Poller.READABLE);
       try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[] {3, pipe.sink()}, "source", "fd:3", "10", "1")) {
@@ -107,12 +108,12 @@ class PollerTest {
 
   @Test
   void manyHandlesWithHighDescriptorNumbersAndNoAllocationPerPoll() throws Exception {
-    java.util.List<UnixSocket> sockets = new java.util.ArrayList<>();
+    java.util.List<ConnectedSocket> sockets = new java.util.ArrayList<>();
     try (Poller poller = Poller.open(4)) {
       for (int i = 0; i < 100; i++) {
-        sockets.addAll(java.util.List.of(UnixSocket.pair()));
+        sockets.addAll(java.util.List.of(ConnectedSocket.pair()));
       }
-      for (UnixSocket s : sockets) {
+      for (ConnectedSocket s : sockets) {
         poller.register(s, Poller.WRITABLE);
       }
       assertEquals(4, poller.poll(Duration.ZERO), "at most maxEvents at once");
@@ -130,7 +131,7 @@ class PollerTest {
       long bytes = mx.getThreadAllocatedBytes(id) - before;
       assertEquals(40_000, seen);
       assertTrue(bytes < 10_000, bytes + " bytes allocated over 10,000 polls");
-      for (UnixSocket s : sockets) {
+      for (ConnectedSocket s : sockets) {
         poller.unregister(s);
       }
       assertEquals(0, poller.poll(Duration.ZERO));
@@ -141,7 +142,7 @@ class PollerTest {
       idle = mx.getThreadAllocatedBytes(id) - idle;
       assertTrue(idle < 10_000, idle + " bytes allocated over 10,000 idle polls");
     } finally {
-      for (UnixSocket s : sockets) {
+      for (ConnectedSocket s : sockets) {
         s.close();
       }
     }

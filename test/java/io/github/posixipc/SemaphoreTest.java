@@ -30,8 +30,8 @@ class SemaphoreTest {
     try (IpcNames names = new IpcNames()) {
       String name = names.sem("named");
       assertThrows(NotFoundException.class, () -> NamedSemaphore.open(name));
-      try (NamedSemaphore s = NamedSemaphore.create(name, 2); NamedSemaphore t = NamedSemaphore.open(name)) {
-        assertThrows(AlreadyExistsException.class, () -> NamedSemaphore.create(name, 0));
+      try (NamedSemaphore s = NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(2)); NamedSemaphore t = NamedSemaphore.open(name)) {
+        assertThrows(AlreadyExistsException.class, () -> NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(0)));
         assertEquals(2, t.value());
         s.acquire();
         assertTrue(t.tryAcquire());
@@ -43,7 +43,7 @@ class SemaphoreTest {
         s.acquire(Duration.ofSeconds(1));
         assertEquals(name, s.name());
       }
-      try (NamedSemaphore again = NamedSemaphore.openOrCreate(name, 5, 0600)) {
+      try (NamedSemaphore again = NamedSemaphore.open(name, NamedSemaphore.options().create().initialValue(5).mode(0600))) {
         assertEquals(0, again.value(), "openOrCreate opens the existing one");
       }
       NamedSemaphore.unlink(name);
@@ -56,15 +56,15 @@ class SemaphoreTest {
   void badNamesValuesAndOffsetsAreRefused() throws Exception {
     try (IpcNames names = new IpcNames()) {
       String name = names.sem("bad");
-      assertEquals(Errno.EINVAL, assertThrows(PosixException.class, () -> NamedSemaphore.create("x", 0)).errno());
+      assertEquals(Errno.EINVAL, assertThrows(PosixException.class, () -> NamedSemaphore.open("x", NamedSemaphore.options().exclusive().initialValue(0))).errno());
       assertEquals(Errno.ENAMETOOLONG,
-          assertThrows(PosixException.class, () -> NamedSemaphore.create("/" + "s".repeat(252), 0)).errno());
-      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.create(name, -1));
-      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.create(name, 0, 02000));
-      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.create("/a\0", 0));
+          assertThrows(PosixException.class, () -> NamedSemaphore.open("/" + "s".repeat(252), NamedSemaphore.options().exclusive().initialValue(0))).errno());
+      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(-1)));
+      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(0).mode(02000)));
+      assertThrows(IllegalArgumentException.class, () -> NamedSemaphore.open("/a\0", NamedSemaphore.options().exclusive().initialValue(0)));
       String shmName = names.shm("sems");
       try (SharedMemory shm = SharedMemory.create(shmName, 4096); MappedRegion r = shm.map();
-           SharedMemory ro = SharedMemory.open(shmName, 0, SharedMemory.Option.READ_ONLY);
+           SharedMemory ro = SharedMemory.open(shmName, SharedMemory.options().access(Access.READ));
            MappedRegion rr = ro.map()) {
         assertThrows(IllegalArgumentException.class, () -> UnnamedSemaphore.init(r, 1, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> UnnamedSemaphore.init(r, 4096, 0));
@@ -81,7 +81,7 @@ class SemaphoreTest {
   void namedSemaphoreBetweenJavaAndTheCPeer() throws Exception {
     try (IpcNames names = new IpcNames()) {
       String name = names.sem("xproc");
-      try (NamedSemaphore s = NamedSemaphore.create(name, 0)) {
+      try (NamedSemaphore s = NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(0))) {
         try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sem-wait", name, "10000")) {
           s.post();
           assertEquals("acquired", peer.output());
@@ -198,7 +198,7 @@ class SemaphoreTest {
         MappedRegion r = shm.map();
         UnnamedSemaphore unnamed = UnnamedSemaphore.init(r, 0, 0);
         UnnamedSemaphore viaRegion = UnnamedSemaphore.at(r, 0);
-        NamedSemaphore named = NamedSemaphore.create(semName, 0);
+        NamedSemaphore named = NamedSemaphore.open(semName, NamedSemaphore.options().exclusive().initialValue(0));
         assertClosingWakes(unnamed, unnamed::close);
         assertClosingWakes(viaRegion, r::close);
         assertClosingWakes(named, named::close);

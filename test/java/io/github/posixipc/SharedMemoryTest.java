@@ -30,7 +30,7 @@ class SharedMemoryTest {
       String name = names.shm("share");
       try (SharedMemory shm = SharedMemory.create(name, 10_000);
            MappedRegion a = shm.map();
-           SharedMemory ro = SharedMemory.open(name, 0, SharedMemory.Option.READ_ONLY);
+           SharedMemory ro = SharedMemory.open(name, SharedMemory.options().access(Access.READ));
            MappedRegion b = ro.map()) {
         assertEquals(10_000, shm.size());
         assertEquals(10_000, a.size());
@@ -99,16 +99,23 @@ class SharedMemoryTest {
       assertThrows(IllegalArgumentException.class, () -> SharedMemory.create("/a\0b", 10));
       assertThrows(NullPointerException.class, () -> SharedMemory.create(null, 10));
       assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(name, -1));
-      assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(name, 10, 01000));
+      assertThrows(IllegalArgumentException.class, () -> SharedMemory.options().mode(01000), "checked when set");
+      assertThrows(IllegalArgumentException.class, () -> SharedMemory.options().access(Access.WRITE));
+      assertThrows(NullPointerException.class, () -> SharedMemory.options().access(null));
       assertThrows(IllegalArgumentException.class,
-          () -> SharedMemory.open(name, 0600, SharedMemory.Option.EXCLUSIVE));
+          () -> SharedMemory.open(name, SharedMemory.options().access(Access.READ).truncate()));
+      assertThrows(IllegalArgumentException.class, () -> SharedMemory.open(name, SharedMemory.options().sealable()));
       assertThrows(IllegalArgumentException.class,
-          () -> SharedMemory.open(name, 0600, SharedMemory.Option.READ_ONLY, SharedMemory.Option.TRUNCATE));
+          () -> SharedMemory.create(name, 10, SharedMemory.options().access(Access.READ)), "create is read-write");
+      assertThrows(IllegalArgumentException.class,
+          () -> SharedMemory.createAnonymous("x", 10, SharedMemory.options().create()));
+      assertThrows(IllegalArgumentException.class,
+          () -> SharedMemory.createAnonymous("x", 10, SharedMemory.options().mode(0640)));
+      assertThrows(NullPointerException.class, () -> SharedMemory.open(name, null));
       assertThrows(NotFoundException.class, () -> SharedMemory.open(name));
       try (SharedMemory shm = SharedMemory.create(name, 8192)) {
         assertThrows(AlreadyExistsException.class, () -> SharedMemory.create(name, 10));
-        assertThrows(AlreadyExistsException.class, () -> SharedMemory.open(name, 0600,
-            SharedMemory.Option.CREATE, SharedMemory.Option.EXCLUSIVE));
+        assertThrows(AlreadyExistsException.class, () -> SharedMemory.open(name, SharedMemory.options().exclusive()));
         long page = SharedMemory.pageSize();
         assertThrows(IllegalArgumentException.class, () -> shm.map(1, 100));
         assertThrows(IllegalArgumentException.class, () -> shm.map(0, 0));
@@ -168,8 +175,7 @@ class SharedMemoryTest {
       String name = names.shm("big");
       long size = 3L << 30;
       // Sparse: truncate without allocation; only the pages touched below come into being.
-      try (SharedMemory shm = SharedMemory.open(name, 0600, SharedMemory.Option.CREATE,
-               SharedMemory.Option.EXCLUSIVE)) {
+      try (SharedMemory shm = SharedMemory.open(name, SharedMemory.options().exclusive())) {
         shm.truncate(size);
         try (MappedRegion r = shm.map()) {
           assertEquals(size, r.size());
@@ -261,7 +267,7 @@ class SharedMemoryTest {
     try (IpcNames names = new IpcNames()) {
       String name = names.sem("busy");
       for (int round = 0; round < 10; round++) {
-        NamedSemaphore s = NamedSemaphore.openOrCreate(name, 0, 0600);
+        NamedSemaphore s = NamedSemaphore.open(name, NamedSemaphore.options().create().initialValue(0).mode(0600));
         CountDownLatch started = new CountDownLatch(3);
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
@@ -432,7 +438,7 @@ class SharedMemoryTest {
 
   @Test
   void atomicsReturnEveryValueIncludingTheExtremes() throws Exception {
-    try (SharedMemory shm = SharedMemory.createAnonymous("atomics", 4096, false); MappedRegion r = shm.map()) {
+    try (SharedMemory shm = SharedMemory.createAnonymous("atomics", 4096); MappedRegion r = shm.map()) {
       assertTrue(r.compareAndSetLong(8, 0, Long.MIN_VALUE));
       assertFalse(r.compareAndSetLong(8, 0, 1));
       assertEquals(Long.MIN_VALUE, r.getAndAddLong(8, 1)); // a genuine MIN_VALUE, not an error
@@ -466,7 +472,7 @@ class SharedMemoryTest {
 
   @Test
   void memfdSealsForbidShrinkingSoNobodyCanCauseSigbus() throws Exception {
-    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest", 8192, true)) {
+    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest", 8192, SharedMemory.options().sealable())) {
       assertEquals(8192, fd.size());
       assertEquals(null, fd.name());
       assertTrue(fd.seals().isEmpty());
@@ -485,7 +491,7 @@ class SharedMemoryTest {
       }
       assertThrows(IllegalArgumentException.class, () -> fd.addSeals());
     }
-    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest", 0, false)) {
+    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest", 0)) {
       assertEquals(Errno.EPERM,
           assertThrows(PosixException.class, () -> fd.addSeals(SharedMemory.Seal.GROW)).errno());
     }
@@ -494,7 +500,7 @@ class SharedMemoryTest {
   /** A sealed memfd handed to the C peer as descriptor 3: it shares the pages, cannot shrink them. */
   @Test
   void sealedMemfdIsSharedWithAChildByDescriptor() throws Exception {
-    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest-pass", 4096, true);
+    try (SharedMemory fd = SharedMemory.createAnonymous("pipc-jtest-pass", 4096, SharedMemory.options().sealable());
          MappedRegion r = fd.map()) {
       fd.addSeals(SharedMemory.Seal.SHRINK, SharedMemory.Seal.GROW, SharedMemory.Seal.SEAL);
       r.setLongVolatile(64, 40);

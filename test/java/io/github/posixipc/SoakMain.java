@@ -34,8 +34,8 @@ public final class SoakMain {
     Map<String, Cycle> kinds = new LinkedHashMap<>();
     kinds.put("pipe", () -> Pipe.open().close());
     Path fifo = dir.resolve("fifo");
-    Fifo.create(fifo, 0600);
-    kinds.put("fifo", () -> Fifo.of(fifo, Fifo.Access.READ_WRITE).open().close());
+    Fifo.create(fifo, Fifo.options().mode(0600));
+    kinds.put("fifo", () -> Fifo.of(fifo, Access.READ_WRITE).open().close());
     String queue = "/pipc-soak-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     MessageQueue.open(queue, MessageQueue.options().create().exclusive().mode(0600).maxMessages(2).messageSize(64))
         .close();
@@ -50,18 +50,18 @@ public final class SoakMain {
       }
     });
     kinds.put("memfd-sealed", () -> {
-      try (SharedMemory m = SharedMemory.createAnonymous("pipc-soak", 4096, true)) {
+      try (SharedMemory m = SharedMemory.createAnonymous("pipc-soak", 4096, SharedMemory.options().sealable())) {
         m.addSeals(SharedMemory.Seal.SHRINK, SharedMemory.Seal.GROW, SharedMemory.Seal.SEAL);
       }
     });
     kinds.put("socketpair", () -> {
-      UnixSocket[] pair = UnixSocket.pair();
+      ConnectedSocket[] pair = ConnectedSocket.pair();
       pair[0].close();
       pair[1].close();
     });
     kinds.put("poller", () -> Poller.open().close());
     String sem = "/pipc-soak-sem-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    NamedSemaphore.create(sem, 0).close();
+    NamedSemaphore.open(sem, NamedSemaphore.options().exclusive().initialValue(0)).close();
     SEMAPHORES.add(sem);
     kinds.put("named-sem", () -> NamedSemaphore.open(sem).close());
     return kinds;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -37,10 +38,10 @@ class SocketTest {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   /** An abstract name unique to this JVM and call, with a NUL byte inside. */
-  private static UnixSocketAddress uniqueAbstract(String tag) {
+  private static SocketAddress uniqueAbstract(String tag) {
     String name = "pipc-jtest-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-"
         + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-" + tag;
-    return UnixSocketAddress.abstractName(name + "\0x");
+    return AbstractSocketAddress.of(name + "\0x");
   }
 
   private static ByteBuffer direct(String s) {
@@ -94,13 +95,13 @@ class SocketTest {
     return sb.toString();
   }
 
-  private static void sendAll(UnixSocket s, ByteBuffer b) throws IOException {
+  private static void sendAll(ConnectedSocket s, ByteBuffer b) throws IOException {
     while (b.hasRemaining()) {
       s.write(b);
     }
   }
 
-  private static void readFully(UnixSocket s, ByteBuffer b) throws IOException {
+  private static void readFully(ConnectedSocket s, ByteBuffer b) throws IOException {
     while (b.hasRemaining()) {
       if (s.read(b, Duration.ofSeconds(20)) < 0) {
         throw new IOException("early end of stream");
@@ -112,8 +113,8 @@ class SocketTest {
 
   @Test
   void pairCarriesBytesBothWaysThroughBuffersAndStreams() throws Exception {
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       assertEquals(SocketType.STREAM, a.type());
       assertEquals(5, a.write(direct("hello")));
       ByteBuffer dst = ByteBuffer.allocateDirect(16);
@@ -129,7 +130,8 @@ class SocketTest {
       byte[] got = new byte[6];
       assertEquals(6, in.readNBytes(got, 0, 6));
       assertEquals("stream", new String(got, StandardCharsets.UTF_8));
-      assertEquals(UnixSocketAddress.Kind.UNNAMED, a.localAddress().kind());
+      assertEquals(UnixDomainSocketAddress.of(""), a.localAddress(), "unnamed, as the JDK reports it");
+      assertEquals("unix:(unnamed)", SocketAddresses.format(a.localAddress()));
       a.shutdownOutput();
       assertEquals(-1, b.read(ByteBuffer.allocate(4)));
     }
@@ -137,13 +139,13 @@ class SocketTest {
 
   @Test
   void timedReadsTimeOutAndNonBlockingReadsReturnZero() throws Exception {
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       assertThrows(WouldBlockException.class, () -> a.read(ByteBuffer.allocate(4), Duration.ZERO));
       assertThrows(TimedOutException.class, () -> a.read(ByteBuffer.allocate(4), Duration.ofMillis(20)));
       a.setBlocking(false);
       assertEquals(0, a.read(ByteBuffer.allocate(4)));
-      assertNull(a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
+      assertThrows(WouldBlockException.class, () -> a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
       b.setSendBufferSize(8192);
       assertTrue(b.sendBufferSize() >= 8192);
       b.setReceiveBufferSize(8192);
@@ -154,29 +156,30 @@ class SocketTest {
   @Test
   void pathServerAcceptsAndItsPathIsRemovedOnlyByUnlink() throws Exception {
     Path path = TestSupport.uniquePath("sock");
-    UnixSocketAddress where = UnixSocketAddress.of(path);
-    try (UnixServerSocket server = UnixServerSocket.bind(where)) {
+    UnixDomainSocketAddress where = UnixDomainSocketAddress.of(path);
+    try (ListeningSocket server = ListeningSocket.bind(where)) {
       assertTrue(Files.exists(path));
       assertEquals(where, server.localAddress());
-      assertEquals(path, server.address().path());
-      try (UnixSocket c = UnixSocket.connect(where); UnixSocket s = server.accept(Duration.ofSeconds(5))) {
+      assertEquals(path, ((UnixDomainSocketAddress) server.address()).getPath());
+      assertEquals(where, SocketAddresses.parse(SocketAddresses.format(where)));
+      try (ConnectedSocket c = ConnectedSocket.connect(where); ConnectedSocket s = server.accept(Duration.ofSeconds(5))) {
         assertEquals(where, c.remoteAddress());
         c.write(direct("ping"));
         ByteBuffer buf = ByteBuffer.allocate(4);
         readFully(s, buf);
         assertEquals("ping", text(buf));
       }
-      PosixException inUse = assertThrows(PosixException.class, () -> UnixServerSocket.bind(where).close(),
+      PosixException inUse = assertThrows(PosixException.class, () -> ListeningSocket.bind(where).close(),
           "a path in use cannot be bound again");
       assertEquals("EADDRINUSE", inUse.errnoName());
     }
     assertTrue(Files.exists(path), "closing does not remove the path");
     try {
-      where.unlink();
+      SocketAddresses.unlink(where);
       assertFalse(Files.exists(path));
-      assertThrows(NotFoundException.class, where::unlink);
+      assertThrows(NotFoundException.class, () -> SocketAddresses.unlink(where));
       Files.writeString(path, "plain file");
-      PosixException e = assertThrows(PosixException.class, where::unlink);
+      PosixException e = assertThrows(PosixException.class, () -> SocketAddresses.unlink(where));
       assertEquals(Errno.EINVAL, e.errno());
       assertTrue(Files.exists(path), "a file that is not a socket is never removed");
     } finally {
@@ -187,10 +190,10 @@ class SocketTest {
   @Test
   void serverUnlinkFreesThePathForAnotherBind() throws Exception {
     Path path = TestSupport.uniquePath("rebind");
-    UnixSocketAddress where = UnixSocketAddress.of(path);
-    try (UnixServerSocket first = UnixServerSocket.bind(where)) {
+    SocketAddress where = UnixDomainSocketAddress.of(path);
+    try (ListeningSocket first = ListeningSocket.bind(where)) {
       first.unlink();
-      try (UnixServerSocket second = UnixServerSocket.bind(where)) {
+      try (ListeningSocket second = ListeningSocket.bind(where)) {
         second.unlink();
       }
     } finally {
@@ -205,19 +208,19 @@ class SocketTest {
     withNul[name.length] = 0;
     withNul[name.length + 1] = 'z';
     withNul[name.length + 2] = 0;
-    UnixSocketAddress where = UnixSocketAddress.abstractName(withNul);
-    assertEquals(UnixSocketAddress.Kind.ABSTRACT, where.kind());
-    try (UnixServerSocket server = UnixServerSocket.bind(where, SocketType.SEQPACKET, 4)) {
-      UnixSocketAddress local = server.localAddress();
-      assertArrayEquals(withNul, local.abstractNameBytes());
+    AbstractSocketAddress where = AbstractSocketAddress.of(withNul);
+    assertArrayEquals(withNul, where.name());
+    try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(SocketType.SEQPACKET).backlog(4))) {
+      SocketAddress local = server.localAddress();
+      assertArrayEquals(withNul, ((AbstractSocketAddress) local).name());
       assertEquals(where, local);
-      assertEquals(where, UnixSocketAddress.parse(where.toString()), where.toString());
+      assertEquals(where, SocketAddresses.parse(where.toString()), where.toString());
       // Cut at its first NUL, it is another name: nobody listens there.
       PosixException e = assertThrows(PosixException.class,
-          () -> UnixSocket.connect(UnixSocketAddress.abstractName(name), SocketType.SEQPACKET, null));
+          () -> ConnectedSocket.connect(AbstractSocketAddress.of(name), ConnectedSocket.options().type(SocketType.SEQPACKET), null));
       assertEquals(Errno.ECONNREFUSED, e.errno());
-      try (UnixSocket c = UnixSocket.connect(where, SocketType.SEQPACKET, Duration.ofSeconds(5));
-          UnixSocket s = server.accept()) {
+      try (ConnectedSocket c = ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.SEQPACKET), Duration.ofSeconds(5));
+          ConnectedSocket s = server.accept()) {
         assertEquals(SocketType.SEQPACKET, s.type());
       }
     }
@@ -225,27 +228,40 @@ class SocketTest {
 
   @Test
   void badInputsGetClearExceptions() throws Exception {
-    String longPath = "/tmp/" + "p".repeat(UnixSocketAddress.MAX_PATH_BYTES - 4);
+    String longPath = "/tmp/" + "p".repeat(SocketAddresses.MAX_PATH_BYTES - 4);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> UnixSocketAddress.of(Path.of(longPath)));
+        () -> ListeningSocket.bind(UnixDomainSocketAddress.of(longPath)), "refused before any system call");
     assertTrue(e.getMessage().contains("too long"), e.getMessage());
-    UnixSocketAddress.of(Path.of(longPath.substring(1))); // 107 bytes: fits
+    e = assertThrows(IllegalArgumentException.class, () -> SocketAddresses.parse("unix:" + longPath));
+    assertTrue(e.getMessage().contains("too long"), e.getMessage());
+    SocketAddresses.parse("unix:" + longPath.substring(1)); // 107 bytes: fits
     assertThrows(IllegalArgumentException.class,
-        () -> UnixSocketAddress.abstractName(new byte[UnixSocketAddress.MAX_ABSTRACT_BYTES + 1]));
-    UnixSocketAddress.abstractName(new byte[UnixSocketAddress.MAX_ABSTRACT_BYTES]);
-    assertThrows(IllegalArgumentException.class, () -> UnixSocketAddress.of(Path.of("")));
-    assertThrows(IllegalArgumentException.class, () -> UnixSocketAddress.parse("nonsense"));
-    assertThrows(IllegalArgumentException.class, () -> UnixSocketAddress.loopback(70000));
-    assertThrows(IllegalArgumentException.class, () -> UnixSocket.pair(SocketType.DATAGRAM));
+        () -> AbstractSocketAddress.of(new byte[AbstractSocketAddress.MAX_BYTES + 1]));
+    AbstractSocketAddress.of(new byte[AbstractSocketAddress.MAX_BYTES]);
+    assertThrows(IllegalArgumentException.class, () -> ConnectedSocket.connect(UnixDomainSocketAddress.of("")),
+        "an empty path names no socket");
+    assertThrows(IllegalArgumentException.class, () -> SocketAddresses.parse("nonsense"));
+    assertThrows(IllegalArgumentException.class, () -> SocketAddresses.parse("inet:127.0.0.1:70000"));
     assertThrows(IllegalArgumentException.class,
-        () -> UnixServerSocket.bind(uniqueAbstract("dg"), SocketType.DATAGRAM, 1));
-    assertThrows(IllegalArgumentException.class, () -> UnixServerSocket.bind(uniqueAbstract("bl"), SocketType.STREAM, -1));
+        () -> ConnectedSocket.connect(java.net.InetSocketAddress.createUnresolved("localhost", 1)), "unresolved");
+    assertThrows(IllegalArgumentException.class, () -> ConnectedSocket.connect(new SocketAddress() {}),
+        "a kind of address posixipc does not know");
+    assertThrows(IllegalArgumentException.class, () -> ConnectedSocket.options().type(SocketType.DATAGRAM),
+        "options are checked when set");
+    assertThrows(IllegalArgumentException.class, () -> ListeningSocket.options().type(SocketType.DATAGRAM));
+    assertThrows(IllegalArgumentException.class, () -> ListeningSocket.options().backlog(-1));
+    assertThrows(NullPointerException.class, () -> ConnectedSocket.options().type(null));
+    assertThrows(NullPointerException.class, () -> ListeningSocket.bind(uniqueAbstract("n"), null));
+    assertThrows(IllegalArgumentException.class, () -> ConnectedSocket.pair(ConnectedSocket.options().type(SocketType.DATAGRAM)));
+    assertThrows(IllegalArgumentException.class,
+        () -> ListeningSocket.bind(uniqueAbstract("dg"), ListeningSocket.options().type(SocketType.DATAGRAM).backlog(1)));
+    assertThrows(IllegalArgumentException.class, () -> ListeningSocket.bind(uniqueAbstract("bl"), ListeningSocket.options().type(SocketType.STREAM).backlog(-1)));
     assertThrows(NotFoundException.class,
-        () -> UnixSocket.connect(UnixSocketAddress.of(TestSupport.uniquePath("nobody"))));
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+        () -> ConnectedSocket.connect(UnixDomainSocketAddress.of(TestSupport.uniquePath("nobody"))));
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       assertThrows(IllegalArgumentException.class,
-          () -> a.sendFileDescriptors(direct("x"), new int[UnixSocketChannel.MAX_FDS_PER_MESSAGE + 1]));
+          () -> a.sendFileDescriptors(direct("x"), new int[SocketBase.MAX_FDS_PER_MESSAGE + 1]));
       assertThrows(IllegalArgumentException.class, () -> a.sendFileDescriptors(direct("x"), -1));
       assertThrows(IllegalArgumentException.class, () -> a.sendFileDescriptors(ByteBuffer.allocate(0), 0));
       assertThrows(IllegalArgumentException.class, () -> a.receiveFileDescriptors(ByteBuffer.allocate(1), -1));
@@ -268,10 +284,10 @@ class SocketTest {
     }
     try (Pipe pipe = Pipe.open()) {
       int fd = pipe.source().fd();
-      PosixException notSock = assertThrows(PosixException.class, () -> UnixSocket.adopt(fd));
+      PosixException notSock = assertThrows(PosixException.class, () -> ConnectedSocket.adopt(fd));
       assertEquals("ENOTSOCK", notSock.errnoName());
     }
-    try (UnixDatagramSocket d = UnixDatagramSocket.open()) {
+    try (DatagramSocket d = DatagramSocket.open()) {
       PosixException e2 = assertThrows(PosixException.class, d::unlink);
       assertEquals(Errno.EINVAL, e2.errno());
     }
@@ -279,9 +295,9 @@ class SocketTest {
 
   @Test
   void datagramsKeepBoundariesAndReportFullLengthWhenCut() throws Exception {
-    UnixSocketAddress ra = uniqueAbstract("dr");
-    UnixSocketAddress sa = uniqueAbstract("ds");
-    try (UnixDatagramSocket r = UnixDatagramSocket.bind(ra); UnixDatagramSocket s = UnixDatagramSocket.bind(sa)) {
+    SocketAddress ra = uniqueAbstract("dr");
+    SocketAddress sa = uniqueAbstract("ds");
+    try (DatagramSocket r = DatagramSocket.bind(ra); DatagramSocket s = DatagramSocket.bind(sa)) {
       assertEquals(SocketType.DATAGRAM, r.type());
       assertEquals(10, s.send(direct("0123456789"), ra));
       assertEquals(3, s.send(ByteBuffer.wrap("abc".getBytes(StandardCharsets.UTF_8)), ra));
@@ -306,8 +322,8 @@ class SocketTest {
 
   @Test
   void seqpacketKeepsBoundaries() throws Exception {
-    UnixSocket[] p = UnixSocket.pair(SocketType.SEQPACKET);
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair(ConnectedSocket.options().type(SocketType.SEQPACKET));
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       a.send(direct("0123456789"));
       a.send(direct("abc"));
       a.send(direct("0123456789"));
@@ -327,8 +343,8 @@ class SocketTest {
   @Test
   void descriptorsPassedThroughASocketWorkAndExtraOnesAreClosed() throws Exception {
     int baseline = TestSupport.settledFds();
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]; Pipe pipe = Pipe.open()) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]; Pipe pipe = Pipe.open()) {
       a.sendFileDescriptors(direct("F"), pipe.sink());
       ReceivedMessage m = b.receiveFileDescriptors(ByteBuffer.allocate(4), 2, Duration.ofSeconds(5));
       assertEquals(1, m.length());
@@ -374,11 +390,11 @@ class SocketTest {
   @Test
   void hotPathsAllocateNothingPerMessage() throws Exception {
     int rounds = 20_000;
-    UnixSocket[] stream = UnixSocket.pair();
-    UnixSocket[] packets = UnixSocket.pair(SocketType.SEQPACKET);
-    UnixSocketAddress ra = uniqueAbstract("alloc-r");
-    try (UnixSocket a = stream[0]; UnixSocket b = stream[1]; UnixSocket p = packets[0]; UnixSocket q = packets[1];
-        UnixDatagramSocket r = UnixDatagramSocket.bind(ra); UnixDatagramSocket s = UnixDatagramSocket.open()) {
+    ConnectedSocket[] stream = ConnectedSocket.pair();
+    ConnectedSocket[] packets = ConnectedSocket.pair(ConnectedSocket.options().type(SocketType.SEQPACKET));
+    SocketAddress ra = uniqueAbstract("alloc-r");
+    try (ConnectedSocket a = stream[0]; ConnectedSocket b = stream[1]; ConnectedSocket p = packets[0]; ConnectedSocket q = packets[1];
+        DatagramSocket r = DatagramSocket.bind(ra); DatagramSocket s = DatagramSocket.open()) {
       ByteBuffer out = TestSupport.patternBlock(1, 0, 64);
       ByteBuffer in = ByteBuffer.allocateDirect(64);
       ThrowingRunnable loop = () -> {
@@ -399,8 +415,8 @@ class SocketTest {
 
   @Test
   void credentialsOfAPairAreOurOwn() throws Exception {
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       Credentials c = a.peerCredentials();
       assertEquals(ProcessHandle.current().pid(), c.pid());
     }
@@ -408,28 +424,28 @@ class SocketTest {
 
   @Test
   void closeWakesABlockedAcceptAndABlockedRead() throws Exception {
-    try (UnixServerSocket server = UnixServerSocket.bind(uniqueAbstract("wake"))) {
-      CompletableFuture<UnixSocket> accept = inThread(server::accept);
+    try (ListeningSocket server = ListeningSocket.bind(uniqueAbstract("wake"))) {
+      CompletableFuture<ConnectedSocket> accept = inThread(server::accept);
       Thread.sleep(100);
       server.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(accept));
     }
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       CompletableFuture<Integer> read = inThread(() -> a.read(ByteBuffer.allocateDirect(8)));
       Thread.sleep(100);
       a.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(read));
     }
-    UnixSocket[] p2 = UnixSocket.pair();
-    try (UnixSocket a = p2[0]; UnixSocket b = p2[1]) {
+    ConnectedSocket[] p2 = ConnectedSocket.pair();
+    try (ConnectedSocket a = p2[0]; ConnectedSocket b = p2[1]) {
       CompletableFuture<ReceivedMessage> withFds = inThread(() -> b.receiveFileDescriptors(ByteBuffer.allocate(8), 4));
       Thread.sleep(100);
       b.close();
       assertInstanceOf(AsynchronousCloseException.class, failure(withFds));
       assertTrue(a.isOpen());
     }
-    try (UnixDatagramSocket d = UnixDatagramSocket.bind(uniqueAbstract("dwake"))) {
+    try (DatagramSocket d = DatagramSocket.bind(uniqueAbstract("dwake"))) {
       CompletableFuture<Integer> receive = inThread(() -> d.receive(ByteBuffer.allocateDirect(8), Duration.ofSeconds(30)));
       Thread.sleep(100);
       d.close();
@@ -439,8 +455,8 @@ class SocketTest {
 
   @Test
   void interruptClosesABlockedReadAndAccept() throws Exception {
-    UnixSocket[] p = UnixSocket.pair();
-    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
       Thread[] t = new Thread[1];
       CompletableFuture<Integer> read = inThread(() -> {
         t[0] = Thread.currentThread();
@@ -451,9 +467,9 @@ class SocketTest {
       assertInstanceOf(ClosedByInterruptException.class, failure(read));
       assertFalse(a.isOpen());
     }
-    try (UnixServerSocket server = UnixServerSocket.bind(uniqueAbstract("intr"))) {
+    try (ListeningSocket server = ListeningSocket.bind(uniqueAbstract("intr"))) {
       Thread[] t = new Thread[1];
-      CompletableFuture<UnixSocket> accept = inThread(() -> {
+      CompletableFuture<ConnectedSocket> accept = inThread(() -> {
         t[0] = Thread.currentThread();
         return server.accept(Duration.ofSeconds(30));
       });
@@ -466,26 +482,26 @@ class SocketTest {
 
   @Test
   void connectToAFullBacklogTimesOutAndIsEndedByInterrupt() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("full");
+    SocketAddress where = uniqueAbstract("full");
     // Backlog 0: one connection waits unaccepted; the next connect has to wait for room.
-    try (UnixServerSocket server = UnixServerSocket.bind(where, SocketType.STREAM, 0)) {
-      java.util.List<UnixSocket> queued = new java.util.ArrayList<>();
+    try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(SocketType.STREAM).backlog(0))) {
+      java.util.List<ConnectedSocket> queued = new java.util.ArrayList<>();
       try {
         while (true) {
           try {
-            queued.add(UnixSocket.connect(where, SocketType.STREAM, Duration.ZERO));
+            queued.add(ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.STREAM), Duration.ZERO));
           } catch (WouldBlockException full) {
             break;
           }
           assertTrue(queued.size() < 100, "the backlog never filled");
         }
         assertThrows(TimedOutException.class,
-            () -> UnixSocket.connect(where, SocketType.STREAM, Duration.ofMillis(30)));
+            () -> ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.STREAM), Duration.ofMillis(30)));
         // An untimed connect blocks until a thread interrupt closes it.
         Thread[] t = new Thread[1];
-        CompletableFuture<UnixSocket> blocked = inThread(() -> {
+        CompletableFuture<ConnectedSocket> blocked = inThread(() -> {
           t[0] = Thread.currentThread();
-          return UnixSocket.connect(where);
+          return ConnectedSocket.connect(where);
         });
         Thread.sleep(100);
         assertFalse(blocked.isDone(), "connect waits for room in the backlog");
@@ -493,11 +509,11 @@ class SocketTest {
         assertInstanceOf(ClosedByInterruptException.class, failure(blocked));
         // Room again: a connect succeeds once one is accepted.
         server.accept(Duration.ofSeconds(5)).close();
-        try (UnixSocket ok = UnixSocket.connect(where, SocketType.STREAM, Duration.ofSeconds(5))) {
+        try (ConnectedSocket ok = ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.STREAM), Duration.ofSeconds(5))) {
           assertTrue(ok.isOpen());
         }
       } finally {
-        for (UnixSocket q : queued) {
+        for (ConnectedSocket q : queued) {
           q.close();
         }
       }
@@ -505,14 +521,60 @@ class SocketTest {
   }
 
   @Test
+  void nonBlockingMessageCallsThrowWouldBlockAndByteCallsReturnZero() throws Exception {
+    ConnectedSocket[] stream = ConnectedSocket.pair();
+    try (ConnectedSocket a = stream[0]; ConnectedSocket b = stream[1]) {
+      a.setBlocking(false);
+      assertEquals(0, a.read(ByteBuffer.allocate(4)), "a byte read: 0 is nothing now");
+      WouldBlockException e = assertThrows(WouldBlockException.class, () -> a.receive(ByteBuffer.allocate(4)));
+      assertEquals("EAGAIN", e.errnoName());
+      assertEquals(0, a.receive(ByteBuffer.allocate(0)), "no room asked for: nothing to wait for");
+      b.write(direct("xy"));
+      assertEquals(2, a.receive(ByteBuffer.allocate(4), Duration.ofSeconds(5)));
+      b.shutdownOutput();
+      assertEquals(-1, a.receive(ByteBuffer.allocate(4), Duration.ofSeconds(5)), "end of stream, as read says it");
+      assertEquals(-1, a.read(ByteBuffer.allocate(4)));
+    }
+    ConnectedSocket[] full = ConnectedSocket.pair();
+    try (ConnectedSocket w = full[0]; ConnectedSocket unread = full[1]) {
+      w.setBlocking(false);
+      w.setSendBufferSize(4096);
+      ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 16);
+      int written;
+      do {
+        written = w.write(chunk.clear());
+      } while (written > 0);
+      assertEquals(0, written, "a byte write to a full socket returns 0");
+    }
+    ConnectedSocket[] packets = ConnectedSocket.pair(ConnectedSocket.options().type(SocketType.SEQPACKET));
+    try (ConnectedSocket a = packets[0]; ConnectedSocket b = packets[1]) {
+      a.setBlocking(false);
+      assertThrows(WouldBlockException.class, () -> a.receive(ByteBuffer.allocate(4)));
+      assertThrows(WouldBlockException.class, () -> a.receiveFileDescriptors(ByteBuffer.allocate(4), 1));
+      a.setSendBufferSize(4096);
+      ByteBuffer packet = ByteBuffer.allocateDirect(1024);
+      assertThrows(WouldBlockException.class, () -> {
+        for (;;) {
+          a.send(packet.clear());
+        }
+      }, "a full seqpacket socket throws instead of returning -1");
+    }
+    try (DatagramSocket r = DatagramSocket.bind(uniqueAbstract("wb"))) {
+      r.setBlocking(false);
+      assertThrows(WouldBlockException.class, () -> r.receive(ByteBuffer.allocate(4)));
+      assertThrows(WouldBlockException.class, () -> r.receiveMessage(ByteBuffer.allocate(4), 0, null));
+    }
+  }
+
+  @Test
   void timedAcceptAndNonBlockingAccept() throws Exception {
-    try (UnixServerSocket server = UnixServerSocket.bind(uniqueAbstract("timed"))) {
+    try (ListeningSocket server = ListeningSocket.bind(uniqueAbstract("timed"))) {
       assertThrows(WouldBlockException.class, () -> server.accept(Duration.ZERO));
       assertThrows(TimedOutException.class, () -> server.accept(Duration.ofMillis(20)));
       server.setBlocking(false);
-      assertNull(server.accept());
-      try (UnixSocket c = UnixSocket.connect(server.address());
-          UnixSocket s = server.accept(Duration.ofSeconds(5))) {
+      assertThrows(WouldBlockException.class, server::accept);
+      try (ConnectedSocket c = ConnectedSocket.connect(server.address());
+          ConnectedSocket s = server.accept(Duration.ofSeconds(5))) {
         assertEquals(ProcessHandle.current().pid(), s.peerCredentials().pid());
       }
     }
@@ -520,11 +582,11 @@ class SocketTest {
 
   @Test
   void tenThousandConnectAcceptCyclesLeakNoDescriptor() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("cycles");
-    try (UnixServerSocket server = UnixServerSocket.bind(where)) {
+    SocketAddress where = uniqueAbstract("cycles");
+    try (ListeningSocket server = ListeningSocket.bind(where)) {
       int baseline = TestSupport.settledFds();
       for (int i = 0; i < 10_000; i++) {
-        try (UnixSocket c = UnixSocket.connect(where); UnixSocket s = server.accept()) {
+        try (ConnectedSocket c = ConnectedSocket.connect(where); ConnectedSocket s = server.accept()) {
           if (i % 1000 == 0) {
             c.write(direct("x"));
             assertEquals(1, s.read(ByteBuffer.allocate(1)));
@@ -537,11 +599,12 @@ class SocketTest {
 
   @Test
   void tcpAndUdpOnLoopbackThroughTheSameCalls() throws Exception {
-    try (UnixServerSocket server = UnixServerSocket.bind(UnixSocketAddress.loopback(0))) {
-      assertEquals(UnixSocketAddress.Kind.INET, server.address().kind());
-      assertTrue(server.address().port() > 0);
-      try (UnixSocket c = UnixSocket.connect(server.address(), SocketType.STREAM, Duration.ofSeconds(5));
-          UnixSocket s = server.accept(Duration.ofSeconds(5))) {
+    try (ListeningSocket server = ListeningSocket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+      java.net.InetSocketAddress bound = assertInstanceOf(java.net.InetSocketAddress.class, server.address());
+      assertTrue(bound.getPort() > 0, "port 0 picks a free port, and address() tells which");
+      assertEquals(java.net.InetAddress.getLoopbackAddress(), bound.getAddress());
+      try (ConnectedSocket c = ConnectedSocket.connect(server.address(), ConnectedSocket.options().type(SocketType.STREAM), Duration.ofSeconds(5));
+          ConnectedSocket s = server.accept(Duration.ofSeconds(5))) {
         c.setTcpNoDelay(true);
         ByteBuffer block = TestSupport.patternBlock(9, 0, 200_000);
         CompletableFuture<Integer> writer = inThread(() -> {
@@ -560,8 +623,8 @@ class SocketTest {
         }
       }
     }
-    try (UnixDatagramSocket r = UnixDatagramSocket.bind(UnixSocketAddress.loopback(0));
-        UnixDatagramSocket s = UnixDatagramSocket.connect(r.localAddress())) {
+    try (DatagramSocket r = DatagramSocket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        DatagramSocket s = DatagramSocket.connect(r.localAddress())) {
       assertEquals(5, s.send(direct("hello")));
       ByteBuffer buf = ByteBuffer.allocate(16);
       ReceivedMessage m = r.receiveMessage(buf, 0, Duration.ofSeconds(5));
@@ -574,11 +637,11 @@ class SocketTest {
 
   @Test
   void cPeerConnectsAndStreamsAMegabyteIntoAJavaServer() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("csrc");
-    try (UnixServerSocket server = UnixServerSocket.bind(where);
+    SocketAddress where = uniqueAbstract("csrc");
+    try (ListeningSocket server = ListeningSocket.bind(where);
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             where.toString(), "source", "1000000", "5");
-        UnixSocket s = server.accept(Duration.ofSeconds(20))) {
+        ConnectedSocket s = server.accept(Duration.ofSeconds(20))) {
       assertEquals(peer.process.pid(), s.peerCredentials().pid(), "SO_PEERCRED names the peer");
       assertEquals(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue(), s.peerCredentials().uid());
       ByteBuffer buf = ByteBuffer.allocateDirect(65536);
@@ -608,7 +671,7 @@ class SocketTest {
       try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-serve", type, spec, "echo")) {
         assertEquals("ready " + spec, line(peer.stdout));
         SocketType t = type.equals("stream") ? SocketType.STREAM : SocketType.SEQPACKET;
-        try (UnixSocket c = UnixSocket.connect(UnixSocketAddress.of(path), t, Duration.ofSeconds(10))) {
+        try (ConnectedSocket c = ConnectedSocket.connect(UnixDomainSocketAddress.of(path), ConnectedSocket.options().type(t), Duration.ofSeconds(10))) {
           assertEquals(peer.process.pid(), c.peerCredentials().pid());
           ByteBuffer out = ByteBuffer.allocateDirect(64);
           ByteBuffer in = ByteBuffer.allocateDirect(64);
@@ -633,10 +696,10 @@ class SocketTest {
       }
     }
     // Datagrams, with credentials of the sender on each message.
-    UnixSocketAddress where = uniqueAbstract("cdg");
-    UnixSocketAddress me = uniqueAbstract("me");
+    SocketAddress where = uniqueAbstract("cdg");
+    SocketAddress me = uniqueAbstract("me");
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-serve", "dgram", where.toString(), "echo");
-        UnixDatagramSocket s = UnixDatagramSocket.bind(me)) {
+        DatagramSocket s = DatagramSocket.bind(me)) {
       assertEquals("ready " + where, line(peer.stdout));
       s.setPassCredentials(true);
       assertTrue(s.passCredentials());
@@ -665,11 +728,11 @@ class SocketTest {
   @Test
   void pipeEndsPassedToAndFromTheCPeerAreUsedOnTheOtherSide() throws Exception {
     // From the C peer: the read end of a pipe it filled.
-    UnixSocketAddress where = uniqueAbstract("cfd");
-    try (UnixServerSocket server = UnixServerSocket.bind(where);
+    SocketAddress where = uniqueAbstract("cfd");
+    try (ListeningSocket server = ListeningSocket.bind(where);
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             where.toString(), "sendfd", "hello-from-c");
-        UnixSocket s = server.accept(Duration.ofSeconds(20))) {
+        ConnectedSocket s = server.accept(Duration.ofSeconds(20))) {
       ReceivedMessage m = s.receiveFileDescriptors(ByteBuffer.allocate(4), 4, Duration.ofSeconds(20));
       assertEquals(1, m.fileDescriptors().length);
       try (Pipe.Source src = Pipe.Source.adopt(m.fileDescriptors()[0])) {
@@ -683,11 +746,11 @@ class SocketTest {
       assertEquals(0, peer.waitFor(20));
     }
     // To the C peer: the write end of our pipe, written by the peer.
-    UnixSocketAddress where2 = uniqueAbstract("cfd2");
-    try (UnixServerSocket server = UnixServerSocket.bind(where2);
+    SocketAddress where2 = uniqueAbstract("cfd2");
+    try (ListeningSocket server = ListeningSocket.bind(where2);
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             where2.toString(), "recvfd");
-        UnixSocket s = server.accept(Duration.ofSeconds(20));
+        ConnectedSocket s = server.accept(Duration.ofSeconds(20));
         Pipe pipe = Pipe.open()) {
       s.sendFileDescriptors(direct("F"), pipe.sink());
       pipe.sink().close();
@@ -703,11 +766,11 @@ class SocketTest {
 
   @Test
   void aPeerThatDiesGivesEconnresetThenEpipe() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("die");
-    try (UnixServerSocket server = UnixServerSocket.bind(where);
+    SocketAddress where = uniqueAbstract("die");
+    try (ListeningSocket server = ListeningSocket.bind(where);
         TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "sock-connect", "stream",
             where.toString(), "die");
-        UnixSocket s = server.accept(Duration.ofSeconds(20))) {
+        ConnectedSocket s = server.accept(Duration.ofSeconds(20))) {
       s.write(direct("xyz")); // the peer reads one byte and dies with two unread
       assertEquals(0, peer.waitFor(20));
       PosixException reset = assertThrows(PosixException.class, () -> s.read(ByteBuffer.allocate(4), Duration.ofSeconds(10)));
@@ -725,11 +788,11 @@ class SocketTest {
         assertTrue(ready.startsWith("ready " + family + ":"), ready);
         int port = Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
         assertTrue(port > 0, ready);
-        UnixSocketAddress where = family.equals("inet")
-            ? UnixSocketAddress.loopback(port)
-            : UnixSocketAddress.inet(java.net.InetAddress.getByName("::1"), port);
-        assertEquals(family.equals("inet") ? UnixSocketAddress.Kind.INET : UnixSocketAddress.Kind.INET6, where.kind());
-        try (UnixSocket c = UnixSocket.connect(where, SocketType.STREAM, Duration.ofSeconds(10))) {
+        SocketAddress where = family.equals("inet")
+            ? new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port)
+            : new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), port);
+        assertTrue(SocketAddresses.format(where).startsWith(family + ":"), SocketAddresses.format(where));
+        try (ConnectedSocket c = ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.STREAM), Duration.ofSeconds(10))) {
           c.setTcpNoDelay(true);
           assertEquals(where, c.remoteAddress());
           ByteBuffer out = TestSupport.patternBlock(4, 0, 64);
@@ -749,12 +812,12 @@ class SocketTest {
 
   @Test
   void childJvmServesAnEchoAndSinksAStream() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("jecho");
+    SocketAddress where = uniqueAbstract("jecho");
     Process p = TestSupport.startJavaPeer("sock-serve", "seqpacket", where.toString(), "echo");
     try {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       assertEquals("ready " + where, r.readLine());
-      try (UnixSocket c = UnixSocket.connect(where, SocketType.SEQPACKET, Duration.ofSeconds(10))) {
+      try (ConnectedSocket c = ConnectedSocket.connect(where, ConnectedSocket.options().type(SocketType.SEQPACKET), Duration.ofSeconds(10))) {
         assertEquals(p.pid(), c.peerCredentials().pid());
         for (int size : new int[] {1, 64, 1000}) {
           ByteBuffer out = TestSupport.patternBlock(size, 0, size);
@@ -771,12 +834,12 @@ class SocketTest {
       p.destroyForcibly();
     }
     // The other way: the child JVM connects and we stream into it.
-    UnixSocketAddress sinkAt = uniqueAbstract("jsink");
-    try (UnixServerSocket server = UnixServerSocket.bind(sinkAt)) {
+    SocketAddress sinkAt = uniqueAbstract("jsink");
+    try (ListeningSocket server = ListeningSocket.bind(sinkAt)) {
       Process q = TestSupport.startJavaPeer("sock-connect", "stream", sinkAt.toString(), "sink");
       try {
         long h;
-        try (UnixSocket s = server.accept(Duration.ofSeconds(30))) {
+        try (ConnectedSocket s = server.accept(Duration.ofSeconds(30))) {
           assertEquals(q.pid(), s.peerCredentials().pid());
           ByteBuffer block = TestSupport.patternBlock(3, 0, 300_000);
           h = TestSupport.fnv1a(TestSupport.FNV_START, block);
@@ -791,11 +854,11 @@ class SocketTest {
 
   @Test
   void pipeEndPassedToAChildJvmIsWrittenThere() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("jfd");
-    try (UnixServerSocket server = UnixServerSocket.bind(where); Pipe pipe = Pipe.open()) {
+    SocketAddress where = uniqueAbstract("jfd");
+    try (ListeningSocket server = ListeningSocket.bind(where); Pipe pipe = Pipe.open()) {
       Process q = TestSupport.startJavaPeer("sock-connect", "stream", where.toString(), "recvfd");
       try {
-        try (UnixSocket s = server.accept(Duration.ofSeconds(30))) {
+        try (ConnectedSocket s = server.accept(Duration.ofSeconds(30))) {
           s.sendFileDescriptors(direct("F"), pipe.sink());
         }
         pipe.sink().close();
@@ -813,11 +876,11 @@ class SocketTest {
 
   @Test
   void pipeEndPassedFromAChildJvmIsReadHere() throws Exception {
-    UnixSocketAddress where = uniqueAbstract("jfd2");
-    try (UnixServerSocket server = UnixServerSocket.bind(where)) {
+    SocketAddress where = uniqueAbstract("jfd2");
+    try (ListeningSocket server = ListeningSocket.bind(where)) {
       Process q = TestSupport.startJavaPeer("sock-connect", "stream", where.toString(), "sendfd", "hello-from-java");
       try {
-        try (UnixSocket s = server.accept(Duration.ofSeconds(30))) {
+        try (ConnectedSocket s = server.accept(Duration.ofSeconds(30))) {
           ReceivedMessage m = s.receiveFileDescriptors(ByteBuffer.allocate(4), 4, Duration.ofSeconds(30));
           assertEquals(1, m.fileDescriptors().length, m.toString());
           try (Pipe.Source src = Pipe.Source.adopt(m.fileDescriptors()[0])) {

@@ -1,5 +1,6 @@
 package io.github.posixipc.examples;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.TimedOutException;
 import java.nio.ByteBuffer;
@@ -14,12 +15,12 @@ public final class FifoExample {
     Fifo.create(path); // mkfifo, mode 0600
     try {
       try {
-        Fifo.openWriter(path, Duration.ofMillis(100)); // nobody reads yet
+        Fifo.open(path, Access.WRITE, Duration.ofMillis(100)); // nobody reads yet
       } catch (TimedOutException e) {
         System.out.println("no reader: " + e.errnoName());
       }
-      try (Fifo reader = Fifo.openReader(path, Duration.ZERO); // does not wait for a writer
-          Fifo writer = Fifo.openWriter(path, Duration.ofSeconds(1))) {
+      try (Fifo reader = Fifo.open(path, Access.READ, Duration.ZERO); // does not wait for a writer
+          Fifo writer = Fifo.open(path, Access.WRITE, Duration.ofSeconds(1))) {
         writer.write(ByteBuffer.wrap("hello through a FIFO".getBytes(StandardCharsets.UTF_8)));
         writer.close();
         ByteBuffer buf = ByteBuffer.allocateDirect(64);

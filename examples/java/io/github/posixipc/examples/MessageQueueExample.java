@@ -1,6 +1,8 @@
 package io.github.posixipc.examples;
 
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.MessageQueueNotification;
+import io.github.posixipc.ReceivedMessage;
 import io.github.posixipc.TimedOutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +14,13 @@ public final class MessageQueueExample {
     String name = "/posixipc-example-" + ProcessHandle.current().pid();
     try (MessageQueue q = MessageQueue.open(name,
         MessageQueue.options().exclusive().maxMessages(8).messageSize(128))) {
-      MessageQueue.Notification arrived = q.registerNotification(
+      MessageQueueNotification arrived = q.registerNotification(
           () -> System.out.println("notified: a message arrived in the empty queue"));
       q.send("routine".getBytes(StandardCharsets.UTF_8), 1);
       arrived.await(Duration.ofSeconds(5)); // the callback ran on a daemon thread
       q.send("urgent".getBytes(StandardCharsets.UTF_8), 9);
       ByteBuffer buf = ByteBuffer.allocateDirect(q.messageSize()); // reused: no allocation
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       try {
         for (;;) {
           q.receive(buf.clear(), Duration.ofMillis(100), r);

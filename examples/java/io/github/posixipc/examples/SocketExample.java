@@ -1,11 +1,12 @@
 package io.github.posixipc.examples;
 
+import io.github.posixipc.AbstractSocketAddress;
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.PosixException;
 import io.github.posixipc.ReceivedMessage;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,10 +15,10 @@ import java.time.Duration;
 public final class SocketExample {
   public static void main(String[] args) throws Exception {
     // An abstract name: no file to clean up; it goes away with the socket.
-    UnixSocketAddress where = UnixSocketAddress.abstractName("posixipc-example-" + ProcessHandle.current().pid());
-    try (UnixServerSocket server = UnixServerSocket.bind(where);
-        UnixSocket client = UnixSocket.connect(where);
-        UnixSocket accepted = server.accept(Duration.ofSeconds(1))) {
+    SocketAddress where = AbstractSocketAddress.of("posixipc-example-" + ProcessHandle.current().pid());
+    try (ListeningSocket server = ListeningSocket.bind(where);
+        ConnectedSocket client = ConnectedSocket.connect(where);
+        ConnectedSocket accepted = server.accept(Duration.ofSeconds(1))) {
       client.write(ByteBuffer.wrap("hello through a socket".getBytes(StandardCharsets.UTF_8)));
       ByteBuffer buf = ByteBuffer.allocateDirect(64);
       accepted.read(buf, Duration.ofSeconds(1));
@@ -38,7 +39,7 @@ public final class SocketExample {
       }
     }
     try {
-      UnixSocket.connect(where); // nobody listens any more
+      ConnectedSocket.connect(where); // nobody listens any more
     } catch (PosixException e) {
       System.out.println(e.errnoName()); // ECONNREFUSED
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.posixipc.Access;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -169,7 +170,7 @@ class CliTest {
       assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
       // The tool writes, the library reads.
       CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
-        try (Fifo in = Fifo.openReader(path, Duration.ofSeconds(10))) {
+        try (Fifo in = Fifo.open(path, Access.READ, Duration.ofSeconds(10))) {
           return new String(in.inputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (Exception e) {
           throw new RuntimeException(e);
@@ -181,7 +182,7 @@ class CliTest {
 
       // The library writes, the tool reads to its standard output.
       CompletableFuture.runAsync(() -> {
-        try (Fifo out = Fifo.openWriter(path, Duration.ofSeconds(10))) {
+        try (Fifo out = Fifo.open(path, Access.WRITE, Duration.ofSeconds(10))) {
           out.write(ByteBuffer.wrap("from java\n".getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
           throw new RuntimeException(e);
@@ -337,18 +338,18 @@ class CliTest {
 
   // ------------------------------------------------------------------ socket
 
-  private static io.github.posixipc.UnixSocketAddress abstractAddress(String tag) {
-    return io.github.posixipc.UnixSocketAddress.abstractName("pipc-cli-" + ProcessHandle.current().pid() + "-"
+  private static java.net.SocketAddress abstractAddress(String tag) {
+    return io.github.posixipc.AbstractSocketAddress.of("pipc-cli-" + ProcessHandle.current().pid() + "-"
         + System.nanoTime() + "-" + tag);
   }
 
   /** Connects, retrying while the tool in another thread has not bound yet. */
-  private static io.github.posixipc.UnixSocket connectSoon(io.github.posixipc.UnixSocketAddress a,
+  private static io.github.posixipc.ConnectedSocket connectSoon(java.net.SocketAddress a,
       io.github.posixipc.SocketType type) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       try {
-        return io.github.posixipc.UnixSocket.connect(a, type, Duration.ofSeconds(5));
+        return io.github.posixipc.ConnectedSocket.connect(a, io.github.posixipc.ConnectedSocket.options().type(type), Duration.ofSeconds(5));
       } catch (io.github.posixipc.PosixException e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -361,12 +362,12 @@ class CliTest {
   @Test
   void socketListenPrintsWhatAConnectionSends() throws Exception {
     for (String type : new String[] {"stream", "seqpacket"}) {
-      io.github.posixipc.UnixSocketAddress where = abstractAddress("listen");
+      java.net.SocketAddress where = abstractAddress("listen");
       CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
           () -> run("socket", "listen", where.toString(), "--type", type, "--timeout", "20s"));
       io.github.posixipc.SocketType t = type.equals("stream")
           ? io.github.posixipc.SocketType.STREAM : io.github.posixipc.SocketType.SEQPACKET;
-      try (io.github.posixipc.UnixSocket c = connectSoon(where, t)) {
+      try (io.github.posixipc.ConnectedSocket c = connectSoon(where, t)) {
         c.send(ByteBuffer.wrap("hello ".getBytes(StandardCharsets.UTF_8)));
         c.send(ByteBuffer.wrap("socket".getBytes(StandardCharsets.UTF_8)));
       }
@@ -380,11 +381,11 @@ class CliTest {
   @Test
   void socketListenOnAPathRemovesItAfterwards() throws Exception {
     Path path = unique("sock");
-    io.github.posixipc.UnixSocketAddress where = io.github.posixipc.UnixSocketAddress.of(path);
+    java.net.SocketAddress where = java.net.UnixDomainSocketAddress.of(path);
     try {
       CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
           () -> run("socket", "listen", "unix:" + path, "--timeout", "20s"));
-      try (io.github.posixipc.UnixSocket c = connectSoon(where, io.github.posixipc.SocketType.STREAM)) {
+      try (io.github.posixipc.ConnectedSocket c = connectSoon(where, io.github.posixipc.SocketType.STREAM)) {
         c.write(ByteBuffer.wrap("via path\n".getBytes(StandardCharsets.UTF_8)));
       }
       Run r = tool.get(30, TimeUnit.SECONDS);
@@ -398,10 +399,10 @@ class CliTest {
 
   @Test
   void socketConnectSendsAndPrintsTheReply() throws Exception {
-    io.github.posixipc.UnixSocketAddress where = abstractAddress("connect");
-    try (io.github.posixipc.UnixServerSocket server = io.github.posixipc.UnixServerSocket.bind(where)) {
+    java.net.SocketAddress where = abstractAddress("connect");
+    try (io.github.posixipc.ListeningSocket server = io.github.posixipc.ListeningSocket.bind(where)) {
       CompletableFuture<String> echo = CompletableFuture.supplyAsync(() -> {
-        try (io.github.posixipc.UnixSocket s = server.accept(Duration.ofSeconds(20))) {
+        try (io.github.posixipc.ConnectedSocket s = server.accept(Duration.ofSeconds(20))) {
           String got = new String(s.inputStream().readAllBytes(), StandardCharsets.UTF_8);
           s.write(ByteBuffer.wrap(("got " + got).getBytes(StandardCharsets.UTF_8)));
           return got;
@@ -418,7 +419,7 @@ class CliTest {
 
   @Test
   void socketSendDeliversOneDatagramToListen() throws Exception {
-    io.github.posixipc.UnixSocketAddress where = abstractAddress("dgram");
+    java.net.SocketAddress where = abstractAddress("dgram");
     CompletableFuture<Run> tool = CompletableFuture.supplyAsync(
         () -> run("socket", "listen", where.toString(), "--type", "dgram", "--count", "2", "--timeout", "20s"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

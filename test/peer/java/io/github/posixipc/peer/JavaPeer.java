@@ -1,5 +1,6 @@
 package io.github.posixipc.peer;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
 import java.io.IOException;
@@ -131,7 +132,7 @@ public final class JavaPeer {
       return Pipe.Source.adopt(Integer.parseInt(spec.substring(3)));
     }
     if (spec.startsWith("fifo:")) {
-      return Fifo.openReader(Path.of(spec.substring(5)));
+      return Fifo.open(Path.of(spec.substring(5)), Access.READ);
     }
     throw new IllegalArgumentException("not an input endpoint: " + spec);
   }
@@ -142,7 +143,7 @@ public final class JavaPeer {
       return Pipe.Sink.adopt(Integer.parseInt(spec.substring(3)));
     }
     if (spec.startsWith("fifo:")) {
-      return Fifo.openWriter(Path.of(spec.substring(5)));
+      return Fifo.open(Path.of(spec.substring(5)), Access.WRITE);
     }
     throw new IllegalArgumentException("not an output endpoint: " + spec);
   }

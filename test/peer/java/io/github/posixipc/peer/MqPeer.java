@@ -1,6 +1,8 @@
 package io.github.posixipc.peer;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.ReceivedMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -69,7 +71,7 @@ public final class MqPeer {
       int size = Integer.parseInt(args[3]);
       int seed = Integer.parseInt(args[4]);
       int prio = Integer.parseInt(args[5]);
-      try (MessageQueue q = MessageQueue.open(args[1], MessageQueue.options().writeOnly())) {
+      try (MessageQueue q = MessageQueue.open(args[1], MessageQueue.options().access(Access.WRITE))) {
         ByteBuffer b = ByteBuffer.allocateDirect(Math.max(size, 1)).limit(size);
         long sum = 0;
         for (int k = 0; k < count; k++) {
@@ -84,9 +86,9 @@ public final class MqPeer {
     }
     if (args.length == 3 && args[0].equals("mq-sink")) {
       int count = Integer.parseInt(args[2]);
-      try (MessageQueue q = MessageQueue.open(args[1], MessageQueue.options().readOnly())) {
+      try (MessageQueue q = MessageQueue.open(args[1], MessageQueue.options().access(Access.READ))) {
         ByteBuffer b = ByteBuffer.allocateDirect(q.messageSize());
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         long sum = 0;
         long bytes = 0;
         for (int k = 0; k < count; k++) {
@@ -100,10 +102,10 @@ public final class MqPeer {
     }
     if (args.length == 4 && args[0].equals("mq-echo")) {
       int count = Integer.parseInt(args[3]);
-      try (MessageQueue in = MessageQueue.open(args[1], MessageQueue.options().readOnly());
-          MessageQueue out = MessageQueue.open(args[2], MessageQueue.options().writeOnly())) {
+      try (MessageQueue in = MessageQueue.open(args[1], MessageQueue.options().access(Access.READ));
+          MessageQueue out = MessageQueue.open(args[2], MessageQueue.options().access(Access.WRITE))) {
         ByteBuffer b = ByteBuffer.allocateDirect(in.messageSize());
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         for (int k = 0; count < 0 || k < count; k++) {
           in.receive(b.clear(), null, r);
           if (count < 0 && r.priority() == MessageQueue.PRIORITY_MAX) {

@@ -1,14 +1,17 @@
 package io.github.posixipc.peer;
 
+import io.github.posixipc.ConnectedSocket;
 import io.github.posixipc.Credentials;
+import io.github.posixipc.DatagramSocket;
+import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.ReceivedMessage;
+import io.github.posixipc.SocketAddresses;
 import io.github.posixipc.SocketType;
-import io.github.posixipc.UnixDatagramSocket;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,22 +45,19 @@ public final class SocketPeer {
   }
 
   /** The peers' address forms: inet:PORT and inet6:PORT are loopback. */
-  static UnixSocketAddress address(String spec) {
+  static SocketAddress address(String spec) {
     if (spec.startsWith("inet:") && spec.indexOf(':', 5) < 0) {
-      return UnixSocketAddress.parse("inet:127.0.0.1:" + spec.substring(5));
+      return SocketAddresses.parse("inet:127.0.0.1:" + spec.substring(5));
     }
     if (spec.startsWith("inet6:") && !spec.startsWith("inet6:[")) {
-      return UnixSocketAddress.parse("inet6:[::1]:" + spec.substring(6));
+      return SocketAddresses.parse("inet6:[::1]:" + spec.substring(6));
     }
-    return UnixSocketAddress.parse(spec);
+    return SocketAddresses.parse(spec);
   }
 
-  static String ready(UnixSocketAddress bound, String spec) {
-    if (bound.kind() == UnixSocketAddress.Kind.INET) {
-      return "ready inet:" + bound.port();
-    }
-    if (bound.kind() == UnixSocketAddress.Kind.INET6) {
-      return "ready inet6:" + bound.port();
+  static String ready(SocketAddress bound, String spec) {
+    if (bound instanceof InetSocketAddress i) {
+      return (i.getAddress().getAddress().length == 4 ? "ready inet:" : "ready inet6:") + i.getPort();
     }
     return "ready " + spec;
   }
@@ -71,13 +71,13 @@ public final class SocketPeer {
       return usage();
     }
     SocketType type = type(args[1]);
-    UnixSocketAddress addr = address(args[2]);
+    SocketAddress addr = address(args[2]);
     String[] mode = java.util.Arrays.copyOfRange(args, 3, args.length);
     if (type == SocketType.DATAGRAM) {
       if (!serve || !mode[0].equals("echo")) {
         return usage();
       }
-      try (UnixDatagramSocket s = UnixDatagramSocket.bind(addr)) {
+      try (DatagramSocket s = DatagramSocket.bind(addr)) {
         System.out.println(ready(s.localAddress(), args[2]));
         System.out.flush();
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);
@@ -90,31 +90,31 @@ public final class SocketPeer {
             break;
           }
         }
-        if (addr.kind() == UnixSocketAddress.Kind.PATH) {
+        if (addr instanceof UnixDomainSocketAddress) {
           s.unlink();
         }
       }
       return 0;
     }
-    UnixSocket s;
+    ConnectedSocket s;
     if (serve) {
-      try (UnixServerSocket server = UnixServerSocket.bind(addr, type, 8)) {
+      try (ListeningSocket server = ListeningSocket.bind(addr, ListeningSocket.options().type(type).backlog(8))) {
         System.out.println(ready(server.address(), args[2]));
         System.out.flush();
         s = server.accept();
-        if (addr.kind() == UnixSocketAddress.Kind.PATH) {
+        if (addr instanceof UnixDomainSocketAddress) {
           server.unlink();
         }
       }
     } else {
-      s = UnixSocket.connect(addr, type, Duration.ofSeconds(10));
+      s = ConnectedSocket.connect(addr, ConnectedSocket.options().type(type), Duration.ofSeconds(10));
     }
-    try (UnixSocket c = s) {
+    try (ConnectedSocket c = s) {
       return mode(c, type, mode);
     }
   }
 
-  private static int mode(UnixSocket s, SocketType type, String[] m) throws IOException {
+  private static int mode(ConnectedSocket s, SocketType type, String[] m) throws IOException {
     ByteBuffer buf = ByteBuffer.allocateDirect(65536);
     if (m[0].equals("echo") && m.length == 1) {
       for (;;) {

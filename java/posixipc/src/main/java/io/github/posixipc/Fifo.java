@@ -19,8 +19,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Path path = Path.of("/tmp/jobs");
- * Fifo.create(path);                                   // mkfifo, mode 0600
- * try (Fifo in = Fifo.openReader(path, Duration.ofSeconds(5))) {   // waits for a writer
+ * Fifo.create(path);                                        // mkfifo, mode 0600
+ * try (Fifo in = Fifo.open(path, Access.READ, Duration.ofSeconds(5))) { // waits for a writer
  *   ByteBuffer buf = ByteBuffer.allocateDirect(4096);
  *   while (in.read(buf) != -1) { ... }
  * } finally {
@@ -49,19 +49,6 @@ public final class Fifo extends PipeEnd
   /** The mode {@link #create(Path)} uses: read and write for the owner only. */
   public static final int DEFAULT_MODE = 0600;
 
-  /** Which way this end goes. */
-  public enum Access {
-    /** Opened for reading ({@code O_RDONLY}). */
-    READ,
-    /** Opened for writing ({@code O_WRONLY}). */
-    WRITE,
-    /**
-     * Opened for both ({@code O_RDWR}). Linux only (POSIX leaves it undefined); never waits, since
-     * the opener is a reader and a writer at once.
-     */
-    READ_WRITE
-  }
-
   private final Path path;
   private final Access access;
 
@@ -74,23 +61,41 @@ public final class Fifo extends PipeEnd
 
   // ------------------------------------------------------------------ the name
 
+  /** How to create a FIFO: {@code Fifo.options().mode(0640)}. */
+  public static final class Options {
+    private int mode = DEFAULT_MODE;
+
+    private Options() {}
+
+    /**
+     * The permission bits of the new FIFO (default 0600), reduced by the umask as for any file.
+     *
+     * @throws IllegalArgumentException for bits outside 07777
+     */
+    public Options mode(int mode) {
+      this.mode = OptionChecks.mode(mode, 07777);
+      return this;
+    }
+  }
+
+  /** A fresh set of options: mode 0600. */
+  public static Options options() {
+    return new Options();
+  }
+
   /** Creates a FIFO at path with mode 0600 (mkfifo). */
   public static void create(Path path) throws IOException {
-    create(path, DEFAULT_MODE);
+    create(path, options());
   }
 
   /**
-   * Creates a FIFO at path (mkfifo). The process umask applies to the mode, as for any file.
+   * Creates a FIFO at path (mkfifo).
    *
-   * @param mode permission bits, such as 0600
    * @throws AlreadyExistsException when something exists at path
-   * @throws IllegalArgumentException for bits outside 07777
    */
-  public static void create(Path path, int mode) throws IOException {
-    if ((mode & ~07777) != 0) {
-      throw new IllegalArgumentException("mode has bits outside 07777: 0" + Integer.toOctalString(mode));
-    }
-    int r = Core.pipc_fifo_create(NativeStrings.path(path), mode);
+  public static void create(Path path, Options options) throws IOException {
+    Objects.requireNonNull(options, "options");
+    int r = Core.pipc_fifo_create(NativeStrings.path(path), options.mode);
     if (r < 0) {
       throw PosixException.of(r, "mkfifo", "FIFO " + path);
     }
@@ -116,24 +121,21 @@ public final class Fifo extends PipeEnd
     return new Fifo(Objects.requireNonNull(path, "path"), Objects.requireNonNull(access, "access"));
   }
 
-  /** Opens the FIFO for reading, waiting for a writer as long as it takes. */
-  public static Fifo openReader(Path path) throws IOException {
-    return openReader(path, null);
+  /**
+   * Opens the FIFO at path for access, waiting as long as it takes for the other side (a writer
+   * for {@link Access#READ}, a reader for {@link Access#WRITE}; {@link Access#READ_WRITE} never
+   * waits).
+   */
+  public static Fifo open(Path path, Access access) throws IOException {
+    return open(path, access, null);
   }
 
-  /** Opens the FIFO for reading, waiting at most timeout for a writer. */
-  public static Fifo openReader(Path path, Duration timeout) throws IOException {
-    return of(path, Access.READ).openOrClose(timeout);
-  }
-
-  /** Opens the FIFO for writing, waiting for a reader as long as it takes. */
-  public static Fifo openWriter(Path path) throws IOException {
-    return openWriter(path, null);
-  }
-
-  /** Opens the FIFO for writing, waiting at most timeout for a reader. */
-  public static Fifo openWriter(Path path, Duration timeout) throws IOException {
-    return of(path, Access.WRITE).openOrClose(timeout);
+  /**
+   * Opens the FIFO at path for access, waiting at most timeout for the other side; see {@link
+   * #open(Duration)}. The end is closed again when the open fails.
+   */
+  public static Fifo open(Path path, Access access, Duration timeout) throws IOException {
+    return of(path, access).openOrClose(timeout);
   }
 
   /** Opens this end, waiting for the other side as long as it takes. Returns this. */

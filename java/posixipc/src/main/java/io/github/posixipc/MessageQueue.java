@@ -4,7 +4,6 @@ import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.charset.StandardCharsets;
@@ -21,44 +20,30 @@ import java.util.Objects;
  *     MessageQueue.options().create().maxMessages(10).messageSize(1024))) {
  *   q.send("hello".getBytes(UTF_8), 5);
  *   ByteBuffer buf = ByteBuffer.allocateDirect(q.messageSize());
- *   MessageQueue.Received r = q.receive(buf, Duration.ofSeconds(1), new MessageQueue.Received());
+ *   ReceivedMessage r = q.receive(buf, Duration.ofSeconds(1), new ReceivedMessage());
  *   // r.length() bytes at buf's old position, priority r.priority()
  * } finally {
  *   MessageQueue.unlink("/jobs");
  * }
  * }</pre>
  *
- * <h2>Semantics</h2>
+ * <p>A message keeps its boundaries; a receive takes the oldest message of the highest priority
+ * ({@code 0 .. }{@link #PRIORITY_MAX}). A message longer than {@link #messageSize()} is refused
+ * with EMSGSIZE, and so is a receive buffer with less room than that (POSIX requires the room
+ * even for shorter messages). Timeouts follow the library's convention; POSIX measures them on
+ * the real-time clock, so a step of the system clock lengthens or shortens a wait. A non-blocking
+ * queue throws {@link WouldBlockException} at once, whatever the timeout, as {@code mq_timedsend}
+ * does. The descriptor ({@link #fd()}) can be polled: readable when the queue holds a message,
+ * writable when it has room.
  *
- * <ul>
- *   <li>A message keeps its boundaries. A receive takes the oldest message of the highest
- *       priority ({@code 0 .. }{@link #PRIORITY_MAX}). Zero-length messages are messages.
- *   <li>A message longer than {@link #messageSize()} is refused with EMSGSIZE, naming both sizes.
- *       A receive buffer must have room for {@link #messageSize()} bytes (POSIX requires it even
- *       for shorter messages); a smaller one is refused with EMSGSIZE before the system call.
- *   <li>Timeouts: {@code null} or absent waits as the mode says (forever in blocking mode),
- *       {@link Duration#ZERO} tries once ({@link WouldBlockException}), a positive value waits at
- *       most that long ({@link TimedOutException}). POSIX measures the wait on the real-time clock
- *       (CLOCK_REALTIME): a step of the system clock during the wait lengthens or shortens it.
- *   <li>Non-blocking mode ({@link Options#nonBlocking()}, {@link #setBlocking(boolean)}): a send to
- *       a full queue or a receive from an empty one throws {@link WouldBlockException} at once,
- *       whatever the timeout, as {@code mq_timedsend} does.
- *   <li>The descriptor ({@link #fd()}) can be polled: readable when the queue holds a message,
- *       writable when it has room.
- * </ul>
- *
- * <h2>Threads and lifetime</h2>
- *
- * Any number of threads may send and receive on one instance at once; the kernel orders them.
- * A thread blocked in {@link #send} or {@link #receive} returns promptly when another thread calls
- * {@link #close()} ({@code AsynchronousCloseException}) or interrupts it (the queue is closed and
- * it gets {@code ClosedByInterruptException}). {@link #close()} never removes the name: that is
- * {@link #unlink(String)}, as in POSIX. A {@link Received} result object belongs to one thread at
- * a time.
+ * <p>Any number of threads may send and receive on one instance at once; the kernel orders them.
+ * Close and interrupts wake blocked threads as for every channel. {@link #close()} never removes
+ * the name: that is {@link #unlink(String)}, as in POSIX. docs/mq.md has the whole story.
  *
  * <h2>Notification</h2>
  *
- * {@link #registerNotification(Runnable)} is {@code mq_notify}: see {@link Notification}.
+ * {@link #registerNotification(Runnable)} and {@link #registerNotification(int, int)} are {@code
+ * mq_notify}: see {@link MessageQueueNotification}.
  */
 public final class MessageQueue extends DescriptorChannel {
 
@@ -73,17 +58,7 @@ public final class MessageQueue extends DescriptorChannel {
   public static final int NAME_MAX = Core.PIPC_MQ_NAME_MAX;
 
   /** The mode a created queue gets unless {@link Options#mode(int)} says otherwise. */
-  public static final int DEFAULT_MODE = 0600;
-
-  /** How this process opens the queue. */
-  public enum Access {
-    /** Receive only ({@code O_RDONLY}). */
-    READ,
-    /** Send only ({@code O_WRONLY}). */
-    WRITE,
-    /** Both ({@code O_RDWR}), the default. */
-    READ_WRITE
-  }
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   /** The attributes of a queue ({@code struct mq_attr}), as {@link #attributes()} read them. */
   public record Attributes(boolean nonBlocking, long maxMessages, long messageSize, long currentMessages) {}
@@ -97,55 +72,17 @@ public final class MessageQueue extends DescriptorChannel {
   public record Limits(long msgMax, long msgsizeMax, long msgDefault, long msgsizeDefault,
       long queuesMax, long rlimitBytes, boolean privileged) {}
 
-  /**
-   * The length and priority of a received message. Reuse one per receiving thread to receive
-   * without allocating; do not share one between threads that receive at the same time.
-   */
-  public static final class Received {
-    private int length;
-    private int priority;
-
-    /** The length of the message in bytes (0 for a zero-length message). */
-    public int length() {
-      return length;
-    }
-
-    /** The priority it was sent with. */
-    public int priority() {
-      return priority;
-    }
-
-    @Override
-    public String toString() {
-      return "Received[length=" + length + ", priority=" + priority + "]";
-    }
-  }
-
   /** How to open a queue: {@code MessageQueue.options().create().maxMessages(10)}. */
-  public static final class Options {
+  public static final class Options extends NamedObjectOptions<Options> {
     private Access access = Access.READ_WRITE;
-    private boolean create;
-    private boolean exclusive;
     private boolean nonBlocking;
-    private int mode = DEFAULT_MODE;
     private long maxMessages;
     private long messageSize;
 
     private Options() {}
 
-    /** Creates the queue if it does not exist ({@code O_CREAT}). */
-    public Options create() {
-      create = true;
-      return this;
-    }
-
-    /**
-     * Creates the queue, and fails with {@link AlreadyExistsException} if it exists
-     * ({@code O_CREAT | O_EXCL}).
-     */
-    public Options exclusive() {
-      create = true;
-      exclusive = true;
+    @Override
+    Options self() {
       return this;
     }
 
@@ -155,81 +92,32 @@ public final class MessageQueue extends DescriptorChannel {
       return this;
     }
 
-    /** Receive only. */
-    public Options readOnly() {
-      return access(Access.READ);
-    }
-
-    /** Send only. */
-    public Options writeOnly() {
-      return access(Access.WRITE);
-    }
-
-    /** Send and receive (the default). */
-    public Options readWrite() {
-      return access(Access.READ_WRITE);
-    }
-
-    /** The access mode. */
+    /** The access mode (default {@link Access#READ_WRITE}). */
     public Options access(Access access) {
       this.access = Objects.requireNonNull(access, "access");
       return this;
     }
 
     /**
-     * The permission bits of a queue this open creates (default 0600), reduced by the umask.
-     *
-     * @throws IllegalArgumentException for bits outside 0777
-     */
-    public Options mode(int mode) {
-      if ((mode & ~0777) != 0) {
-        throw new IllegalArgumentException("mode has bits outside 0777: 0" + Integer.toOctalString(mode));
-      }
-      this.mode = mode;
-      return this;
-    }
-
-    /**
-     * The capacity in messages of a queue this open creates ({@code mq_maxmsg}); give
-     * {@link #messageSize(long)} too, or neither for the system defaults.
-     *
-     * @throws IllegalArgumentException unless positive
+     * The capacity in messages of a queue this open creates ({@code mq_maxmsg}); give {@link
+     * #messageSize(long)} too, or neither for the system defaults. Positive.
      */
     public Options maxMessages(long maxMessages) {
-      if (maxMessages <= 0) {
-        throw new IllegalArgumentException("maxMessages must be positive: " + maxMessages);
-      }
-      this.maxMessages = maxMessages;
+      this.maxMessages = OptionChecks.positive(maxMessages, "maxMessages");
       return this;
     }
 
-    /**
-     * The largest message of a queue this open creates ({@code mq_msgsize}); give
-     * {@link #maxMessages(long)} too, or neither for the system defaults.
-     *
-     * @throws IllegalArgumentException unless positive
-     */
+    /** The largest message of a queue this open creates ({@code mq_msgsize}). Positive. */
     public Options messageSize(long messageSize) {
-      if (messageSize <= 0) {
-        throw new IllegalArgumentException("messageSize must be positive: " + messageSize);
-      }
-      this.messageSize = messageSize;
+      this.messageSize = OptionChecks.positive(messageSize, "messageSize");
       return this;
     }
 
     int flags() {
       int f = access == Access.READ ? Core.PIPC_MQ_READ
           : access == Access.WRITE ? Core.PIPC_MQ_WRITE : Core.PIPC_MQ_READ_WRITE;
-      if (create) {
-        f |= Core.PIPC_MQ_CREATE;
-      }
-      if (exclusive) {
-        f |= Core.PIPC_MQ_EXCLUSIVE;
-      }
-      if (nonBlocking) {
-        f |= Core.PIPC_MQ_NONBLOCK;
-      }
-      return f;
+      return f | (create ? Core.PIPC_MQ_CREATE : 0) | (exclusive ? Core.PIPC_MQ_EXCLUSIVE : 0)
+          | (nonBlocking ? Core.PIPC_MQ_NONBLOCK : 0);
     }
   }
 
@@ -351,8 +239,6 @@ public final class MessageQueue extends DescriptorChannel {
     return n > 0 ? new String(buf, 0, n, StandardCharsets.UTF_8) : "";
   }
 
-  // ------------------------------------------------------------------ properties
-
   /** The queue's name, as opened. */
   public String name() {
     return name;
@@ -380,8 +266,6 @@ public final class MessageQueue extends DescriptorChannel {
     return new Attributes(a[Core.PIPC_MQ_ATTR_NONBLOCKING] != 0, a[Core.PIPC_MQ_ATTR_MAX_MESSAGES],
         a[Core.PIPC_MQ_ATTR_MESSAGE_SIZE], a[Core.PIPC_MQ_ATTR_CURRENT_MESSAGES]);
   }
-
-  // ------------------------------------------------------------------ sending
 
   /** Sends src's remaining bytes as one message, waiting for room as the mode says. */
   public void send(ByteBuffer src, int priority) throws IOException {
@@ -476,16 +360,14 @@ public final class MessageQueue extends DescriptorChannel {
     }
   }
 
-  // ------------------------------------------------------------------ receiving
-
   /** Receives a message into dst, waiting as the mode says; allocates its result. */
-  public Received receive(ByteBuffer dst) throws IOException {
-    return receive(dst, null, new Received());
+  public ReceivedMessage receive(ByteBuffer dst) throws IOException {
+    return receive(dst, null, new ReceivedMessage());
   }
 
   /** Receives a message into dst, waiting at most timeout; allocates its result. */
-  public Received receive(ByteBuffer dst, Duration timeout) throws IOException {
-    return receive(dst, timeout, new Received());
+  public ReceivedMessage receive(ByteBuffer dst, Duration timeout) throws IOException {
+    return receive(dst, timeout, new ReceivedMessage());
   }
 
   /**
@@ -495,14 +377,14 @@ public final class MessageQueue extends DescriptorChannel {
    * @param dst a buffer with at least {@link #messageSize()} bytes remaining
    * @param timeout null: wait as the mode says; {@link Duration#ZERO}: do not wait; positive:
    *     wait at most that long
-   * @param into where to put the length and priority; returned
+   * @param into the holder to fill with the length and priority; returned
    * @throws PosixException EMSGSIZE, before the system call, when dst has less room than
    *     {@link #messageSize()}
    * @throws WouldBlockException when the queue is empty and the call may not wait
    * @throws TimedOutException when it stayed empty for the whole timeout
    * @throws NonReadableChannelException when opened for sending only
    */
-  public Received receive(ByteBuffer dst, Duration timeout, Received into) throws IOException {
+  public ReceivedMessage receive(ByteBuffer dst, Duration timeout, ReceivedMessage into) throws IOException {
     Objects.requireNonNull(dst, "dst");
     Objects.requireNonNull(into, "into");
     if (access == Access.WRITE) {
@@ -528,9 +410,7 @@ public final class MessageQueue extends DescriptorChannel {
       s.buffer.get(0, dst.array(), dst.arrayOffset() + pos, n);
     }
     dst.position(pos + n);
-    into.length = n;
-    into.priority = prio.buffer.getInt(0);
-    return into;
+    return into.fromQueue(n, prio.buffer.getInt(0));
   }
 
   private int receiveRaw(long address, int len, long prioAddress, long t) throws IOException {
@@ -541,75 +421,49 @@ public final class MessageQueue extends DescriptorChannel {
     return (int) r;
   }
 
-  // ------------------------------------------------------------------ notification
-
   /**
    * Registers this process for notification ({@code mq_notify}): callback runs once, on a daemon
    * thread named {@code posixipc-mq-notify}, when a message arrives in the empty queue. See
-   * {@link Notification} for the exact rules.
+   * {@link MessageQueueNotification} for the exact rules.
    *
+   * @return the registration; {@link MessageQueueNotification#cancel()} removes it
    * @throws PosixException EBUSY when a process (this one included) is already registered
    */
-  public Notification registerNotification(Runnable callback) throws IOException {
-    Objects.requireNonNull(callback, "callback");
-    int[] sock = {-1};
-    withFd(fd -> Core.pipc_mq_notify_socket(fd, sock), "mq_notify");
-    return new Notification(this, sock[0], callback);
+  public MessageQueueNotification registerNotification(Runnable callback) throws IOException {
+    return MessageQueueNotification.callback(this, callback);
   }
 
   /**
-   * Registers this process for notification by signal ({@code mq_notify} with
-   * {@code SIGEV_SIGNAL}): when a message arrives in the empty queue, the kernel sends signal to
-   * this process with {@link SignalInfo#code()} {@code SI_MESGQ} and {@link SignalInfo#value()}
-   * value, once. Catch the signal first, with {@link Signals#addListener} or {@link
-   * Signals#queue}: this is refused while nothing in this process catches it, since the default
-   * action of most signals would end the JVM. The registration follows the same rules as {@link
-   * Notification} (one process at a time, one-shot, removed when this process closes a descriptor
-   * of the queue); {@link #cancelSignalNotification()} removes it.
+   * Registers this process for notification by signal ({@code mq_notify} with {@code
+   * SIGEV_SIGNAL}): when a message arrives in the empty queue, the kernel sends signal to this
+   * process once, with {@link SignalInfo#code()} {@code SI_MESGQ} and {@link SignalInfo#value()}
+   * value. Catch the signal first ({@link Signals#addListener} or {@link Signals#queue}), since
+   * the default action of most signals would end the JVM; the rules are {@link
+   * MessageQueueNotification}'s.
    *
+   * @return the registration; {@link MessageQueueNotification#cancel()} removes it
    * @throws IllegalStateException when posixipc does not catch signal in this process
    * @throws IllegalArgumentException for a number that is not a signal, or a reserved one
    * @throws PosixException EBUSY when a process (this one included) is already registered
    */
-  public void registerNotification(int signal, int value) throws IOException {
-    if (Signals.isReserved(signal)) {
-      throw new IllegalArgumentException(Signals.name(signal) + " is reserved (see Signals)");
-    }
-    if (Signals.disposition(signal) != Signals.Disposition.CAUGHT) {
-      throw new IllegalStateException("nothing in this process catches " + Signals.name(signal)
-          + ": add a listener (Signals.addListener or Signals.queue) before registering for it");
-    }
-    withFd(fd -> Core.pipc_mq_notify_signal(fd, signal, value), "mq_notify");
+  public MessageQueueNotification registerNotification(int signal, int value) throws IOException {
+    return MessageQueueNotification.signal(this, signal, value);
   }
-
-  /** Removes this process's registration, by signal or otherwise ({@code mq_notify(NULL)}). */
-  public void cancelSignalNotification() throws IOException {
-    cancelNotification();
-  }
-
-  /** Removes this process's registration through this descriptor, if any ({@code mq_notify(NULL)}). */
-  void cancelNotification() throws IOException {
-    withFd(Core::pipc_mq_notify_cancel, "mq_notify");
-  }
-
-  // ------------------------------------------------------------------ buffers
 
   private Buffers.Cached sendCache;
   private Buffers.Cached receiveCache;
 
-  /** The address of a direct buffer, cached per direction for a loop that reuses one buffer. */
+  /**
+   * The address of a direct buffer, cached per direction for a loop that reuses one buffer.
+   * Cached is immutable: a racy read from another thread still sees a consistent pair.
+   */
   private long cachedAddress(ByteBuffer b, boolean send) {
-    // Cached is immutable: a racy read from another thread still sees a consistent pair.
     Buffers.Cached c = send ? sendCache : receiveCache;
-    if (c == null || c.buffer != b) {
-      c = new Buffers.Cached(b);
-      if (send) {
-        sendCache = c;
-      } else {
-        receiveCache = c;
-      }
+    if (c != null && c.buffer == b) {
+      return c.address;
     }
-    return c.address;
+    c = new Buffers.Cached(b);
+    return send ? (sendCache = c).address : (receiveCache = c).address;
   }
 
   /** Direct memory of at least size bytes for a copy: the thread's scratch, or a fresh buffer. */
@@ -627,124 +481,5 @@ public final class MessageQueue extends DescriptorChannel {
   @Override
   public String toString() {
     return "MessageQueue[" + descriptor.what() + (isOpen() ? "" : ", closed") + "]";
-  }
-
-  // ------------------------------------------------------------------ Notification
-
-  /**
-   * A registration for {@code mq_notify}, delivered to a Java daemon thread.
-   *
-   * <p>The kernel's rules, which this follows exactly (the registration is the kernel's own,
-   * through the socket route that glibc uses for {@code SIGEV_THREAD}):
-   *
-   * <ul>
-   *   <li>One process at a time may be registered for a queue; a second registration, from any
-   *       process (this one included), fails with EBUSY until the first is used up or removed.
-   *   <li>It fires when a message arrives in the <em>empty</em> queue and no thread of any process
-   *       is blocked in a receive on it (that thread gets the message instead). A queue that
-   *       already holds messages does not fire until it has been emptied.
-   *   <li>It is one-shot: the callback runs at most once; register again (from the callback, say)
-   *       for the next one. The message is not taken: the callback receives it if it wants it.
-   *   <li>It is removed, without the callback running, by {@link #cancel()}, and when this
-   *       process closes a descriptor of the queue: on Linux any of them, so closing another
-   *       {@code MessageQueue} opened on the same queue removes it too.
-   * </ul>
-   *
-   * The callback runs on a daemon thread of its own, started by the registration; an exception it
-   * throws goes to that thread's uncaught exception handler.
-   */
-  public static final class Notification implements AutoCloseable {
-
-    private static final Call WAIT = (fd, a, b, c, t) -> Core.pipc_mq_notify_wait(fd, t);
-
-    private final MessageQueue queue;
-    private final Socket socket;
-    private final Thread thread;
-    private volatile boolean done;
-
-    Notification(MessageQueue queue, int sock, Runnable callback) {
-      this.queue = queue;
-      this.socket = new Socket(new Descriptor("mq_notify socket of " + queue.descriptor.what(), sock, true));
-      this.thread = new Thread(() -> deliver(callback), "posixipc-mq-notify " + queue.name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void deliver(Runnable callback) {
-      long r;
-      try {
-        r = socket.call(WAIT, 0, 0, 0, FOREVER, false, "recv");
-      } catch (IOException e) {
-        // Closed by cancel(): nothing to deliver.
-        r = -1;
-      }
-      boolean fire;
-      synchronized (this) {
-        // A cancel() that won the race keeps its promise: the callback does not run.
-        fire = !done && r == Core.PIPC_MQ_NOTIFIED;
-        done = true;
-      }
-      closeQuietly();
-      if (fire) {
-        callback.run();
-      }
-    }
-
-    /** True once the notification fired or was removed. */
-    public boolean isDone() {
-      return done;
-    }
-
-    /**
-     * Waits until the callback has returned, or the registration was removed. Returns true when
-     * that happened within timeout.
-     */
-    public boolean await(Duration timeout) throws InterruptedException {
-      thread.join(Math.max(1, timeout.toMillis()));
-      return !thread.isAlive();
-    }
-
-    /**
-     * Removes the registration if it has not fired yet ({@code mq_notify(NULL)}), so that the
-     * callback does not run and another process may register. Idempotent.
-     */
-    public void cancel() throws IOException {
-      synchronized (this) {
-        if (done) {
-          return;
-        }
-        done = true;
-        try {
-          // Under the lock: the delivery thread cannot run the callback (which may register
-          // again) before this has removed the registration it is about.
-          queue.cancelNotification();
-        } catch (ClosedChannelException e) {
-          // The queue's close removed the registration already.
-        } finally {
-          closeQuietly();
-        }
-      }
-    }
-
-    /** Same as {@link #cancel()}. */
-    @Override
-    public void close() throws IOException {
-      cancel();
-    }
-
-    private void closeQuietly() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // The socket carries no data that could be lost.
-      }
-    }
-
-    /** The netlink socket the kernel writes the notification to. */
-    private static final class Socket extends DescriptorChannel {
-      Socket(Descriptor d) {
-        super(d);
-      }
-    }
   }
 }

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.util.Objects;
 
 /**
  * A named POSIX semaphore ({@code sem_open}), reached by unrelated processes through a name such
  * as {@code "/jobs"} (1 to 251 characters after the {@code "/"}, none of them {@code "/"}).
  *
  * <pre>{@code
- * try (NamedSemaphore sem = NamedSemaphore.create("/jobs", 0)) {
+ * try (NamedSemaphore sem = NamedSemaphore.open("/jobs", NamedSemaphore.options().exclusive())) {
  *   sem.acquire(Duration.ofSeconds(5));        // another process posts
  * } finally {
  *   NamedSemaphore.unlink("/jobs");
@@ -30,8 +31,8 @@ public final class NamedSemaphore extends PosixSemaphore {
     Native.ensureLoaded();
   }
 
-  /** The mode {@link #create(String, int)} uses: read and write for the owner only. */
-  public static final int DEFAULT_MODE = 0600;
+  /** The mode a created semaphore gets unless {@link Options#mode(int)} says otherwise. */
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   private static final int CLOSED = 0x4000_0000;
   private static final VarHandle USERS;
@@ -103,43 +104,56 @@ public final class NamedSemaphore extends PosixSemaphore {
     this.cleanable = Native.CLEANER.register(this, state);
   }
 
-  /** Creates the semaphore name with value and mode 0600; fails if it exists. */
-  public static NamedSemaphore create(String name, int value) throws IOException {
-    return open(name, Core.PIPC_SEM_CREATE | Core.PIPC_SEM_EXCLUSIVE, DEFAULT_MODE, value);
+  /**
+   * How to open a semaphore: {@code NamedSemaphore.options().exclusive().initialValue(1)}. The
+   * initial value and the mode apply only when this open creates the semaphore.
+   */
+  public static final class Options extends NamedObjectOptions<Options> {
+    private int initialValue;
+
+    private Options() {}
+
+    @Override
+    Options self() {
+      return this;
+    }
+
+    /**
+     * The value of a semaphore this open creates (default 0).
+     *
+     * @throws IllegalArgumentException outside 0..{@link PosixSemaphore#valueMax()}
+     */
+    public Options initialValue(int value) {
+      if (value < 0 || value > valueMax()) {
+        throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
+      }
+      this.initialValue = value;
+      return this;
+    }
   }
 
-  /**
-   * Creates the semaphore name exclusively.
-   *
-   * @param mode permission bits such as 0600 (the umask applies)
-   * @throws AlreadyExistsException when it exists
-   * @throws IllegalArgumentException for a value outside 0..{@link #valueMax()} or mode bits
-   *     outside 0777
-   */
-  public static NamedSemaphore create(String name, int value, int mode) throws IOException {
-    return open(name, Core.PIPC_SEM_CREATE | Core.PIPC_SEM_EXCLUSIVE, mode, value);
+  /** A fresh set of options: open an existing semaphore; created ones start at 0, mode 0600. */
+  public static Options options() {
+    return new Options();
   }
 
   /** Opens the existing semaphore name; {@link NotFoundException} when there is none. */
   public static NamedSemaphore open(String name) throws IOException {
-    return open(name, 0, 0, 0);
+    return open(name, options());
   }
 
-  /** Opens the semaphore name, creating it with mode and value when it does not exist. */
-  public static NamedSemaphore openOrCreate(String name, int value, int mode) throws IOException {
-    return open(name, Core.PIPC_SEM_CREATE, mode, value);
-  }
-
-  private static NamedSemaphore open(String name, int flags, int mode, int value) throws IOException {
+  /**
+   * Opens (or, as the options say, creates) the semaphore name ({@code sem_open}).
+   *
+   * @throws NotFoundException when it does not exist and the options do not create it
+   * @throws AlreadyExistsException for {@link Options#exclusive()} when it exists
+   */
+  public static NamedSemaphore open(String name, Options options) throws IOException {
     byte[] n = SharedMemory.encode(name);
-    if ((mode & ~0777) != 0) {
-      throw new IllegalArgumentException("mode has bits outside 0777: 0" + Integer.toOctalString(mode));
-    }
-    if (value < 0 || value > valueMax()) {
-      throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
-    }
+    Objects.requireNonNull(options, "options");
+    int flags = (options.create ? Core.PIPC_SEM_CREATE : 0) | (options.exclusive ? Core.PIPC_SEM_EXCLUSIVE : 0);
     long[] sem = new long[1];
-    int r = Core.pipc_sem_open(n, flags, mode, value, sem);
+    int r = Core.pipc_sem_open(n, flags, options.mode, options.initialValue, sem);
     if (r < 0) {
       throw PosixException.of(r, "sem_open", "semaphore " + name);
     }

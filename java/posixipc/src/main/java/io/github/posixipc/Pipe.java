@@ -31,15 +31,27 @@ public final class Pipe implements AutoCloseable {
     Native.ensureLoaded();
   }
 
-  /** Options of {@link #open(Option...)}. */
-  public enum Option {
+  /** How to make a pipe: {@code Pipe.options().nonBlocking().packet()}. */
+  public static final class Options {
+    private boolean nonBlocking;
+    private boolean packet;
+
+    private Options() {}
+
     /** Both ends start in non-blocking mode ({@code O_NONBLOCK}). */
-    NON_BLOCKING,
+    public Options nonBlocking() {
+      nonBlocking = true;
+      return this;
+    }
+
     /**
      * Packet mode ({@code O_DIRECT}): each write of at most {@link PipeEnd#ATOMIC_WRITE} bytes is
      * one packet; a read returns one packet and drops what does not fit in the buffer.
      */
-    PACKET
+    public Options packet() {
+      packet = true;
+      return this;
+    }
   }
 
   private final Source source;
@@ -50,30 +62,27 @@ public final class Pipe implements AutoCloseable {
     this.sink = sink;
   }
 
-  /** Creates a pipe. */
-  public static Pipe open(Option... options) throws IOException {
-    int flags = 0;
-    boolean blocking = true;
-    for (Option o : options) {
-      switch (Objects.requireNonNull(o, "option")) {
-        case NON_BLOCKING:
-          flags |= Core.PIPC_PIPE_NONBLOCK;
-          blocking = false;
-          break;
-        case PACKET:
-          flags |= Core.PIPC_PIPE_PACKET;
-          break;
-        default:
-          throw new AssertionError(o);
-      }
-    }
+  /** A fresh set of options: blocking, byte stream. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /** Creates a blocking byte-stream pipe. */
+  public static Pipe open() throws IOException {
+    return open(options());
+  }
+
+  /** Creates a pipe with options. */
+  public static Pipe open(Options options) throws IOException {
+    Objects.requireNonNull(options, "options");
+    int flags = (options.nonBlocking ? Core.PIPC_PIPE_NONBLOCK : 0) | (options.packet ? Core.PIPC_PIPE_PACKET : 0);
     int[] fds = new int[2];
     int r = Core.pipc_pipe_create(fds, flags);
     if (r < 0) {
       throw PosixException.of(r, "pipe2", "pipe");
     }
     Pipe pipe = new Pipe(new Source(fds[0]), new Sink(fds[1]));
-    if (!blocking) {
+    if (options.nonBlocking) {
       pipe.source.markBlocking(false);
       pipe.sink.markBlocking(false);
     }

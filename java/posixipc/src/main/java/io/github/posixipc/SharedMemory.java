@@ -38,23 +38,77 @@ public final class SharedMemory extends DescriptorChannel {
   }
 
   /** The mode {@link #create(String, long)} uses: read and write for the owner only. */
-  public static final int DEFAULT_MODE = 0600;
+  public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
-  /** Options of {@link #open(String, int, Option...)}: the flags of {@code shm_open}. */
-  public enum Option {
-    /** Opened for reading only ({@code O_RDONLY}); otherwise for reading and writing. */
-    READ_ONLY(Core.PIPC_SHM_READ_ONLY),
-    /** Create the object when it does not exist ({@code O_CREAT}). */
-    CREATE(Core.PIPC_SHM_CREATE),
-    /** With CREATE: fail with {@link AlreadyExistsException} when it exists ({@code O_EXCL}). */
-    EXCLUSIVE(Core.PIPC_SHM_EXCLUSIVE),
-    /** Set the size of an existing object to 0 ({@code O_TRUNC}). */
-    TRUNCATE(Core.PIPC_SHM_TRUNCATE);
+  /**
+   * How to open, create or make an anonymous segment: {@code
+   * SharedMemory.options().create().mode(0640)}. {@link #open(String, Options)} takes every
+   * setting but {@link #sealable()}; {@link #create(String, long, Options)} only {@link
+   * #mode(int)}, since it always makes a new read-write object; {@link #createAnonymous(String,
+   * long, Options)} only {@link #sealable()}. A setting the factory cannot honour is refused with
+   * {@link IllegalArgumentException}, never ignored.
+   */
+  public static final class Options extends NamedObjectOptions<Options> {
+    private Access access = Access.READ_WRITE;
+    private boolean truncate;
+    private boolean sealable;
 
-    final int flag;
+    private Options() {}
 
-    Option(int flag) {
-      this.flag = flag;
+    @Override
+    Options self() {
+      return this;
+    }
+
+    /**
+     * {@link Access#READ} (read-only mappings only) or {@link Access#READ_WRITE}, the default.
+     *
+     * @throws IllegalArgumentException for {@link Access#WRITE}: shared memory has no write-only
+     *     open
+     */
+    public Options access(Access access) {
+      if (Objects.requireNonNull(access, "access") == Access.WRITE) {
+        throw new IllegalArgumentException("shared memory opens READ or READ_WRITE, not WRITE");
+      }
+      this.access = access;
+      return this;
+    }
+
+    /** Sets the size of an existing object to 0 ({@code O_TRUNC}); needs write access. */
+    public Options truncate() {
+      truncate = true;
+      return this;
+    }
+
+    /** An anonymous segment on which {@link SharedMemory#addSeals(Seal...)} may be used. */
+    public Options sealable() {
+      sealable = true;
+      return this;
+    }
+
+    /** Refuses the settings that factory which cannot honour. */
+    private Options allowOnly(boolean openSettings, boolean modeSetting, boolean sealSetting, String which) {
+      boolean opens = access != Access.READ_WRITE || create || truncate;
+      if ((opens && !openSettings) || (mode != DEFAULT_MODE && !modeSetting) || (sealable && !sealSetting)) {
+        throw new IllegalArgumentException(which + " takes " + (openSettings ? "access, create, exclusive, truncate and mode"
+            : modeSetting ? "only mode" : "only sealable") + ": " + this);
+      }
+      if (truncate && access == Access.READ) {
+        throw new IllegalArgumentException("truncate needs write access, not Access.READ");
+      }
+      return this;
+    }
+
+    int flags() {
+      return (access == Access.READ ? Core.PIPC_SHM_READ_ONLY : 0) | (create ? Core.PIPC_SHM_CREATE : 0)
+          | (exclusive ? Core.PIPC_SHM_EXCLUSIVE : 0) | (truncate ? Core.PIPC_SHM_TRUNCATE : 0);
+    }
+
+    @Override
+    public String toString() {
+      return "Options[" + access + (create ? ", create" : "") + (exclusive ? ", exclusive" : "")
+          + (truncate ? ", truncate" : "") + (sealable ? ", sealable" : "") + ", mode 0"
+          + Integer.toOctalString(mode) + "]";
     }
   }
 
@@ -89,28 +143,31 @@ public final class SharedMemory extends DescriptorChannel {
 
   // ------------------------------------------------------------------ named objects
 
+  /** A fresh set of options: read-write, open an existing object, mode 0600. */
+  public static Options options() {
+    return new Options();
+  }
+
   /** Creates the object name with size bytes, mode 0600; fails if it exists. */
   public static SharedMemory create(String name, long size) throws IOException {
-    return create(name, size, DEFAULT_MODE);
+    return create(name, size, options());
   }
 
   /**
    * Creates the object name exclusively with size bytes, every page allocated, and opens it for
    * reading and writing. If the pages cannot be had, the object is removed again.
    *
-   * @param mode permission bits such as 0600 (the umask applies)
+   * @param options {@link Options#mode(int)} only
    * @throws AlreadyExistsException when name exists
    * @throws PosixException ENOSPC when /dev/shm has no room; EINVAL or ENAMETOOLONG for a bad name
-   * @throws IllegalArgumentException for a negative size or mode bits outside 0777
+   * @throws IllegalArgumentException for a negative size, or options other than mode
    */
-  public static SharedMemory create(String name, long size, int mode) throws IOException {
+  public static SharedMemory create(String name, long size, Options options) throws IOException {
     byte[] n = encode(name);
-    checkMode(mode);
-    if (size < 0) {
-      throw new IllegalArgumentException("negative size: " + size);
-    }
+    Objects.requireNonNull(options, "options").allowOnly(false, true, false, "create");
+    OptionChecks.notNegative(size, "size");
     int[] fd = new int[1];
-    int r = Core.pipc_shm_create(n, size, mode, fd);
+    int r = Core.pipc_shm_create(n, size, options.mode, fd);
     if (r < 0) {
       throw PosixException.of(r, "shm_open", "shared memory " + name);
     }
@@ -119,40 +176,26 @@ public final class SharedMemory extends DescriptorChannel {
 
   /** Opens the existing object name for reading and writing. */
   public static SharedMemory open(String name) throws IOException {
-    return open(name, DEFAULT_MODE);
+    return open(name, options());
   }
 
   /**
-   * Opens the object name with the given options ({@code shm_open}). mode applies when CREATE
-   * creates it; a new object has size 0 (see {@link #truncate(long)} and {@link
-   * #allocate(long, long)}).
+   * Opens the object name ({@code shm_open}). An object that {@link Options#create()} creates
+   * has size 0 (see {@link #truncate(long)} and {@link #allocate(long, long)}).
    *
-   * @throws NotFoundException when name does not exist and CREATE is not given
-   * @throws AlreadyExistsException with CREATE and EXCLUSIVE when it exists
-   * @throws IllegalArgumentException for EXCLUSIVE without CREATE, TRUNCATE with READ_ONLY, or
-   *     mode bits outside 0777
+   * @throws NotFoundException when name does not exist and the options do not create it
+   * @throws AlreadyExistsException for {@link Options#exclusive()} when it exists
+   * @throws IllegalArgumentException for truncate with {@link Access#READ}, or sealable
    */
-  public static SharedMemory open(String name, int mode, Option... options) throws IOException {
+  public static SharedMemory open(String name, Options options) throws IOException {
     byte[] n = encode(name);
-    checkMode(mode);
-    Set<Option> set = EnumSet.noneOf(Option.class);
-    int flags = 0;
-    for (Option o : options) {
-      set.add(Objects.requireNonNull(o, "option"));
-      flags |= o.flag;
-    }
-    if (set.contains(Option.EXCLUSIVE) && !set.contains(Option.CREATE)) {
-      throw new IllegalArgumentException("EXCLUSIVE needs CREATE");
-    }
-    if (set.contains(Option.TRUNCATE) && set.contains(Option.READ_ONLY)) {
-      throw new IllegalArgumentException("TRUNCATE needs write access, not READ_ONLY");
-    }
+    Objects.requireNonNull(options, "options").allowOnly(true, true, false, "open");
     int[] fd = new int[1];
-    int r = Core.pipc_shm_open(n, flags, mode, fd);
+    int r = Core.pipc_shm_open(n, options.flags(), options.mode, fd);
     if (r < 0) {
       throw PosixException.of(r, "shm_open", "shared memory " + name);
     }
-    boolean ro = set.contains(Option.READ_ONLY);
+    boolean ro = options.access == Access.READ;
     return new SharedMemory("shared memory " + name + (ro ? " (read-only)" : ""), name, fd[0], ro);
   }
 
@@ -171,21 +214,25 @@ public final class SharedMemory extends DescriptorChannel {
 
   // ------------------------------------------------------------------ memfd
 
+  /** An anonymous memory file of size bytes that cannot be sealed; see the options form. */
+  public static SharedMemory createAnonymous(String label, long size) throws IOException {
+    return createAnonymous(label, size, options());
+  }
+
   /**
    * Creates an anonymous memory file ({@code memfd_create}) of size bytes, every page allocated.
    * It has no name in any directory: other processes get it as a descriptor (see {@link
    * ChildProcess.Builder#fd}). label (at most 249 bytes) only shows in {@code /proc/PID/fd}.
    *
-   * @param allowSealing whether {@link #addSeals(Seal...)} may be used
+   * @param options {@link Options#sealable()} only: whether {@link #addSeals(Seal...)} may be used
+   * @throws IllegalArgumentException for a negative size, or options other than sealable
    */
-  public static SharedMemory createAnonymous(String label, long size, boolean allowSealing)
-      throws IOException {
+  public static SharedMemory createAnonymous(String label, long size, Options options) throws IOException {
     byte[] l = NativeStrings.encode(Objects.requireNonNull(label, "label"), "label");
-    if (size < 0) {
-      throw new IllegalArgumentException("negative size: " + size);
-    }
+    Objects.requireNonNull(options, "options").allowOnly(false, false, true, "createAnonymous");
+    OptionChecks.notNegative(size, "size");
     int[] fd = new int[1];
-    int r = Core.pipc_memfd_create(l, allowSealing ? Core.PIPC_MEMFD_ALLOW_SEALING : 0, fd);
+    int r = Core.pipc_memfd_create(l, options.sealable ? Core.PIPC_MEMFD_ALLOW_SEALING : 0, fd);
     if (r < 0) {
       throw PosixException.of(r, "memfd_create", "memfd " + label);
     }
@@ -238,7 +285,7 @@ public final class SharedMemory extends DescriptorChannel {
     return name;
   }
 
-  /** True when opened with {@link Option#READ_ONLY}. */
+  /** True when opened with {@link Access#READ}. */
   public boolean isReadOnly() {
     return readOnly;
   }
@@ -326,11 +373,5 @@ public final class SharedMemory extends DescriptorChannel {
 
   static byte[] encode(String name) {
     return NativeStrings.encode(Objects.requireNonNull(name, "name"), "name");
-  }
-
-  private static void checkMode(int mode) {
-    if ((mode & ~0777) != 0) {
-      throw new IllegalArgumentException("mode has bits outside 0777: 0" + Integer.toOctalString(mode));
-    }
   }
 }

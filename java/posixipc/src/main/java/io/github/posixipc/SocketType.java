@@ -10,7 +10,7 @@ public enum SocketType {
   DATAGRAM(Core.PIPC_SOCK_DGRAM),
   /**
    * Connected, reliable, ordered messages with boundaries ({@code SOCK_SEQPACKET}): AF_UNIX only.
-   * Used through {@link UnixSocket} and {@link UnixServerSocket}.
+   * Used through {@link ConnectedSocket} and {@link ListeningSocket}.
    */
   SEQPACKET(Core.PIPC_SOCK_SEQPACKET);
 

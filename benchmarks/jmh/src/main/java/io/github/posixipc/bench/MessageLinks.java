@@ -2,6 +2,7 @@ package io.github.posixipc.bench;
 
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.ReceivedMessage;
 import io.github.posixipc.SignalInfo;
 import io.github.posixipc.SignalQueue;
 import io.github.posixipc.Signals;
@@ -75,7 +76,7 @@ final class MessageLinks {
     private final ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE);
     private final ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE);
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(MQ_CHUNK);
-    private final MessageQueue.Received received = new MessageQueue.Received();
+    private final ReceivedMessage received = new ReceivedMessage();
     private int seq;
 
     MqLink(MessageQueue in, MessageQueue out, ChildProcess server) {

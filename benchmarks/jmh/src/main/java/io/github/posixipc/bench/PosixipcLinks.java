@@ -1,5 +1,6 @@
 package io.github.posixipc.bench;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -40,12 +41,12 @@ final class PosixipcLinks {
     Path dir = Server.fifoDir();
     Path in = dir.resolve("in");
     Path out = dir.resolve("out");
-    Fifo.create(in, 0600);
-    Fifo.create(out, 0600);
+    Fifo.create(in, Fifo.options().mode(0600));
+    Fifo.create(out, Fifo.options().mode(0600));
     ChildProcess server = ChildProcess.builder(Server.command(echo, "fifo:" + in, "fifo:" + out)).start();
     // The server opens its input, then its output: the same order here.
-    Fifo writer = Fifo.openWriter(in, Duration.ofSeconds(10));
-    Fifo reader = echo ? Fifo.openReader(out, Duration.ofSeconds(10)) : null;
+    Fifo writer = Fifo.open(in, Access.WRITE, Duration.ofSeconds(10));
+    Fifo reader = echo ? Fifo.open(out, Access.READ, Duration.ofSeconds(10)) : null;
     return new ChannelLink(writer, reader, ChannelLink.endOf(server), dir);
   }
 
@@ -54,11 +55,11 @@ final class PosixipcLinks {
     Path path = dir.resolve("sock");
     ChildProcess server = ChildProcess.builder(Server.exe(), "serve", echo ? "unix-echo" : "unix-sink",
         path.toString()).start();
-    io.github.posixipc.UnixSocket socket = null;
+    io.github.posixipc.ConnectedSocket socket = null;
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (socket == null) {
       try {
-        socket = io.github.posixipc.UnixSocket.connect(io.github.posixipc.UnixSocketAddress.of(path));
+        socket = io.github.posixipc.ConnectedSocket.connect(java.net.UnixDomainSocketAddress.of(path));
       } catch (io.github.posixipc.PosixException e) {
         if (System.nanoTime() > deadline) { // the server never listened
           server.kill();

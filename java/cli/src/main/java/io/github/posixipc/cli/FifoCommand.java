@@ -1,5 +1,6 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.Fifo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +19,7 @@ final class FifoCommand extends CommandGroup {
   @Command(name = "create", description = "Create a FIFO (mkfifo).")
   void create(@Parameters(paramLabel = "PATH", description = Args.FIFO_PATH) Path path, @Mixin Args.Mode mode)
       throws IOException {
-    Fifo.create(path, mode.bits);
+    Fifo.create(path, Fifo.options().mode(mode.bits));
   }
 
   @Command(name = "read", description = "Open a FIFO for reading and copy what comes to standard output, until every writer has closed.")
@@ -27,7 +28,7 @@ final class FifoCommand extends CommandGroup {
       @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for a writer (default: forever).")
           Duration timeout)
       throws IOException {
-    try (Fifo in = Fifo.openReader(path, timeout)) {
+    try (Fifo in = Fifo.open(path, Access.READ, timeout)) {
       in.inputStream().transferTo(System.out);
       System.out.flush();
     }
@@ -40,7 +41,7 @@ final class FifoCommand extends CommandGroup {
       @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for a reader (default: forever).")
           Duration timeout)
       throws IOException {
-    try (Fifo out = Fifo.openWriter(path, timeout)) {
+    try (Fifo out = Fifo.open(path, Access.WRITE, timeout)) {
       OutputStream os = out.outputStream();
       if (words != null && !words.isEmpty()) {
         os.write(Args.text(words, "\n"));

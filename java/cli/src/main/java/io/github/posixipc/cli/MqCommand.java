@@ -1,6 +1,8 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.MessageQueue;
+import io.github.posixipc.ReceivedMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -76,7 +78,7 @@ final class MqCommand extends CommandGroup {
     @Override
     public Integer call() throws IOException {
       byte[] message = Args.textOrStandardInput(words, "");
-      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().writeOnly())) {
+      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.WRITE))) {
         q.send(message, priority, timeout);
       }
       return 0;
@@ -102,9 +104,9 @@ final class MqCommand extends CommandGroup {
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().readOnly())) {
+      try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.READ))) {
         ByteBuffer buf = ByteBuffer.allocate(q.messageSize());
-        MessageQueue.Received r = new MessageQueue.Received();
+        ReceivedMessage r = new ReceivedMessage();
         for (int i = 0; i < count; i++) {
           q.receive(buf.clear(), timeout, r);
           String text = new String(buf.array(), 0, r.length(), StandardCharsets.UTF_8);
@@ -121,7 +123,7 @@ final class MqCommand extends CommandGroup {
       throws IOException {
     // Read-only is enough for mq_getattr, and does not need write permission.
     MessageQueue.Attributes a;
-    try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().readOnly())) {
+    try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().access(Access.READ))) {
       a = q.attributes();
     }
     Map<String, Object> m = new LinkedHashMap<>();

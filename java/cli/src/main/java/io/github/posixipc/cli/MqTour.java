@@ -5,6 +5,7 @@ import static io.github.posixipc.cli.TourLink.PATIENCE;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.MessageQueue;
 import io.github.posixipc.NotFoundException;
+import io.github.posixipc.ReceivedMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
@@ -62,7 +63,7 @@ final class MqTour {
     private final MessageQueue out;
     private final MessageQueue in;
     private final ByteBuffer buffer;
-    private final MessageQueue.Received received = new MessageQueue.Received();
+    private final ReceivedMessage received = new ReceivedMessage();
 
     MqLink(MessageQueue out, MessageQueue in, ChildProcess peer) {
       super(peer, () -> {

@@ -2,6 +2,7 @@ package io.github.posixipc.cli;
 
 import static io.github.posixipc.cli.TourLink.PATIENCE;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.ChildProcess;
 import io.github.posixipc.Fifo;
 import io.github.posixipc.Pipe;
@@ -50,9 +51,9 @@ final class PipeTour {
       Fifo.create(out);
       // The peer opens its input first, then its output: the same order here avoids a deadlock.
       peer = Peers.builder(kind, "echo", "fifo:" + in, "fifo:" + out).start();
-      Fifo w = Fifo.openWriter(in, PATIENCE);
+      Fifo w = Fifo.open(in, Access.WRITE, PATIENCE);
       writer = w;
-      Fifo r = Fifo.openReader(out, PATIENCE);
+      Fifo r = Fifo.open(out, Access.READ, PATIENCE);
       return new StreamLink(w, r, peer, () -> {
         w.close();
         r.close();

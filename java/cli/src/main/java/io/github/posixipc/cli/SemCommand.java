@@ -19,7 +19,7 @@ final class SemCommand extends CommandGroup {
           int value,
       @Mixin Args.Mode mode)
       throws IOException {
-    NamedSemaphore.create(name, value, mode.bits).close();
+    NamedSemaphore.open(name, NamedSemaphore.options().exclusive().initialValue(value).mode(mode.bits)).close();
   }
 
   @Command(name = "post", description = "Add one to a named semaphore, or --count.")

@@ -1,5 +1,6 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.Access;
 import io.github.posixipc.MappedRegion;
 import io.github.posixipc.SharedMemory;
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class ShmCommand extends CommandGroup {
           long size,
       @Mixin Args.Mode mode)
       throws IOException {
-    SharedMemory.create(name, size, mode.bits).close();
+    SharedMemory.create(name, size, SharedMemory.options().mode(mode.bits)).close();
   }
 
   @Command(name = "dump", description = "Print the bytes of a shared memory object in hex and ASCII.")
@@ -48,7 +49,7 @@ final class ShmCommand extends CommandGroup {
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      try (SharedMemory shm = SharedMemory.open(name, 0, SharedMemory.Option.READ_ONLY)) {
+      try (SharedMemory shm = SharedMemory.open(name, SharedMemory.options().access(Access.READ))) {
         long total = shm.size();
         long n = length != null ? length : Math.min(4096, Math.max(0, total - from));
         if (from > total || n > total - from) {

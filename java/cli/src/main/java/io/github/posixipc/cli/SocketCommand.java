@@ -1,12 +1,14 @@
 package io.github.posixipc.cli;
 
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.DatagramSocket;
+import io.github.posixipc.ListeningSocket;
+import io.github.posixipc.SocketAddresses;
 import io.github.posixipc.SocketType;
-import io.github.posixipc.UnixDatagramSocket;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,7 +65,7 @@ final class SocketCommand extends CommandGroup {
   }
 
   /** Prints what comes from a connected socket, as text, until the end of the stream. */
-  private static void copyOut(UnixSocket s, PrintWriter out, Duration timeout) throws IOException {
+  private static void copyOut(ConnectedSocket s, PrintWriter out, Duration timeout) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     while (true) {
       buf.clear();
@@ -84,13 +86,13 @@ final class SocketCommand extends CommandGroup {
           description = "How many datagrams to print, for dgram only (default: ${DEFAULT-VALUE}).")
           int count)
       throws IOException {
-    UnixSocketAddress where = UnixSocketAddress.parse(at.address);
+    SocketAddress where = SocketAddresses.parse(at.address);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean path = where.kind() == UnixSocketAddress.Kind.PATH;
+    boolean path = where instanceof UnixDomainSocketAddress;
     if (at.type == SocketType.DATAGRAM) {
-      try (UnixDatagramSocket s = UnixDatagramSocket.bind(where)) {
-        err.println("listening on " + s.localAddress());
+      try (DatagramSocket s = DatagramSocket.bind(where)) {
+        err.println("listening on " + SocketAddresses.format(s.localAddress()));
         err.flush();
         try {
           ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
@@ -106,10 +108,10 @@ final class SocketCommand extends CommandGroup {
       }
       return;
     }
-    try (UnixServerSocket server = UnixServerSocket.bind(where, at.type, 1)) {
-      err.println("listening on " + server.address());
+    try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(at.type).backlog(1))) {
+      err.println("listening on " + SocketAddresses.format(server.address()));
       err.flush();
-      try (UnixSocket s = server.accept(at.timeout)) {
+      try (ConnectedSocket s = server.accept(at.timeout)) {
         err.println("connection from pid " + s.peerCredentials().pid());
         err.flush();
         copyOut(s, out, at.timeout);
@@ -131,7 +133,7 @@ final class SocketCommand extends CommandGroup {
     if (at.type == SocketType.DATAGRAM) {
       throw new IllegalArgumentException("datagrams are not connected: use 'posixipc socket send'");
     }
-    try (UnixSocket s = UnixSocket.connect(UnixSocketAddress.parse(at.address), at.type, at.timeout)) {
+    try (ConnectedSocket s = ConnectedSocket.connect(SocketAddresses.parse(at.address), ConnectedSocket.options().type(at.type), at.timeout)) {
       byte[] data = Args.textOrStandardInput(words, "\n");
       if (at.type == SocketType.STREAM) {
         s.outputStream().write(data);
@@ -149,7 +151,7 @@ final class SocketCommand extends CommandGroup {
       @Parameters(index = "1..*", paramLabel = "TEXT", description = Args.WORDS) List<String> words)
       throws IOException {
     byte[] data = Args.textOrStandardInput(words, "\n");
-    try (UnixDatagramSocket s = UnixDatagramSocket.connect(UnixSocketAddress.parse(address))) {
+    try (DatagramSocket s = DatagramSocket.connect(SocketAddresses.parse(address))) {
       s.send(ByteBuffer.wrap(data));
     }
   }

@@ -2,15 +2,16 @@ package io.github.posixipc.cli;
 
 import static io.github.posixipc.cli.TourLink.PATIENCE;
 
+import io.github.posixipc.AbstractSocketAddress;
 import io.github.posixipc.ChildProcess;
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.DatagramSocket;
+import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.SocketType;
-import io.github.posixipc.UnixDatagramSocket;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,18 +26,18 @@ final class SocketTour {
 
   private SocketTour() {}
 
-  static UnixSocketAddress uniqueAddress(String tag) {
-    return UnixSocketAddress.abstractName("posixipc-tour-" + ProcessHandle.current().pid() + "-"
+  static SocketAddress uniqueAddress(String tag) {
+    return AbstractSocketAddress.of("posixipc-tour-" + ProcessHandle.current().pid() + "-"
         + COUNTER.incrementAndGet() + "-" + System.nanoTime() + "-" + tag);
   }
 
   /** A connected socket of type stream or seqpacket: the peer connects to this JVM's listener. */
   static TourLink connected(SocketType type, Peers.Kind kind) throws IOException {
     String typeName = type == SocketType.STREAM ? "stream" : "seqpacket";
-    UnixSocketAddress where = uniqueAddress(typeName);
-    try (UnixServerSocket server = UnixServerSocket.bind(where, type, 1)) {
+    SocketAddress where = uniqueAddress(typeName);
+    try (ListeningSocket server = ListeningSocket.bind(where, ListeningSocket.options().type(type).backlog(1))) {
       ChildProcess peer = Peers.builder(kind, "sock-connect", typeName, where.toString(), "echo").start();
-      UnixSocket s;
+      ConnectedSocket s;
       try {
         s = server.accept(PATIENCE);
       } catch (IOException | RuntimeException e) {
@@ -67,8 +68,8 @@ final class SocketTour {
 
   /** Datagrams between two bound AF_UNIX sockets. */
   static TourLink datagrams(Peers.Kind kind) throws IOException {
-    UnixSocketAddress peerAt = uniqueAddress("peer");
-    UnixDatagramSocket s = UnixDatagramSocket.bind(uniqueAddress("tour"));
+    SocketAddress peerAt = uniqueAddress("peer");
+    DatagramSocket s = DatagramSocket.bind(uniqueAddress("tour"));
     ChildProcess peer = null;
     try (Pipe stdout = Pipe.open()) {
       peer = Peers.builder(kind, "sock-serve", "dgram", peerAt.toString(), "echo").fd(1, stdout.sink()).start();

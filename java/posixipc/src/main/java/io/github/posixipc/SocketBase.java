@@ -2,22 +2,24 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.Objects;
 
 /**
- * What every socket of posixipc shares: {@link UnixSocket} (connected stream or seqpacket),
- * {@link UnixServerSocket} (listening) and {@link UnixDatagramSocket}. The family is AF_UNIX, or
- * AF_INET / AF_INET6 when the address says so: the same calls work over IP.
+ * What every socket of posixipc shares: {@link ConnectedSocket} (connected stream or seqpacket),
+ * {@link ListeningSocket} and {@link DatagramSocket}. The family is AF_UNIX, or AF_INET /
+ * AF_INET6 when the address says so: the same calls work over IP. Package-private: a caller
+ * holds one of the three, and their public methods declared here are theirs.
  *
  * <p>Close, interrupts and blocking mode behave as for every {@link DescriptorChannel}: a thread
  * blocked in accept, connect, read or receive returns with {@link
  * java.nio.channels.AsynchronousCloseException} when another thread closes the socket, and an
  * interrupt closes it ({@link java.nio.channels.ClosedByInterruptException}).
  */
-public abstract class UnixSocketChannel extends DescriptorChannel {
+abstract class SocketBase extends DescriptorChannel {
 
   static {
     Native.ensureLoaded();
@@ -51,7 +53,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   private Buffers.Cached sendCache;
   private Buffers.Cached receiveCache;
 
-  UnixSocketChannel(Descriptor descriptor, SocketType type) {
+  SocketBase(Descriptor descriptor, SocketType type) {
     super(descriptor);
     this.type = type;
   }
@@ -61,11 +63,15 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     return type;
   }
 
-  /** The address this socket is bound to ({@code getsockname}); UNNAMED when it has none. */
-  public final UnixSocketAddress localAddress() throws IOException {
+  /**
+   * The address this socket is bound to ({@code getsockname}): see {@link SocketAddresses} for
+   * the types; an unnamed AF_UNIX socket gives a {@link java.net.UnixDomainSocketAddress} with an
+   * empty path.
+   */
+  public final SocketAddress localAddress() throws IOException {
     byte[] raw = new byte[Core.PIPC_SOCKADDR_MAX];
     int len = (int) withFd(fd -> Core.pipc_socket_local_address(fd, raw, raw.length), "getsockname");
-    return UnixSocketAddress.fromSockaddr(raw, len);
+    return SocketAddresses.fromSockaddr(raw, len);
   }
 
   /** The size of the send buffer in bytes ({@code SO_SNDBUF}). */
@@ -137,10 +143,10 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   }
 
   /** The address in this thread's direct scratch memory, for connect and sendto. */
-  static AddressScratch scratchAddress(UnixSocketAddress address) {
+  static AddressScratch scratchAddress(SocketAddress address) {
     AddressScratch s = ADDRESS.get();
     if (s.last != address) {
-      byte[] raw = address.sockaddr();
+      byte[] raw = SocketAddresses.sockaddr(address);
       s.buffer.put(0, raw);
       s.length = raw.length;
       s.last = address;
@@ -149,17 +155,18 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   }
 
   /** Connects through the blocking-call bracket. */
-  final void connectTo(UnixSocketAddress address, long timeoutNs) throws IOException {
+  final void connectTo(SocketAddress address, long timeoutNs) throws IOException {
     Objects.requireNonNull(address, "address");
     AddressScratch a = scratchAddress(address);
     call(CONNECT, a.address, a.length, 0, timeoutNs, true, "connect");
   }
 
   /**
-   * Sends src's remaining bytes as one message (to, when not null). Returns the bytes sent, or -1
-   * when non-blocking and there was no room.
+   * Sends src's remaining bytes as one message (to, when not null). Returns the bytes sent; a
+   * non-blocking socket with no room throws WouldBlockException, since a message is never sent in
+   * part and no count could say "nothing now" without meaning "an empty message".
    */
-  final int sendMessage(ByteBuffer src, UnixSocketAddress to, long timeoutNs) throws IOException {
+  final int sendMessage(ByteBuffer src, SocketAddress to, long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
     int pos = src.position();
     int len = src.remaining();
@@ -190,7 +197,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     java.lang.ref.Reference.reachabilityFence(keep);
     if (r < 0) {
-      return -1;
+      throw wouldBlock(to == null ? "send" : "sendto");
     }
     src.position(pos + (int) r);
     return (int) r;
@@ -198,8 +205,8 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
 
   /**
    * Receives one message into dst. Returns the message's full length, which is more than what
-   * was stored when it did not fit (the rest is dropped); or -1 when non-blocking and nothing was
-   * waiting. dst's position moves past what was stored.
+   * was stored when it did not fit (the rest is dropped). A non-blocking socket with nothing
+   * waiting throws WouldBlockException. dst's position moves past what was stored.
    */
   final int receiveMessage(ByteBuffer dst, long timeoutNs) throws IOException {
     Objects.requireNonNull(dst, "dst");
@@ -227,7 +234,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     }
     long r = call(RECV, buf, len, Core.PIPC_MSG_TRUNC, timeoutNs, true, "recv");
     if (r < 0) {
-      return -1;
+      throw wouldBlock("recv");
     }
     closedDuring(r);
     int stored = (int) Math.min(r, len);
@@ -242,7 +249,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
    * Sends src's remaining bytes with descriptors: raw fds, then the descriptors of channels (held
    * open during the call). Returns the bytes sent.
    */
-  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorChannel[] channels, UnixSocketAddress to,
+  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorChannel[] channels, SocketAddress to,
       long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
     int n = fds.length + channels.length;
@@ -275,11 +282,11 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
       long fdAddress = Buffers.address(fdBlock);
       ByteBuffer to0 = null;
       if (to != null) {
-        byte[] raw = to.sockaddr();
+        byte[] raw = SocketAddresses.sockaddr(to);
         to0 = ByteBuffer.allocateDirect(raw.length).put(0, raw);
       }
       final long addr = to0 != null ? Buffers.address(to0) : 0;
-      final long addrlen = to != null ? to.sockaddr().length : 0;
+      final long addrlen = to0 != null ? to0.capacity() : 0;
       Call op = (fd, buf, len, fdsAt, t) -> Core.pipc_socket_sendmsg(fd, buf, len, fdsAt, n, addr, addrlen, t);
       long r = call(op, Buffers.address(data), src.remaining(), fdAddress, timeoutNs, true, "sendmsg");
       java.lang.ref.Reference.reachabilityFence(fdBlock);
@@ -299,7 +306,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
 
   /**
    * recvmsg: data into dst, up to maxFds descriptors, credentials, and the sender's address when
-   * wanted. Returns null when non-blocking and nothing was waiting. Descriptors received by a call
+   * wanted. Throws WouldBlockException when non-blocking and nothing was waiting. Descriptors received by a call
    * that then fails (a close or an interrupt at the same moment) are closed, never leaked.
    */
   final ReceivedMessage receiveControl(ByteBuffer dst, int maxFds, boolean wantSender, long timeoutNs)
@@ -336,7 +343,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
       java.lang.ref.Reference.reachabilityFence(data);
     }
     if (r < 0) {
-      return null;
+      throw wouldBlock("recvmsg");
     }
     if (r == 0 && !isOpen()) {
       // A message whose data did not fit an empty buffer still brings its descriptors: a close
@@ -359,15 +366,24 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
     Credentials cred = ctl.getInt(INFO_HAS_CRED) != 0
         ? new Credentials(ctl.getInt(INFO_PID), ctl.getInt(INFO_UID), ctl.getInt(INFO_GID))
         : null;
-    UnixSocketAddress sender = null;
+    SocketAddress sender = null;
     int addrlen = ctl.getInt(INFO_ADDRLEN);
     if (wantSender && addrlen > 0) {
       byte[] raw = new byte[Core.PIPC_SOCKADDR_MAX];
       ctl.get(CTL_ADDR, raw, 0, raw.length);
-      sender = UnixSocketAddress.fromSockaddr(raw, addrlen);
+      sender = SocketAddresses.fromSockaddr(raw, addrlen);
     }
-    return new ReceivedMessage(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
+    return new ReceivedMessage().fromSocket(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
         (flags & Core.PIPC_MSG_CTRUNC) != 0, cred, sender);
+  }
+
+  /**
+   * The outcome of a message call on a non-blocking socket that could not proceed now: the
+   * bracket reports it as -EAGAIN so that byte reads can turn it into 0, and the message calls,
+   * which have no such count, throw it.
+   */
+  final WouldBlockException wouldBlock(String syscall) {
+    return new WouldBlockException(Errno.EAGAIN, syscall, descriptor.what());
   }
 
   /**
@@ -385,7 +401,7 @@ public abstract class UnixSocketChannel extends DescriptorChannel {
   static final class AddressScratch {
     final ByteBuffer buffer = ByteBuffer.allocateDirect(Core.PIPC_SOCKADDR_MAX);
     final long address = Buffers.address(buffer);
-    UnixSocketAddress last;
+    SocketAddress last;
     int length;
   }
 }

@@ -4,6 +4,7 @@ import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
@@ -12,11 +13,12 @@ import java.util.Objects;
 /**
  * A connected socket: a {@link SocketType#STREAM} byte stream or a {@link SocketType#SEQPACKET}
  * message channel, over AF_UNIX (a path or an abstract name) or over IP (TCP, loopback or beyond).
- * Made by {@link #connect}, {@link #pair}, {@link UnixServerSocket#accept()}, or {@link #adopt} of
- * an inherited descriptor.
+ * Made by {@link #connect}, {@link #pair}, {@link ListeningSocket#accept()}, or {@link #adopt} of
+ * an inherited descriptor. Addresses are {@link java.net.SocketAddress}es: see {@link
+ * SocketAddresses}.
  *
  * <pre>{@code
- * try (UnixSocket s = UnixSocket.connect(UnixSocketAddress.of(Path.of("/run/app.sock")))) {
+ * try (ConnectedSocket s = ConnectedSocket.connect(UnixDomainSocketAddress.of("/run/app.sock"))) {
  *   s.write(ByteBuffer.wrap("ping".getBytes()));
  *   ByteBuffer reply = ByteBuffer.allocateDirect(64);
  *   s.read(reply, Duration.ofSeconds(1));
@@ -32,33 +34,63 @@ import java.util.Objects;
  * descriptors to the other process ({@code SCM_RIGHTS}); {@link #peerCredentials()} says who the
  * other process is ({@code SO_PEERCRED}).
  */
-public final class UnixSocket extends UnixSocketChannel
+public final class ConnectedSocket extends SocketBase
     implements ByteChannel, TimedReadableByteChannel, TimedWritableByteChannel {
 
-  UnixSocket(int fd, SocketType type, String what) {
+  /** How to connect or pair: {@code ConnectedSocket.options().type(SocketType.SEQPACKET)}. */
+  public static final class Options {
+    private SocketType type = SocketType.STREAM;
+
+    private Options() {}
+
+    /**
+     * {@link SocketType#STREAM} (the default) or {@link SocketType#SEQPACKET}.
+     *
+     * @throws IllegalArgumentException for {@link SocketType#DATAGRAM}: that is a {@link
+     *     DatagramSocket}
+     */
+    public Options type(SocketType type) {
+      this.type = requireConnected(type);
+      return this;
+    }
+  }
+
+  ConnectedSocket(int fd, SocketType type, String what) {
     super(new Descriptor(what + " (fd " + fd + ")", fd, true), type);
   }
 
+  /** A fresh set of options: a stream socket. */
+  public static Options options() {
+    return new Options();
+  }
+
   /** Connects a stream socket to address, waiting as long as it takes. */
-  public static UnixSocket connect(UnixSocketAddress address) throws IOException {
-    return connect(address, SocketType.STREAM, null);
+  public static ConnectedSocket connect(SocketAddress address) throws IOException {
+    return connect(address, options(), null);
+  }
+
+  /** Connects a socket of the options' type to address, waiting as long as it takes. */
+  public static ConnectedSocket connect(SocketAddress address, Options options) throws IOException {
+    return connect(address, options, null);
   }
 
   /**
-   * Connects a socket of type (STREAM or SEQPACKET) to address.
+   * Connects a socket of the options' type to address.
    *
    * @param timeout null waits as long as it takes; otherwise at most that long
    * @throws NotFoundException when no socket file is at the path
    * @throws PosixException ECONNREFUSED when nobody listens there
    * @throws TimedOutException when the timeout ran out
+   * @throws IllegalArgumentException for an address of a kind posixipc does not know, or an
+   *     unresolved one
    */
-  public static UnixSocket connect(UnixSocketAddress address, SocketType type, Duration timeout)
+  public static ConnectedSocket connect(SocketAddress address, Options options, Duration timeout)
       throws IOException {
     Objects.requireNonNull(address, "address");
-    requireConnected(type);
+    SocketType type = Objects.requireNonNull(options, "options").type;
     long t = Timeouts.nanos(timeout);
-    String what = name(type) + " socket to " + address;
-    UnixSocket s = new UnixSocket(openFd(address.family(), type, what), type, what);
+    String what = name(type) + " socket to " + SocketAddresses.format(address);
+    ConnectedSocket s = new ConnectedSocket(openFd(SocketAddresses.family(address), type, what), type, what);
     try {
       s.connectTo(address, t);
     } catch (IOException | RuntimeException e) {
@@ -69,21 +101,21 @@ public final class UnixSocket extends UnixSocketChannel
   }
 
   /** A connected pair of AF_UNIX stream sockets ({@code socketpair}). */
-  public static UnixSocket[] pair() throws IOException {
-    return pair(SocketType.STREAM);
+  public static ConnectedSocket[] pair() throws IOException {
+    return pair(options());
   }
 
-  /** A connected pair of AF_UNIX sockets of type (STREAM or SEQPACKET). */
-  public static UnixSocket[] pair(SocketType type) throws IOException {
-    requireConnected(type);
+  /** A connected pair of AF_UNIX sockets of the options' type. */
+  public static ConnectedSocket[] pair(Options options) throws IOException {
+    SocketType type = Objects.requireNonNull(options, "options").type;
     int[] fds = new int[2];
     int r = Core.pipc_socket_pair(type.value, 0, fds);
     if (r < 0) {
       throw PosixException.of(r, "socketpair", name(type) + " socket pair");
     }
-    return new UnixSocket[] {
-      new UnixSocket(fds[0], type, name(type) + " socket pair end 0"),
-      new UnixSocket(fds[1], type, name(type) + " socket pair end 1")
+    return new ConnectedSocket[] {
+      new ConnectedSocket(fds[0], type, name(type) + " socket pair end 0"),
+      new ConnectedSocket(fds[1], type, name(type) + " socket pair end 1")
     };
   }
 
@@ -95,23 +127,24 @@ public final class UnixSocket extends UnixSocketChannel
    * @throws PosixException EBADF when fd is not open, ENOTSOCK when it is not a socket
    * @throws IllegalArgumentException when it is a datagram socket (fd stays open)
    */
-  public static UnixSocket adopt(int fd) throws IOException {
+  public static ConnectedSocket adopt(int fd) throws IOException {
     int r = Core.pipc_socket_adopt(fd);
     if (r < 0) {
       throw PosixException.of(r, "adopt", "inherited socket (fd " + fd + ")");
     }
     SocketType type = SocketType.of(r);
     if (type == SocketType.DATAGRAM) {
-      throw new IllegalArgumentException("fd " + fd + " is a datagram socket: not a UnixSocket");
+      throw new IllegalArgumentException("fd " + fd + " is a datagram socket: not a ConnectedSocket");
     }
-    return new UnixSocket(fd, type, "inherited " + name(type) + " socket");
+    return new ConnectedSocket(fd, type, "inherited " + name(type) + " socket");
   }
 
-  private static void requireConnected(SocketType type) {
-    Objects.requireNonNull(type, "type");
-    if (type == SocketType.DATAGRAM) {
-      throw new IllegalArgumentException("a UnixSocket is STREAM or SEQPACKET; use UnixDatagramSocket");
+  /** STREAM or SEQPACKET: the types that connect, for connected and listening sockets alike. */
+  static SocketType requireConnected(SocketType type) {
+    if (Objects.requireNonNull(type, "type") == SocketType.DATAGRAM) {
+      throw new IllegalArgumentException("a connection is STREAM or SEQPACKET; a DATAGRAM socket is a DatagramSocket");
     }
+    return type;
   }
 
   static String name(SocketType type) {
@@ -170,8 +203,9 @@ public final class UnixSocket extends UnixSocketChannel
 
   /**
    * Sends src's remaining bytes in one call: on a seqpacket socket, one packet. Returns the bytes
-   * sent, or -1 in non-blocking mode when there was no room.
+   * sent.
    *
+   * @throws WouldBlockException in non-blocking mode when there is no room now
    * @throws PosixException EMSGSIZE when the packet is larger than the socket can take
    */
   public int send(ByteBuffer src) throws IOException {
@@ -186,8 +220,10 @@ public final class UnixSocket extends UnixSocketChannel
   /**
    * Receives one packet (seqpacket) into dst and returns its full length: when that is more than
    * dst had room for, the rest of the packet was dropped. 0 is an empty packet or the end of the
-   * stream (the kernel does not tell them apart). On a stream socket it reads what is there.
-   * Returns -1 in non-blocking mode when nothing is waiting.
+   * stream (the kernel does not tell them apart on a seqpacket socket). On a stream socket it
+   * reads what is there, as {@link #read} does: the count, or -1 at end of stream.
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public int receive(ByteBuffer dst) throws IOException {
     return type() == SocketType.STREAM ? streamReceive(dst, FOREVER) : receiveMessage(dst, FOREVER);
@@ -199,9 +235,16 @@ public final class UnixSocket extends UnixSocketChannel
     return type() == SocketType.STREAM ? streamReceive(dst, t) : receiveMessage(dst, t);
   }
 
+  /**
+   * A receive on a stream is a read whose "nothing now" is thrown, as for every message call; its
+   * end of stream stays -1, as in {@link #read}, so that the two never disagree.
+   */
   private int streamReceive(ByteBuffer dst, long t) throws IOException {
     int n = readBuffer(dst, t);
-    return n < 0 ? 0 : n == 0 && dst.hasRemaining() ? -1 : n;
+    if (n == 0 && dst.hasRemaining()) {
+      throw wouldBlock("recv");
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ AF_UNIX extras
@@ -232,7 +275,8 @@ public final class UnixSocket extends UnixSocketChannel
    * close-on-exec and belong to the caller; descriptors beyond maxFds are closed by the library
    * and reported by {@link ReceivedMessage#controlTruncated()}.
    *
-   * @return the message, or null in non-blocking mode when nothing is waiting
+   * @return the message
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds) throws IOException {
     return receiveControl(dst, maxFds, false, FOREVER);
@@ -255,10 +299,10 @@ public final class UnixSocket extends UnixSocketChannel
   }
 
   /** The address of the other end ({@code getpeername}). */
-  public UnixSocketAddress remoteAddress() throws IOException {
+  public SocketAddress remoteAddress() throws IOException {
     byte[] raw = new byte[Core.PIPC_SOCKADDR_MAX];
     int len = (int) withFd(fd -> Core.pipc_socket_peer_address(fd, raw, raw.length), "getpeername");
-    return UnixSocketAddress.fromSockaddr(raw, len);
+    return SocketAddresses.fromSockaddr(raw, len);
   }
 
   /** Ends the reading direction: reads return end of stream. */

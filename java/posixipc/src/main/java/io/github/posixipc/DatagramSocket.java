@@ -2,6 +2,8 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,8 +14,8 @@ import java.util.Objects;
  * over IP (UDP) they may be lost or reordered.
  *
  * <pre>{@code
- * try (UnixDatagramSocket server = UnixDatagramSocket.bind(UnixSocketAddress.abstractName("svc"));
- *     UnixDatagramSocket client = UnixDatagramSocket.open()) {
+ * try (DatagramSocket server = DatagramSocket.bind(AbstractSocketAddress.of("svc"));
+ *     DatagramSocket client = DatagramSocket.open()) {
  *   client.send(ByteBuffer.wrap("hello".getBytes()), server.localAddress());
  *   ByteBuffer buf = ByteBuffer.allocateDirect(1024);
  *   int length = server.receive(buf); // the datagram's full length
@@ -24,16 +26,16 @@ import java.util.Objects;
  * length so that the caller can tell. A bound path stays in the file system until {@link
  * #unlink()} removes it.
  */
-public final class UnixDatagramSocket extends UnixSocketChannel {
+public final class DatagramSocket extends SocketBase {
 
-  private UnixDatagramSocket(int fd, String what) {
+  private DatagramSocket(int fd, String what) {
     super(new Descriptor(what + " (fd " + fd + ")", fd, true), SocketType.DATAGRAM);
   }
 
   /** An unbound AF_UNIX datagram socket (it can send; replies need a bound sender). */
-  public static UnixDatagramSocket open() throws IOException {
+  public static DatagramSocket open() throws IOException {
     String what = "datagram socket";
-    return new UnixDatagramSocket(openFd(Core.PIPC_AF_UNIX, SocketType.DATAGRAM, what), what);
+    return new DatagramSocket(openFd(Core.PIPC_AF_UNIX, SocketType.DATAGRAM, what), what);
   }
 
   /**
@@ -42,27 +44,27 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
    *
    * @throws PosixException EADDRINUSE when the path exists or the name or port is taken
    */
-  public static UnixDatagramSocket bind(UnixSocketAddress address) throws IOException {
+  public static DatagramSocket bind(SocketAddress address) throws IOException {
     Objects.requireNonNull(address, "address");
-    String what = "datagram socket " + address;
-    int fd = openFd(address.family(), SocketType.DATAGRAM, what);
-    byte[] raw = address.sockaddr();
+    String what = "datagram socket " + SocketAddresses.format(address);
+    byte[] raw = SocketAddresses.sockaddr(address);
+    int fd = openFd(SocketAddresses.family(address), SocketType.DATAGRAM, what);
     int r = Core.pipc_socket_bind(fd, raw, raw.length);
     if (r < 0) {
       closeFd(fd);
       throw PosixException.of(r, "bind", what);
     }
-    return new UnixDatagramSocket(fd, what);
+    return new DatagramSocket(fd, what);
   }
 
   /**
    * A datagram socket of address's family connected to address: {@link #send(ByteBuffer)} goes
    * there, and only datagrams from there are received.
    */
-  public static UnixDatagramSocket connect(UnixSocketAddress address) throws IOException {
+  public static DatagramSocket connect(SocketAddress address) throws IOException {
     Objects.requireNonNull(address, "address");
-    String what = "datagram socket to " + address;
-    UnixDatagramSocket s = new UnixDatagramSocket(openFd(address.family(), SocketType.DATAGRAM, what), what);
+    String what = "datagram socket to " + SocketAddresses.format(address);
+    DatagramSocket s = new DatagramSocket(openFd(SocketAddresses.family(address), SocketType.DATAGRAM, what), what);
     try {
       s.connectTo(address, FOREVER);
     } catch (IOException | RuntimeException e) {
@@ -73,31 +75,31 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
   }
 
   /** A connected pair of AF_UNIX datagram sockets. */
-  public static UnixDatagramSocket[] pair() throws IOException {
+  public static DatagramSocket[] pair() throws IOException {
     int[] fds = new int[2];
     int r = Core.pipc_socket_pair(Core.PIPC_SOCK_DGRAM, 0, fds);
     if (r < 0) {
       throw PosixException.of(r, "socketpair", "datagram socket pair");
     }
-    return new UnixDatagramSocket[] {
-      new UnixDatagramSocket(fds[0], "datagram socket pair end 0"),
-      new UnixDatagramSocket(fds[1], "datagram socket pair end 1")
+    return new DatagramSocket[] {
+      new DatagramSocket(fds[0], "datagram socket pair end 0"),
+      new DatagramSocket(fds[1], "datagram socket pair end 1")
     };
   }
 
   /**
-   * Sends src's remaining bytes as one datagram to target. Returns the bytes sent, or -1 in
-   * non-blocking mode when there was no room.
+   * Sends src's remaining bytes as one datagram to target. Returns the bytes sent.
    *
+   * @throws WouldBlockException in non-blocking mode when there is no room now
    * @throws PosixException EMSGSIZE when the datagram is too big, ECONNREFUSED / ENOENT when
-   *     nothing is bound at target, EAGAIN (as {@link WouldBlockException}) only with a timeout
+   *     nothing is bound at target
    */
-  public int send(ByteBuffer src, UnixSocketAddress target) throws IOException {
+  public int send(ByteBuffer src, SocketAddress target) throws IOException {
     return sendMessage(src, Objects.requireNonNull(target, "target"), FOREVER);
   }
 
   /** Sends one datagram to target, waiting at most timeout for room. */
-  public int send(ByteBuffer src, UnixSocketAddress target, Duration timeout) throws IOException {
+  public int send(ByteBuffer src, SocketAddress target, Duration timeout) throws IOException {
     return sendMessage(src, Objects.requireNonNull(target, "target"), Timeouts.nanos(timeout));
   }
 
@@ -108,7 +110,9 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
 
   /**
    * Receives one datagram into dst; returns its full length (more than was stored when it did not
-   * fit; the rest is dropped), or -1 in non-blocking mode when nothing is waiting.
+   * fit; the rest is dropped).
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public int receive(ByteBuffer dst) throws IOException {
     return receiveMessage(dst, FOREVER);
@@ -121,20 +125,21 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
 
   /**
    * Receives one datagram with its sender's address, at most maxFds descriptors, and the
-   * sender's credentials when credential passing is on. Returns null in non-blocking mode when
-   * nothing is waiting.
+   * sender's credentials when credential passing is on.
+   *
+   * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveMessage(ByteBuffer dst, int maxFds, Duration timeout) throws IOException {
     return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout));
   }
 
   /** Sends one datagram with descriptors to target (null: the connected address). */
-  public int sendFileDescriptors(ByteBuffer data, UnixSocketAddress target, int... fds) throws IOException {
+  public int sendFileDescriptors(ByteBuffer data, SocketAddress target, int... fds) throws IOException {
     return sendDescriptors(data, fds.clone(), new DescriptorChannel[0], target, FOREVER);
   }
 
   /** Sends one datagram with the descriptors of handles to target (null: the connected address). */
-  public int sendFileDescriptors(ByteBuffer data, UnixSocketAddress target, DescriptorChannel... handles)
+  public int sendFileDescriptors(ByteBuffer data, SocketAddress target, DescriptorChannel... handles)
       throws IOException {
     return sendDescriptors(data, new int[0], handles.clone(), target, FOREVER);
   }
@@ -145,10 +150,10 @@ public final class UnixDatagramSocket extends UnixSocketChannel {
    * @throws PosixException EINVAL when it is not bound to a path
    */
   public void unlink() throws IOException {
-    UnixSocketAddress a = localAddress();
-    if (a.kind() != UnixSocketAddress.Kind.PATH) {
-      throw new PosixException(Errno.EINVAL, "unlink", "socket " + a + " (not a path)");
+    SocketAddress a = localAddress();
+    if (!SocketAddresses.isPath(a)) {
+      throw new PosixException(Errno.EINVAL, "unlink", "socket " + SocketAddresses.format(a) + " (not a path)");
     }
-    a.unlink();
+    SocketAddresses.unlink((UnixDomainSocketAddress) a);
   }
 }
