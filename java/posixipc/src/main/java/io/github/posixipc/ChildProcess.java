@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -50,19 +49,26 @@ public final class ChildProcess implements AutoCloseable {
 
   private static final int SIGKILL = Core.pipc_signal_number(NativeStrings.encode("SIGKILL", "signal"));
   private static final int SIGTERM = Core.pipc_signal_number(NativeStrings.encode("SIGTERM", "signal"));
-  private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** One slice of {@link #waitFor(Duration)}: see {@link Timeouts#await}. */
+  private static final Timeouts.Slice<ChildProcess> WAIT = (c, slice) -> c.waitSlice(slice);
 
   private final int pid;
   private final String what;
   private final Handle handle;
+  /**
+   * This handle's lifecycle, apart from the pidfd's: closing it hands the pidfd to the reaper
+   * while the child runs, so the pidfd can outlive the handle.
+   */
+  private final Descriptor life;
   private final Cleaner.Cleanable cleanable;
-  private volatile boolean closed;
 
   private ChildProcess(int pid, int pidfd, String program) {
     this.pid = pid;
     this.what = "child process " + pid + " (" + program + ")";
-    this.handle = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
-    this.cleanable = Native.CLEANER.register(this, handle);
+    Handle h = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
+    this.handle = h;
+    this.life = Descriptor.of("handle of " + what, 0, unused -> h.release());
+    this.cleanable = life.cleanWith(this);
   }
 
   /** A builder for a child running program (looked up in PATH when it has no '/') with args. */
@@ -84,7 +90,7 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /** The child's process id. */
-  public long pid() {
+  public int pid() {
     return pid;
   }
 
@@ -104,34 +110,34 @@ public final class ChildProcess implements AutoCloseable {
    * @throws ClosedChannelException after {@link #close()}
    */
   public Status waitFor(Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(timeout);
-    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
-    for (;;) {
-      Status s = handle.status;
-      if (s != null) {
-        return s;
+    Status s = handle.status;
+    if (s != null) {
+      return s;
+    }
+    int r = Timeouts.await(WAIT, this, Timeouts.nanos(timeout), "waitid", what);
+    if (r < 0) {
+      throw PosixException.of(r, "poll", what);
+    }
+    return handle.status;
+  }
+
+  /**
+   * Waits up to sliceNanos (0: only looks) for the child to end. Returns 0 once it is reaped, a
+   * negative errno otherwise (-ETIMEDOUT or -EAGAIN while it runs).
+   */
+  private int waitSlice(long sliceNanos) throws IOException {
+    long self = life.enter();
+    try {
+      if (handle.status != null) {
+        return 0;
       }
-      ensureOpen();
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
+      int r = handle.poll(sliceNanos);
+      if (r > 0 || sliceNanos == 0) {
+        return handle.reap(what) != null ? 0 : -Errno.EAGAIN;
       }
-      long slice = t < 0 ? POLL_SLICE_NANOS : t == 0 ? 0 : Math.min(POLL_SLICE_NANOS, deadline - System.nanoTime());
-      int r = slice <= 0 && t != 0 ? -Errno.ETIMEDOUT : handle.poll(slice);
-      if (r > 0 || t == 0) {
-        s = handle.reap(what);
-        if (s != null) {
-          return s;
-        }
-        if (t == 0) {
-          throw new WouldBlockException(Errno.EAGAIN, "waitid", what);
-        }
-      } else if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR) {
-        if (t > 0 && deadline - System.nanoTime() <= 0) {
-          throw new TimedOutException(Errno.ETIMEDOUT, "waitid", what);
-        }
-      } else {
-        throw PosixException.of(r, "poll", what);
-      }
+      return r;
+    } finally {
+      life.exit(self);
     }
   }
 
@@ -140,8 +146,12 @@ public final class ChildProcess implements AutoCloseable {
     if (handle.status != null) {
       return false;
     }
-    ensureOpen();
-    return handle.reap(what) == null;
+    long self = life.enter();
+    try {
+      return handle.reap(what) == null;
+    } finally {
+      life.exit(self);
+    }
   }
 
   /**
@@ -151,19 +161,14 @@ public final class ChildProcess implements AutoCloseable {
    * @throws PosixException ESRCH once the child has been reaped, EINVAL for a bad number
    */
   public void signal(int signo) throws IOException {
-    ensureOpen();
-    if (handle.status != null) {
-      throw new PosixException(Errno.ESRCH, "pidfd_send_signal", what);
-    }
-    long self = handle.pidfd.enter();
-    int r;
+    long self = life.enter();
     try {
-      r = Core.pipc_spawn_signal(handle.pidfd.fd(), signo);
+      if (handle.status != null) {
+        throw new PosixException(Errno.ESRCH, "pidfd_send_signal", what);
+      }
+      handle.pidfd.withFd(fd -> Core.pipc_spawn_signal(fd, signo), "pidfd_send_signal");
     } finally {
-      handle.pidfd.exit(self);
-    }
-    if (r < 0) {
-      throw PosixException.of(r, "pidfd_send_signal", what);
+      life.exit(self);
     }
   }
 
@@ -183,20 +188,13 @@ public final class ChildProcess implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
     cleanable.clean();
   }
 
   @Override
   public String toString() {
     Status s = handle.status;
-    return "ChildProcess[" + what + (s != null ? ", " + s : "") + (closed ? ", closed" : "") + "]";
-  }
-
-  private void ensureOpen() throws ClosedChannelException {
-    if (closed) {
-      throw new Descriptor.ClosedException("handle of " + what);
-    }
+    return "ChildProcess[" + what + (s != null ? ", " + s : "") + (life.isOpen() ? "" : ", closed") + "]";
   }
 
   /** How a child ended. */
@@ -255,7 +253,7 @@ public final class ChildProcess implements AutoCloseable {
    * The pidfd and the status once reaped: what the Cleaner and the reaper hold, never the
    * ChildProcess itself.
    */
-  static final class Handle implements Runnable {
+  static final class Handle {
     final Descriptor pidfd;
     volatile Status status;
 
@@ -299,14 +297,17 @@ public final class ChildProcess implements AutoCloseable {
       return status;
     }
 
-    /** Close or Cleaner: a reaped child's pidfd is closed; a running one goes to the reaper. */
-    @Override
-    public void run() {
+    /**
+     * The release action of the ChildProcess's lifecycle (its close or its Cleaner): a reaped
+     * child's pidfd is closed; a running one goes to the reaper. Returns 0.
+     */
+    int release() {
       if (status != null) {
         pidfd.close();
       } else {
         Reaper.adopt(this);
       }
+      return 0;
     }
   }
 
