@@ -54,8 +54,8 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
   private volatile boolean blocking = true;
   /** This channel's blocking mode and interrupt hook, for the bracket; not public API. */
   private final Descriptor.Blocking hooks = new Hooks();
-  private Buffers.Cached readBuffer;
-  private Buffers.Cached writeBuffer;
+  private final Buffers.AddressCache readCache = new Buffers.AddressCache();
+  private final Buffers.AddressCache writeCache = new Buffers.AddressCache();
 
   DescriptorChannel(Descriptor descriptor) {
     this.descriptor = descriptor;
@@ -320,16 +320,7 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
   }
 
   private long bufferAddress(ByteBuffer b, boolean write) {
-    Buffers.Cached c = write ? writeBuffer : readBuffer;
-    if (c == null || c.buffer != b) {
-      c = new Buffers.Cached(b);
-      if (write) {
-        writeBuffer = c;
-      } else {
-        readBuffer = c;
-      }
-    }
-    return c.address;
+    return (write ? writeCache : readCache).address(b);
   }
 
   private void requireBlocking() {
