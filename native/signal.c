@@ -41,6 +41,14 @@ static _Atomic uint64_t pipc__reserved;
 /* The dispositions from before the library first changed them. */
 static struct sigaction pipc__saved[PIPC__NSIG];
 static bool pipc__has_saved[PIPC__NSIG];
+/* What pipc_signal_uncatch puts back: the disposition the signal had when
+ * it was last caught from an uncaught state (ignore or default set by the
+ * caller survive a catch and its uncatch). */
+static struct sigaction pipc__before_catch[PIPC__NSIG];
+static bool pipc__caught[PIPC__NSIG];
+/* Whether that catch was the library's first change of the signal, so that
+ * its uncatch puts back the original and leaves nothing to restore. */
+static bool pipc__catch_was_first[PIPC__NSIG];
 
 static bool pipc__valid(int signo) {
   return (signo >= 1 && signo <= 31) || (signo >= SIGRTMIN && signo <= SIGRTMAX);
@@ -224,7 +232,32 @@ int pipc_signal_catch(int signo) {
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   pthread_mutex_lock(&pipc__lock);
   r = pipc__ensure_pipe_locked();
+  struct sigaction before;
+  bool first = !pipc__has_saved[signo];
+  if (r == 0 && !pipc__caught[signo] && sigaction(signo, NULL, &before) < 0) r = PIPC__ERR();
   if (r == 0) r = pipc__set_locked(signo, &sa);
+  if (r == 0 && !pipc__caught[signo]) {
+    pipc__before_catch[signo] = before;
+    pipc__catch_was_first[signo] = first;
+    pipc__caught[signo] = true;
+  }
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_uncatch(int signo) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  pthread_mutex_lock(&pipc__lock);
+  if (pipc__caught[signo]) {
+    if (sigaction(signo, &pipc__before_catch[signo], NULL) < 0) {
+      r = PIPC__ERR();
+    } else {
+      pipc__caught[signo] = false;
+      if (pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
+      r = 1;
+    }
+  }
   pthread_mutex_unlock(&pipc__lock);
   return r;
 }
@@ -242,6 +275,7 @@ int pipc_signal_restore(int signo) {
       r = PIPC__ERR();
     } else {
       pipc__has_saved[signo] = false;
+      pipc__caught[signo] = false;
       r = 1;
     }
   }

@@ -254,7 +254,7 @@ public final class ChaosMain {
     } else if (op < 93) {
       across(o, slots.get(random.nextInt(SLOTS)), random);
     } else if (op < 96) {
-      Signals.sigqueue(ProcessHandle.current().pid(), signals[random.nextInt(signals.length)], random.nextInt());
+      Signals.sigqueue((int) ProcessHandle.current().pid(), signals[random.nextInt(signals.length)], random.nextInt());
     } else {
       Thread.yield();
     }
@@ -395,7 +395,7 @@ public final class ChaosMain {
     } else if (o instanceof Poller poller) {
       poller.wakeup();
     } else if (o instanceof Signals.Registration reg) {
-      Signals.sigqueue(ProcessHandle.current().pid(), reg.signal(), random.nextInt());
+      Signals.sigqueue((int) ProcessHandle.current().pid(), reg.signal(), random.nextInt());
     }
   }
 

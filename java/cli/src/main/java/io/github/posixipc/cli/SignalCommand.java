@@ -36,7 +36,7 @@ final class SignalCommand implements Runnable {
       "PID 0 is this process group, a negative PID the group -PID (kill only; write -- before it);",
       "-1 is refused. Signals the JVM owns are refused when they would reach this process."})
   static final class Send implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "PID") long pid;
+    @Parameters(index = "0", paramLabel = "PID") int pid;
 
     @Parameters(index = "1", paramLabel = "SIG") String signal;
 
