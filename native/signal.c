@@ -207,13 +207,26 @@ static int pipc__set_locked(int signo, const struct sigaction *sa) {
   return 0;
 }
 
-static int pipc__set_simple(int signo, void (*handler)(int)) {
-  int r = pipc__check_changeable(signo);
-  if (r < 0) return r;
+/* A disposition with an empty mask: handler, or with SA_SIGINFO in flags,
+ * the three-argument action. */
+static struct sigaction pipc__action(void (*handler)(int), void (*action)(int, siginfo_t *, void *),
+                                     int flags) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = handler;
+  if (flags & SA_SIGINFO) {
+    sa.sa_sigaction = action;
+  } else {
+    sa.sa_handler = handler;
+  }
+  sa.sa_flags = flags;
+  return sa;
+}
+
+static int pipc__set_simple(int signo, void (*handler)(int)) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  struct sigaction sa = pipc__action(handler, NULL, 0);
   pthread_mutex_lock(&pipc__lock);
   r = pipc__set_locked(signo, &sa);
   pthread_mutex_unlock(&pipc__lock);
@@ -223,13 +236,9 @@ static int pipc__set_simple(int signo, void (*handler)(int)) {
 int pipc_signal_catch(int signo) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sigemptyset(&sa.sa_mask);
-  sa.sa_sigaction = pipc__dispatch;
   /* SA_RESTART: catching a signal must not make unrelated blocking calls of
    * this process (the JVM's among them) fail with EINTR. */
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  struct sigaction sa = pipc__action(NULL, pipc__dispatch, SA_SIGINFO | SA_RESTART);
   pthread_mutex_lock(&pipc__lock);
   r = pipc__ensure_pipe_locked();
   struct sigaction before;
@@ -245,18 +254,21 @@ int pipc_signal_catch(int signo) {
   return r;
 }
 
+/* Installs a kept disposition again and forgets it (*kept = false); call
+ * with the lock held. Returns 1 or -errno. */
+static int pipc__put_back_locked(int signo, const struct sigaction *sa, bool *kept) {
+  if (sigaction(signo, sa, NULL) < 0) return PIPC__ERR();
+  *kept = false;
+  return 1;
+}
+
 int pipc_signal_uncatch(int signo) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
   pthread_mutex_lock(&pipc__lock);
   if (pipc__caught[signo]) {
-    if (sigaction(signo, &pipc__before_catch[signo], NULL) < 0) {
-      r = PIPC__ERR();
-    } else {
-      pipc__caught[signo] = false;
-      if (pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
-      r = 1;
-    }
+    r = pipc__put_back_locked(signo, &pipc__before_catch[signo], &pipc__caught[signo]);
+    if (r == 1 && pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
   }
   pthread_mutex_unlock(&pipc__lock);
   return r;
@@ -271,13 +283,8 @@ int pipc_signal_restore(int signo) {
   if (r < 0) return r;
   pthread_mutex_lock(&pipc__lock);
   if (pipc__has_saved[signo]) {
-    if (sigaction(signo, &pipc__saved[signo], NULL) < 0) {
-      r = PIPC__ERR();
-    } else {
-      pipc__has_saved[signo] = false;
-      pipc__caught[signo] = false;
-      r = 1;
-    }
+    r = pipc__put_back_locked(signo, &pipc__saved[signo], &pipc__has_saved[signo]);
+    if (r == 1) pipc__caught[signo] = false;
   }
   pthread_mutex_unlock(&pipc__lock);
   return r;

@@ -197,36 +197,18 @@ public final class ChildProcess implements AutoCloseable {
     return "ChildProcess[" + what + (s != null ? ", " + s : "") + (life.isOpen() ? "" : ", closed") + "]";
   }
 
-  /** How a child ended. */
-  public static final class Status {
-    private final int exitCode;
-    private final int signal;
-    private final boolean coreDumped;
-
-    Status(int exitCode, int signal, boolean coreDumped) {
-      this.exitCode = exitCode;
-      this.signal = signal;
-      this.coreDumped = coreDumped;
-    }
+  /**
+   * How a child ended.
+   *
+   * @param exitCode the exit code, 0 to 255; -1 when a signal ended the child
+   * @param signal the number of the signal that ended the child; 0 when it exited
+   * @param coreDumped true when the signal left a core dump
+   */
+  public record Status(int exitCode, int signal, boolean coreDumped) {
 
     /** True when the child called exit (or returned from main). */
     public boolean exited() {
       return signal == 0;
-    }
-
-    /** The exit code, 0 to 255; -1 when a signal ended the child. */
-    public int exitCode() {
-      return exitCode;
-    }
-
-    /** The number of the signal that ended the child; 0 when it exited. */
-    public int signal() {
-      return signal;
-    }
-
-    /** True when the signal left a core dump. */
-    public boolean coreDumped() {
-      return coreDumped;
     }
 
     @Override
@@ -235,17 +217,6 @@ public final class ChildProcess implements AutoCloseable {
         return "exit code " + exitCode;
       }
       return "signal " + Core.pipc_signal_name(signal) + " (" + signal + ")" + (coreDumped ? ", core dumped" : "");
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Status && ((Status) o).exitCode == exitCode && ((Status) o).signal == signal
-          && ((Status) o).coreDumped == coreDumped;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(exitCode, signal, coreDumped);
     }
   }
 

@@ -215,7 +215,6 @@ final class Descriptor implements Runnable {
    * the thread until it leaves.
    */
   long enter(long deadlineNanos) throws ClosedChannelException {
-    long self;
     synchronized (this) {
       if (state != OPEN) {
         throw notOpen();
@@ -225,10 +224,18 @@ final class Descriptor implements Runnable {
         inFlight++;
         return 0;
       }
-      self = Core.pipc_thread_self();
-      register(self, deadlineNanos);
-      inFlight++;
+      return admit(deadlineNanos);
     }
+  }
+
+  /**
+   * Counts the calling thread in, with its deadline for the Waker; returns its native id. Under
+   * the lock (Waker.watch takes no lock of ours).
+   */
+  private long admit(long deadlineNanos) {
+    long self = Core.pipc_thread_self();
+    register(self, deadlineNanos);
+    inFlight++;
     if (deadlineNanos != NO_DEADLINE) {
       Waker.watch(this);
     }
@@ -259,7 +266,6 @@ final class Descriptor implements Runnable {
    * the Waker interrupts the open when it passes.
    */
   long enterOpen(long deadlineNanos) throws ClosedChannelException {
-    long self;
     synchronized (this) {
       if (state != UNOPENED) {
         if (state == OPENING || state == OPEN) {
@@ -268,14 +274,8 @@ final class Descriptor implements Runnable {
         throw notOpen();
       }
       state = OPENING;
-      self = Core.pipc_thread_self();
-      register(self, deadlineNanos);
-      inFlight++;
+      return admit(deadlineNanos);
     }
-    if (deadlineNanos != NO_DEADLINE) {
-      Waker.watch(this);
-    }
-    return self;
   }
 
   /**
