@@ -483,8 +483,8 @@ public final class ChaosMain {
   /** An operation between two pool members: descriptors passed over a socket, poller watches. */
   private void across(Object o, Object member, Random random) throws IOException {
     if (o instanceof UnixSocket s) {
-      DescriptorChannel handle = member instanceof Pipe p ? p.source()
-          : member instanceof DescriptorChannel d ? d : null;
+      DescriptorHandle handle = member instanceof Pipe p ? p.source()
+          : member instanceof DescriptorHandle d ? d : null;
       if (handle != null) {
         s.sendFileDescriptors(ByteBuffer.allocate(random.nextInt(2)), handle); // 0 bytes: refused
       }
@@ -591,8 +591,8 @@ public final class ChaosMain {
   }
 
   private void spawn(Object o) throws IOException, InterruptedException {
-    DescriptorChannel handle = o instanceof Pipe p ? p.source()
-        : o instanceof DescriptorChannel d ? d : null;
+    DescriptorHandle handle = o instanceof Pipe p ? p.source()
+        : o instanceof DescriptorHandle d ? d : null;
     if (handle == null) {
       return;
     }

@@ -295,11 +295,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Makes channel's descriptor descriptor number childFd in the child. The channel stays open
+     * Makes handle's descriptor descriptor number childFd in the child. The handle stays open
      * here; close it after {@link #start()} when only the child should have it.
      */
-    public Builder fd(int childFd, DescriptorChannel channel) {
-      return map(childFd, Objects.requireNonNull(channel, "channel"));
+    public Builder fd(int childFd, DescriptorHandle handle) {
+      return map(childFd, Objects.requireNonNull(handle, "handle"));
     }
 
     /** Makes this process's descriptor parentFd descriptor number childFd in the child. */
@@ -385,9 +385,9 @@ public final class ChildProcess implements AutoCloseable {
         int i = 0;
         for (Map.Entry<Integer, Object> e : fds.entrySet()) {
           map[i++] = e.getKey();
-          if (e.getValue() instanceof DescriptorChannel) {
+          if (e.getValue() instanceof DescriptorHandle h) {
             // Entered for the duration of the spawn: the descriptor cannot be closed under it.
-            Descriptor d = ((DescriptorChannel) e.getValue()).descriptor;
+            Descriptor d = Descriptor.of(h);
             if (!entered.containsKey(d)) {
               entered.put(d, d.enter());
             }

@@ -161,6 +161,11 @@ final class Descriptor implements Runnable {
     return new Descriptor(what, handle, true, false, release, OPEN);
   }
 
+  /** The lifecycle behind a handle that has a descriptor, for the brackets of other handles. */
+  static Descriptor of(DescriptorHandle handle) {
+    return handle instanceof DescriptorChannel c ? c.descriptor : ((SharedMemory) handle).descriptor;
+  }
+
   /**
    * Registers this with the Cleaner for owner, which must not be referred to by anything this
    * holds. The Cleanable's clean() is the owner's close.
@@ -190,6 +195,16 @@ final class Descriptor implements Runnable {
   /** The handle (a pointer for {@link #of}). Valid between {@link #enter()} and {@link #exit(long)}. */
   long handle() {
     return handle;
+  }
+
+  /** The descriptor number while open, for a handle's public fd(). */
+  int number() throws ClosedChannelException {
+    long self = enter();
+    try {
+      return (int) handle;
+    } finally {
+      exit(self);
+    }
   }
 
   /** True once close has begun. */

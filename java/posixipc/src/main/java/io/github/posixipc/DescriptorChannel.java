@@ -40,7 +40,8 @@ import java.util.Objects;
  * A channel starts in blocking mode. {@link #setBlocking(boolean) setBlocking(false)} sets
  * {@code O_NONBLOCK} on the open file description, which every process sharing it sees.
  */
-public abstract class DescriptorChannel extends AbstractInterruptibleChannel implements Pollable {
+public abstract non-sealed class DescriptorChannel extends AbstractInterruptibleChannel
+    implements Pollable, DescriptorHandle {
 
   static {
     Native.ensureLoaded();
@@ -68,13 +69,9 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
    *
    * @throws ClosedChannelException if the channel is closed
    */
+  @Override
   public final int fd() throws IOException {
-    long self = descriptor.enter();
-    try {
-      return descriptor.fd();
-    } finally {
-      descriptor.exit(self);
-    }
+    return descriptor.number();
   }
 
   /** True when calls wait for data or room (the default). */
