@@ -2,7 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +59,6 @@ public final class ChildProcess implements AutoCloseable {
    * while the child runs, so the pidfd can outlive the handle.
    */
   private final Descriptor life;
-  private final Cleaner.Cleanable cleanable;
 
   private ChildProcess(int pid, int pidfd, String program) {
     this.pid = pid;
@@ -68,7 +66,7 @@ public final class ChildProcess implements AutoCloseable {
     Handle h = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
     this.handle = h;
     this.life = Descriptor.of("handle of " + what, 0, unused -> h.release());
-    this.cleanable = life.cleanWith(this);
+    life.cleanWith(this);
   }
 
   /** A builder for a child running program (looked up in PATH when it has no '/') with args. */
@@ -188,7 +186,7 @@ public final class ChildProcess implements AutoCloseable {
    */
   @Override
   public void close() {
-    cleanable.clean();
+    life.closeOwned();
   }
 
   @Override

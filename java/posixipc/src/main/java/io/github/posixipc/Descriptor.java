@@ -16,10 +16,10 @@ import java.nio.channels.ClosedChannelException;
  * <p>Owners use it in one of three ways: a byte channel ({@link DescriptorChannel}) adds the
  * JDK's interruptible-channel hooks and byte I/O; a handle that blocks on a descriptor without
  * being a channel ({@link Poller}) takes the same hooks from an {@link InterruptibleHandle}; any
- * other handle calls {@link #withFd}, {@link #withHandle} or {@link #enter()}/{@link #exit(long)}
- * directly. A handle that is not native at all (a signal registration) uses {@link #of} with a
- * release action that undoes what it did, and gets the same close-once and the same
- * closed-handle exception.
+ * other handle calls {@link #withFd} or {@link #enter()}/{@link #exit(long)} directly (a pointer
+ * handle reads {@link #handle()} in between). A handle that is not native at all (a signal
+ * registration) uses {@link #of} with a release action that undoes what it did, and gets the
+ * same close-once and the same closed-handle exception.
  *
  * <p>The close protocol for descriptors, after the JDK's NIO:
  *
@@ -72,12 +72,6 @@ final class Descriptor implements Runnable {
     long apply(int fd);
   }
 
-  /** A call that needs the handle (a pointer) and cannot block. */
-  @FunctionalInterface
-  interface HandleCall {
-    long apply(long handle);
-  }
-
   /**
    * A call into the C core on a descriptor that may wait; see {@link #call}. Pass it as a static
    * final non-capturing lambda, so that nothing is allocated per call.
@@ -122,6 +116,8 @@ final class Descriptor implements Runnable {
   private final boolean signalled;
   private final Release release;
   private long handle = -1;
+  /** The Cleaner's registration of the owner, set once by {@link #cleanWith}. */
+  private Cleaner.Cleanable cleanable;
   private volatile int state;
   private int inFlight;
   /** The threads inside a call, each with its deadline (NO_DEADLINE when it has none). */
@@ -168,10 +164,32 @@ final class Descriptor implements Runnable {
 
   /**
    * Registers this with the Cleaner for owner, which must not be referred to by anything this
-   * holds. The Cleanable's clean() is the owner's close.
+   * holds (the Cleanable refers to it only through a phantom reference). Called once, from the
+   * owner's constructor.
    */
-  Cleaner.Cleanable cleanWith(Object owner) {
-    return Native.CLEANER.register(owner, this);
+  void cleanWith(Object owner) {
+    cleanable = Native.CLEANER.register(owner, this);
+  }
+
+  /**
+   * The owner's close: closes (see {@link #close()}) and lets the Cleaner forget the owner.
+   * Returns 0 or the negative errno of the release.
+   */
+  int closeOwned() {
+    int r = close();
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) {
+      c.clean();
+    }
+    return r;
+  }
+
+  /** {@link #closeOwned()} for an owner whose close reports a failed close(2). */
+  void closeOwnedOrThrow() throws IOException {
+    int r = closeOwned();
+    if (r < 0) {
+      throw PosixException.of(r, "close", what);
+    }
   }
 
   /**
@@ -389,16 +407,6 @@ final class Descriptor implements Runnable {
       throw PosixException.of(r, syscall, what);
     }
     return r;
-  }
-
-  /** Runs a call that cannot block on the handle; returns its result (>= 0 or a negative errno). */
-  long withHandle(HandleCall call) throws ClosedChannelException {
-    long self = enter();
-    try {
-      return call.apply(handle);
-    } finally {
-      exit(self);
-    }
   }
 
   /**

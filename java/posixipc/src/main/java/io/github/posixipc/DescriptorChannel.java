@@ -51,7 +51,6 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
   static final long FOREVER = Timeouts.FOREVER;
 
   final Descriptor descriptor;
-  private final Cleaner.Cleanable cleanable;
   private volatile boolean blocking = true;
   /** This channel's blocking mode and interrupt hook, for the bracket; not public API. */
   private final Descriptor.Blocking hooks = new Hooks();
@@ -60,7 +59,7 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
 
   DescriptorChannel(Descriptor descriptor) {
     this.descriptor = descriptor;
-    this.cleanable = descriptor.cleanWith(this);
+    descriptor.cleanWith(this);
   }
 
   /**
@@ -88,11 +87,6 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
     blocking = block;
   }
 
-  /** See {@link Timeouts#deadline}; kept for the subclasses that compute deadlines. */
-  static long deadlineAfter(long timeoutNs) {
-    return Timeouts.deadline(timeoutNs);
-  }
-
   /** Records the mode a descriptor was opened in, without a system call. */
   final void markBlocking(boolean block) {
     blocking = block;
@@ -106,11 +100,7 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
 
   @Override
   protected final void implCloseChannel() throws IOException {
-    int r = descriptor.close();
-    cleanable.clean();
-    if (r < 0) {
-      throw PosixException.of(r, "close", descriptor.what());
-    }
+    descriptor.closeOwnedOrThrow();
   }
 
   // ------------------------------------------------------------------ for subclasses

@@ -18,12 +18,11 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
 final class InterruptibleHandle extends AbstractInterruptibleChannel implements Descriptor.Blocking {
 
   final Descriptor descriptor;
-  private final java.lang.ref.Cleaner.Cleanable cleanable;
 
   /** Takes over descriptor for owner, whom the Cleaner watches. */
   InterruptibleHandle(Object owner, Descriptor descriptor) {
     this.descriptor = descriptor;
-    this.cleanable = descriptor.cleanWith(owner);
+    descriptor.cleanWith(owner);
   }
 
   /** The bracket of {@link Descriptor#call}, with this handle's interrupt hook. */
@@ -49,10 +48,6 @@ final class InterruptibleHandle extends AbstractInterruptibleChannel implements 
 
   @Override
   protected void implCloseChannel() throws IOException {
-    int r = descriptor.close();
-    cleanable.clean();
-    if (r < 0) {
-      throw PosixException.of(r, "close", descriptor.what());
-    }
+    descriptor.closeOwnedOrThrow();
   }
 }

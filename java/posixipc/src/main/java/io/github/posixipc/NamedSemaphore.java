@@ -2,7 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 
 /**
  * A named POSIX semaphore ({@code sem_open}), reached by unrelated processes through a name such
@@ -34,12 +33,11 @@ public final class NamedSemaphore extends PosixSemaphore {
   private final String name;
   /** The sem_t pointer, released by sem_close once closed and no call is inside. */
   private final Descriptor life;
-  private final Cleaner.Cleanable cleanable;
 
   private NamedSemaphore(String name, long sem) {
     this.name = name;
     this.life = Descriptor.of("semaphore " + name, sem, Core::pipc_sem_close);
-    this.cleanable = life.cleanWith(this);
+    life.cleanWith(this);
   }
 
   /** Creates the semaphore name with value and mode 0600; fails if it exists. */
@@ -125,6 +123,6 @@ public final class NamedSemaphore extends PosixSemaphore {
   /** Closes this handle ({@code sem_close}); idempotent and thread-safe. See the class description. */
   @Override
   public void close() {
-    cleanable.clean();
+    life.closeOwned();
   }
 }

@@ -66,7 +66,6 @@ public final class Poller implements AutoCloseable {
   private final InterruptibleHandle epoll;
   /** The eventfd that {@link #wakeup()} writes to. */
   private final Descriptor wake;
-  private final java.lang.ref.Cleaner.Cleanable wakeCleanable;
   /** The registered handles by descriptor number (the token of each watch): no boxing in poll. */
   private volatile AtomicReferenceArray<Pollable> watched = new AtomicReferenceArray<>(64);
   private final Object registry = new Object();
@@ -81,7 +80,7 @@ public final class Poller implements AutoCloseable {
   private Poller(int epfd, int wakefd, int maxEvents) {
     this.epoll = new InterruptibleHandle(this, new Descriptor("poller (epoll fd " + epfd + ")", epfd, true));
     this.wake = new Descriptor("poller wake-up (eventfd " + wakefd + ")", wakefd, true);
-    this.wakeCleanable = wake.cleanWith(this);
+    wake.cleanWith(this);
     this.maxEvents = maxEvents;
     this.events = ByteBuffer.allocateDirect(EVENT_SIZE * maxEvents).order(ByteOrder.nativeOrder());
     this.eventsAddress = Buffers.address(events);
@@ -254,11 +253,7 @@ public final class Poller implements AutoCloseable {
     try {
       epoll.close();
     } finally {
-      int r = wake.close();
-      wakeCleanable.clean();
-      if (r < 0) {
-        throw PosixException.of(r, "close", wake.what());
-      }
+      wake.closeOwnedOrThrow();
     }
   }
 

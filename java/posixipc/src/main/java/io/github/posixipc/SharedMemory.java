@@ -80,13 +80,12 @@ public final class SharedMemory implements DescriptorHandle {
 
   /** The descriptor and its lifecycle: a shared memory object has no byte I/O to add. */
   final Descriptor descriptor;
-  private final java.lang.ref.Cleaner.Cleanable cleanable;
   private final String name;
   private final boolean readOnly;
 
   private SharedMemory(String what, String name, int fd, boolean readOnly) {
     this.descriptor = new Descriptor(what, fd, true);
-    this.cleanable = descriptor.cleanWith(this);
+    descriptor.cleanWith(this);
     this.name = name;
     this.readOnly = readOnly;
   }
@@ -108,11 +107,7 @@ public final class SharedMemory implements DescriptorHandle {
    */
   @Override
   public void close() throws IOException {
-    int r = descriptor.close();
-    cleanable.clean();
-    if (r < 0) {
-      throw PosixException.of(r, "close", descriptor.what());
-    }
+    descriptor.closeOwnedOrThrow();
   }
 
   @Override
