@@ -143,7 +143,7 @@ final class SignalDispatcher {
       if (total != lostTotal) {
         lostTotal = total;
         for (int s = 1; s <= MAX_SIGNAL; s++) {
-          long lost = Signals.valid(s) ? Core.pipc_signal_lost(s) : 0;
+          long lost = SignalPolicy.valid(s) ? Core.pipc_signal_lost(s) : 0;
           if (lost > lostSeen[s]) {
             reportLoss(s, lost - lostSeen[s]);
             lostSeen[s] = lost;

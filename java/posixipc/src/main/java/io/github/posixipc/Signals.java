@@ -1,12 +1,17 @@
 package io.github.posixipc;
 
+import static io.github.posixipc.SignalPolicy.SELF;
+import static io.github.posixipc.SignalPolicy.checkChangeable;
+import static io.github.posixipc.SignalPolicy.checkNotAtSelf;
+import static io.github.posixipc.SignalPolicy.checkNumber;
+import static io.github.posixipc.SignalPolicy.checkPid;
+import static io.github.posixipc.SignalPolicy.target;
+import static io.github.posixipc.SignalPolicy.valid;
+
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -77,7 +82,7 @@ public final class Signals {
   private static final int RTMIN = Core.pipc_sigrtmin();
   private static final int RTMAX = Core.pipc_sigrtmax();
   /** The JDK wakes its own blocked NIO threads with this one. */
-  private static final int JDK_WAKEUP = RTMAX - 2;
+  static final int JDK_WAKEUP = RTMAX - 2;
 
   static {
     for (int s : new int[] {SIGQUIT, SIGUSR2, SIGPIPE, JDK_WAKEUP, Native.WAKEUP_SIGNAL}) {
@@ -376,90 +381,5 @@ public final class Signals {
       checkNumber(signal);
     }
     return Core.pipc_signal_lost(signal);
-  }
-
-  // ------------------------------------------------------------------ checks
-
-  private static final int SELF = (int) ProcessHandle.current().pid();
-  private static final int PROCESS_GROUP = readProcessGroup();
-
-  static boolean valid(int signal) {
-    return (signal >= 1 && signal <= 31) || (signal >= RTMIN && signal <= RTMAX);
-  }
-
-  static void checkNumber(int signal) {
-    if (!valid(signal)) {
-      throw new IllegalArgumentException("not a signal number: " + signal + " (valid: 1..31 and "
-          + RTMIN + ".." + RTMAX + ", SIGRTMIN..SIGRTMAX)");
-    }
-  }
-
-  static void checkChangeable(int signal) {
-    checkNumber(signal);
-    if (signal == SIGKILL || signal == SIGSTOP) {
-      throw new IllegalArgumentException(name(signal) + " cannot be caught, ignored or reset (kernel rule)");
-    }
-    if (Core.pipc_signal_is_reserved(signal) == 1) {
-      throw new IllegalArgumentException(name(signal) + " (" + signal + ") is reserved: " + owner(signal));
-    }
-  }
-
-  private static String owner(int signal) {
-    if (signal == Native.WAKEUP_SIGNAL) {
-      return "posixipc wakes blocked calls with it (choose another with -D"
-          + Native.WAKEUP_SIGNAL_PROPERTY + ")";
-    }
-    if (signal == JDK_WAKEUP) {
-      return "the JDK wakes its blocked I/O threads with it";
-    }
-    if (signal == SIGQUIT) {
-      return "the JVM prints thread dumps on it";
-    }
-    if (signal == SIGUSR2) {
-      return "the JVM suspends and resumes threads with it";
-    }
-    if (signal == SIGPIPE) {
-      return "the JVM ignores it so that writes to a closed pipe fail with EPIPE";
-    }
-    return "the JVM handles it (faults become exceptions or crash reports)";
-  }
-
-  private static int checkPid(int pid, boolean groups) {
-    if (pid == Integer.MIN_VALUE) {
-      throw new IllegalArgumentException("not a process id: " + pid);
-    }
-    if (pid == -1) {
-      throw new IllegalArgumentException("pid -1 (every process you may signal) is not offered");
-    }
-    if (!groups && pid <= 0) {
-      throw new IllegalArgumentException("sigqueue needs a process id > 0, not " + pid);
-    }
-    return pid;
-  }
-
-  /** Refuses a reserved signal whose target includes this JVM. */
-  private static void checkNotAtSelf(int pid, int signal) {
-    if (signal == 0 || !(pid == SELF || pid == 0 || (PROCESS_GROUP > 0 && pid == -PROCESS_GROUP))) {
-      return;
-    }
-    if (signal != SIGKILL && signal != SIGSTOP && Core.pipc_signal_is_reserved(signal) == 1) {
-      throw new IllegalArgumentException(name(signal) + " (" + signal + ") would reach this JVM, and it is reserved: "
-          + owner(signal));
-    }
-  }
-
-  private static String target(int pid) {
-    return pid > 0 ? "process " + pid : pid == 0 ? "this process group" : "process group " + (-pid);
-  }
-
-  /** Field 5 of /proc/self/stat, or -1 when it cannot be read. */
-  private static int readProcessGroup() {
-    try {
-      String s = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII);
-      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-      return Integer.parseInt(f[2]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
   }
 }
