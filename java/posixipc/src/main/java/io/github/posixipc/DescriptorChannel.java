@@ -105,9 +105,6 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
 
   // ------------------------------------------------------------------ for subclasses
 
-  /** A call that needs the descriptor number and cannot block. */
-  interface FdCall extends Descriptor.FdCall {}
-
   /** Runs a non-blocking call on the descriptor; returns its result or throws. */
   final long withFd(Descriptor.FdCall call, String syscall) throws IOException {
     try {

@@ -142,7 +142,7 @@ public final class Poller implements AutoCloseable {
    */
   private void control(Pollable handle, Control op, String syscall, boolean add) throws IOException {
     Objects.requireNonNull(handle, "handle");
-    Descriptor d = handle instanceof DescriptorChannel ? ((DescriptorChannel) handle).descriptor : null;
+    Descriptor d = handle instanceof DescriptorHandle h ? Descriptor.of(h) : null;
     long self = d != null ? d.enter() : 0;
     try {
       int fd = d != null ? d.fd() : handle.fd();
