@@ -48,6 +48,14 @@ static _Atomic uint64_t pipc__reserved;
 /* The dispositions from before the library first changed them. */
 static struct sigaction pipc__saved[PIPC__NSIG];
 static bool pipc__has_saved[PIPC__NSIG];
+/* What pipc_signal_uncatch puts back: the disposition the signal had when
+ * it was last caught from an uncaught state (ignore or default set by the
+ * caller survive a catch and its uncatch). */
+static struct sigaction pipc__before_catch[PIPC__NSIG];
+static bool pipc__caught[PIPC__NSIG];
+/* Whether that catch was the library's first change of the signal, so that
+ * its uncatch puts back the original and leaves nothing to restore. */
+static bool pipc__catch_was_first[PIPC__NSIG];
 
 static bool pipc__valid(int signo) {
   return (signo >= 1 && signo <= 31) || (signo >= SIGRTMIN && signo <= SIGRTMAX);
@@ -206,48 +214,84 @@ static int pipc__set_locked(int signo, const struct sigaction *sa) {
   return 0;
 }
 
-/*
- * Sets the disposition of signo: the dispatcher when dispatch is true (the
- * self-pipe is made first), otherwise handler (SIG_IGN or SIG_DFL).
- */
-static int pipc__install(int signo, bool dispatch, void (*handler)(int)) {
-  int r = pipc__check_changeable(signo);
-  if (r < 0) return r;
+/* A disposition with an empty mask: handler, or with SA_SIGINFO in flags,
+ * the three-argument action. */
+static struct sigaction pipc__action(void (*handler)(int), void (*action)(int, siginfo_t *, void *),
+                                     int flags) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  if (dispatch) {
-    sa.sa_sigaction = pipc__dispatch;
-    /* SA_RESTART: catching a signal must not make unrelated blocking calls of
-     * this process (the JVM's among them) fail with EINTR. */
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  if (flags & SA_SIGINFO) {
+    sa.sa_sigaction = action;
   } else {
     sa.sa_handler = handler;
   }
+  sa.sa_flags = flags;
+  return sa;
+}
+
+static int pipc__set_simple(int signo, void (*handler)(int)) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  struct sigaction sa = pipc__action(handler, NULL, 0);
   pthread_mutex_lock(&pipc__lock);
-  r = dispatch ? pipc__ensure_pipe_locked() : 0;
-  if (r == 0) r = pipc__set_locked(signo, &sa);
+  r = pipc__set_locked(signo, &sa);
   pthread_mutex_unlock(&pipc__lock);
   return r;
 }
 
-int pipc_signal_catch(int signo) { return pipc__install(signo, true, NULL); }
+int pipc_signal_catch(int signo) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  /* SA_RESTART: catching a signal must not make unrelated blocking calls of
+   * this process (the JVM's among them) fail with EINTR. */
+  struct sigaction sa = pipc__action(NULL, pipc__dispatch, SA_SIGINFO | SA_RESTART);
+  pthread_mutex_lock(&pipc__lock);
+  r = pipc__ensure_pipe_locked();
+  struct sigaction before;
+  bool first = !pipc__has_saved[signo];
+  if (r == 0 && !pipc__caught[signo] && sigaction(signo, NULL, &before) < 0) r = PIPC__ERR();
+  if (r == 0) r = pipc__set_locked(signo, &sa);
+  if (r == 0 && !pipc__caught[signo]) {
+    pipc__before_catch[signo] = before;
+    pipc__catch_was_first[signo] = first;
+    pipc__caught[signo] = true;
+  }
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
 
-int pipc_signal_ignore(int signo) { return pipc__install(signo, false, SIG_IGN); }
+/* Installs a kept disposition again and forgets it (*kept = false); call
+ * with the lock held. Returns 1 or -errno. */
+static int pipc__put_back_locked(int signo, const struct sigaction *sa, bool *kept) {
+  if (sigaction(signo, sa, NULL) < 0) return PIPC__ERR();
+  *kept = false;
+  return 1;
+}
 
-int pipc_signal_default(int signo) { return pipc__install(signo, false, SIG_DFL); }
+int pipc_signal_uncatch(int signo) {
+  int r = pipc__check_changeable(signo);
+  if (r < 0) return r;
+  pthread_mutex_lock(&pipc__lock);
+  if (pipc__caught[signo]) {
+    r = pipc__put_back_locked(signo, &pipc__before_catch[signo], &pipc__caught[signo]);
+    if (r == 1 && pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
+  }
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+int pipc_signal_ignore(int signo) { return pipc__set_simple(signo, SIG_IGN); }
+
+int pipc_signal_default(int signo) { return pipc__set_simple(signo, SIG_DFL); }
 
 int pipc_signal_restore(int signo) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
   pthread_mutex_lock(&pipc__lock);
   if (pipc__has_saved[signo]) {
-    if (sigaction(signo, &pipc__saved[signo], NULL) < 0) {
-      r = PIPC__ERR();
-    } else {
-      pipc__has_saved[signo] = false;
-      r = 1;
-    }
+    r = pipc__put_back_locked(signo, &pipc__saved[signo], &pipc__has_saved[signo]);
+    if (r == 1) pipc__caught[signo] = false;
   }
   pthread_mutex_unlock(&pipc__lock);
   return r;

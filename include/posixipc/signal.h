@@ -124,6 +124,17 @@ int pipc_signal_raise(int signo);
  */
 int pipc_signal_catch(int signo);
 
+/*
+ * Ends a catch: puts back the disposition signo had when pipc_signal_catch
+ * caught it (the first catch since the last uncatch), which may be one that
+ * pipc_signal_ignore or pipc_signal_default set. The disposition kept for
+ * pipc_signal_restore stays, unless that catch was the library's first
+ * change of signo: then the original is back and nothing is kept. Returns 1
+ * when a disposition was put back, 0 when signo was not caught (nothing is
+ * done), -EINVAL, -EPERM.
+ */
+int pipc_signal_uncatch(int signo);
+
 /* Sets signo's disposition to SIG_IGN; the previous one is kept as by
  * pipc_signal_catch. Returns 0, -EINVAL, -EPERM. */
 int pipc_signal_ignore(int signo);

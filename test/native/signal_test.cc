@@ -102,6 +102,27 @@ TEST(Signal, RaiseIsRecordedWithItsSender) {
 
 void OtherHandler(int) {}
 
+TEST(Signal, UncatchPutsBackWhatTheCatchReplaced) {
+  // The caller ignored the signal, then caught it for a while: the end of
+  // the catch gives the ignore back, and restore the disposition from before.
+  ASSERT_EQ(PIPC_SIGNAL_DEFAULT, pipc_signal_disposition(SIGUSR1));
+  ASSERT_EQ(0, pipc_signal_ignore(SIGUSR1));
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR1));
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR1));  // a second catch keeps the first one's
+  EXPECT_EQ(PIPC_SIGNAL_CAUGHT, pipc_signal_disposition(SIGUSR1));
+  EXPECT_EQ(1, pipc_signal_uncatch(SIGUSR1));
+  EXPECT_EQ(PIPC_SIGNAL_IGNORED, pipc_signal_disposition(SIGUSR1));
+  EXPECT_EQ(0, pipc_signal_uncatch(SIGUSR1)) << "not caught any more";
+  EXPECT_EQ(1, pipc_signal_restore(SIGUSR1));
+  EXPECT_EQ(PIPC_SIGNAL_DEFAULT, pipc_signal_disposition(SIGUSR1));
+  // A catch that is the first change: its end leaves nothing to restore.
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR1));
+  EXPECT_EQ(1, pipc_signal_uncatch(SIGUSR1));
+  EXPECT_EQ(PIPC_SIGNAL_DEFAULT, pipc_signal_disposition(SIGUSR1));
+  EXPECT_EQ(0, pipc_signal_restore(SIGUSR1));
+  EXPECT_EQ(-EINVAL, pipc_signal_uncatch(SIGKILL));
+}
+
 TEST(Signal, RestorePutsBackThePreviousDisposition) {
   struct sigaction mine, seen;
   memset(&mine, 0, sizeof mine);

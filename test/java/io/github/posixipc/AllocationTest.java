@@ -106,7 +106,7 @@ class AllocationTest {
   @Test
   void signalsTakenIntoAHolderAllocateNothing() throws Exception {
     int sig = Signals.rtmin() + 9;
-    long pid = ProcessHandle.current().pid();
+    int pid = (int) ProcessHandle.current().pid();
     try (SignalQueue q = Signals.queue(sig)) {
       Thread dispatcher = Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().equals("posixipc-signals")).findFirst().orElseThrow();

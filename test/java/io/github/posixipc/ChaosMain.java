@@ -255,7 +255,7 @@ public final class ChaosMain {
     } else if (op < 93) {
       across(o, slots.get(random.nextInt(SLOTS)), random);
     } else if (op < 96) {
-      Signals.sigqueue(ProcessHandle.current().pid(), signals[random.nextInt(signals.length)], random.nextInt());
+      Signals.sigqueue((int) ProcessHandle.current().pid(), signals[random.nextInt(signals.length)], random.nextInt());
     } else {
       Thread.yield();
     }
@@ -396,7 +396,7 @@ public final class ChaosMain {
     } else if (o instanceof Poller poller) {
       poller.wakeup();
     } else if (o instanceof Signals.Registration reg) {
-      Signals.sigqueue(ProcessHandle.current().pid(), reg.signal(), random.nextInt());
+      Signals.sigqueue((int) ProcessHandle.current().pid(), reg.signal(), random.nextInt());
     }
   }
 
@@ -484,8 +484,8 @@ public final class ChaosMain {
   /** An operation between two pool members: descriptors passed over a socket, poller watches. */
   private void across(Object o, Object member, Random random) throws IOException {
     if (o instanceof ConnectedSocket s) {
-      DescriptorChannel handle = member instanceof Pipe p ? p.source()
-          : member instanceof DescriptorChannel d ? d : null;
+      DescriptorHandle handle = member instanceof Pipe p ? p.source()
+          : member instanceof DescriptorHandle d ? d : null;
       if (handle != null) {
         s.sendFileDescriptors(ByteBuffer.allocate(random.nextInt(2)), handle); // 0 bytes: refused
       }
@@ -592,8 +592,8 @@ public final class ChaosMain {
   }
 
   private void spawn(Object o) throws IOException, InterruptedException {
-    DescriptorChannel handle = o instanceof Pipe p ? p.source()
-        : o instanceof DescriptorChannel d ? d : null;
+    DescriptorHandle handle = o instanceof Pipe p ? p.source()
+        : o instanceof DescriptorHandle d ? d : null;
     if (handle == null) {
       return;
     }

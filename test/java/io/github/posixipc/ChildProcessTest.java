@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,6 +136,28 @@ class ChildProcessTest {
       p.close(); // the sink ends at end of file
       assertEquals(0, c.waitFor(Duration.ofSeconds(10)).exitCode());
     }
+  }
+
+  @Test
+  void closeEndsAWaitOfAnotherThread() throws Exception {
+    try (Pipe p = Pipe.open()) {
+      ChildProcess c = ChildProcess.builder(peerPath(), "sink", "fd:3").fd(3, p.source()).start();
+      CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+      Thread t = new Thread(() -> {
+        try {
+          c.waitFor(null);
+          outcome.complete(null);
+        } catch (Throwable e) {
+          outcome.complete(e);
+        }
+      });
+      t.start();
+      Thread.sleep(100);
+      c.close();
+      assertInstanceOf(AsynchronousCloseException.class, outcome.get(10, TimeUnit.SECONDS));
+      ClosedChannelException e = assertThrows(ClosedChannelException.class, c::waitFor);
+      assertTrue(e.getMessage().contains("child process " + c.pid()), e.getMessage());
+    } // the pipe's write end closes: the child ends, and the reaper reaps it
   }
 
   @Test

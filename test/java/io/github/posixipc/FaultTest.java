@@ -246,10 +246,10 @@ class FaultTest {
   @Test
   void sigqueueToAKilledPeerGivesEsrch() throws Exception {
     int sig = Signals.rtmin() + 11;
-    long pid;
+    int pid;
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "signal-wait", Signals.name(sig),
         "1000000", "20000")) {
-      pid = peer.process.pid();
+      pid = (int) peer.process.pid();
       String ready = readLine(peer.stdout);
       assertTrue(ready.startsWith("ready pid=" + pid), ready);
       for (int v = 0; v < 1000; v++) { // a burst in flight when the peer dies

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,29 @@ class PollerTest {
       poller.wakeup(); // before the poll: not lost
       assertEquals(0, poller.poll(null));
     }
+  }
+
+  @Test
+  void interruptingAPollClosesThePoller() throws Exception {
+    // The poller is no channel, but it has the channels' interrupt rule: the JDK's hook, held.
+    Poller poller = Poller.open();
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        poller.poll(null);
+        outcome.complete(null);
+      } catch (Throwable e) {
+        outcome.complete(e);
+      }
+    });
+    t.start();
+    Thread.sleep(100);
+    t.interrupt();
+    assertInstanceOf(ClosedByInterruptException.class, outcome.get(10, TimeUnit.SECONDS));
+    assertFalse(poller.isOpen());
+    ClosedChannelException e = assertThrows(ClosedChannelException.class, () -> poller.poll(Duration.ZERO));
+    assertTrue(e.getMessage().contains("poller"), e.getMessage());
+    poller.close();
   }
 
   @Test

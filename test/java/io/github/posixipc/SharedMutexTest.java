@@ -149,6 +149,11 @@ class SharedMutexTest {
           nanos = c.awaitNanos(m, nanos);
         }
         assertFalse(c.await(m, Duration.ZERO));
+        // null waits without a limit, as everywhere: here one bounded slice, then a spurious
+        // wake-up that the caller's loop handles.
+        long t0 = System.nanoTime();
+        assertTrue(c.await(m, null), "no limit: never 'timed out'");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "one slice, not forever");
       } finally {
         m.unlock();
       }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SignalsTest {
 
-  private static final long SELF = ProcessHandle.current().pid();
+  private static final int SELF = (int) ProcessHandle.current().pid();
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   /** A real-time signal for one test, away from the reserved ones at the top of the range. */
@@ -62,9 +62,9 @@ class SignalsTest {
     return sb.toString();
   }
 
-  private static long readyPid(String line) {
+  private static int readyPid(String line) {
     assertTrue(line != null && line.startsWith("ready pid="), "peer ready line: " + line);
-    return Long.parseLong(line.substring("ready pid=".length()).split(" ")[0]);
+    return Integer.parseInt(line.substring("ready pid=".length()).split(" ")[0]);
   }
 
   // ------------------------------------------------------------------ in this JVM
@@ -100,18 +100,18 @@ class SignalsTest {
       Signals.addListener(sig, i -> { }).close();
       assertEquals(Signals.Disposition.IGNORED, Signals.disposition(sig), "ignored again");
       Signals.raise(sig); // ignored: nothing happens
-      Signals.restoreDefault(sig);
+      Signals.setDefault(sig);
       Signals.ignore(sig);
-      Signals.restoreDefault(sig);
+      Signals.setDefault(sig);
       Signals.addListener(sig, i -> { }).close();
       assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig), "the default set last");
-      assertTrue(Signals.restore(sig), "the disposition from before the first change is still kept");
+      assertTrue(Signals.restoreOriginal(sig), "the disposition from before the first change is still kept");
       assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
       Signals.addListener(sig, i -> { }).close();
       assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig), "nothing set: the original");
-      assertFalse(Signals.restore(sig), "nothing was kept");
+      assertFalse(Signals.restoreOriginal(sig), "nothing was kept");
     } finally {
-      Signals.restore(sig);
+      Signals.restoreOriginal(sig);
     }
   }
 
@@ -206,21 +206,21 @@ class SignalsTest {
     Signals.ignore(sig);
     assertEquals(Signals.Disposition.IGNORED, Signals.disposition(sig));
     Signals.raise(sig); // ignored: nothing happens
-    assertTrue(Signals.restore(sig));
-    assertFalse(Signals.restore(sig), "nothing left to restore");
+    assertTrue(Signals.restoreOriginal(sig));
+    assertFalse(Signals.restoreOriginal(sig), "nothing left to restore");
     assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
 
     Signals.Disposition jvms = Signals.disposition(Signals.SIGHUP);
-    Signals.restoreDefault(Signals.SIGHUP);
+    Signals.setDefault(Signals.SIGHUP);
     assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(Signals.SIGHUP));
-    assertTrue(Signals.restore(Signals.SIGHUP));
+    assertTrue(Signals.restoreOriginal(Signals.SIGHUP));
     assertEquals(jvms, Signals.disposition(Signals.SIGHUP), "the JVM's disposition again");
 
     try (Signals.Registration r = Signals.addListener(sig, i -> { })) {
       IllegalStateException busy = assertThrows(IllegalStateException.class, () -> Signals.ignore(sig));
       assertTrue(busy.getMessage().contains("listeners"), busy.getMessage());
-      assertThrows(IllegalStateException.class, () -> Signals.restoreDefault(sig));
-      assertThrows(IllegalStateException.class, () -> Signals.restore(sig));
+      assertThrows(IllegalStateException.class, () -> Signals.setDefault(sig));
+      assertThrows(IllegalStateException.class, () -> Signals.restoreOriginal(sig));
     }
   }
 
@@ -236,8 +236,8 @@ class SignalsTest {
           () -> Signals.addListener(s, i -> { }), Signals.name(s));
       assertTrue(e.getMessage().contains("reserved") && e.getMessage().contains(Signals.name(s)), e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> Signals.ignore(s));
-      assertThrows(IllegalArgumentException.class, () -> Signals.restoreDefault(s));
-      assertThrows(IllegalArgumentException.class, () -> Signals.restore(s));
+      assertThrows(IllegalArgumentException.class, () -> Signals.setDefault(s));
+      assertThrows(IllegalArgumentException.class, () -> Signals.restoreOriginal(s));
       assertThrows(IllegalArgumentException.class, () -> Signals.queue(s));
       assertThrows(IllegalArgumentException.class, () -> Signals.raise(s));
       assertThrows(IllegalArgumentException.class, () -> Signals.kill(SELF, s));
@@ -268,7 +268,7 @@ class SignalsTest {
     assertThrows(IllegalArgumentException.class, () -> Signals.kill(SELF, -1));
     assertThrows(IllegalArgumentException.class, () -> Signals.kill(SELF, Signals.rtmax() + 1));
     assertThrows(IllegalArgumentException.class, () -> Signals.kill(-1, Signals.SIGTERM), "pid -1 is refused");
-    assertThrows(IllegalArgumentException.class, () -> Signals.kill(1L << 40, Signals.SIGTERM));
+    assertThrows(IllegalArgumentException.class, () -> Signals.kill(Integer.MIN_VALUE, Signals.SIGTERM));
     assertThrows(IllegalArgumentException.class, () -> Signals.sigqueue(0, Signals.SIGUSR1, 1));
     assertThrows(IllegalArgumentException.class, () -> Signals.sigqueue(-5, Signals.SIGUSR1, 1));
     assertThrows(NullPointerException.class, () -> Signals.addListener(Signals.SIGUSR1, null));
@@ -277,7 +277,7 @@ class SignalsTest {
 
     Signals.kill(SELF, 0); // only checks
     Signals.kill(0, 0); // this process group: exists
-    long dead;
+    int dead;
     try (ChildProcess c = ChildProcess.builder(TestSupport.peerPath(), "exit", "0").start()) {
       dead = c.pid();
       c.waitFor(PATIENCE);
@@ -364,7 +364,7 @@ class SignalsTest {
   void javaSignalsTheCPeerWithKillAndSigqueue() throws Exception {
     int sig = rt(6);
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "signal-wait", Signals.name(sig), "3", "20000")) {
-      long pid = readyPid(readLine(peer.stdout));
+      int pid = readyPid(readLine(peer.stdout));
       assertEquals(peer.process.pid(), pid);
       for (int v = 100; v < 103; v++) {
         Signals.sigqueue(pid, sig, v);
@@ -378,7 +378,7 @@ class SignalsTest {
       assertEquals("received=3 lost=0 inorder=1 sum=303", lines.get(3));
     }
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "signal-wait", "SIGUSR1", "1", "20000")) {
-      long pid = readyPid(readLine(peer.stdout));
+      int pid = readyPid(readLine(peer.stdout));
       Signals.kill(pid, Signals.SIGUSR1);
       String out = peer.output();
       assertEquals(0, peer.waitFor(20));
@@ -441,7 +441,7 @@ class SignalsTest {
     int count = 10_000;
     try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "signal-wait", Signals.name(sig),
         String.valueOf(count), "30000")) {
-      long pid = readyPid(readLine(peer.stdout));
+      int pid = readyPid(readLine(peer.stdout));
       for (int i = 0; i < count; i++) {
         for (;;) {
           try {
@@ -465,7 +465,7 @@ class SignalsTest {
     int sig = rt(10);
     Process p = TestSupport.startJavaPeer("signal-wait", Signals.name(sig), "2", "20000");
     try {
-      long pid = readyPid(readLine(p.getInputStream()));
+      int pid = readyPid(readLine(p.getInputStream()));
       assertEquals(p.pid(), pid);
       Signals.sigqueue(pid, sig, 5);
       Signals.sigqueue(pid, sig, 6);
@@ -501,7 +501,7 @@ class SignalsTest {
     try {
       InputStream in = p.getInputStream();
       String ready = readLine(in);
-      long pid = readyPid(ready);
+      int pid = readyPid(ready);
       assertTrue(ready.endsWith("disposition=CAUGHT"), ready);
       Signals.kill(pid, Signals.SIGTERM);
       assertEquals("listener got SIGTERM from pid " + SELF, readLine(in));

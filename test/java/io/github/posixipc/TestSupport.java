@@ -148,7 +148,7 @@ final class TestSupport {
   static CPeer startCPeer(Object[] fdMap, String... args) throws IOException {
     ChildProcess.Builder b = ChildProcess.builder(peerPath(), args);
     for (int i = 0; i < fdMap.length; i += 2) {
-      b.fd((Integer) fdMap[i], (DescriptorChannel) fdMap[i + 1]);
+      b.fd((Integer) fdMap[i], (DescriptorHandle) fdMap[i + 1]);
     }
     Pipe out = Pipe.open();
     try {

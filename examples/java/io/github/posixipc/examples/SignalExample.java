@@ -9,7 +9,7 @@ import java.time.Duration;
 public final class SignalExample {
   public static void main(String[] args) throws Exception {
     int sig = Signals.number("SIGRTMIN+1");
-    long self = ProcessHandle.current().pid();
+    int self = (int) ProcessHandle.current().pid();
     try (SignalQueue q = Signals.queue(sig)) {          // caught from here on
       Signals.sigqueue(self, sig, 42);                  // any process could send it
       SignalInfo info = q.take(Duration.ofSeconds(5));

@@ -36,7 +36,7 @@ public final class SignalPeer {
   public static int run(String... args) throws IOException {
     try {
       if (args.length == 5 && args[0].equals("signal-send")) {
-        return send(Long.parseLong(args[1]), Signals.number(args[2]), args[3], Long.parseLong(args[4]));
+        return send(Integer.parseInt(args[1]), Signals.number(args[2]), args[3], Long.parseLong(args[4]));
       }
       if (args.length == 4 && args[0].equals("signal-wait")) {
         return await(Signals.number(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
@@ -55,7 +55,7 @@ public final class SignalPeer {
   }
 
   /** sigqueue, retried while the receiving user has too many signals queued. */
-  static void queueRetrying(long pid, int signal, int value) throws IOException, InterruptedException {
+  static void queueRetrying(int pid, int signal, int value) throws IOException, InterruptedException {
     for (;;) {
       try {
         Signals.sigqueue(pid, signal, value);
@@ -66,7 +66,7 @@ public final class SignalPeer {
     }
   }
 
-  private static int send(long pid, int signal, String value, long count) throws IOException, InterruptedException {
+  private static int send(int pid, int signal, String value, long count) throws IOException, InterruptedException {
     boolean kill = value.equals("kill");
     int v = kill ? 0 : Integer.parseInt(value);
     for (long i = 0; i < count; i++) {

@@ -2,7 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -50,19 +48,25 @@ public final class ChildProcess implements AutoCloseable {
 
   private static final int SIGKILL = Core.pipc_signal_number(NativeStrings.encode("SIGKILL", "signal"));
   private static final int SIGTERM = Core.pipc_signal_number(NativeStrings.encode("SIGTERM", "signal"));
-  private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** One slice of {@link #waitFor(Duration)}: see {@link Timeouts#await}. */
+  private static final Timeouts.Slice<ChildProcess> WAIT = (c, slice) -> c.waitSlice(slice);
 
   private final int pid;
   private final String what;
   private final Handle handle;
-  private final Cleaner.Cleanable cleanable;
-  private volatile boolean closed;
+  /**
+   * This handle's lifecycle, apart from the pidfd's: closing it hands the pidfd to the reaper
+   * while the child runs, so the pidfd can outlive the handle.
+   */
+  private final Descriptor life;
 
   private ChildProcess(int pid, int pidfd, String program) {
     this.pid = pid;
     this.what = "child process " + pid + " (" + program + ")";
-    this.handle = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
-    this.cleanable = Native.CLEANER.register(this, handle);
+    Handle h = new Handle(new Descriptor("pidfd of " + what, pidfd, true));
+    this.handle = h;
+    this.life = Descriptor.of("handle of " + what, 0, unused -> h.release());
+    life.cleanWith(this);
   }
 
   /** A builder for a child running program (looked up in PATH when it has no '/') with args. */
@@ -84,7 +88,7 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /** The child's process id. */
-  public long pid() {
+  public int pid() {
     return pid;
   }
 
@@ -104,34 +108,34 @@ public final class ChildProcess implements AutoCloseable {
    * @throws ClosedChannelException after {@link #close()}
    */
   public Status waitFor(Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(timeout);
-    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
-    for (;;) {
-      Status s = handle.status;
-      if (s != null) {
-        return s;
+    Status s = handle.status;
+    if (s != null) {
+      return s;
+    }
+    int r = Timeouts.await(WAIT, this, Timeouts.nanos(timeout), "waitid", what);
+    if (r < 0) {
+      throw PosixException.of(r, "poll", what);
+    }
+    return handle.status;
+  }
+
+  /**
+   * Waits up to sliceNanos (0: only looks) for the child to end. Returns 0 once it is reaped, a
+   * negative errno otherwise (-ETIMEDOUT or -EAGAIN while it runs).
+   */
+  private int waitSlice(long sliceNanos) throws IOException {
+    long self = life.enter();
+    try {
+      if (handle.status != null) {
+        return 0;
       }
-      ensureOpen();
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
+      int r = handle.poll(sliceNanos);
+      if (r > 0 || sliceNanos == 0) {
+        return handle.reap(what) != null ? 0 : -Errno.EAGAIN;
       }
-      long slice = t < 0 ? POLL_SLICE_NANOS : t == 0 ? 0 : Math.min(POLL_SLICE_NANOS, deadline - System.nanoTime());
-      int r = slice <= 0 && t != 0 ? -Errno.ETIMEDOUT : handle.poll(slice);
-      if (r > 0 || t == 0) {
-        s = handle.reap(what);
-        if (s != null) {
-          return s;
-        }
-        if (t == 0) {
-          throw new WouldBlockException(Errno.EAGAIN, "waitid", what);
-        }
-      } else if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR) {
-        if (t > 0 && deadline - System.nanoTime() <= 0) {
-          throw new TimedOutException(Errno.ETIMEDOUT, "waitid", what);
-        }
-      } else {
-        throw PosixException.of(r, "poll", what);
-      }
+      return r;
+    } finally {
+      life.exit(self);
     }
   }
 
@@ -140,8 +144,12 @@ public final class ChildProcess implements AutoCloseable {
     if (handle.status != null) {
       return false;
     }
-    ensureOpen();
-    return handle.reap(what) == null;
+    long self = life.enter();
+    try {
+      return handle.reap(what) == null;
+    } finally {
+      life.exit(self);
+    }
   }
 
   /**
@@ -151,19 +159,14 @@ public final class ChildProcess implements AutoCloseable {
    * @throws PosixException ESRCH once the child has been reaped, EINVAL for a bad number
    */
   public void signal(int signo) throws IOException {
-    ensureOpen();
-    if (handle.status != null) {
-      throw new PosixException(Errno.ESRCH, "pidfd_send_signal", what);
-    }
-    long self = handle.pidfd.enter();
-    int r;
+    long self = life.enter();
     try {
-      r = Core.pipc_spawn_signal(handle.pidfd.fd(), signo);
+      if (handle.status != null) {
+        throw new PosixException(Errno.ESRCH, "pidfd_send_signal", what);
+      }
+      handle.pidfd.withFd(fd -> Core.pipc_spawn_signal(fd, signo), "pidfd_send_signal");
     } finally {
-      handle.pidfd.exit(self);
-    }
-    if (r < 0) {
-      throw PosixException.of(r, "pidfd_send_signal", what);
+      life.exit(self);
     }
   }
 
@@ -183,52 +186,27 @@ public final class ChildProcess implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    cleanable.clean();
+    life.closeOwned();
   }
 
   @Override
   public String toString() {
     Status s = handle.status;
-    return "ChildProcess[" + what + (s != null ? ", " + s : "") + (closed ? ", closed" : "") + "]";
+    return "ChildProcess[" + what + (s != null ? ", " + s : "") + (life.isOpen() ? "" : ", closed") + "]";
   }
 
-  private void ensureOpen() throws ClosedChannelException {
-    if (closed) {
-      throw new Descriptor.ClosedException("handle of " + what);
-    }
-  }
-
-  /** How a child ended. */
-  public static final class Status {
-    private final int exitCode;
-    private final int signal;
-    private final boolean coreDumped;
-
-    Status(int exitCode, int signal, boolean coreDumped) {
-      this.exitCode = exitCode;
-      this.signal = signal;
-      this.coreDumped = coreDumped;
-    }
+  /**
+   * How a child ended.
+   *
+   * @param exitCode the exit code, 0 to 255; -1 when a signal ended the child
+   * @param signal the number of the signal that ended the child; 0 when it exited
+   * @param coreDumped true when the signal left a core dump
+   */
+  public record Status(int exitCode, int signal, boolean coreDumped) {
 
     /** True when the child called exit (or returned from main). */
     public boolean exited() {
       return signal == 0;
-    }
-
-    /** The exit code, 0 to 255; -1 when a signal ended the child. */
-    public int exitCode() {
-      return exitCode;
-    }
-
-    /** The number of the signal that ended the child; 0 when it exited. */
-    public int signal() {
-      return signal;
-    }
-
-    /** True when the signal left a core dump. */
-    public boolean coreDumped() {
-      return coreDumped;
     }
 
     @Override
@@ -238,24 +216,13 @@ public final class ChildProcess implements AutoCloseable {
       }
       return "signal " + Core.pipc_signal_name(signal) + " (" + signal + ")" + (coreDumped ? ", core dumped" : "");
     }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Status && ((Status) o).exitCode == exitCode && ((Status) o).signal == signal
-          && ((Status) o).coreDumped == coreDumped;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(exitCode, signal, coreDumped);
-    }
   }
 
   /**
    * The pidfd and the status once reaped: what the Cleaner and the reaper hold, never the
    * ChildProcess itself.
    */
-  static final class Handle implements Runnable {
+  static final class Handle {
     final Descriptor pidfd;
     volatile Status status;
 
@@ -299,14 +266,17 @@ public final class ChildProcess implements AutoCloseable {
       return status;
     }
 
-    /** Close or Cleaner: a reaped child's pidfd is closed; a running one goes to the reaper. */
-    @Override
-    public void run() {
+    /**
+     * The release action of the ChildProcess's lifecycle (its close or its Cleaner): a reaped
+     * child's pidfd is closed; a running one goes to the reaper. Returns 0.
+     */
+    int release() {
       if (status != null) {
         pidfd.close();
       } else {
         Reaper.adopt(this);
       }
+      return 0;
     }
   }
 
@@ -323,11 +293,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Makes channel's descriptor descriptor number childFd in the child. The channel stays open
+     * Makes handle's descriptor descriptor number childFd in the child. The handle stays open
      * here; close it after {@link #start()} when only the child should have it.
      */
-    public Builder fd(int childFd, DescriptorChannel channel) {
-      return map(childFd, Objects.requireNonNull(channel, "channel"));
+    public Builder fd(int childFd, DescriptorHandle handle) {
+      return map(childFd, Objects.requireNonNull(handle, "handle"));
     }
 
     /** Makes this process's descriptor parentFd descriptor number childFd in the child. */
@@ -413,9 +383,9 @@ public final class ChildProcess implements AutoCloseable {
         int i = 0;
         for (Map.Entry<Integer, Object> e : fds.entrySet()) {
           map[i++] = e.getKey();
-          if (e.getValue() instanceof DescriptorChannel) {
+          if (e.getValue() instanceof DescriptorHandle h) {
             // Entered for the duration of the spawn: the descriptor cannot be closed under it.
-            Descriptor d = ((DescriptorChannel) e.getValue()).descriptor;
+            Descriptor d = Descriptor.of(h);
             if (!entered.containsKey(d)) {
               entered.put(d, d.enter());
             }

@@ -259,14 +259,14 @@ public final class ConnectedSocket extends SocketBase
    * @throws PosixException EBADF when one of them is not open
    */
   public int sendFileDescriptors(ByteBuffer data, int... fds) throws IOException {
-    return sendDescriptors(data, fds.clone(), new DescriptorChannel[0], null, FOREVER);
+    return sendDescriptors(data, fds.clone(), new DescriptorHandle[0], null, FOREVER);
   }
 
   /**
    * Sends data (at least one byte) together with the descriptors of handles of this library
    * (pipe ends, FIFOs, sockets); each is kept open for the duration of the call.
    */
-  public int sendFileDescriptors(ByteBuffer data, DescriptorChannel... handles) throws IOException {
+  public int sendFileDescriptors(ByteBuffer data, DescriptorHandle... handles) throws IOException {
     return sendDescriptors(data, new int[0], handles.clone(), null, FOREVER);
   }
 

@@ -135,11 +135,11 @@ public final class DatagramSocket extends SocketBase {
 
   /** Sends one datagram with descriptors to target (null: the connected address). */
   public int sendFileDescriptors(ByteBuffer data, SocketAddress target, int... fds) throws IOException {
-    return sendDescriptors(data, fds.clone(), new DescriptorChannel[0], target, FOREVER);
+    return sendDescriptors(data, fds.clone(), new DescriptorHandle[0], target, FOREVER);
   }
 
   /** Sends one datagram with the descriptors of handles to target (null: the connected address). */
-  public int sendFileDescriptors(ByteBuffer data, SocketAddress target, DescriptorChannel... handles)
+  public int sendFileDescriptors(ByteBuffer data, SocketAddress target, DescriptorHandle... handles)
       throws IOException {
     return sendDescriptors(data, new int[0], handles.clone(), target, FOREVER);
   }

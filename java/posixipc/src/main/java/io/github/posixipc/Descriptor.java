@@ -1,11 +1,27 @@
 package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 
 /**
- * The state of one file descriptor, shared by its channel and by the {@link Native#CLEANER}: it
- * never refers to its channel, so the channel can become unreachable and be cleaned.
+ * The one lifecycle object of every handle of posixipc: a native handle (a file descriptor, or a
+ * pointer such as a {@code sem_t *}) with its release action, closed once by one state field,
+ * and the call bracket around every native call on it. It is shared by its owner and by the
+ * {@link Native#CLEANER}, and never refers to its owner, so that the owner can become
+ * unreachable and be cleaned.
+ *
+ * <p>Owners use it in one of three ways: a byte channel ({@link DescriptorChannel}) adds the
+ * JDK's interruptible-channel hooks and byte I/O; a handle that blocks on a descriptor without
+ * being a channel ({@link Poller}) takes the same hooks from an {@link InterruptibleHandle}; any
+ * other handle calls {@link #withFd} or {@link #enter()}/{@link #exit(long)} directly (a pointer
+ * handle reads {@link #handle()} in between). A handle that is not native at all (a signal
+ * registration) uses {@link #of} with a release action that undoes what it did, and gets the
+ * same close-once and the same closed-handle exception.
+ *
+ * <p>The close protocol for descriptors, after the JDK's NIO:
  *
  * <p>The close protocol, after the JDK's NIO:
  *
@@ -24,6 +40,10 @@ import java.nio.channels.ClosedChannelException;
  *       a FIFO open at its deadline: there is no descriptor yet to point elsewhere, so the signal
  *       is the only way out.
  * </ol>
+ *
+ * <p>A pointer handle made by {@link #of} follows steps 1 and 2 without the dead socket and the
+ * signal: its calls are bounded waits ({@link Timeouts#await}) that notice the close by
+ * themselves, and the last one out runs the release action.
  */
 final class Descriptor implements Runnable {
 
@@ -39,9 +59,65 @@ final class Descriptor implements Runnable {
   /** No deadline for {@link #enterOpen}. */
   static final long NO_DEADLINE = Long.MIN_VALUE;
 
+  /** What undoes a handle: close(2) for a descriptor, sem_close for a named semaphore, ... */
+  @FunctionalInterface
+  interface Release {
+    /** Releases handle; returns 0 or a negative errno. Called once. */
+    int release(long handle);
+  }
+
+  /** A call that needs the descriptor number and cannot block. */
+  @FunctionalInterface
+  interface FdCall {
+    long apply(int fd);
+  }
+
+  /**
+   * A call into the C core on a descriptor that may wait; see {@link #call}. Pass it as a static
+   * final non-capturing lambda, so that nothing is allocated per call.
+   */
+  @FunctionalInterface
+  interface Call {
+    /**
+     * Makes the call. a, b and c are its arguments; timeoutNs is the time left (-1: wait as the
+     * blocking mode says; 0: do not wait; positive: wait at most that long). Returns the result
+     * (>= 0) or a negative errno.
+     */
+    long invoke(int fd, long a, long b, long c, long timeoutNs);
+  }
+
+  /**
+   * What a handle whose calls may block adds around them: the JDK's interruptible-channel
+   * begin/end, so that Thread.interrupt() closes the handle and wakes the call. Implemented by
+   * {@link DescriptorChannel} and {@link InterruptibleHandle}.
+   */
+  interface Blocking {
+    /** True while calls without a timeout wait (a channel in non-blocking mode says false). */
+    boolean blocking();
+
+    /** True until the handle is closed, by close() or by an interrupt. */
+    boolean isOpen();
+
+    /** Before a call that may block: AbstractInterruptibleChannel.begin(). */
+    void beginBlocking();
+
+    /**
+     * After it: AbstractInterruptibleChannel.end(completed), which throws when a close or an
+     * interrupt ended the call.
+     */
+    void endBlocking(boolean completed) throws AsynchronousCloseException;
+  }
+
+  private static final Release CLOSE_FD = fd -> Core.pipc_fd_close((int) fd);
+
   private final String what;
   private final boolean nowait;
-  private int fd = -1;
+  /** True for a descriptor: a close with calls inside points it elsewhere and signals them. */
+  private final boolean signalled;
+  private final Release release;
+  private long handle = -1;
+  /** The Cleaner's registration of the owner, set once by {@link #cleanWith}. */
+  private Cleaner.Cleanable cleanable;
   private volatile int state;
   private int inFlight;
   /** The threads inside a call, each with its deadline (NO_DEADLINE when it has none). */
@@ -56,17 +132,64 @@ final class Descriptor implements Runnable {
    * (RWF_NOWAIT, as on pipe2 pipes); when not (FIFOs), they get a deadline signal as well.
    */
   Descriptor(String what, int fd, boolean nowait) {
-    this.what = what;
-    this.fd = fd;
-    this.nowait = nowait;
-    this.state = OPEN;
+    this(what, fd, nowait, true, CLOSE_FD, OPEN);
   }
 
   /** A descriptor that {@link #enterOpen} / {@link #exitOpen} will open later. */
   Descriptor(String what, boolean nowait) {
+    this(what, -1, nowait, true, CLOSE_FD, UNOPENED);
+  }
+
+  private Descriptor(String what, long handle, boolean nowait, boolean signalled, Release release, int state) {
     this.what = what;
+    this.handle = handle;
     this.nowait = nowait;
-    this.state = UNOPENED;
+    this.signalled = signalled;
+    this.release = release;
+    this.state = state;
+  }
+
+  /**
+   * An open handle that is not a descriptor (a pointer, or nothing: pass 0), released by
+   * release once the handle is closed and no call is inside.
+   */
+  static Descriptor of(String what, long handle, Release release) {
+    return new Descriptor(what, handle, true, false, release, OPEN);
+  }
+
+  /** The lifecycle behind a handle that has a descriptor, for the brackets of other handles. */
+  static Descriptor of(DescriptorHandle handle) {
+    return handle instanceof DescriptorChannel c ? c.descriptor : ((SharedMemory) handle).descriptor;
+  }
+
+  /**
+   * Registers this with the Cleaner for owner, which must not be referred to by anything this
+   * holds (the Cleanable refers to it only through a phantom reference). Called once, from the
+   * owner's constructor.
+   */
+  void cleanWith(Object owner) {
+    cleanable = Native.CLEANER.register(owner, this);
+  }
+
+  /**
+   * The owner's close: closes (see {@link #close()}) and lets the Cleaner forget the owner.
+   * Returns 0 or the negative errno of the release.
+   */
+  int closeOwned() {
+    int r = close();
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) {
+      c.clean();
+    }
+    return r;
+  }
+
+  /** {@link #closeOwned()} for an owner whose close reports a failed close(2). */
+  void closeOwnedOrThrow() throws IOException {
+    int r = closeOwned();
+    if (r < 0) {
+      throw PosixException.of(r, "close", what);
+    }
   }
 
   /**
@@ -84,7 +207,22 @@ final class Descriptor implements Runnable {
 
   /** The descriptor number. Valid between {@link #enter()} and {@link #exit(long)}. */
   int fd() {
-    return fd;
+    return (int) handle;
+  }
+
+  /** The handle (a pointer for {@link #of}). Valid between {@link #enter()} and {@link #exit(long)}. */
+  long handle() {
+    return handle;
+  }
+
+  /** The descriptor number while open, for a handle's public fd(). */
+  int number() throws ClosedChannelException {
+    long self = enter();
+    try {
+      return (int) handle;
+    } finally {
+      exit(self);
+    }
   }
 
   /** True once close has begun. */
@@ -92,10 +230,9 @@ final class Descriptor implements Runnable {
     return state >= CLOSING;
   }
 
-  /** True before a successful open. */
-  boolean unopened() {
-    int s = state;
-    return s == UNOPENED || s == OPENING;
+  /** True until close has begun (also before a FIFO is opened). */
+  boolean isOpen() {
+    return state < CLOSING;
   }
 
   /**
@@ -111,15 +248,27 @@ final class Descriptor implements Runnable {
    * the thread until it leaves.
    */
   long enter(long deadlineNanos) throws ClosedChannelException {
-    long self;
     synchronized (this) {
       if (state != OPEN) {
         throw notOpen();
       }
-      self = Core.pipc_thread_self();
-      register(self, deadlineNanos);
-      inFlight++;
+      if (!signalled) {
+        // Nothing will signal the thread: its id is not needed.
+        inFlight++;
+        return 0;
+      }
+      return admit(deadlineNanos);
     }
+  }
+
+  /**
+   * Counts the calling thread in, with its deadline for the Waker; returns its native id. Under
+   * the lock (Waker.watch takes no lock of ours).
+   */
+  private long admit(long deadlineNanos) {
+    long self = Core.pipc_thread_self();
+    register(self, deadlineNanos);
+    inFlight++;
     if (deadlineNanos != NO_DEADLINE) {
       Waker.watch(this);
     }
@@ -128,18 +277,20 @@ final class Descriptor implements Runnable {
 
   /** Leaves a call; the last thread out of a closing descriptor releases the number. */
   void exit(long self) {
-    int release = -1;
+    boolean last;
     synchronized (this) {
-      unregister(self);
+      if (signalled) {
+        unregister(self);
+      }
       inFlight--;
-      if (state == CLOSING && inFlight == 0) {
+      last = state == CLOSING && inFlight == 0;
+      if (last) {
         state = CLOSED;
-        release = fd;
       }
     }
-    if (release >= 0) {
+    if (last) {
       // The owner already returned from close(): there is nobody to report an error to.
-      Core.pipc_fd_close(release);
+      release.release(handle);
     }
   }
 
@@ -148,7 +299,6 @@ final class Descriptor implements Runnable {
    * the Waker interrupts the open when it passes.
    */
   long enterOpen(long deadlineNanos) throws ClosedChannelException {
-    long self;
     synchronized (this) {
       if (state != UNOPENED) {
         if (state == OPENING || state == OPEN) {
@@ -157,14 +307,8 @@ final class Descriptor implements Runnable {
         throw notOpen();
       }
       state = OPENING;
-      self = Core.pipc_thread_self();
-      register(self, deadlineNanos);
-      inFlight++;
+      return admit(deadlineNanos);
     }
-    if (deadlineNanos != NO_DEADLINE) {
-      Waker.watch(this);
-    }
-    return self;
   }
 
   /**
@@ -179,7 +323,7 @@ final class Descriptor implements Runnable {
       inFlight--;
       if (state == OPENING) {
         if (newFd >= 0) {
-          fd = newFd;
+          handle = newFd;
           state = OPEN;
           opened = true;
         } else {
@@ -202,7 +346,7 @@ final class Descriptor implements Runnable {
    * reported an error. Idempotent.
    */
   int close() {
-    int release = -1;
+    boolean now = false;
     boolean watch = false;
     synchronized (this) {
       switch (state) {
@@ -218,12 +362,15 @@ final class Descriptor implements Runnable {
         case OPEN:
           if (inFlight == 0) {
             state = CLOSED;
-            release = fd;
+            now = true;
+          } else if (!signalled) {
+            // The bounded waits inside notice by themselves; the last one out releases.
+            state = CLOSING;
           } else {
             state = CLOSING;
             // If this fails (no descriptors left for the socket pair), the repeated signals
             // still get every thread out; only the first one may take a little longer.
-            Core.pipc_fd_preclose(fd);
+            Core.pipc_fd_preclose((int) handle);
             resignalNanos = FIRST_RESIGNAL_NANOS;
             signalAll();
             watch = true;
@@ -236,13 +383,97 @@ final class Descriptor implements Runnable {
     if (watch) {
       Waker.watch(this);
     }
-    return release >= 0 ? Core.pipc_fd_close(release) : 0;
+    return now ? release.release(handle) : 0;
   }
 
   /** The Cleaner's action: closes what the owner forgot to close. Never unlinks anything. */
   @Override
   public void run() {
     close();
+  }
+
+  // ------------------------------------------------------------------ the call bracket
+
+  /** Runs a call that cannot block on the descriptor; returns its result or throws. */
+  long withFd(FdCall call, String syscall) throws IOException {
+    long r;
+    long self = enter();
+    try {
+      r = call.apply((int) handle);
+    } finally {
+      exit(self);
+    }
+    if (r < 0) {
+      throw PosixException.of(r, syscall, what);
+    }
+    return r;
+  }
+
+  /**
+   * The bracket every call that may block goes through: it keeps the descriptor open during the
+   * call, lets close() and (with hooks) Thread.interrupt() wake it, retries an EINTR that was
+   * neither, and keeps one deadline across retries.
+   *
+   * @param hooks the owner's interruptible-channel hooks and blocking mode
+   * @param op the call
+   * @param timeoutNs FOREVER (follow the blocking mode), 0 (do not wait) or a positive bound
+   * @param zeroIsData whether a result of 0 is data (a zero-length message) rather than an end
+   *     of stream, which a close turns into AsynchronousCloseException
+   * @param syscall the POSIX name of the call, for the exception
+   * @return the result (>= 0), or -EAGAIN when the handle is non-blocking, timeoutNs is FOREVER
+   *     and the call could not proceed; every other failure is thrown
+   */
+  long call(Blocking hooks, Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData,
+      String syscall) throws IOException {
+    boolean mayBlock = timeoutNs > 0 || (timeoutNs == Timeouts.FOREVER && hooks.blocking());
+    long deadline = Timeouts.deadline(timeoutNs);
+    // Where the kernel cannot do the timed call without blocking, the Waker signals the thread
+    // if it is still inside the call at the deadline.
+    boolean guard = timeoutNs >= 0 && !nowait;
+    // Entered before begin: a use after close gets the descriptor's own clear exception, not
+    // the AsynchronousCloseException that end would make of it.
+    long self = enter(guard ? (timeoutNs == 0 ? System.nanoTime() : deadline) : NO_DEADLINE);
+    long r = 0;
+    if (mayBlock) {
+      hooks.beginBlocking();
+    }
+    try {
+      int fd = (int) handle;
+      for (;;) {
+        long t = Timeouts.left(timeoutNs, deadline);
+        if (timeoutNs > 0 && t <= 0) {
+          r = -Errno.ETIMEDOUT;
+          break;
+        }
+        r = op.invoke(fd, a, b, c, t);
+        // EINTR without a close is some other signal, or the deadline signal: carry on with
+        // the time left, which is none after the deadline.
+        if (r != -Errno.EINTR || closing()) {
+          break;
+        }
+        if (guard && timeoutNs == 0) {
+          r = -Errno.EAGAIN;
+          break;
+        }
+      }
+    } finally {
+      exit(self);
+      if (mayBlock) {
+        // Throws AsynchronousCloseException or ClosedByInterruptException when a close or an
+        // interrupt ended the call; what did complete (r > 0) is reported, never lost.
+        hooks.endBlocking(r > 0 || (r == 0 && (zeroIsData || hooks.isOpen())));
+      }
+    }
+    if (r >= 0) {
+      return r;
+    }
+    if (!hooks.isOpen() || closing()) {
+      throw new AsynchronousCloseException();
+    }
+    if (r == -Errno.EAGAIN && timeoutNs == Timeouts.FOREVER) {
+      return r;
+    }
+    throw PosixException.of(r, syscall, what);
   }
 
   /**

@@ -40,23 +40,26 @@ import java.util.Objects;
  * A channel starts in blocking mode. {@link #setBlocking(boolean) setBlocking(false)} sets
  * {@code O_NONBLOCK} on the open file description, which every process sharing it sees.
  */
-public abstract class DescriptorChannel extends AbstractInterruptibleChannel implements Pollable {
+public abstract non-sealed class DescriptorChannel extends AbstractInterruptibleChannel
+    implements Pollable, DescriptorHandle {
 
   static {
     Native.ensureLoaded();
   }
 
-  static final long FOREVER = -1;
+  /** See {@link Timeouts#FOREVER}. */
+  static final long FOREVER = Timeouts.FOREVER;
 
   final Descriptor descriptor;
-  private final Cleaner.Cleanable cleanable;
   private volatile boolean blocking = true;
-  private Buffers.Cached readBuffer;
-  private Buffers.Cached writeBuffer;
+  /** This channel's blocking mode and interrupt hook, for the bracket; not public API. */
+  private final Descriptor.Blocking hooks = new Hooks();
+  private final Buffers.AddressCache readCache = new Buffers.AddressCache();
+  private final Buffers.AddressCache writeCache = new Buffers.AddressCache();
 
   DescriptorChannel(Descriptor descriptor) {
     this.descriptor = descriptor;
-    this.cleanable = Native.CLEANER.register(this, descriptor);
+    descriptor.cleanWith(this);
   }
 
   /**
@@ -65,13 +68,9 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
    *
    * @throws ClosedChannelException if the channel is closed
    */
+  @Override
   public final int fd() throws IOException {
-    long self = descriptor.enter();
-    try {
-      return descriptor.fd();
-    } finally {
-      descriptor.exit(self);
-    }
+    return descriptor.number();
   }
 
   /** True when calls wait for data or room (the default). */
@@ -88,12 +87,6 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
     blocking = block;
   }
 
-  /** System.nanoTime() + timeoutNs, saturated so that a huge timeout never wraps around. */
-  static long deadlineAfter(long timeoutNs) {
-    long now = System.nanoTime();
-    return timeoutNs > Long.MAX_VALUE / 2 ? now + Long.MAX_VALUE / 2 : now + timeoutNs;
-  }
-
   /** Records the mode a descriptor was opened in, without a system call. */
   final void markBlocking(boolean block) {
     blocking = block;
@@ -107,34 +100,18 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
 
   @Override
   protected final void implCloseChannel() throws IOException {
-    int r = descriptor.close();
-    cleanable.clean();
-    if (r < 0) {
-      throw PosixException.of(r, "close", descriptor.what());
-    }
+    descriptor.closeOwnedOrThrow();
   }
 
   // ------------------------------------------------------------------ for subclasses
 
-  /** A call that needs the descriptor number and cannot block. */
-  interface FdCall {
-    long apply(int fd);
-  }
-
   /** Runs a non-blocking call on the descriptor; returns its result or throws. */
-  final long withFd(FdCall call, String syscall) throws IOException {
-    long r;
-    long self = descriptor.enter();
+  final long withFd(Descriptor.FdCall call, String syscall) throws IOException {
     try {
-      r = call.apply(descriptor.fd());
+      return descriptor.withFd(call, syscall);
     } finally {
-      descriptor.exit(self);
       Reference.reachabilityFence(this);
     }
-    if (r < 0) {
-      throw PosixException.of(r, syscall, descriptor.what());
-    }
-    return r;
   }
 
   /**
@@ -192,12 +169,11 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
    */
   final int writeBuffer(ByteBuffer src, long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
-    long deadline = timeoutNs > 0 ? deadlineAfter(timeoutNs) : 0;
+    long deadline = Timeouts.deadline(timeoutNs);
     int total = 0;
     while (src.hasRemaining()) {
-      long t = timeoutNs;
+      long t = Timeouts.left(timeoutNs, deadline);
       if (timeoutNs > 0) {
-        t = deadline - System.nanoTime();
         if (t <= 0 && total > 0) {
           break;
         }
@@ -328,16 +304,7 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
   }
 
   private long bufferAddress(ByteBuffer b, boolean write) {
-    Buffers.Cached c = write ? writeBuffer : readBuffer;
-    if (c == null || c.buffer != b) {
-      c = new Buffers.Cached(b);
-      if (write) {
-        writeBuffer = c;
-      } else {
-        readBuffer = c;
-      }
-    }
-    return c.address;
+    return (write ? writeCache : readCache).address(b);
   }
 
   private void requireBlocking() {
@@ -346,16 +313,9 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
     }
   }
 
-  /** A call into the C core on this descriptor that may wait; see {@link #call}. */
+  /** A call into the C core on this descriptor that may wait; see {@link Descriptor.Call}. */
   @FunctionalInterface
-  interface Call {
-    /**
-     * Makes the call. a, b and c are its arguments; timeoutNs is the time left (-1: wait as the
-     * blocking mode says; 0: do not wait; positive: wait at most that long). Returns the result
-     * (>= 0) or a negative errno.
-     */
-    long invoke(int fd, long a, long b, long c, long timeoutNs);
-  }
+  interface Call extends Descriptor.Call {}
 
   static final Call READ = (fd, addr, len, unused, t) ->
       t < 0 ? Core.pipc_fd_read(fd, addr, len) : Core.pipc_fd_read_timed(fd, addr, len, t);
@@ -380,73 +340,39 @@ public abstract class DescriptorChannel extends AbstractInterruptibleChannel imp
   }
 
   /**
-   * The bracket every call that may block goes through: it keeps the descriptor open during the
-   * call, lets close() and Thread.interrupt() wake it, retries an EINTR that was neither, and keeps
-   * one deadline across retries. Pass ops as static final non-capturing lambdas, so that nothing
-   * is allocated per call.
-   *
-   * @param op the call
-   * @param timeoutNs FOREVER (follow the blocking mode), 0 (do not wait) or a positive bound
-   * @param zeroIsData whether a result of 0 is data (a zero-length message) rather than an end
-   *     of stream, which a close turns into AsynchronousCloseException
-   * @param syscall the POSIX name of the call, for the exception
-   * @return the result (>= 0), or -EAGAIN when the channel is non-blocking, timeoutNs is FOREVER
-   *     and the call could not proceed; every other failure is thrown
+   * The bracket every call that may block goes through: {@link Descriptor#call} with this
+   * channel's blocking mode and interrupt hook. Pass ops as static final non-capturing lambdas,
+   * so that nothing is allocated per call.
    */
-  final long call(Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData, String syscall)
+  final long call(Descriptor.Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData, String syscall)
       throws IOException {
-    boolean mayBlock = timeoutNs > 0 || (timeoutNs == FOREVER && blocking);
-    long deadline = timeoutNs > 0 ? deadlineAfter(timeoutNs) : 0;
-    // Where the kernel cannot do the timed call without blocking, the Waker signals the thread
-    // if it is still inside the call at the deadline.
-    boolean guard = timeoutNs >= 0 && descriptor.needsDeadlineSignal();
-    // Entered before begin(): a use after close gets the descriptor's own clear exception, not
-    // the AsynchronousCloseException that end() would make of it.
-    long self = descriptor.enter(guard ? (timeoutNs == 0 ? System.nanoTime() : deadline) : Descriptor.NO_DEADLINE);
-    long r = 0;
-    if (mayBlock) {
-      begin();
-    }
     try {
-      int fd = descriptor.fd();
-      for (;;) {
-        long t = timeoutNs;
-        if (timeoutNs > 0) {
-          t = deadline - System.nanoTime();
-          if (t <= 0) {
-            r = -Errno.ETIMEDOUT;
-            break;
-          }
-        }
-        r = op.invoke(fd, a, b, c, t);
-        // EINTR without a close is some other signal, or the deadline signal: carry on with
-        // the time left, which is none after the deadline.
-        if (r != -Errno.EINTR || descriptor.closing()) {
-          break;
-        }
-        if (guard && timeoutNs == 0) {
-          r = -Errno.EAGAIN;
-          break;
-        }
-      }
+      return descriptor.call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
     } finally {
-      descriptor.exit(self);
-      if (mayBlock) {
-        // Throws AsynchronousCloseException or ClosedByInterruptException when a close or an
-        // interrupt ended the call; what did complete (r > 0) is reported, never lost.
-        end(r > 0 || (r == 0 && (zeroIsData || isOpen())));
-      }
       Reference.reachabilityFence(this);
     }
-    if (r >= 0) {
-      return r;
+  }
+
+  /** The channel's side of the bracket: AbstractInterruptibleChannel's begin and end are protected. */
+  private final class Hooks implements Descriptor.Blocking {
+    @Override
+    public boolean blocking() {
+      return blocking;
     }
-    if (!isOpen()) {
-      throw new AsynchronousCloseException();
+
+    @Override
+    public boolean isOpen() {
+      return DescriptorChannel.this.isOpen();
     }
-    if (r == -Errno.EAGAIN && timeoutNs == FOREVER) {
-      return r;
+
+    @Override
+    public void beginBlocking() {
+      begin();
     }
-    throw PosixException.of(r, syscall, descriptor.what());
+
+    @Override
+    public void endBlocking(boolean completed) throws AsynchronousCloseException {
+      end(completed);
+    }
   }
 }

@@ -2,9 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 import java.util.Objects;
 
 /**
@@ -34,74 +31,14 @@ public final class NamedSemaphore extends PosixSemaphore {
   /** The mode a created semaphore gets unless {@link Options#mode(int)} says otherwise. */
   public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
-  private static final int CLOSED = 0x4000_0000;
-  private static final VarHandle USERS;
-
-  static {
-    try {
-      USERS = MethodHandles.lookup().findVarHandle(State.class, "users", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final String name;
-  private final State state;
-  private final Cleaner.Cleanable cleanable;
-
-  /**
-   * The handle and its use count; the closed bit is set once. Shared with the Cleaner, so it
-   * never refers to the semaphore object.
-   */
-  private static final class State implements Runnable {
-    final long sem;
-    volatile int users;
-
-    State(long sem) {
-      this.sem = sem;
-    }
-
-    boolean enter() {
-      for (;;) {
-        int u = users;
-        if ((u & CLOSED) != 0) {
-          return false;
-        }
-        if (USERS.compareAndSet(this, u, u + 1)) {
-          return true;
-        }
-      }
-    }
-
-    void exit() {
-      int u = (int) USERS.getAndAdd(this, -1) - 1;
-      if (u == CLOSED) {
-        Core.pipc_sem_close(sem);
-      }
-    }
-
-    /** Sets the closed bit; releases at once when nobody is inside. */
-    @Override
-    public void run() {
-      for (;;) {
-        int u = users;
-        if ((u & CLOSED) != 0) {
-          return;
-        }
-        if (USERS.compareAndSet(this, u, u | CLOSED)) {
-          if (u == 0) {
-            Core.pipc_sem_close(sem);
-          }
-          return;
-        }
-      }
-    }
-  }
+  /** The sem_t pointer, released by sem_close once closed and no call is inside. */
+  private final Descriptor life;
 
   private NamedSemaphore(String name, long sem) {
     this.name = name;
-    this.state = new State(sem);
-    this.cleanable = Native.CLEANER.register(this, state);
+    this.life = Descriptor.of("semaphore " + name, sem, Core::pipc_sem_close);
+    life.cleanWith(this);
   }
 
   /**
@@ -178,26 +115,18 @@ public final class NamedSemaphore extends PosixSemaphore {
   }
 
   @Override
-  Object pin() throws IOException {
-    if (!state.enter()) {
-      throw new Descriptor.ClosedException(what());
+  int call(int op, long arg) throws IOException {
+    long self = life.enter();
+    try {
+      return invoke(op, life.handle(), arg);
+    } finally {
+      life.exit(self);
     }
-    return this;
-  }
-
-  @Override
-  void unpin(Object pin) {
-    state.exit();
-  }
-
-  @Override
-  long handle() {
-    return state.sem;
   }
 
   @Override
   public boolean isOpen() {
-    return (state.users & CLOSED) == 0;
+    return life.isOpen();
   }
 
   @Override
@@ -208,6 +137,6 @@ public final class NamedSemaphore extends PosixSemaphore {
   /** Closes this handle ({@code sem_close}); idempotent and thread-safe. See the class description. */
   @Override
   public void close() {
-    cleanable.clean();
+    life.closeOwned();
   }
 }

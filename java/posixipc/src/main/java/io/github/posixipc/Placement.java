@@ -1,10 +1,8 @@
 package io.github.posixipc;
 
 import java.lang.ref.Reference;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a semaphore, mutex or condition lives inside a {@link MappedRegion}: the region, the
@@ -13,13 +11,6 @@ import java.util.concurrent.TimeUnit;
  * addresses stay mapped while a call is inside (see MappedRegion).
  */
 final class Placement {
-
-  /**
-   * The longest a waiting thread stays in one native wait. Futex-based waits cannot be woken by
-   * closing a descriptor, and mutex and condition waits are not even interrupted by signals, so
-   * every wait is a loop of bounded waits that checks interruption and close in between.
-   */
-  static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   final MappedRegion region;
   final long offset;
@@ -71,27 +62,5 @@ final class Placement {
 
   boolean isOpen() {
     return !closed && region.isOpen();
-  }
-
-  /** Between two slices of a wait: throws when interrupted or closed meanwhile. */
-  void betweenSlices() throws InterruptedException, AsynchronousCloseException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    if (!isOpen()) {
-      throw new AsynchronousCloseException();
-    }
-  }
-
-  /** The length of the next slice of a wait with timeout t (ns) and deadline, or -1 when over. */
-  static long slice(long t, long deadline) {
-    if (t < 0) {
-      return SLICE_NANOS;
-    }
-    if (t == 0) {
-      return 0;
-    }
-    long left = deadline - System.nanoTime();
-    return left <= 0 ? -1 : Math.min(SLICE_NANOS, left);
   }
 }

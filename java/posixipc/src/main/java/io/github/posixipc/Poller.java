@@ -57,13 +57,15 @@ public final class Poller implements AutoCloseable {
   private static final int EVENT_SIZE = Core.PIPC_POLL_EVENT_SIZE;
 
   /** A wait that found nothing is 0 here, not an exception: an idle poll allocates nothing. */
-  private static final DescriptorChannel.Call WAIT = (epfd, wakefd, events, max, t) -> {
+  private static final Descriptor.Call WAIT = (epfd, wakefd, events, max, t) -> {
     int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
     return r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT ? 0 : r;
   };
 
-  private final EventFd epoll;
-  private final EventFd wake;
+  /** The epoll descriptor, with the interrupt hook: an interrupted poll closes the poller. */
+  private final InterruptibleHandle epoll;
+  /** The eventfd that {@link #wakeup()} writes to. */
+  private final Descriptor wake;
   /** The registered handles by descriptor number (the token of each watch): no boxing in poll. */
   private volatile AtomicReferenceArray<Pollable> watched = new AtomicReferenceArray<>(64);
   private final Object registry = new Object();
@@ -76,8 +78,9 @@ public final class Poller implements AutoCloseable {
   private int readyCount;
 
   private Poller(int epfd, int wakefd, int maxEvents) {
-    this.epoll = new EventFd(new Descriptor("poller (epoll fd " + epfd + ")", epfd, true));
-    this.wake = new EventFd(new Descriptor("poller wake-up (eventfd " + wakefd + ")", wakefd, true));
+    this.epoll = new InterruptibleHandle(this, new Descriptor("poller (epoll fd " + epfd + ")", epfd, true));
+    this.wake = new Descriptor("poller wake-up (eventfd " + wakefd + ")", wakefd, true);
+    wake.cleanWith(this);
     this.maxEvents = maxEvents;
     this.events = ByteBuffer.allocateDirect(EVENT_SIZE * maxEvents).order(ByteOrder.nativeOrder());
     this.eventsAddress = Buffers.address(events);
@@ -139,12 +142,12 @@ public final class Poller implements AutoCloseable {
    */
   private void control(Pollable handle, Control op, String syscall, boolean add) throws IOException {
     Objects.requireNonNull(handle, "handle");
-    Descriptor d = handle instanceof DescriptorChannel ? ((DescriptorChannel) handle).descriptor : null;
+    Descriptor d = handle instanceof DescriptorHandle h ? Descriptor.of(h) : null;
     long self = d != null ? d.enter() : 0;
     try {
       int fd = d != null ? d.fd() : handle.fd();
       synchronized (registry) {
-        epoll.withFd(ep -> op.apply(ep, fd), syscall);
+        epoll.descriptor.withFd(ep -> op.apply(ep, fd), syscall);
         if (add) {
           put(fd, handle);
         } else if (fd < watched.length() && watched.get(fd) != null) {
@@ -194,13 +197,14 @@ public final class Poller implements AutoCloseable {
     long t = Timeouts.nanos(timeout);
     readyCount = 0;
     long r;
-    long wakeSelf = wake.descriptor.enter();
+    long wakeSelf = wake.enter();
     try {
-      r = epoll.call(WAIT, wake.descriptor.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
+      r = epoll.call(WAIT, wake.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
     } catch (WouldBlockException e) { // the deadline passed between two tries
       return 0;
     } finally {
-      wake.descriptor.exit(wakeSelf);
+      wake.exit(wakeSelf);
+      java.lang.ref.Reference.reachabilityFence(this);
     }
     int n = 0;
     for (int i = 0; i < r; i++) {
@@ -231,7 +235,11 @@ public final class Poller implements AutoCloseable {
 
   /** Ends the current poll, or the next one if none is running, at once. From any thread. */
   public void wakeup() throws IOException {
-    wake.withFd(Core::pipc_poller_wake, "write(eventfd)");
+    try {
+      wake.withFd(Core::pipc_poller_wake, "write(eventfd)");
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(this);
+    }
   }
 
   /** True until closed. */
@@ -245,19 +253,12 @@ public final class Poller implements AutoCloseable {
     try {
       epoll.close();
     } finally {
-      wake.close();
+      wake.closeOwnedOrThrow();
     }
   }
 
   @Override
   public String toString() {
     return "Poller[" + registered + " handles" + (isOpen() ? "" : ", closed") + "]";
-  }
-
-  /** The poller's own descriptors, with the close protocol of every channel. */
-  private static final class EventFd extends DescriptorChannel {
-    EventFd(Descriptor d) {
-      super(d);
-    }
   }
 }

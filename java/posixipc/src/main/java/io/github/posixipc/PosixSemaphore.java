@@ -18,7 +18,8 @@ import java.time.Duration;
  * gets {@link InterruptedException} (the count is untouched), and {@link #close()} from another
  * thread makes it leave with {@code AsynchronousCloseException}. Both are noticed within 20 ms:
  * a semaphore is a futex in memory, with no descriptor to close, so a long wait is a series of
- * {@code sem_clockwait} calls of at most 20 ms each, checking interruption and close in between.
+ * {@code sem_clockwait} calls of at most 20 ms each, checking interruption and close in between
+ * (the library's one sliced wait, shared with mutexes and child processes).
  * A post wakes the waiter at once whatever the slice.
  */
 public abstract class PosixSemaphore implements AutoCloseable {
@@ -29,13 +30,33 @@ public abstract class PosixSemaphore implements AutoCloseable {
 
   PosixSemaphore() {}
 
-  /** Keeps the semaphore usable during a native call; throws when closed. */
-  abstract Object pin() throws IOException;
+  static final int POST = 0;
+  static final int WAIT = 1;
+  static final int VALUE = 2;
 
-  abstract void unpin(Object pin);
+  /** One slice of {@link #acquire(Duration)}: see {@link Timeouts#await}. */
+  private static final Timeouts.Slice<PosixSemaphore> SLICE = (s, slice) -> s.call(WAIT, slice);
 
-  /** The sem_t address. Valid between pin and unpin. */
-  abstract long handle();
+  /**
+   * Runs one native call (POST, WAIT with arg as the slice in nanoseconds, or VALUE) on the
+   * semaphore, kept usable for the duration of the call. Returns its result (a negative errno on
+   * failure).
+   *
+   * @throws java.nio.channels.ClosedChannelException when the handle is closed
+   */
+  abstract int call(int op, long arg) throws IOException;
+
+  /** The native call itself, on the sem_t at sem: for {@link #call}. */
+  static int invoke(int op, long sem, long arg) {
+    switch (op) {
+      case POST:
+        return Core.pipc_sem_post(sem);
+      case WAIT:
+        return Core.pipc_sem_wait(sem, arg);
+      default:
+        return Core.pipc_sem_value(sem);
+    }
+  }
 
   /** True until close. */
   public abstract boolean isOpen();
@@ -53,13 +74,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
    * @throws PosixException EOVERFLOW at {@link #valueMax()}
    */
   public final void post() throws IOException {
-    Object pin = pin();
-    int r;
-    try {
-      r = Core.pipc_sem_post(handle());
-    } finally {
-      unpin(pin);
-    }
+    int r = call(POST, 0);
     if (r < 0) {
       throw Placement.failure(r, "sem_post", what());
     }
@@ -79,50 +94,15 @@ public abstract class PosixSemaphore implements AutoCloseable {
    * @throws AsynchronousCloseException when another thread closes the semaphore (or its region)
    */
   public final void acquire(Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(timeout);
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
-    for (;;) {
-      long slice = Placement.slice(t, deadline);
-      if (slice < 0) {
-        throw new TimedOutException(Errno.ETIMEDOUT, "sem_clockwait", what());
-      }
-      Object pin = pin();
-      int r;
-      try {
-        r = Core.pipc_sem_wait(handle(), slice);
-      } finally {
-        unpin(pin);
-      }
-      if (r == 0) {
-        return;
-      }
-      if (t == 0 && r == -Errno.EAGAIN) {
-        throw new WouldBlockException(Errno.EAGAIN, "sem_trywait", what());
-      }
-      if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
-        throw Placement.failure(r, "sem_wait", what());
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-      if (!isOpen()) {
-        throw new AsynchronousCloseException();
-      }
+    int r = Timeouts.await(SLICE, this, Timeouts.nanos(timeout), "sem_clockwait", what());
+    if (r < 0) {
+      throw Placement.failure(r, "sem_wait", what());
     }
   }
 
   /** Takes one if the value is above 0; never waits. Returns whether it took one. */
   public final boolean tryAcquire() throws IOException {
-    Object pin = pin();
-    int r;
-    try {
-      r = Core.pipc_sem_wait(handle(), 0);
-    } finally {
-      unpin(pin);
-    }
+    int r = call(WAIT, 0);
     if (r == 0) {
       return true;
     }
@@ -134,13 +114,7 @@ public abstract class PosixSemaphore implements AutoCloseable {
 
   /** The current value ({@code sem_getvalue}); may be stale as soon as it is returned. */
   public final int value() throws IOException {
-    Object pin = pin();
-    int r;
-    try {
-      r = Core.pipc_sem_value(handle());
-    } finally {
-      unpin(pin);
-    }
+    int r = call(VALUE, 0);
     if (r < 0) {
       throw Placement.failure(r, "sem_getvalue", what());
     }

@@ -81,11 +81,11 @@ public final class SharedCondition implements AutoCloseable {
 
   /**
    * Waits for a signal at most timeout. Returns false when the whole timeout passed, true
-   * otherwise (a signal, or a spurious wake-up).
+   * otherwise (a signal, or a spurious wake-up). A null timeout waits without a limit, which is
+   * {@link #await(SharedMutex)}: at most one 20 ms slice, then a spurious wake-up (true).
    */
   public boolean await(SharedMutex mutex, Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(Objects.requireNonNull(timeout, "timeout"));
-    return awaitNanos(mutex, t) > 0;
+    return awaitNanos(mutex, Timeouts.nanos(timeout)) > 0;
   }
 
   /**
@@ -104,7 +104,7 @@ public final class SharedCondition implements AutoCloseable {
       throw new InterruptedException();
     }
     long start = System.nanoTime();
-    long slice = nanos < 0 ? Placement.SLICE_NANOS : Math.min(nanos, Placement.SLICE_NANOS);
+    long slice = nanos < 0 ? Timeouts.SLICE_NANOS : Math.min(nanos, Timeouts.SLICE_NANOS);
     Object pin = place.pin();
     Object mutexPin = mutex.place.pin();
     int r;
@@ -118,8 +118,13 @@ public final class SharedCondition implements AutoCloseable {
       throw Placement.failure(r, "pthread_cond_clockwait", place.what);
     }
     if (r != 0) {
-      place.betweenSlices();
-      mutex.place.betweenSlices();
+      // The wait ended by its bound: look for the interrupt and the close it was bounded for.
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (!isOpen() || !mutex.isOpen()) {
+        throw new AsynchronousCloseException();
+      }
     }
     if (nanos < 0) {
       return Long.MAX_VALUE;

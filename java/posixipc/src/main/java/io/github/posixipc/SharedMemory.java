@@ -31,7 +31,7 @@ import java.util.Set;
  * name stays until {@link #unlink(String)}: nothing is unlinked behind the caller's back. A
  * handle that becomes unreachable unclosed has its descriptor closed by a {@code Cleaner}.
  */
-public final class SharedMemory extends DescriptorChannel {
+public final class SharedMemory implements DescriptorHandle {
 
   static {
     Native.ensureLoaded();
@@ -132,13 +132,50 @@ public final class SharedMemory extends DescriptorChannel {
     }
   }
 
+  /** The descriptor and its lifecycle: a shared memory object has no byte I/O to add. */
+  final Descriptor descriptor;
   private final String name;
   private final boolean readOnly;
 
   private SharedMemory(String what, String name, int fd, boolean readOnly) {
-    super(new Descriptor(what, fd, true));
+    this.descriptor = new Descriptor(what, fd, true);
+    descriptor.cleanWith(this);
     this.name = name;
     this.readOnly = readOnly;
+  }
+
+  @Override
+  public int fd() throws IOException {
+    return descriptor.number();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return descriptor.isOpen();
+  }
+
+  /**
+   * Closes the descriptor; mapped regions stay valid. Idempotent and thread-safe.
+   *
+   * @throws PosixException when close(2) reports an error (the descriptor is released anyway)
+   */
+  @Override
+  public void close() throws IOException {
+    descriptor.closeOwnedOrThrow();
+  }
+
+  @Override
+  public String toString() {
+    return "SharedMemory[" + descriptor.what() + (isOpen() ? "" : ", closed") + "]";
+  }
+
+  /** Runs a call that cannot block on the descriptor; returns its result or throws. */
+  private long withFd(Descriptor.FdCall call, String syscall) throws IOException {
+    try {
+      return descriptor.withFd(call, syscall);
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(this);
+    }
   }
 
   // ------------------------------------------------------------------ named objects

@@ -45,7 +45,7 @@ import java.time.Duration;
  * As for {@link PosixSemaphore}: optional {@link Duration}, {@link InterruptedException}, and
  * {@code AsynchronousCloseException} on {@link #close()}, noticed within 20 ms, since a mutex
  * wait cannot be interrupted by a signal: the wait is a series of 20 ms
- * {@code pthread_mutex_clocklock} calls. The size and alignment come from the C library
+ * {@code pthread_mutex_clocklock} calls (the library's one sliced wait). The size and alignment come from the C library
  * ({@link #size()}, {@link #alignment()}).
  */
 public final class SharedMutex implements AutoCloseable {
@@ -108,33 +108,9 @@ public final class SharedMutex implements AutoCloseable {
    * @throws PosixException ENOTRECOVERABLE; EDEADLK when this thread already holds it
    */
   public void lock(Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(timeout);
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long deadline = t > 0 ? DescriptorChannel.deadlineAfter(t) : 0;
-    for (;;) {
-      long slice = Placement.slice(t, deadline);
-      if (slice < 0) {
-        throw new TimedOutException(Errno.ETIMEDOUT, "pthread_mutex_clocklock", place.what);
-      }
-      Object pin = place.pin();
-      int r;
-      try {
-        r = Core.pipc_mutex_lock(place.address, slice);
-      } finally {
-        Placement.unpin(pin);
-      }
-      if (r == 0) {
-        return;
-      }
-      if (r != -Errno.ETIMEDOUT || t == 0) {
-        if (r == -Errno.EAGAIN) {
-          throw new WouldBlockException(Errno.EAGAIN, "pthread_mutex_trylock", place.what);
-        }
-        throw Placement.failure(r, "pthread_mutex_lock", place.what);
-      }
-      place.betweenSlices();
+    int r = Timeouts.await(SLICE, this, Timeouts.nanos(timeout), "pthread_mutex_clocklock", place.what);
+    if (r < 0) {
+      throw Placement.failure(r, "pthread_mutex_lock", place.what);
     }
   }
 
@@ -144,13 +120,7 @@ public final class SharedMutex implements AutoCloseable {
    * @throws OwnerDiedException locked, but the previous owner died holding it
    */
   public boolean tryLock() throws IOException {
-    Object pin = place.pin();
-    int r;
-    try {
-      r = Core.pipc_mutex_lock(place.address, 0);
-    } finally {
-      Placement.unpin(pin);
-    }
+    int r = call(LOCK, 0);
     if (r == 0) {
       return true;
     }
@@ -200,28 +170,38 @@ public final class SharedMutex implements AutoCloseable {
   private static final int INIT = 0;
   private static final int UNLOCK = 1;
   private static final int CONSISTENT = 2;
+  private static final int LOCK = 3;
+
+  /** One slice of {@link #lock(Duration)}: see {@link Timeouts#await}. */
+  private static final Timeouts.Slice<SharedMutex> SLICE = (m, slice) -> m.call(LOCK, slice);
 
   /** One native call that never waits, with the region pinned around it. */
   private void simple(int op, String syscall) throws IOException {
+    int r = call(op, 0);
+    if (r < 0) {
+      throw Placement.failure(r, syscall, place.what);
+    }
+  }
+
+  /**
+   * One native call on the mutex (for LOCK, arg is the longest wait in nanoseconds, 0 to only
+   * try), with the region pinned around it. Returns its result or a negative errno.
+   */
+  private int call(int op, long arg) throws IOException {
     Object pin = place.pin();
-    int r;
     try {
       switch (op) {
         case INIT:
-          r = Core.pipc_mutex_init(place.address);
-          break;
+          return Core.pipc_mutex_init(place.address);
         case UNLOCK:
-          r = Core.pipc_mutex_unlock(place.address);
-          break;
+          return Core.pipc_mutex_unlock(place.address);
+        case CONSISTENT:
+          return Core.pipc_mutex_consistent(place.address);
         default:
-          r = Core.pipc_mutex_consistent(place.address);
-          break;
+          return Core.pipc_mutex_lock(place.address, arg);
       }
     } finally {
       Placement.unpin(pin);
-    }
-    if (r < 0) {
-      throw Placement.failure(r, syscall, place.what);
     }
   }
 }

@@ -9,10 +9,11 @@ import io.github.posixipc.internal.Core;
  * @param code how it was sent ({@code si_code}): {@link #SI_USER} (kill), {@link #SI_QUEUE}
  *     (sigqueue), {@link #SI_TKILL} (raise, tgkill), {@link #SI_KERNEL}, or another kernel code
  * @param pid the sender's process id (0 when the kernel sent it)
- * @param uid the sender's real user id
+ * @param uid the sender's real user id (the kernel's 32 unsigned bits: read a uid above
+ *     Integer.MAX_VALUE with {@link Integer#toUnsignedLong})
  * @param value the integer value given to sigqueue; 0 for a signal sent with kill
  */
-public record SignalInfo(int signal, int code, long pid, long uid, int value) {
+public record SignalInfo(int signal, int code, int pid, int uid, int value) {
 
   /** {@code si_code} of a signal sent with kill(2). */
   public static final int SI_USER = Core.PIPC_SI_USER;
@@ -40,6 +41,6 @@ public record SignalInfo(int signal, int code, long pid, long uid, int value) {
   public String toString() {
     String how = code == SI_USER ? "kill" : code == SI_QUEUE ? "sigqueue value " + value
         : code == SI_TKILL ? "raise" : code == SI_KERNEL ? "kernel" : "code " + code;
-    return signalName() + " from pid " + pid + " (uid " + uid + "), " + how;
+    return signalName() + " from pid " + pid + " (uid " + Integer.toUnsignedString(uid) + "), " + how;
   }
 }

@@ -18,6 +18,6 @@ public interface SignalListener {
    * loss is never silent; {@link Signals#lostCount(int)} counts them too.
    */
   default void onLost(int signal, long count) {
-    Signals.logLoss(signal, count);
+    SignalDispatcher.logLoss(signal, count);
   }
 }

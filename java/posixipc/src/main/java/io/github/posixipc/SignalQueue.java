@@ -3,6 +3,8 @@ package io.github.posixipc;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -31,31 +33,33 @@ import java.util.concurrent.TimeUnit;
 public final class SignalQueue implements AutoCloseable {
 
   private static final int INITIAL = 16;
+  private static final int SIZE = SignalRecord.SIZE;
 
   private final int signal;
+  private final String what;
+  /** Closed once; its release ends the registration and wakes the waiting takes. */
+  private final Descriptor life;
   private final Signals.Registration registration;
-  // The caught records, oldest at head, in a ring that doubles when full: under this object's
-  // monitor, which waiting takes wait on.
-  private int[] codes = new int[INITIAL];
-  private long[] pids = new long[INITIAL];
-  private long[] uids = new long[INITIAL];
-  private int[] values = new int[INITIAL];
+  // The caught records as they came from the dispatcher, oldest at head, in a ring that doubles
+  // when full: under this object's monitor, which waiting takes wait on.
+  private ByteBuffer ring = records(INITIAL);
   private int head;
   private int count;
   private long lost;
-  private boolean closed;
 
   SignalQueue(int signal) throws IOException {
     this.signal = signal;
-    this.registration = Signals.addSink(signal, new Signals.Sink() {
+    this.what = "signal queue of " + Signals.name(signal);
+    this.life = Descriptor.of(what, 0, unused -> release());
+    this.registration = Signals.register(signal, new SignalDispatcher.Receiver() {
       @Override
-      public void deliver(int s, int code, long pid, long uid, int value) {
-        add(code, pid, uid, value);
+      public void deliver(ByteBuffer records, int at) {
+        add(records, at);
       }
 
       @Override
       public void lost(int s, long n) {
-        Signals.logLoss(s, n);
+        SignalDispatcher.logLoss(s, n);
         synchronized (SignalQueue.this) {
           lost += n;
         }
@@ -63,37 +67,30 @@ public final class SignalQueue implements AutoCloseable {
     });
   }
 
-  private synchronized void add(int code, long pid, long uid, int value) {
-    if (count == codes.length) {
+  private static ByteBuffer records(int n) {
+    return ByteBuffer.allocate(n * SIZE).order(ByteOrder.nativeOrder());
+  }
+
+  private int capacity() {
+    return ring.capacity() / SIZE;
+  }
+
+  private synchronized void add(ByteBuffer records, int at) {
+    if (count == capacity()) {
       grow();
     }
-    int i = (head + count) % codes.length;
-    codes[i] = code;
-    pids[i] = pid;
-    uids[i] = uid;
-    values[i] = value;
+    ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
     count++;
     notifyAll();
   }
 
   /** Doubles the ring, oldest first: only when takes fall behind, never per signal. */
   private void grow() {
-    int n = codes.length;
-    int[] c = new int[2 * n];
-    long[] p = new long[2 * n];
-    long[] u = new long[2 * n];
-    int[] v = new int[2 * n];
-    for (int k = 0; k < n; k++) {
-      int i = (head + k) % n;
-      c[k] = codes[i];
-      p[k] = pids[i];
-      u[k] = uids[i];
-      v[k] = values[i];
-    }
-    codes = c;
-    pids = p;
-    uids = u;
-    values = v;
+    int n = capacity();
+    ByteBuffer bigger = records(2 * n);
+    bigger.put(0, ring, head * SIZE, (n - head) * SIZE);
+    bigger.put((n - head) * SIZE, ring, 0, head * SIZE);
+    ring = bigger;
     head = 0;
   }
 
@@ -114,8 +111,9 @@ public final class SignalQueue implements AutoCloseable {
    */
   public SignalInfo take(Duration timeout) throws IOException, InterruptedException {
     synchronized (this) {
-      int i = awaitOldest(Timeouts.nanos(timeout));
-      SignalInfo info = new SignalInfo(signal, codes[i], pids[i], uids[i], values[i]);
+      // The wait gives up the monitor: the ring may be replaced during it, so read it after.
+      int at = awaitOldest(Timeouts.nanos(timeout));
+      SignalInfo info = SignalRecord.info(ring, at);
       removeOldest();
       return info;
     }
@@ -128,40 +126,36 @@ public final class SignalQueue implements AutoCloseable {
   public Caught take(Duration timeout, Caught into) throws IOException, InterruptedException {
     Objects.requireNonNull(into, "into");
     synchronized (this) {
-      int i = awaitOldest(Timeouts.nanos(timeout));
-      into.signal = signal;
-      into.code = codes[i];
-      into.pid = pids[i];
-      into.uid = uids[i];
-      into.value = values[i];
+      int at = awaitOldest(Timeouts.nanos(timeout));
+      into.record.put(0, ring, at, SIZE);
       removeOldest();
       return into;
     }
   }
 
-  /** Waits (under the monitor) until a record is there; returns its index. */
+  /** Waits (under the monitor) until a record is there; returns its offset in the ring. */
   private int awaitOldest(long t) throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    long deadline = t > 0 ? System.nanoTime() + t : 0;
+    long deadline = Timeouts.deadline(t);
     boolean waited = false;
     for (;;) {
-      if (closed) {
-        throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what());
+      if (!life.isOpen()) {
+        throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
       }
       if (count > 0) {
-        return head;
+        return head * SIZE;
       }
       if (t == 0) {
-        throw new WouldBlockException(Errno.EAGAIN, "await", what());
+        throw new WouldBlockException(Errno.EAGAIN, "await", what);
       }
       if (t < 0) {
         wait();
       } else {
-        long left = deadline - System.nanoTime();
+        long left = Timeouts.left(t, deadline);
         if (left <= 0) {
-          throw new TimedOutException(Errno.ETIMEDOUT, "await", what());
+          throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
         }
         TimeUnit.NANOSECONDS.timedWait(this, left);
       }
@@ -170,7 +164,7 @@ public final class SignalQueue implements AutoCloseable {
   }
 
   private void removeOldest() {
-    head = (head + 1) % codes.length;
+    head = (head + 1) % capacity();
     count--;
   }
 
@@ -187,72 +181,67 @@ public final class SignalQueue implements AutoCloseable {
   /** Stops catching for this queue and wakes a waiting take. Idempotent. */
   @Override
   public void close() {
+    life.close();
+  }
+
+  /** The lifecycle's release: wakes the takes, then ends the registration. */
+  private int release() {
     synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
       notifyAll();
     }
     registration.close();
-  }
-
-  private String what() {
-    return "signal queue of " + Signals.name(signal);
+    return 0;
   }
 
   @Override
-  public synchronized String toString() {
-    return "SignalQueue[" + Signals.name(signal) + (closed ? ", closed" : "") + "]";
+  public String toString() {
+    return "SignalQueue[" + Signals.name(signal) + (life.isOpen() ? "" : ", closed") + "]";
   }
 
   /**
-   * A caught signal, filled by {@link #take(Duration, Caught)}: the fields of {@link SignalInfo},
-   * in a holder the caller reuses.
+   * A caught signal, filled by {@link #take(Duration, Caught)}: a holder the caller reuses, with
+   * the getters of {@link SignalInfo}. It holds the caught record itself, so a take copies one
+   * record and nothing else.
    */
   public static final class Caught {
-    private int signal;
-    private int code;
-    private long pid;
-    private long uid;
-    private int value;
+    private final ByteBuffer record = records(1);
 
     /** An empty holder, for {@link #take(Duration, Caught)} to fill. */
     public Caught() {}
 
-    /** The signal number. */
+    /** The signal number; 0 before the first take. */
     public int signal() {
-      return signal;
+      return SignalRecord.signal(record, 0);
     }
 
     /** How it was sent ({@code si_code}); see {@link SignalInfo#code()}. */
     public int code() {
-      return code;
+      return SignalRecord.code(record, 0);
     }
 
     /** The sender's process id (0 when the kernel sent it). */
-    public long pid() {
-      return pid;
+    public int pid() {
+      return SignalRecord.pid(record, 0);
     }
 
-    /** The sender's real user id. */
-    public long uid() {
-      return uid;
+    /** The sender's real user id (read a value above Integer.MAX_VALUE with toUnsignedLong). */
+    public int uid() {
+      return SignalRecord.uid(record, 0);
     }
 
     /** The value given to sigqueue; 0 for a signal sent with kill. */
     public int value() {
-      return value;
+      return SignalRecord.value(record, 0);
     }
 
     /** True when the signal was sent with sigqueue. */
     public boolean queued() {
-      return code == SignalInfo.SI_QUEUE;
+      return code() == SignalInfo.SI_QUEUE;
     }
 
     /** The same as a {@link SignalInfo} record. */
     public SignalInfo toInfo() {
-      return new SignalInfo(signal, code, pid, uid, value);
+      return SignalRecord.info(record, 0);
     }
 
     @Override

@@ -1,18 +1,20 @@
 package io.github.posixipc;
 
+import static io.github.posixipc.SignalPolicy.SELF;
+import static io.github.posixipc.SignalPolicy.checkChangeable;
+import static io.github.posixipc.SignalPolicy.checkNotAtSelf;
+import static io.github.posixipc.SignalPolicy.checkNumber;
+import static io.github.posixipc.SignalPolicy.checkPid;
+import static io.github.posixipc.SignalPolicy.target;
+import static io.github.posixipc.SignalPolicy.valid;
+
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * POSIX signals from Java: listeners for caught signals, the ignore and default dispositions,
@@ -57,8 +59,6 @@ public final class Signals {
     Native.ensureLoaded();
   }
 
-  private static final int MAX_SIGNAL = 64;
-
   public static final int SIGHUP = builtin("SIGHUP");
   public static final int SIGINT = builtin("SIGINT");
   public static final int SIGQUIT = builtin("SIGQUIT");
@@ -82,27 +82,9 @@ public final class Signals {
   private static final int RTMIN = Core.pipc_sigrtmin();
   private static final int RTMAX = Core.pipc_sigrtmax();
   /** The JDK wakes its own blocked NIO threads with this one. */
-  private static final int JDK_WAKEUP = RTMAX - 2;
-
-  private static final Object LOCK = new Object();
-  private static final Registration[] NONE = new Registration[0];
-  /**
-   * The registrations of each signal: an array replaced whole under LOCK, read without a lock
-   * by the dispatcher (which walks it by index and allocates nothing).
-   */
-  private static final AtomicReferenceArray<Registration[]> LISTENERS = new AtomicReferenceArray<>(MAX_SIGNAL + 1);
-  private static Thread dispatcher;
-  /**
-   * What {@link #ignore} or {@link #restoreDefault} last set, until {@link #restore}: the last
-   * listener's close puts it back, where the core alone would put back what was there before the
-   * library first changed the signal. Under LOCK.
-   */
-  private static final Disposition[] SET = new Disposition[MAX_SIGNAL + 1];
+  static final int JDK_WAKEUP = RTMAX - 2;
 
   static {
-    for (int i = 0; i <= MAX_SIGNAL; i++) {
-      LISTENERS.set(i, NONE);
-    }
     for (int s : new int[] {SIGQUIT, SIGUSR2, SIGPIPE, JDK_WAKEUP, Native.WAKEUP_SIGNAL}) {
       Core.pipc_signal_reserve(s);
     }
@@ -163,41 +145,26 @@ public final class Signals {
    * @throws IllegalArgumentException for a bad number, SIGKILL, SIGSTOP or a reserved signal
    */
   public static Registration addListener(int signal, SignalListener listener) throws IOException {
-    return register(signal, Objects.requireNonNull(listener, "listener"), null);
-  }
-
-  /**
-   * What the dispatcher delivers to inside the library ({@link SignalQueue}): the record's fields
-   * as they are, so that no {@link SignalInfo} is made for it.
-   */
-  interface Sink {
-    void deliver(int signal, int code, long pid, long uid, int value);
-
-    void lost(int signal, long count);
-  }
-
-  /** addListener for the library's own sinks. */
-  static Registration addSink(int signal, Sink sink) throws IOException {
-    return register(signal, null, sink);
-  }
-
-  private static Registration register(int signal, SignalListener listener, Sink sink) throws IOException {
-    checkChangeable(signal);
-    synchronized (LOCK) {
-      Registration[] list = LISTENERS.get(signal);
-      if (list.length == 0) {
-        startDispatcher();
-        int r = Core.pipc_signal_catch(signal);
-        if (r < 0) {
-          throw PosixException.of(r, "sigaction", name(signal));
-        }
+    Objects.requireNonNull(listener, "listener");
+    return register(signal, new SignalDispatcher.Receiver() {
+      @Override
+      public void deliver(ByteBuffer records, int at) {
+        listener.onSignal(SignalRecord.info(records, at));
       }
-      Registration reg = new Registration(signal, listener, sink);
-      Registration[] grown = Arrays.copyOf(list, list.length + 1);
-      grown[list.length] = reg;
-      LISTENERS.set(signal, grown);
-      return reg;
-    }
+
+      @Override
+      public void lost(int s, long count) {
+        listener.onLost(s, count);
+      }
+    });
+  }
+
+  /** addListener for the library's own receivers ({@link SignalQueue}). */
+  static Registration register(int signal, SignalDispatcher.Receiver receiver) throws IOException {
+    checkChangeable(signal);
+    Registration reg = new Registration(signal, receiver);
+    SignalDispatcher.add(reg);
+    return reg;
   }
 
   /**
@@ -227,15 +194,14 @@ public final class Signals {
   /** What one addListener returns: close it to stop the deliveries. */
   public static final class Registration implements AutoCloseable {
     private final int signal;
-    /** Exactly one of the two is set. */
-    final SignalListener listener;
-    final Sink sink;
-    private boolean closed;
+    final SignalDispatcher.Receiver receiver;
+    /** Closed once; its release takes the receiver out of the dispatcher's registry. */
+    private final Descriptor life;
 
-    private Registration(int signal, SignalListener listener, Sink sink) {
+    private Registration(int signal, SignalDispatcher.Receiver receiver) {
       this.signal = signal;
-      this.listener = listener;
-      this.sink = sink;
+      this.receiver = receiver;
+      this.life = Descriptor.of("listener of " + name(signal), 0, unused -> SignalDispatcher.remove(this));
     }
 
     /** The signal number. */
@@ -245,43 +211,20 @@ public final class Signals {
 
     /**
      * Stops the deliveries to this listener; the last one of its signal puts back the disposition
-     * the signal had before. Idempotent.
+     * the signal had when its first listener came (the one {@link #ignore} or {@link #setDefault}
+     * set, if any). Idempotent.
      */
     @Override
     public void close() {
-      synchronized (LOCK) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        Registration[] list = LISTENERS.get(signal);
-        Registration[] kept = new Registration[list.length - 1];
-        int k = 0;
-        for (Registration r : list) {
-          if (r != this) {
-            kept[k++] = r;
-          }
-        }
-        LISTENERS.set(signal, kept);
-        if (kept.length == 0) {
-          int r = Core.pipc_signal_restore(signal);
-          // The core now has the disposition from before the library's first change; one set
-          // through ignore or restoreDefault since then is the one the listeners replaced.
-          if (r >= 0 && SET[signal] == Disposition.IGNORED) {
-            r = Core.pipc_signal_ignore(signal);
-          } else if (r >= 0 && SET[signal] == Disposition.DEFAULT) {
-            r = Core.pipc_signal_default(signal);
-          }
-          if (r < 0) {
-            throw new UncheckedIOException(PosixException.of(r, "sigaction", name(signal)));
-          }
-        }
+      int r = life.close();
+      if (r < 0) {
+        throw new UncheckedIOException(PosixException.of(r, "sigaction", name(signal)));
       }
     }
 
     @Override
     public String toString() {
-      return "Signals.Registration[" + name(signal) + (closed ? ", closed" : "") + "]";
+      return "Signals.Registration[" + name(signal) + (life.isOpen() ? "" : ", closed") + "]";
     }
   }
 
@@ -313,43 +256,42 @@ public final class Signals {
   }
 
   /**
-   * Ignores signal (SIG_IGN). The previous disposition is kept for {@link #restore(int)}.
+   * Ignores signal (SIG_IGN). The disposition from before posixipc's first change is kept for
+   * {@link #restoreOriginal(int)}.
    *
    * @throws IllegalStateException while the signal has listeners
    */
   public static void ignore(int signal) throws IOException {
-    synchronized (LOCK) {
+    synchronized (SignalDispatcher.lock()) {
       change(signal, Core.pipc_signal_ignore(checkNoListeners(signal)), "SIG_IGN");
-      SET[signal] = Disposition.IGNORED;
     }
   }
 
   /**
-   * Gives signal its default action (SIG_DFL). The previous disposition is kept for
-   * {@link #restore(int)}.
+   * Gives signal its default action (SIG_DFL). The disposition from before posixipc's first
+   * change is kept for {@link #restoreOriginal(int)}.
    *
    * @throws IllegalStateException while the signal has listeners
    */
-  public static void restoreDefault(int signal) throws IOException {
-    synchronized (LOCK) {
+  public static void setDefault(int signal) throws IOException {
+    synchronized (SignalDispatcher.lock()) {
       change(signal, Core.pipc_signal_default(checkNoListeners(signal)), "SIG_DFL");
-      SET[signal] = Disposition.DEFAULT;
     }
   }
 
   /**
-   * Puts back the disposition signal had before posixipc first changed it with {@link #ignore} or
-   * {@link #restoreDefault}. Returns false when there was nothing to put back.
+   * Puts back the disposition signal had before posixipc first changed it (with {@link #ignore},
+   * {@link #setDefault} or a listener), and forgets it. Returns false when there was nothing to
+   * put back.
    *
    * @throws IllegalStateException while the signal has listeners (close them instead)
    */
-  public static boolean restore(int signal) throws IOException {
-    synchronized (LOCK) {
+  public static boolean restoreOriginal(int signal) throws IOException {
+    synchronized (SignalDispatcher.lock()) {
       int r = Core.pipc_signal_restore(checkNoListeners(signal));
       if (r < 0) {
         throw PosixException.of(r, "sigaction", name(signal));
       }
-      SET[signal] = null;
       return r == 1;
     }
   }
@@ -363,7 +305,7 @@ public final class Signals {
   /** Checks that signal may be changed and has no listeners; called for its value. */
   private static int checkNoListeners(int signal) {
     checkChangeable(signal);
-    if (LISTENERS.get(signal).length != 0) {
+    if (SignalDispatcher.hasReceivers(signal)) {
       throw new IllegalStateException(name(signal) + " has listeners: close their registrations first");
     }
     return signal;
@@ -381,7 +323,7 @@ public final class Signals {
    *     JVM
    * @throws PosixException ESRCH (no such process), {@link PermissionDeniedException} (EPERM)
    */
-  public static void kill(long pid, int signal) throws IOException {
+  public static void kill(int pid, int signal) throws IOException {
     if (signal != 0) {
       checkNumber(signal);
     }
@@ -403,7 +345,7 @@ public final class Signals {
    *     queued; try again once some were taken
    * @throws PosixException ESRCH (no such process), {@link PermissionDeniedException} (EPERM)
    */
-  public static void sigqueue(long pid, int signal, int value) throws IOException {
+  public static void sigqueue(int pid, int signal, int value) throws IOException {
     if (signal != 0) {
       checkNumber(signal);
     }
@@ -423,7 +365,7 @@ public final class Signals {
    */
   public static void raise(int signal) throws IOException {
     checkNumber(signal);
-    checkNotAtSelf((int) SELF, signal);
+    checkNotAtSelf(SELF, signal);
     int r = Core.pipc_signal_raise(signal);
     if (r < 0) {
       throw PosixException.of(r, "raise", name(signal));
@@ -439,194 +381,5 @@ public final class Signals {
       checkNumber(signal);
     }
     return Core.pipc_signal_lost(signal);
-  }
-
-  // ------------------------------------------------------------------ checks
-
-  private static final long SELF = ProcessHandle.current().pid();
-  private static final int PROCESS_GROUP = readProcessGroup();
-
-  private static boolean valid(int signal) {
-    return (signal >= 1 && signal <= 31) || (signal >= RTMIN && signal <= RTMAX);
-  }
-
-  static void checkNumber(int signal) {
-    if (!valid(signal)) {
-      throw new IllegalArgumentException("not a signal number: " + signal + " (valid: 1..31 and "
-          + RTMIN + ".." + RTMAX + ", SIGRTMIN..SIGRTMAX)");
-    }
-  }
-
-  static void checkChangeable(int signal) {
-    checkNumber(signal);
-    if (signal == SIGKILL || signal == SIGSTOP) {
-      throw new IllegalArgumentException(name(signal) + " cannot be caught, ignored or reset (kernel rule)");
-    }
-    if (Core.pipc_signal_is_reserved(signal) == 1) {
-      throw new IllegalArgumentException(name(signal) + " (" + signal + ") is reserved: " + owner(signal));
-    }
-  }
-
-  private static String owner(int signal) {
-    if (signal == Native.WAKEUP_SIGNAL) {
-      return "posixipc wakes blocked calls with it (choose another with -D"
-          + Native.WAKEUP_SIGNAL_PROPERTY + ")";
-    }
-    if (signal == JDK_WAKEUP) {
-      return "the JDK wakes its blocked I/O threads with it";
-    }
-    if (signal == SIGQUIT) {
-      return "the JVM prints thread dumps on it";
-    }
-    if (signal == SIGUSR2) {
-      return "the JVM suspends and resumes threads with it";
-    }
-    if (signal == SIGPIPE) {
-      return "the JVM ignores it so that writes to a closed pipe fail with EPIPE";
-    }
-    return "the JVM handles it (faults become exceptions or crash reports)";
-  }
-
-  private static int checkPid(long pid, boolean groups) {
-    if (pid > Integer.MAX_VALUE || pid < Integer.MIN_VALUE + 1) {
-      throw new IllegalArgumentException("not a process id: " + pid);
-    }
-    if (pid == -1) {
-      throw new IllegalArgumentException("pid -1 (every process you may signal) is not offered");
-    }
-    if (!groups && pid <= 0) {
-      throw new IllegalArgumentException("sigqueue needs a process id > 0, not " + pid);
-    }
-    return (int) pid;
-  }
-
-  /** Refuses a reserved signal whose target includes this JVM. */
-  private static void checkNotAtSelf(int pid, int signal) {
-    if (signal == 0 || !(pid == SELF || pid == 0 || (PROCESS_GROUP > 0 && pid == -PROCESS_GROUP))) {
-      return;
-    }
-    if (signal != SIGKILL && signal != SIGSTOP && Core.pipc_signal_is_reserved(signal) == 1) {
-      throw new IllegalArgumentException(name(signal) + " (" + signal + ") would reach this JVM, and it is reserved: "
-          + owner(signal));
-    }
-  }
-
-  private static String target(int pid) {
-    return pid > 0 ? "process " + pid : pid == 0 ? "this process group" : "process group " + (-pid);
-  }
-
-  /** Field 5 of /proc/self/stat, or -1 when it cannot be read. */
-  private static int readProcessGroup() {
-    try {
-      String s = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII);
-      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-      return Integer.parseInt(f[2]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  // ------------------------------------------------------------------ the dispatcher
-
-  private static void startDispatcher() {
-    if (dispatcher == null) {
-      Thread t = new Thread(Signals::dispatch, "posixipc-signals");
-      t.setDaemon(true);
-      t.start();
-      dispatcher = t;
-    }
-  }
-
-  /** The dispatcher thread: reads records, calls listeners, reports losses. */
-  private static void dispatch() {
-    final int batch = 256;
-    final int size = Core.PIPC_SIGNAL_RECORD_SIZE;
-    ByteBuffer buf = ByteBuffer.allocateDirect(batch * size).order(ByteOrder.nativeOrder());
-    long address = Buffers.address(buf);
-    long[] lostSeen = new long[MAX_SIGNAL + 1];
-    long lostTotal = 0;
-    System.Logger log = System.getLogger(Signals.class.getName());
-    for (;;) {
-      int n = Core.pipc_signal_read(address, batch, -1);
-      if (n == -Errno.EINTR || n == -Errno.ETIMEDOUT || n == -Errno.EAGAIN) {
-        continue;
-      }
-      if (n < 0) {
-        // Cannot happen while the library keeps the pipe; say so rather than spin.
-        log.log(System.Logger.Level.ERROR, "posixipc: reading the signal pipe: " + Errno.name(n));
-        sleepQuietly();
-        continue;
-      }
-      for (int i = 0; i < n; i++) {
-        int at = i * size;
-        int signal = buf.getInt(at + Core.PIPC_SIGNAL_INFO_SIGNO);
-        if (signal < 1 || signal > MAX_SIGNAL) {
-          continue;
-        }
-        int code = buf.getInt(at + Core.PIPC_SIGNAL_INFO_CODE);
-        long pid = buf.getInt(at + Core.PIPC_SIGNAL_INFO_PID);
-        long uid = Integer.toUnsignedLong(buf.getInt(at + Core.PIPC_SIGNAL_INFO_UID));
-        int value = buf.getInt(at + Core.PIPC_SIGNAL_INFO_VALUE);
-        SignalInfo info = null; // made once, and only for public listeners
-        for (Registration r : LISTENERS.get(signal)) {
-          try {
-            if (r.sink != null) {
-              r.sink.deliver(signal, code, pid, uid, value);
-            } else {
-              if (info == null) {
-                info = new SignalInfo(signal, code, pid, uid, value);
-              }
-              r.listener.onSignal(info);
-            }
-          } catch (Throwable e) {
-            log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
-          }
-        }
-      }
-      long total = Core.pipc_signal_lost(0);
-      if (total != lostTotal) {
-        lostTotal = total;
-        for (int s = 1; s <= MAX_SIGNAL; s++) {
-          long lost = valid(s) ? Core.pipc_signal_lost(s) : 0;
-          if (lost > lostSeen[s]) {
-            long d = lost - lostSeen[s];
-            lostSeen[s] = lost;
-            reportLoss(s, d, log);
-          }
-        }
-      }
-    }
-  }
-
-  private static void reportLoss(int signal, long count, System.Logger log) {
-    Registration[] list = LISTENERS.get(signal);
-    if (list.length == 0) {
-      logLoss(signal, count);
-    }
-    for (Registration r : list) {
-      try {
-        if (r.sink != null) {
-          r.sink.lost(signal, count);
-        } else {
-          r.listener.onLost(signal, count);
-        }
-      } catch (Throwable e) {
-        log.log(System.Logger.Level.WARNING, "posixipc: a listener of " + name(signal) + " threw", e);
-      }
-    }
-  }
-
-  /** The warning of a loss that no listener took over: a loss is never silent. */
-  static void logLoss(int signal, long count) {
-    System.getLogger(Signals.class.getName()).log(System.Logger.Level.WARNING,
-        "posixipc: " + count + " " + name(signal) + " signal(s) lost: the dispatcher's pipe was full");
-  }
-
-  private static void sleepQuietly() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      // The dispatcher is never interrupted on purpose; keep going.
-    }
   }
 }

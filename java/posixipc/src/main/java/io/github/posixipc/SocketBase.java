@@ -249,7 +249,7 @@ abstract class SocketBase extends DescriptorChannel {
    * Sends src's remaining bytes with descriptors: raw fds, then the descriptors of channels (held
    * open during the call). Returns the bytes sent.
    */
-  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorChannel[] channels, SocketAddress to,
+  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorHandle[] channels, SocketAddress to,
       long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
     int n = fds.length + channels.length;
@@ -273,10 +273,10 @@ abstract class SocketBase extends DescriptorChannel {
       for (int i = 0; i < fds.length; i++) {
         fdBlock.putInt(4 * i, fds[i]);
       }
-      for (DescriptorChannel c : channels) {
-        Objects.requireNonNull(c, "channel");
-        entered[held] = c.descriptor.enter();
-        fdBlock.putInt(4 * (fds.length + held), c.descriptor.fd());
+      for (DescriptorHandle c : channels) {
+        Descriptor d = Descriptor.of(Objects.requireNonNull(c, "channel"));
+        entered[held] = d.enter();
+        fdBlock.putInt(4 * (fds.length + held), d.fd());
         held++;
       }
       long fdAddress = Buffers.address(fdBlock);
@@ -299,7 +299,7 @@ abstract class SocketBase extends DescriptorChannel {
       return (int) r;
     } finally {
       for (int i = 0; i < held; i++) {
-        channels[i].descriptor.exit(entered[i]);
+        Descriptor.of(channels[i]).exit(entered[i]);
       }
     }
   }

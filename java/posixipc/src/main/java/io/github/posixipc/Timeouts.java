@@ -1,21 +1,40 @@
 package io.github.posixipc;
 
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
-/** The library's timeout convention, from a {@link Duration} to the C core's nanoseconds. */
+/**
+ * The library's timeout convention, from a {@link Duration} to the C core's nanoseconds, the one
+ * way to turn a timeout into a deadline, and the one sliced wait for waits that have no
+ * descriptor to close.
+ */
 final class Timeouts {
+
+  /** A timeout of "wait as long as it takes" (or, on a byte channel, "as the blocking mode says"). */
+  static final long FOREVER = -1;
+
+  /**
+   * The longest a thread stays in one native wait that neither a close nor an interrupt can end:
+   * futex-based waits (semaphores, mutexes, conditions) have no descriptor to point elsewhere,
+   * and mutex and condition waits are not even interrupted by signals. Such waits are a loop of
+   * waits of at most this long, which check interruption and close in between.
+   */
+  static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private Timeouts() {}
 
   /**
-   * null waits forever (-1), {@link Duration#ZERO} tries once (0), a positive value waits at most
-   * that long (saturated at Long.MAX_VALUE nanoseconds, about 292 years).
+   * null waits forever ({@link #FOREVER}), {@link Duration#ZERO} tries once (0), a positive value
+   * waits at most that long (saturated at Long.MAX_VALUE nanoseconds, about 292 years).
    *
    * @throws IllegalArgumentException for a negative duration
    */
   static long nanos(Duration timeout) {
     if (timeout == null) {
-      return DescriptorChannel.FOREVER;
+      return FOREVER;
     }
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("negative timeout: " + timeout);
@@ -24,6 +43,106 @@ final class Timeouts {
       return timeout.toNanos();
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The System.nanoTime() deadline of a timeout t from {@link #nanos}: now + t for a positive t,
+   * saturated so that a huge timeout never wraps around; 0 (unused) for FOREVER and for ZERO.
+   */
+  static long deadline(long t) {
+    if (t <= 0) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    return t > Long.MAX_VALUE / 2 ? now + Long.MAX_VALUE / 2 : now + t;
+  }
+
+  /**
+   * The time left until deadline for a timeout t: t itself for FOREVER and for ZERO, otherwise
+   * what remains, which is 0 or less once the deadline has passed.
+   */
+  static long left(long t, long deadline) {
+    return t <= 0 ? t : deadline - System.nanoTime();
+  }
+
+  /**
+   * The length of the next slice of a sliced wait with timeout t and its deadline: a whole slice
+   * for FOREVER, 0 (try once) for ZERO, at most the time left otherwise, or -1 once it is over.
+   */
+  static long slice(long t, long deadline) {
+    if (t < 0) {
+      return SLICE_NANOS;
+    }
+    if (t == 0) {
+      return 0;
+    }
+    long left = deadline - System.nanoTime();
+    return left <= 0 ? -1 : Math.min(SLICE_NANOS, left);
+  }
+
+  /**
+   * One bounded native wait of a sliced wait. Implemented by static final, non-capturing lambdas
+   * that get their target as an argument, so that waiting allocates nothing.
+   */
+  @FunctionalInterface
+  interface Slice<T> {
+    /**
+     * Waits at most sliceNanos (0: only tries). Returns 0 when the wait is over (the thing
+     * waited for happened), or a negative errno: -ETIMEDOUT, -EAGAIN or -EINTR to go on waiting,
+     * anything else is thrown as it is by the caller of {@link #await}. Throws
+     * ClosedChannelException when the target is closed.
+     */
+    int wait(T target, long sliceNanos) throws IOException;
+  }
+
+  /**
+   * The one sliced wait: calls slice until it returns 0, the timeout t passes, the thread is
+   * interrupted, or the target is closed. Returns 0, or the negative errno of a failure for the
+   * caller to throw (so that each mechanism keeps its own exception for it).
+   *
+   * @throws WouldBlockException for t == 0 when the slice did not succeed
+   * @throws TimedOutException when the whole timeout passed
+   * @throws InterruptedException when the thread is interrupted, before or between slices
+   * @throws AsynchronousCloseException when the target was closed during the wait
+   */
+  static <T> int await(Slice<T> slice, T target, long t, String call, String what)
+      throws IOException, InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = deadline(t);
+    boolean waited = false;
+    for (;;) {
+      long s = slice(t, deadline);
+      if (s < 0) {
+        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
+      }
+      int r;
+      try {
+        r = slice.wait(target, s);
+      } catch (ClosedChannelException e) {
+        if (!waited || e instanceof AsynchronousCloseException) {
+          throw e;
+        }
+        // Closed by another thread between two slices of this wait.
+        AsynchronousCloseException async = new AsynchronousCloseException();
+        async.addSuppressed(e);
+        throw async;
+      }
+      if (r == 0) {
+        return 0;
+      }
+      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+        return r;
+      }
+      if (t == 0) {
+        throw new WouldBlockException(Errno.EAGAIN, call, what);
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      waited = true;
     }
   }
 }

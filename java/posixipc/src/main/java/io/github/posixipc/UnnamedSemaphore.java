@@ -59,12 +59,12 @@ public final class UnnamedSemaphore extends PosixSemaphore {
       throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
     }
     UnnamedSemaphore s = new UnnamedSemaphore(region, offset);
-    Object pin = s.pin();
+    Object pin = s.place.pin();
     int r;
     try {
       r = Core.pipc_sem_init(s.place.address, value);
     } finally {
-      s.unpin(pin);
+      Placement.unpin(pin);
     }
     if (r < 0) {
       throw Placement.failure(r, "sem_init", s.what());
@@ -83,18 +83,13 @@ public final class UnnamedSemaphore extends PosixSemaphore {
   }
 
   @Override
-  Object pin() throws java.io.IOException {
-    return place.pin();
-  }
-
-  @Override
-  void unpin(Object pin) {
-    Placement.unpin(pin);
-  }
-
-  @Override
-  long handle() {
-    return place.address;
+  int call(int op, long arg) throws java.io.IOException {
+    Object pin = place.pin();
+    try {
+      return invoke(op, place.address, arg);
+    } finally {
+      Placement.unpin(pin);
+    }
   }
 
   @Override

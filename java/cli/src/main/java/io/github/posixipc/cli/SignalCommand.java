@@ -32,7 +32,7 @@ final class SignalCommand extends CommandGroup {
           + " -1 is refused.",
       "Signals the JVM owns are refused when they would reach this process."})
   void send(
-      @Parameters(index = "0", paramLabel = "PID", description = "The process to signal.") long pid,
+      @Parameters(index = "0", paramLabel = "PID", description = "The process to signal.") int pid,
       @Parameters(index = "1", paramLabel = "SIG", description = SIG) String signal,
       @Option(names = "--value", paramLabel = "N", description = "Send with sigqueue, carrying this integer.")
           Integer value)
