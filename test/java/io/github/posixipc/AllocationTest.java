@@ -3,6 +3,7 @@ package io.github.posixipc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -90,6 +91,108 @@ class AllocationTest {
       assertNothingPerMessage("FIFO", (out, in) -> exchange(both, both, out, in));
     } finally {
       Fifo.unlink(path);
+    }
+  }
+
+  @Test
+  void seqpacketSendsAndReceivesAllocateNothing() throws IOException {
+    ConnectedSocket[] p = ConnectedSocket.pair(ConnectedSocket.options().type(SocketType.SEQPACKET));
+    Duration patience = Duration.ofSeconds(5);
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]) {
+      assertNothingPerMessage("seqpacket send/receive", (out, in) -> {
+        out.clear();
+        assertEquals(64, a.send(out));
+        in.clear();
+        assertEquals(64, b.receive(in, patience));
+      });
+    }
+  }
+
+  @Test
+  void datagramsSentToAnAddressAllocateNothing() throws IOException {
+    AbstractSocketAddress where = AbstractSocketAddress.of("pipc-alloc-" + ProcessHandle.current().pid());
+    try (DatagramSocket server = DatagramSocket.bind(where); DatagramSocket client = DatagramSocket.open()) {
+      ReceivedMessage m = new ReceivedMessage();
+      assertNothingPerMessage("datagram sendto/receive", (out, in) -> {
+        out.clear();
+        assertEquals(64, client.send(out, where));
+        in.clear();
+        assertEquals(64, server.receive(in));
+      });
+      assertNothingPerMessage("datagram sendto/receiveMessage into a holder", (out, in) -> {
+        out.clear();
+        assertEquals(64, client.send(out, where));
+        in.clear();
+        assertTrue(server.receiveMessage(in, 0, null, m) == m);
+        assertEquals(64, m.length());
+      });
+    }
+  }
+
+  /**
+   * Passing a descriptor one way and receiving it into a reused holder allocates nothing: the
+   * descriptors, the address and the control block go through the thread's control area. Each
+   * received descriptor is closed again, so that the loop holds no more than one.
+   */
+  @Test
+  void passingDescriptorsAllocatesNothing() throws IOException {
+    ConnectedSocket[] p = ConnectedSocket.pair();
+    try (ConnectedSocket a = p[0]; ConnectedSocket b = p[1]; Pipe pipe = Pipe.open()) {
+      ReceivedMessage m = new ReceivedMessage();
+      int[] raw = {pipe.sink().fd()};
+      DescriptorHandle[] handles = {pipe.source()};
+      Duration patience = Duration.ofSeconds(5);
+      assertNothingPerMessage("sending raw descriptors", (out, in) -> {
+        out.clear();
+        assertEquals(64, a.sendFileDescriptors(out, raw));
+        in.clear();
+        b.receiveFileDescriptors(in, 2, patience, m);
+        assertEquals(1, m.fileDescriptorCount());
+        assertEquals(0, Core.pipc_fd_close(m.fileDescriptor(0)));
+      });
+      assertNothingPerMessage("sending handles' descriptors", (out, in) -> {
+        out.clear();
+        assertEquals(64, a.sendFileDescriptors(out, handles));
+        in.clear();
+        b.receiveFileDescriptors(in, 2, patience, m);
+        assertEquals(1, m.fileDescriptorCount());
+        assertEquals(0, Core.pipc_fd_close(m.fileDescriptor(0)));
+      });
+    }
+  }
+
+  @Test
+  void passingDescriptorsInDatagramsAllocatesNothing() throws IOException {
+    AbstractSocketAddress where = AbstractSocketAddress.of("pipc-alloc-fds-" + ProcessHandle.current().pid());
+    try (DatagramSocket server = DatagramSocket.bind(where); DatagramSocket client = DatagramSocket.open();
+        Pipe pipe = Pipe.open()) {
+      ReceivedMessage m = new ReceivedMessage();
+      int[] raw = {pipe.sink().fd(), pipe.source().fd()};
+      assertNothingPerMessage("datagram descriptors", (out, in) -> {
+        out.clear();
+        assertEquals(64, client.sendFileDescriptors(out, where, raw));
+        in.clear();
+        server.receiveMessage(in, 2, null, m);
+        assertEquals(2, m.fileDescriptorCount());
+        assertEquals(0, Core.pipc_fd_close(m.fileDescriptor(0)));
+        assertEquals(0, Core.pipc_fd_close(m.fileDescriptor(1)));
+      });
+    }
+  }
+
+  @Test
+  void queueSendsAndReceivesIntoAHolderAllocateNothing() throws IOException {
+    String name = "/pipc-alloc-" + ProcessHandle.current().pid();
+    try (MessageQueue q = MessageQueue.open(name, MessageQueue.options().exclusive().maxMessages(4).messageSize(64))) {
+      ReceivedMessage m = new ReceivedMessage();
+      assertNothingPerMessage("queue send/receive", (out, in) -> {
+        out.clear();
+        q.send(out, 3);
+        in.clear();
+        assertEquals(3, q.receive(in, null, m).priority());
+      });
+    } finally {
+      MessageQueue.unlink(name);
     }
   }
 

@@ -57,22 +57,33 @@ final class Buffers {
   /**
    * The calling thread's control area, apart from its scratch area so that both can be used in
    * one call: {@link #CONTROL_SIZE} bytes of native-order direct memory for what travels beside
-   * the data of a sendmsg or recvmsg (a header of up to 64 bytes, a socket address, and up to
-   * PIPC_SOCKET_MAX_FDS descriptors). Passing descriptors through it allocates nothing per call.
+   * the data of a sendmsg or recvmsg, laid out at the offsets below, whose sizes are the C core's
+   * (the {@code pipc_msg_info} block, two socket addresses of {@code PIPC_SOCKADDR_MAX} bytes
+   * and {@code PIPC_SOCKET_MAX_FDS} descriptors). Passing descriptors or addresses through it
+   * allocates nothing per call.
    */
-  static Scratch control() {
+  static Control control() {
     return CONTROL.get();
   }
 
+  /**
+   * Where the C core writes a recvmsg's {@code pipc_msg_info} (and a queue receive its
+   * priority, in the first 4 bytes).
+   */
+  static final int CONTROL_INFO = 0;
+  /** Where recvmsg writes the sender's address, rounded up so that the address is aligned. */
+  static final int CONTROL_FROM = (Core.PIPC_MSG_INFO_SIZE + 7) & ~7;
+  /**
+   * Where connect, sendto and sendmsg read the address they go to: a slot of its own, so that a
+   * receive in between does not overwrite the address that {@link Control#to} remembers.
+   */
+  static final int CONTROL_TO = CONTROL_FROM + Core.PIPC_SOCKADDR_MAX;
+  /** Where sendmsg reads, and recvmsg writes, the descriptors (4 bytes each). */
+  static final int CONTROL_FDS = CONTROL_TO + Core.PIPC_SOCKADDR_MAX;
   /** The size of {@link #control()}. */
-  static final int CONTROL_SIZE = 64 + Core.PIPC_SOCKADDR_MAX + 4 * Core.PIPC_SOCKET_MAX_FDS;
+  static final int CONTROL_SIZE = CONTROL_FDS + 4 * Core.PIPC_SOCKET_MAX_FDS;
 
-  private static final ThreadLocal<Scratch> CONTROL = ThreadLocal.withInitial(() -> {
-    Scratch s = new Scratch();
-    s.buffer = ByteBuffer.allocateDirect(CONTROL_SIZE).order(ByteOrder.nativeOrder());
-    s.address = address(s.buffer);
-    return s;
-  });
+  private static final ThreadLocal<Control> CONTROL = ThreadLocal.withInitial(Control::new);
 
   /**
    * The last direct buffer one direction of a channel used, with its address: a loop that reuses
@@ -96,9 +107,25 @@ final class Buffers {
   }
 
   /** A direct buffer and its address, owned by one thread. */
-  static final class Scratch {
+  static class Scratch {
     ByteBuffer buffer;
     long address;
+  }
+
+  /**
+   * A thread's control area, with the address last encoded at {@link #CONTROL_TO}: a loop that
+   * sends to (or connects to) the same address object encodes it once.
+   */
+  static final class Control extends Scratch {
+    /** The address whose encoding is at CONTROL_TO, compared by identity; null for none. */
+    Object to;
+    /** The length of that encoding. */
+    int toLength;
+
+    private Control() {
+      buffer = ByteBuffer.allocateDirect(CONTROL_SIZE).order(ByteOrder.nativeOrder());
+      address = address(buffer);
+    }
   }
 
   /** A direct buffer and its address, immutable: what {@link AddressCache} keeps. */

@@ -259,7 +259,7 @@ public final class ConnectedSocket extends SocketBase
    * @throws PosixException EBADF when one of them is not open
    */
   public int sendFileDescriptors(ByteBuffer data, int... fds) throws IOException {
-    return sendDescriptors(data, fds.clone(), new DescriptorHandle[0], null, FOREVER);
+    return sendDescriptors(data, fds, NO_HANDLES, null, FOREVER);
   }
 
   /**
@@ -267,7 +267,7 @@ public final class ConnectedSocket extends SocketBase
    * (pipe ends, FIFOs, sockets); each is kept open for the duration of the call.
    */
   public int sendFileDescriptors(ByteBuffer data, DescriptorHandle... handles) throws IOException {
-    return sendDescriptors(data, new int[0], handles.clone(), null, FOREVER);
+    return sendDescriptors(data, NO_FDS, handles, null, FOREVER);
   }
 
   /**
@@ -279,13 +279,26 @@ public final class ConnectedSocket extends SocketBase
    * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds) throws IOException {
-    return receiveControl(dst, maxFds, false, FOREVER);
+    return receiveControl(dst, maxFds, false, FOREVER, new ReceivedMessage());
   }
 
   /** {@link #receiveFileDescriptors(ByteBuffer, int)} waiting at most timeout. */
   public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds, Duration timeout)
       throws IOException {
-    return receiveControl(dst, maxFds, false, Timeouts.nanos(timeout));
+    return receiveControl(dst, maxFds, false, Timeouts.nanos(timeout), new ReceivedMessage());
+  }
+
+  /**
+   * {@link #receiveFileDescriptors(ByteBuffer, int, Duration)} into a holder the caller reuses:
+   * with a direct dst, a loop allocates nothing (read the descriptors with {@link
+   * ReceivedMessage#fileDescriptorCount()} and {@link ReceivedMessage#fileDescriptor(int)}).
+   *
+   * @param timeout null: wait as the blocking mode says; otherwise at most that long
+   * @param into the holder to fill; returned
+   */
+  public ReceivedMessage receiveFileDescriptors(ByteBuffer dst, int maxFds, Duration timeout,
+      ReceivedMessage into) throws IOException {
+    return receiveControl(dst, maxFds, false, Timeouts.nanos(timeout), into);
   }
 
   /**

@@ -130,18 +130,30 @@ public final class DatagramSocket extends SocketBase {
    * @throws WouldBlockException in non-blocking mode when nothing is waiting
    */
   public ReceivedMessage receiveMessage(ByteBuffer dst, int maxFds, Duration timeout) throws IOException {
-    return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout));
+    return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout), new ReceivedMessage());
+  }
+
+  /**
+   * {@link #receiveMessage(ByteBuffer, int, Duration)} into a holder the caller reuses: with a
+   * direct dst, a loop allocates nothing while the sender and its credentials stay the same
+   * (the holder keeps their objects).
+   *
+   * @param into the holder to fill; returned
+   */
+  public ReceivedMessage receiveMessage(ByteBuffer dst, int maxFds, Duration timeout, ReceivedMessage into)
+      throws IOException {
+    return receiveControl(dst, maxFds, true, Timeouts.nanos(timeout), into);
   }
 
   /** Sends one datagram with descriptors to target (null: the connected address). */
   public int sendFileDescriptors(ByteBuffer data, SocketAddress target, int... fds) throws IOException {
-    return sendDescriptors(data, fds.clone(), new DescriptorHandle[0], target, FOREVER);
+    return sendDescriptors(data, fds, NO_HANDLES, target, FOREVER);
   }
 
   /** Sends one datagram with the descriptors of handles to target (null: the connected address). */
   public int sendFileDescriptors(ByteBuffer data, SocketAddress target, DescriptorHandle... handles)
       throws IOException {
-    return sendDescriptors(data, new int[0], handles.clone(), target, FOREVER);
+    return sendDescriptors(data, NO_FDS, handles, target, FOREVER);
   }
 
   /**

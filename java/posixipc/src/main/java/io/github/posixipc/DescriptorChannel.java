@@ -15,8 +15,9 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
 
 /**
- * A channel over one file descriptor of this process: the base of every descriptor-based handle
- * of posixipc (pipe ends, FIFOs, and later sockets and message queues).
+ * A byte channel over one file descriptor of this process: the base of pipe ends, FIFOs, sockets
+ * and message queues. Other handles with a descriptor ({@link SharedMemory}, {@link Poller}, a
+ * queue's notification) share its lifecycle and bracket without being channels.
  *
  * <h2>Lifetime and threads</h2>
  *
@@ -130,7 +131,7 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
       return 0;
     }
     long n = dst.isDirect()
-        ? transfer(false, bufferAddress(dst, false) + pos, len, timeoutNs)
+        ? transfer(false, directAddress(dst, false) + pos, len, timeoutNs)
         : readIntoArray(dst.array(), dst.arrayOffset() + pos, len, timeoutNs);
     if (n > 0) {
       dst.position(pos + (int) n);
@@ -278,7 +279,7 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
     int len = src.limit() - pos;
     long n;
     if (src.isDirect()) {
-      n = transfer(true, bufferAddress(src, true) + pos, len, timeoutNs);
+      n = transfer(true, directAddress(src, true) + pos, len, timeoutNs);
     } else if (src.hasArray()) {
       n = writeArrayOnce(src.array(), src.arrayOffset() + pos, len, timeoutNs);
     } else {
@@ -303,8 +304,13 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
     return n > 0 ? (int) n : 0;
   }
 
-  private long bufferAddress(ByteBuffer b, boolean write) {
-    return (write ? writeCache : readCache).address(b);
+  /**
+   * The address of a direct buffer's first byte, remembered per direction (write: data going
+   * out), so that a loop reusing one buffer looks it up once. The one cache of every channel:
+   * the sockets' messages and the queues' use it too.
+   */
+  final long directAddress(ByteBuffer direct, boolean write) {
+    return (write ? writeCache : readCache).address(direct);
   }
 
   private void requireBlocking() {

@@ -2,8 +2,8 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.charset.StandardCharsets;
@@ -120,10 +120,6 @@ public final class MessageQueue extends DescriptorChannel {
           | (nonBlocking ? Core.PIPC_MQ_NONBLOCK : 0);
     }
   }
-
-  /** Where the C core writes a received message's priority: per thread, so never contended. */
-  private static final ThreadLocal<Buffers.Cached> PRIORITY = ThreadLocal.withInitial(
-      () -> new Buffers.Cached(ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder())));
 
   private static final Call SEND = (fd, addr, len, prio, t) ->
       Core.pipc_mq_send(fd, addr, len, (int) prio, t);
@@ -292,14 +288,16 @@ public final class MessageQueue extends DescriptorChannel {
     int len = src.limit() - pos;
     checkLength(len);
     if (src.isDirect()) {
-      sendRaw(cachedAddress(src, true) + pos, len, priority, t);
+      sendRaw(directAddress(src, true) + pos, len, priority, t);
     } else if (src.hasArray()) {
       sendArray(src.array(), src.arrayOffset() + pos, len, priority, t);
     } else {
       // A read-only heap buffer: copied without its backing array.
-      Buffers.Scratch s = scratchFor(len);
+      Buffers.Scratch s = Buffers.copyArea(len);
       s.buffer.put(0, src, pos, len);
       sendRaw(s.address, len, priority, t);
+      // A copy area over 64 KiB is a fresh buffer that only this frame holds.
+      Reference.reachabilityFence(s.buffer);
     }
     src.position(pos + len);
   }
@@ -340,9 +338,11 @@ public final class MessageQueue extends DescriptorChannel {
   }
 
   private void sendArray(byte[] a, int off, int len, int priority, long t) throws IOException {
-    Buffers.Scratch s = scratchFor(len);
+    Buffers.Scratch s = Buffers.copyArea(len);
     s.buffer.put(0, a, off, len);
     sendRaw(s.address, len, priority, t);
+    // A copy area over 64 KiB is a fresh buffer that only this frame holds.
+    Reference.reachabilityFence(s.buffer);
   }
 
   private void sendRaw(long address, int len, int priority, long t) throws IOException {
@@ -400,17 +400,20 @@ public final class MessageQueue extends DescriptorChannel {
       throw PosixException.of(-Errno.EMSGSIZE, "mq_receive", descriptor.what() + ": a buffer of "
           + room + " bytes is smaller than the queue's message size (mq_msgsize " + messageSize + ")");
     }
-    Buffers.Cached prio = PRIORITY.get();
+    // The priority comes back in the thread's control area, which no other call of this thread
+    // is using meanwhile.
+    Buffers.Control prio = Buffers.control();
+    long prioAt = prio.address + Buffers.CONTROL_INFO;
     int n;
     if (dst.isDirect()) {
-      n = receiveRaw(cachedAddress(dst, false) + pos, messageSize, prio.address, t);
+      n = receiveRaw(directAddress(dst, false) + pos, messageSize, prioAt, t);
     } else {
-      Buffers.Scratch s = scratchFor(messageSize);
-      n = receiveRaw(s.address, messageSize, prio.address, t);
+      Buffers.Scratch s = Buffers.copyArea(messageSize);
+      n = receiveRaw(s.address, messageSize, prioAt, t);
       s.buffer.get(0, dst.array(), dst.arrayOffset() + pos, n);
     }
     dst.position(pos + n);
-    return into.fromQueue(n, prio.buffer.getInt(0));
+    return into.fromQueue(n, prio.buffer.getInt(Buffers.CONTROL_INFO));
   }
 
   private int receiveRaw(long address, int len, long prioAddress, long t) throws IOException {
@@ -448,34 +451,6 @@ public final class MessageQueue extends DescriptorChannel {
    */
   public MessageQueueNotification registerNotification(int signal, int value) throws IOException {
     return MessageQueueNotification.signal(this, signal, value);
-  }
-
-  private Buffers.Cached sendCache;
-  private Buffers.Cached receiveCache;
-
-  /**
-   * The address of a direct buffer, cached per direction for a loop that reuses one buffer.
-   * Cached is immutable: a racy read from another thread still sees a consistent pair.
-   */
-  private long cachedAddress(ByteBuffer b, boolean send) {
-    Buffers.Cached c = send ? sendCache : receiveCache;
-    if (c != null && c.buffer == b) {
-      return c.address;
-    }
-    c = new Buffers.Cached(b);
-    return send ? (sendCache = c).address : (receiveCache = c).address;
-  }
-
-  /** Direct memory of at least size bytes for a copy: the thread's scratch, or a fresh buffer. */
-  private static Buffers.Scratch scratchFor(int size) {
-    if (size <= Buffers.SCRATCH_MAX) {
-      return Buffers.scratch(Math.max(size, 1));
-    }
-    // Only for heap memory with messages over 64 KiB; direct buffers never come here.
-    Buffers.Scratch s = new Buffers.Scratch();
-    s.buffer = ByteBuffer.allocateDirect(size);
-    s.address = Buffers.address(s.buffer);
-    return s;
   }
 
   @Override

@@ -1,7 +1,10 @@
 package io.github.posixipc;
 
+import io.github.posixipc.internal.Core;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What a receive brought besides the bytes stored in the caller's buffer: the message's length,
@@ -11,8 +14,14 @@ import java.util.Arrays;
  * sender, nothing cut.
  *
  * <p>A holder that may be reused: {@link MessageQueue#receive(java.nio.ByteBuffer,
- * java.time.Duration, ReceivedMessage)} fills the one it is given, so that a receive loop
- * allocates nothing. A holder belongs to one thread at a time; each receive overwrites it.
+ * java.time.Duration, ReceivedMessage)}, {@link ConnectedSocket#receiveFileDescriptors(
+ * java.nio.ByteBuffer, int, java.time.Duration, ReceivedMessage)} and {@link
+ * DatagramSocket#receiveMessage(java.nio.ByteBuffer, int, java.time.Duration, ReceivedMessage)}
+ * fill the one they are given, so that a receive loop allocates nothing: the holder keeps the
+ * descriptors in storage of its own (read them with {@link #fileDescriptorCount()} and {@link
+ * #fileDescriptor(int)}; {@link #fileDescriptors()} is a new array each time), and keeps its
+ * {@link #credentials()} and {@link #sender()} objects while the next message brings the same
+ * ones. A holder belongs to one thread at a time; each receive overwrites it.
  *
  * <p>Received descriptors belong to the caller, who must close them or hand them to a handle
  * ({@link Pipe.Source#adopt(int)}, {@link ConnectedSocket#adopt(int)}, ...). They are close-on-exec.
@@ -23,11 +32,16 @@ public final class ReceivedMessage {
 
   private int length;
   private int priority;
+  /** The descriptors received, in fds[0..fdCount); grown once to what a message brought. */
   private int[] fds = NO_FDS;
+  private int fdCount;
   private boolean truncated;
   private boolean controlTruncated;
   private Credentials credentials;
   private SocketAddress sender;
+  /** The raw sockaddr that {@link #sender} was made from, to keep it while the next is the same. */
+  private byte[] senderRaw;
+  private int senderRawLength;
 
   /** An empty holder, to pass to a receive that fills it. */
   public ReceivedMessage() {}
@@ -36,7 +50,7 @@ public final class ReceivedMessage {
   ReceivedMessage fromQueue(int length, int priority) {
     this.length = length;
     this.priority = priority;
-    this.fds = NO_FDS;
+    this.fdCount = 0;
     this.truncated = false;
     this.controlTruncated = false;
     this.credentials = null;
@@ -44,17 +58,59 @@ public final class ReceivedMessage {
     return this;
   }
 
-  /** Fills the holder with what a socket's {@code recvmsg} reports. */
-  ReceivedMessage fromSocket(int length, int[] fds, boolean truncated, boolean controlTruncated,
-      Credentials credentials, SocketAddress sender) {
+  /**
+   * Fills the holder with what a socket's {@code recvmsg} reports, except the descriptors and the
+   * sender, which {@link #descriptorStore} and {@link #senderFrom} fill.
+   */
+  ReceivedMessage fromSocket(int length, boolean truncated, boolean controlTruncated, int pid, int uid,
+      int gid, boolean hasCredentials) {
     this.length = length;
     this.priority = 0;
-    this.fds = fds.length == 0 ? NO_FDS : fds;
     this.truncated = truncated;
     this.controlTruncated = controlTruncated;
-    this.credentials = credentials;
-    this.sender = sender;
+    if (!hasCredentials) {
+      credentials = null;
+    } else if (credentials == null || credentials.pid() != pid || credentials.uid() != uid
+        || credentials.gid() != gid) {
+      credentials = new Credentials(pid, uid, gid);
+    }
     return this;
+  }
+
+  /** Storage for count received descriptors, which the caller writes; grown when too small. */
+  int[] descriptorStore(int count) {
+    if (fds.length < count) {
+      fds = new int[Math.max(count, 4)];
+    }
+    fdCount = count;
+    return fds;
+  }
+
+  /**
+   * Sets the sender from the raw sockaddr of length bytes at offset in control, keeping the
+   * current object when the bytes are those it was made from (a loop receiving from one peer
+   * decodes its address once); length 0 means none.
+   */
+  void senderFrom(ByteBuffer control, int offset, int length) {
+    if (length <= 0) {
+      sender = null;
+      return;
+    }
+    if (sender != null && length == senderRawLength) {
+      boolean same = true;
+      for (int i = 0; i < length && same; i++) {
+        same = senderRaw[i] == control.get(offset + i);
+      }
+      if (same) {
+        return;
+      }
+    }
+    if (senderRaw == null) {
+      senderRaw = new byte[Core.PIPC_SOCKADDR_MAX];
+    }
+    control.get(offset, senderRaw, 0, length);
+    senderRawLength = length;
+    sender = SocketAddresses.fromSockaddr(senderRaw, length);
   }
 
   /** The bytes stored in the buffer (0 for an empty message, or at the end of a stream). */
@@ -67,9 +123,27 @@ public final class ReceivedMessage {
     return priority;
   }
 
-  /** The descriptors received over a socket, in the order sent; empty when none. A copy. */
+  /**
+   * The descriptors received over a socket, in the order sent; empty when none. A new array each
+   * call: a loop that must not allocate reads {@link #fileDescriptorCount()} and {@link
+   * #fileDescriptor(int)} instead.
+   */
   public int[] fileDescriptors() {
-    return fds.clone();
+    return fdCount == 0 ? NO_FDS : Arrays.copyOf(fds, fdCount);
+  }
+
+  /** How many descriptors came with the message. */
+  public int fileDescriptorCount() {
+    return fdCount;
+  }
+
+  /**
+   * The index-th descriptor that came with the message, in the order sent.
+   *
+   * @throws IndexOutOfBoundsException unless 0 &lt;= index &lt; {@link #fileDescriptorCount()}
+   */
+  public int fileDescriptor(int index) {
+    return fds[Objects.checkIndex(index, fdCount)];
   }
 
   /** True when a datagram or packet did not fit in the buffer and its rest was dropped. */
@@ -98,7 +172,7 @@ public final class ReceivedMessage {
   @Override
   public String toString() {
     return "ReceivedMessage[length=" + length + (priority != 0 ? ", priority=" + priority : "")
-        + (fds.length != 0 ? ", fds=" + Arrays.toString(fds) : "")
+        + (fdCount != 0 ? ", fds=" + Arrays.toString(fileDescriptors()) : "")
         + (truncated ? ", truncated" : "") + (controlTruncated ? ", control truncated" : "")
         + (credentials != null ? ", " + credentials : "") + (sender != null ? ", from " + sender : "") + "]";
   }

@@ -2,9 +2,9 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.Objects;
 
@@ -28,30 +28,50 @@ abstract class SocketBase extends DescriptorChannel {
   /** The most descriptors one message can carry (the kernel's SCM_MAX_FD). */
   public static final int MAX_FDS_PER_MESSAGE = Core.PIPC_SOCKET_MAX_FDS;
 
+  /** No raw descriptors, or no handles, for the sendDescriptors of one kind only. */
+  static final int[] NO_FDS = {};
+  static final DescriptorHandle[] NO_HANDLES = {};
+
   static final Call SEND = (fd, buf, len, unused, t) -> Core.pipc_socket_send(fd, buf, len, 0, t);
   static final Call RECV = (fd, buf, len, flags, t) -> Core.pipc_socket_recv(fd, buf, len, (int) flags, t);
-  /** sendmsg to an address: b packs the length (low 32 bits) and the address length (high). */
-  static final Call SENDTO = (fd, buf, lenAndAddrlen, addr, t) -> Core.pipc_socket_sendmsg(fd, buf,
-      lenAndAddrlen & 0xffffffffL, 0, 0, addr, lenAndAddrlen >>> 32, t);
+  /**
+   * sendmsg with what the thread's {@link Buffers#control()} area holds: b packs the data's
+   * length (bits 0-31), the number of descriptors at CONTROL_FDS (bits 32-47) and the length of
+   * the address at CONTROL_TO (bits 48-63, 0 for the connected peer); c is the area's address.
+   * The one lambda for sendto and descriptor passing alike, and it captures nothing, so that no
+   * call allocates it.
+   */
+  static final Call SENDMSG = (fd, buf, packed, ctl, t) -> {
+    int nfds = (int) (packed >>> 32) & 0xffff;
+    long addrlen = packed >>> 48;
+    return Core.pipc_socket_sendmsg(fd, buf, packed & 0xffffffffL, nfds == 0 ? 0 : ctl + Buffers.CONTROL_FDS,
+        nfds, addrlen == 0 ? 0 : ctl + Buffers.CONTROL_TO, addrlen, t);
+  };
+  /** recvmsg into the control area at c: the info block, the descriptors, no sender. */
+  static final Call RECVMSG = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
+      ctl + Buffers.CONTROL_FDS, 0, ctl + Buffers.CONTROL_INFO, t);
+  /** recvmsg into the control area at c, with the sender's address at CONTROL_FROM. */
+  static final Call RECVMSG_FROM = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
+      ctl + Buffers.CONTROL_FDS, ctl + Buffers.CONTROL_FROM, ctl + Buffers.CONTROL_INFO, t);
   static final Call CONNECT = (fd, addr, addrlen, unused, t) -> Core.pipc_socket_connect(fd, addr, addrlen, t);
 
-  // The pipc_msg_info block (socket.h), then room for the sender's address and the descriptors.
-  private static final int INFO_NFDS = Core.PIPC_MSG_INFO_NFDS;
-  private static final int INFO_FLAGS = Core.PIPC_MSG_INFO_FLAGS;
-  private static final int INFO_ADDRLEN = Core.PIPC_MSG_INFO_ADDRLEN;
-  private static final int INFO_HAS_CRED = Core.PIPC_MSG_INFO_HAS_CREDENTIALS;
-  private static final int INFO_PID = Core.PIPC_MSG_INFO_PID;
-  private static final int INFO_UID = Core.PIPC_MSG_INFO_UID;
-  private static final int INFO_GID = Core.PIPC_MSG_INFO_GID;
-  private static final int CTL_ADDR = Core.PIPC_MSG_INFO_SIZE;
-  private static final int CTL_FDS = CTL_ADDR + Core.PIPC_SOCKADDR_MAX;
-  private static final int CTL_SIZE = CTL_FDS + 4 * Core.PIPC_SOCKET_MAX_FDS;
+  // The pipc_msg_info block (socket.h) that recvmsg fills at CONTROL_INFO.
+  private static final int INFO_NFDS = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_NFDS;
+  private static final int INFO_FLAGS = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_FLAGS;
+  private static final int INFO_ADDRLEN = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_ADDRLEN;
+  private static final int INFO_HAS_CRED = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_HAS_CREDENTIALS;
+  private static final int INFO_PID = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_PID;
+  private static final int INFO_UID = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_UID;
+  private static final int INFO_GID = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_GID;
 
-  private static final ThreadLocal<AddressScratch> ADDRESS = ThreadLocal.withInitial(AddressScratch::new);
+  /**
+   * The handles whose descriptors a sendmsg carries, held open (entered) for its duration, per
+   * thread: the bracket's tokens and the lifecycles themselves, so that the exits do not read
+   * the caller's array again and nothing is allocated per call.
+   */
+  private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);
 
   private final SocketType type;
-  private Buffers.Cached sendCache;
-  private Buffers.Cached receiveCache;
 
   SocketBase(Descriptor descriptor, SocketType type) {
     super(descriptor);
@@ -142,23 +162,26 @@ abstract class SocketBase extends DescriptorChannel {
     Core.pipc_fd_close(fd);
   }
 
-  /** The address in this thread's direct scratch memory, for connect and sendto. */
-  static AddressScratch scratchAddress(SocketAddress address) {
-    AddressScratch s = ADDRESS.get();
-    if (s.last != address) {
+  /**
+   * Encodes address at CONTROL_TO of the thread's control area, for connect, sendto and sendmsg,
+   * unless it is already there (the same object as last time). Returns its length.
+   */
+  static int encodeTarget(Buffers.Control ctl, SocketAddress address) {
+    if (ctl.to != address) {
       byte[] raw = SocketAddresses.sockaddr(address);
-      s.buffer.put(0, raw);
-      s.length = raw.length;
-      s.last = address;
+      ctl.buffer.put(Buffers.CONTROL_TO, raw);
+      ctl.toLength = raw.length;
+      ctl.to = address;
     }
-    return s;
+    return ctl.toLength;
   }
 
   /** Connects through the blocking-call bracket. */
   final void connectTo(SocketAddress address, long timeoutNs) throws IOException {
     Objects.requireNonNull(address, "address");
-    AddressScratch a = scratchAddress(address);
-    call(CONNECT, a.address, a.length, 0, timeoutNs, true, "connect");
+    Buffers.Control ctl = Buffers.control();
+    int len = encodeTarget(ctl, address);
+    call(CONNECT, ctl.address + Buffers.CONTROL_TO, len, 0, timeoutNs, true, "connect");
   }
 
   /**
@@ -168,36 +191,39 @@ abstract class SocketBase extends DescriptorChannel {
    */
   final int sendMessage(ByteBuffer src, SocketAddress to, long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
+    return sendmsg(src, 0, to, timeoutNs, to == null ? "send" : "sendto");
+  }
+
+  /**
+   * Sends src's remaining bytes with nfds descriptors already at CONTROL_FDS of the thread's
+   * control area, to to (null: the connected peer). A direct src goes without a copy; a heap
+   * one through the thread's copy area.
+   */
+  private int sendmsg(ByteBuffer src, int nfds, SocketAddress to, long timeoutNs, String syscall)
+      throws IOException {
     int pos = src.position();
     int len = src.remaining();
     long buf;
-    ByteBuffer keep = null;
+    Buffers.Scratch copy = null;
     if (src.isDirect()) {
-      Buffers.Cached c = sendCache;
-      if (c == null || c.buffer != src) {
-        c = new Buffers.Cached(src);
-        sendCache = c;
-      }
-      buf = c.address + pos;
-    } else if (len <= Buffers.SCRATCH_MAX) {
-      Buffers.Scratch s = Buffers.scratch(len);
-      s.buffer.put(0, src, pos, len);
-      buf = s.address;
+      buf = directAddress(src, true) + pos;
     } else {
-      keep = ByteBuffer.allocateDirect(len); // a heap message too big for the scratch: rare
-      keep.put(0, src, pos, len);
-      buf = Buffers.address(keep);
+      copy = Buffers.copyArea(len);
+      copy.buffer.put(0, src, pos, len);
+      buf = copy.address;
     }
+    Buffers.Control ctl = Buffers.control();
+    long addrlen = to == null ? 0 : encodeTarget(ctl, to);
     long r;
-    if (to == null) {
-      r = call(SEND, buf, len, 0, timeoutNs, true, "send");
+    if (nfds == 0 && to == null) {
+      r = call(SEND, buf, len, 0, timeoutNs, true, syscall);
     } else {
-      AddressScratch a = scratchAddress(to);
-      r = call(SENDTO, buf, len | ((long) a.length << 32), a.address, timeoutNs, true, "sendto");
+      r = call(SENDMSG, buf, len | ((long) nfds << 32) | (addrlen << 48), ctl.address, timeoutNs, true, syscall);
     }
-    java.lang.ref.Reference.reachabilityFence(keep);
+    // A copy area over 64 KiB is a fresh buffer that only this frame holds.
+    Reference.reachabilityFence(copy);
     if (r < 0) {
-      throw wouldBlock(to == null ? "send" : "sendto");
+      throw wouldBlock(syscall);
     }
     src.position(pos + (int) r);
     return (int) r;
@@ -209,138 +235,112 @@ abstract class SocketBase extends DescriptorChannel {
    * waiting throws WouldBlockException. dst's position moves past what was stored.
    */
   final int receiveMessage(ByteBuffer dst, long timeoutNs) throws IOException {
-    Objects.requireNonNull(dst, "dst");
-    if (dst.isReadOnly()) {
-      throw new IllegalArgumentException("receive into a read-only buffer");
-    }
+    checkReceiveBuffer(dst);
     int pos = dst.position();
     int len = dst.remaining();
-    long buf;
-    ByteBuffer heapCopy = null;
-    if (dst.isDirect()) {
-      Buffers.Cached c = receiveCache;
-      if (c == null || c.buffer != dst) {
-        c = new Buffers.Cached(dst);
-        receiveCache = c;
-      }
-      buf = c.address + pos;
-    } else if (len <= Buffers.SCRATCH_MAX) {
-      Buffers.Scratch s = Buffers.scratch(len);
-      heapCopy = s.buffer;
-      buf = s.address;
-    } else {
-      heapCopy = ByteBuffer.allocateDirect(len);
-      buf = Buffers.address(heapCopy);
-    }
+    Buffers.Scratch copy = dst.isDirect() ? null : Buffers.copyArea(len);
+    long buf = copy == null ? directAddress(dst, false) + pos : copy.address;
     long r = call(RECV, buf, len, Core.PIPC_MSG_TRUNC, timeoutNs, true, "recv");
     if (r < 0) {
       throw wouldBlock("recv");
     }
     closedDuring(r);
-    int stored = (int) Math.min(r, len);
-    if (heapCopy != null) {
-      dst.put(pos, heapCopy, 0, stored);
+    return (int) storeReceived(dst, copy, pos, len, r);
+  }
+
+  private static void checkReceiveBuffer(ByteBuffer dst) {
+    Objects.requireNonNull(dst, "dst");
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("receive into a read-only buffer");
     }
-    dst.position(pos + stored);
-    return (int) r;
   }
 
   /**
-   * Sends src's remaining bytes with descriptors: raw fds, then the descriptors of channels (held
-   * open during the call). Returns the bytes sent.
+   * After a receive of a message of r bytes into len bytes at dst's pos (or into copy for a heap
+   * dst): copies what was stored, moves the position past it, and returns r.
    */
-  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorHandle[] channels, SocketAddress to,
+  private static long storeReceived(ByteBuffer dst, Buffers.Scratch copy, int pos, int len, long r) {
+    int stored = (int) Math.min(r, len);
+    if (copy != null) {
+      dst.put(pos, copy.buffer, 0, stored);
+    }
+    dst.position(pos + stored);
+    return r;
+  }
+
+  /**
+   * Sends src's remaining bytes with descriptors: raw fds, then the descriptors of handles (held
+   * open during the call). Returns the bytes sent. The descriptors go through the thread's
+   * control area: nothing is allocated per call.
+   */
+  final int sendDescriptors(ByteBuffer src, int[] fds, DescriptorHandle[] handles, SocketAddress to,
       long timeoutNs) throws IOException {
     Objects.requireNonNull(src, "src");
-    int n = fds.length + channels.length;
+    int n = fds.length + handles.length;
     if (n > MAX_FDS_PER_MESSAGE) {
       throw new IllegalArgumentException("at most " + MAX_FDS_PER_MESSAGE + " descriptors per message: " + n);
     }
     if (type() != SocketType.DATAGRAM && !src.hasRemaining()) {
       throw new IllegalArgumentException("descriptors travel with data: send at least one byte with them");
     }
-    for (int fd : fds) {
+    Buffers.Control ctl = Buffers.control();
+    // Copied before they are checked, so that the caller's array changing meanwhile cannot send
+    // a descriptor that was not checked.
+    for (int i = 0; i < fds.length; i++) {
+      ctl.buffer.putInt(Buffers.CONTROL_FDS + 4 * i, fds[i]);
+    }
+    for (int i = 0; i < fds.length; i++) {
+      int fd = ctl.buffer.getInt(Buffers.CONTROL_FDS + 4 * i);
       if (fd < 0) {
         throw new IllegalArgumentException("not a descriptor: " + fd);
       }
     }
-    ByteBuffer data = ByteBuffer.allocateDirect(Math.max(src.remaining(), 1));
-    data.put(0, src, src.position(), src.remaining());
-    ByteBuffer fdBlock = ByteBuffer.allocateDirect(4 * Math.max(n, 1)).order(ByteOrder.nativeOrder());
-    long[] entered = new long[channels.length];
-    int held = 0;
+    Held held = HELD.get();
     try {
-      for (int i = 0; i < fds.length; i++) {
-        fdBlock.putInt(4 * i, fds[i]);
+      for (DescriptorHandle h : handles) {
+        Descriptor d = Descriptor.of(Objects.requireNonNull(h, "handle"));
+        held.tokens[held.count] = d.enter();
+        held.descriptors[held.count] = d;
+        ctl.buffer.putInt(Buffers.CONTROL_FDS + 4 * (fds.length + held.count), d.fd());
+        held.count++;
       }
-      for (DescriptorHandle c : channels) {
-        Descriptor d = Descriptor.of(Objects.requireNonNull(c, "channel"));
-        entered[held] = d.enter();
-        fdBlock.putInt(4 * (fds.length + held), d.fd());
-        held++;
-      }
-      long fdAddress = Buffers.address(fdBlock);
-      ByteBuffer to0 = null;
-      if (to != null) {
-        byte[] raw = SocketAddresses.sockaddr(to);
-        to0 = ByteBuffer.allocateDirect(raw.length).put(0, raw);
-      }
-      final long addr = to0 != null ? Buffers.address(to0) : 0;
-      final long addrlen = to0 != null ? to0.capacity() : 0;
-      Call op = (fd, buf, len, fdsAt, t) -> Core.pipc_socket_sendmsg(fd, buf, len, fdsAt, n, addr, addrlen, t);
-      long r = call(op, Buffers.address(data), src.remaining(), fdAddress, timeoutNs, true, "sendmsg");
-      java.lang.ref.Reference.reachabilityFence(fdBlock);
-      java.lang.ref.Reference.reachabilityFence(to0);
-      java.lang.ref.Reference.reachabilityFence(data);
-      if (r < 0) {
-        throw PosixException.of(r, "sendmsg", descriptor.what());
-      }
-      src.position(src.position() + (int) r);
-      return (int) r;
+      return sendmsg(src, n, to, timeoutNs, "sendmsg");
     } finally {
-      for (int i = 0; i < held; i++) {
-        Descriptor.of(channels[i]).exit(entered[i]);
-      }
+      held.exitAll();
     }
   }
 
   /**
    * recvmsg: data into dst, up to maxFds descriptors, credentials, and the sender's address when
-   * wanted. Throws WouldBlockException when non-blocking and nothing was waiting. Descriptors received by a call
-   * that then fails (a close or an interrupt at the same moment) are closed, never leaked.
+   * wanted, all reported in into. Throws WouldBlockException when non-blocking and nothing was
+   * waiting. Descriptors received by a call that then fails (a close or an interrupt at the same
+   * moment) are closed, never leaked. The control block is the thread's control area, and into
+   * keeps its storage: with a direct dst, nothing is allocated per call.
    */
-  final ReceivedMessage receiveControl(ByteBuffer dst, int maxFds, boolean wantSender, long timeoutNs)
-      throws IOException {
-    Objects.requireNonNull(dst, "dst");
-    if (dst.isReadOnly()) {
-      throw new IllegalArgumentException("receive into a read-only buffer");
-    }
+  final ReceivedMessage receiveControl(ByteBuffer dst, int maxFds, boolean wantSender, long timeoutNs,
+      ReceivedMessage into) throws IOException {
+    checkReceiveBuffer(dst);
+    Objects.requireNonNull(into, "into");
     if (maxFds < 0 || maxFds > MAX_FDS_PER_MESSAGE) {
       throw new IllegalArgumentException("maxFds must be within 0.." + MAX_FDS_PER_MESSAGE + ": " + maxFds);
     }
     int pos = dst.position();
     int len = dst.remaining();
-    ByteBuffer data = dst.isDirect() ? dst : ByteBuffer.allocateDirect(Math.max(len, 1));
-    long dataAddress = Buffers.address(data) + (dst.isDirect() ? pos : 0);
-    ByteBuffer ctl = ByteBuffer.allocateDirect(CTL_SIZE).order(ByteOrder.nativeOrder());
+    Buffers.Scratch copy = dst.isDirect() ? null : Buffers.copyArea(len);
+    long buf = copy == null ? directAddress(dst, false) + pos : copy.address;
+    Buffers.Control control = Buffers.control();
+    ByteBuffer ctl = control.buffer;
     ctl.putInt(INFO_NFDS, maxFds);
     ctl.putInt(INFO_FLAGS, -1); // stays -1 unless the call succeeded
     ctl.putInt(INFO_ADDRLEN, Core.PIPC_SOCKADDR_MAX);
-    long ctlAddress = Buffers.address(ctl);
     long r;
     try {
-      Call op = (fd, buf, n, at, t) -> Core.pipc_socket_recvmsg(fd, buf, n, at + CTL_FDS,
-          wantSender ? at + CTL_ADDR : 0, at, t);
-      r = call(op, dataAddress, len, ctlAddress, timeoutNs, true, "recvmsg");
+      r = call(wantSender ? RECVMSG_FROM : RECVMSG, buf, len, control.address, timeoutNs, true, "recvmsg");
     } catch (IOException | RuntimeException e) {
       if (ctl.getInt(INFO_FLAGS) != -1) {
-        for (int i = 0; i < ctl.getInt(INFO_NFDS); i++) {
-          Core.pipc_fd_close(ctl.getInt(CTL_FDS + 4 * i));
-        }
+        closeReceived(ctl);
       }
       throw e;
-    } finally {
-      java.lang.ref.Reference.reachabilityFence(data);
     }
     if (r < 0) {
       throw wouldBlock("recvmsg");
@@ -348,33 +348,26 @@ abstract class SocketBase extends DescriptorChannel {
     if (r == 0 && !isOpen()) {
       // A message whose data did not fit an empty buffer still brings its descriptors: a close
       // racing with it must not leave them open with nobody to close them.
-      for (int i = 0; i < ctl.getInt(INFO_NFDS); i++) {
-        Core.pipc_fd_close(ctl.getInt(CTL_FDS + 4 * i));
-      }
+      closeReceived(ctl);
     }
     closedDuring(r);
-    int stored = (int) Math.min(r, len);
-    if (!dst.isDirect()) {
-      dst.put(pos, data, 0, stored);
+    int stored = (int) Math.min(storeReceived(dst, copy, pos, len, r), len);
+    int nfds = ctl.getInt(INFO_NFDS);
+    int[] store = into.descriptorStore(nfds);
+    for (int i = 0; i < nfds; i++) {
+      store[i] = ctl.getInt(Buffers.CONTROL_FDS + 4 * i);
     }
-    dst.position(pos + stored);
+    into.senderFrom(ctl, Buffers.CONTROL_FROM, wantSender ? ctl.getInt(INFO_ADDRLEN) : 0);
     int flags = ctl.getInt(INFO_FLAGS);
-    int[] fds = new int[ctl.getInt(INFO_NFDS)];
-    for (int i = 0; i < fds.length; i++) {
-      fds[i] = ctl.getInt(CTL_FDS + 4 * i);
+    return into.fromSocket(stored, (flags & Core.PIPC_MSG_TRUNC) != 0, (flags & Core.PIPC_MSG_CTRUNC) != 0,
+        ctl.getInt(INFO_PID), ctl.getInt(INFO_UID), ctl.getInt(INFO_GID), ctl.getInt(INFO_HAS_CRED) != 0);
+  }
+
+  /** Closes the descriptors a recvmsg put in the control area, for a call that cannot return them. */
+  private static void closeReceived(ByteBuffer ctl) {
+    for (int i = 0; i < ctl.getInt(INFO_NFDS); i++) {
+      Core.pipc_fd_close(ctl.getInt(Buffers.CONTROL_FDS + 4 * i));
     }
-    Credentials cred = ctl.getInt(INFO_HAS_CRED) != 0
-        ? new Credentials(ctl.getInt(INFO_PID), ctl.getInt(INFO_UID), ctl.getInt(INFO_GID))
-        : null;
-    SocketAddress sender = null;
-    int addrlen = ctl.getInt(INFO_ADDRLEN);
-    if (wantSender && addrlen > 0) {
-      byte[] raw = new byte[Core.PIPC_SOCKADDR_MAX];
-      ctl.get(CTL_ADDR, raw, 0, raw.length);
-      sender = SocketAddresses.fromSockaddr(raw, addrlen);
-    }
-    return new ReceivedMessage().fromSocket(stored, fds, (flags & Core.PIPC_MSG_TRUNC) != 0,
-        (flags & Core.PIPC_MSG_CTRUNC) != 0, cred, sender);
   }
 
   /**
@@ -397,11 +390,19 @@ abstract class SocketBase extends DescriptorChannel {
     }
   }
 
-  /** A thread's direct copy of the last address it connected or sent to. */
-  static final class AddressScratch {
-    final ByteBuffer buffer = ByteBuffer.allocateDirect(Core.PIPC_SOCKADDR_MAX);
-    final long address = Buffers.address(buffer);
-    SocketAddress last;
-    int length;
+  /** A thread's handles held open by a sendmsg, with the bracket's token of each. */
+  private static final class Held {
+    final Descriptor[] descriptors = new Descriptor[MAX_FDS_PER_MESSAGE];
+    final long[] tokens = new long[MAX_FDS_PER_MESSAGE];
+    int count;
+
+    /** Leaves every call entered, and forgets the handles so that none is kept reachable. */
+    void exitAll() {
+      for (int i = 0; i < count; i++) {
+        descriptors[i].exit(tokens[i]);
+        descriptors[i] = null;
+      }
+      count = 0;
+    }
   }
 }
