@@ -2,7 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -33,21 +32,65 @@ import java.util.concurrent.TimeUnit;
  * the registration; an exception it throws goes to that thread's uncaught exception handler. A
  * signal registration's firing is seen by the signal's listener, not here: such a handle is done
  * once cancelled.
+ *
+ * <p>Its lifecycle is the library's one ({@code docs/handles.md}): a callback registration owns
+ * the socket the kernel writes to, closed once whether the callback fired or {@link #cancel()}
+ * came first, and a {@link #cancel()} or {@link #close()} that comes while the delivery thread
+ * waits ends that wait at once. A signal registration's lifecycle has no descriptor: its one
+ * close removes the registration. Cancelling again does nothing.
  */
 public final class MessageQueueNotification implements AutoCloseable {
 
-  private static final DescriptorChannel.Call WAIT = (fd, a, b, c, t) -> Core.pipc_mq_notify_wait(fd, t);
+  private static final Descriptor.Call WAIT = (fd, a, b, c, t) -> Core.pipc_mq_notify_wait(fd, t);
 
   private final MessageQueue queue;
-  /** The netlink socket the kernel writes a callback registration's event to; null for a signal. */
-  private final Socket socket;
+  /**
+   * The netlink socket the kernel writes a callback registration's event to, with the interrupt
+   * hook of the bracket its wait goes through; null for a signal registration.
+   */
+  private final InterruptibleHandle socket;
+  /**
+   * A signal registration's lifecycle: its release removes the registration, once; null for a
+   * callback registration, whose lifecycle is its socket's.
+   */
+  private final Descriptor signalLife;
   /** Counted down once the callback has returned, or the registration is gone without firing. */
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean done;
 
-  private MessageQueueNotification(MessageQueue queue, Socket socket) {
+  /** A callback registration on the socket descriptor sock. */
+  private MessageQueueNotification(MessageQueue queue, int sock) {
     this.queue = queue;
-    this.socket = socket;
+    this.socket = new InterruptibleHandle(this,
+        new Descriptor("mq_notify socket of " + queue.descriptor.what(), sock, true));
+    this.signalLife = null;
+  }
+
+  /**
+   * A signal registration. Not watched by the Cleaner: a caller may well drop the handle and
+   * still expect the signal, as with mq_notify itself.
+   */
+  private MessageQueueNotification(MessageQueue queue) {
+    this.queue = queue;
+    this.socket = null;
+    this.signalLife = Descriptor.of("mq_notify signal registration of " + queue.descriptor.what(), 0,
+        unused -> removeRegistration(queue));
+  }
+
+  /**
+   * mq_notify(NULL) on queue: 0 or a negative errno. Removing a signal registration that already
+   * fired is harmless (the kernel removes only this process's), and a queue already closed took
+   * the registration with it.
+   */
+  private static int removeRegistration(MessageQueue queue) {
+    try {
+      queue.withFd(Core::pipc_mq_notify_cancel, "mq_notify");
+      return 0;
+    } catch (PosixException e) {
+      return -e.errno();
+    } catch (IOException e) {
+      return 0; // ClosedChannelException: the queue's close removed it
+    }
   }
 
   /** Registers queue for callback and starts the thread that waits for the kernel's event. */
@@ -55,8 +98,7 @@ public final class MessageQueueNotification implements AutoCloseable {
     Objects.requireNonNull(callback, "callback");
     int[] sock = {-1};
     queue.withFd(fd -> Core.pipc_mq_notify_socket(fd, sock), "mq_notify");
-    Socket s = new Socket(new Descriptor("mq_notify socket of " + queue.descriptor.what(), sock[0], true));
-    MessageQueueNotification n = new MessageQueueNotification(queue, s);
+    MessageQueueNotification n = new MessageQueueNotification(queue, sock[0]);
     Thread thread = new Thread(() -> n.deliver(callback), "posixipc-mq-notify " + queue.name());
     thread.setDaemon(true);
     thread.start();
@@ -73,14 +115,14 @@ public final class MessageQueueNotification implements AutoCloseable {
           + ": add a listener (Signals.addListener or Signals.queue) before registering for it");
     }
     queue.withFd(fd -> Core.pipc_mq_notify_signal(fd, signal, value), "mq_notify");
-    return new MessageQueueNotification(queue, null);
+    return new MessageQueueNotification(queue);
   }
 
   private void deliver(Runnable callback) {
     try {
       long r;
       try {
-        r = socket.call(WAIT, 0, 0, 0, DescriptorChannel.FOREVER, false, "recv");
+        r = socket.call(WAIT, 0, 0, 0, Timeouts.FOREVER, false, "recv");
       } catch (IOException e) {
         // Closed by cancel(): nothing to deliver.
         r = -1;
@@ -131,6 +173,15 @@ public final class MessageQueueNotification implements AutoCloseable {
    * callback does not run and another process may register. Idempotent.
    */
   public void cancel() throws IOException {
+    if (socket == null) {
+      done = true;
+      try {
+        signalLife.closeOwnedOrThrow();
+      } finally {
+        finished.countDown();
+      }
+      return;
+    }
     synchronized (this) {
       if (done) {
         return;
@@ -138,17 +189,13 @@ public final class MessageQueueNotification implements AutoCloseable {
       done = true;
       try {
         // Under the lock: the delivery thread cannot run the callback (which may register
-        // again) before this has removed the registration it is about. Removing a signal
-        // registration that already fired is harmless: the kernel removes only this process's.
-        queue.withFd(Core::pipc_mq_notify_cancel, "mq_notify");
-      } catch (ClosedChannelException e) {
-        // The queue's close removed the registration already.
-      } finally {
-        if (socket != null) {
-          closeQuietly();
-        } else {
-          finished.countDown();
+        // again) before this has removed the registration it is about.
+        int r = removeRegistration(queue);
+        if (r < 0) {
+          throw PosixException.of(r, "mq_notify", queue.descriptor.what());
         }
+      } finally {
+        closeQuietly();
       }
     }
   }
@@ -171,12 +218,5 @@ public final class MessageQueueNotification implements AutoCloseable {
   public String toString() {
     return "MessageQueueNotification[" + queue.name() + (socket == null ? ", signal" : ", callback")
         + (done ? ", done" : "") + "]";
-  }
-
-  /** The netlink socket the kernel writes the notification to. */
-  private static final class Socket extends DescriptorChannel {
-    Socket(Descriptor d) {
-      super(d);
-    }
   }
 }
