@@ -87,9 +87,9 @@ final class Buffers {
 
   /**
    * The last direct buffer one direction of a channel used, with its address: a loop that reuses
-   * one buffer pays for the address lookup once. Each channel holds one per direction:
-   * {@code private final Buffers.AddressCache sendCache = new Buffers.AddressCache();} and
-   * {@code long at = sendCache.address(src) + src.position();}. A racy read from another thread
+   * one buffer pays for the address lookup once. {@link DescriptorChannel} holds one per
+   * direction, and every channel reaches them through {@link DescriptorChannel#directAddress}
+   * (reads and receives share one, writes and sends the other). A racy read from another thread
    * still sees a consistent pair, since the pair is immutable.
    */
   static final class AddressCache {

@@ -15,15 +15,13 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>Owners use it in one of three ways: a byte channel ({@link DescriptorChannel}) adds the
  * JDK's interruptible-channel hooks and byte I/O; a handle that blocks on a descriptor without
- * being a channel ({@link Poller}) takes the same hooks from an {@link InterruptibleHandle}; any
- * other handle calls {@link #withFd} or {@link #enter()}/{@link #exit(long)} directly (a pointer
- * handle reads {@link #handle()} in between). A handle that is not native at all (a signal
+ * being a channel ({@link Poller}, a queue notification's socket) takes the same hooks from an
+ * {@link InterruptibleHandle}; any other handle calls {@link #withFd} or {@link #enter()}/{@link
+ * #exit(long)} directly (a pointer handle reads {@link #handle()} in between). A handle that is not native at all (a signal
  * registration) uses {@link #of} with a release action that undoes what it did, and gets the
  * same close-once and the same closed-handle exception.
  *
  * <p>The close protocol for descriptors, after the JDK's NIO:
- *
- * <p>The close protocol, after the JDK's NIO:
  *
  * <ol>
  *   <li>Every call on the descriptor is bracketed by {@link #enter()} and {@link #exit(long)}. While

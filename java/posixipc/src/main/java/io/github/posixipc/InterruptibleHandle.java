@@ -6,9 +6,9 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
 
 /**
  * The JDK's interrupt hook for a handle that blocks on a descriptor without being a byte channel
- * (a {@link Poller}): Thread.interrupt() of a thread blocked in {@link Descriptor#call} closes
- * the handle and the thread gets {@link java.nio.channels.ClosedByInterruptException}, exactly as
- * on {@link DescriptorChannel}. The JDK offers that hook only to subclasses of
+ * (a {@link Poller}, a {@link MessageQueueNotification}'s socket): Thread.interrupt() of a thread
+ * blocked in {@link Descriptor#call} closes the handle and the thread gets {@link
+ * java.nio.channels.ClosedByInterruptException}, exactly as on {@link DescriptorChannel}. The JDK offers that hook only to subclasses of
  * AbstractInterruptibleChannel, so this internal class is one, held by its owner; it carries no
  * byte I/O and is never handed out.
  *
