@@ -90,14 +90,8 @@ public final class ConnectedSocket extends SocketBase
     SocketType type = Objects.requireNonNull(options, "options").type;
     long t = Timeouts.nanos(timeout);
     String what = name(type) + " socket to " + SocketAddresses.format(address);
-    ConnectedSocket s = new ConnectedSocket(openFd(SocketAddresses.family(address), type, what), type, what);
-    try {
-      s.connectTo(address, t);
-    } catch (IOException | RuntimeException e) {
-      s.close();
-      throw e;
-    }
-    return s;
+    return connected(new ConnectedSocket(openFd(SocketAddresses.family(address), type, what), type, what),
+        address, t);
   }
 
   /** A connected pair of AF_UNIX stream sockets ({@code socketpair}). */
@@ -155,35 +149,24 @@ public final class ConnectedSocket extends SocketBase
 
   /**
    * Reads up to dst.remaining() bytes (on a seqpacket socket: one packet, its rest dropped when
-   * it does not fit; see {@link #receive}). Blocking mode waits for at least one byte;
-   * non-blocking mode returns 0 when there is nothing.
+   * it does not fit; see {@link #receive}), waiting at most timeout whatever the blocking mode;
+   * {@link #read(ByteBuffer)} is this with null, which follows the blocking mode.
    *
    * @return the number of bytes read, or -1 at end of stream
    * @throws PosixException ECONNRESET when the peer went away with data unread
    */
-  @Override
-  public int read(ByteBuffer dst) throws IOException {
-    return readBuffer(dst, FOREVER);
-  }
-
-  /** Reads, waiting at most timeout whatever the blocking mode. */
   @Override
   public int read(ByteBuffer dst, Duration timeout) throws IOException {
     return readBuffer(dst, Timeouts.nanos(timeout));
   }
 
   /**
-   * Writes src.remaining() bytes; in blocking mode all of them. On a seqpacket socket use {@link
-   * #send}, which keeps one buffer one packet.
+   * Writes src.remaining() bytes, waiting at most timeout for room whatever the blocking mode;
+   * {@link #write(ByteBuffer)} is this with null, which writes all of them in blocking mode. On a
+   * seqpacket socket use {@link #send}, which keeps one buffer one packet.
    *
    * @throws PosixException EPIPE when the peer is gone
    */
-  @Override
-  public int write(ByteBuffer src) throws IOException {
-    return writeBuffer(src, FOREVER);
-  }
-
-  /** Writes, waiting at most timeout for room whatever the blocking mode. */
   @Override
   public int write(ByteBuffer src, Duration timeout) throws IOException {
     return writeBuffer(src, Timeouts.nanos(timeout));

@@ -64,14 +64,8 @@ public final class DatagramSocket extends SocketBase {
   public static DatagramSocket connect(SocketAddress address) throws IOException {
     Objects.requireNonNull(address, "address");
     String what = "datagram socket to " + SocketAddresses.format(address);
-    DatagramSocket s = new DatagramSocket(openFd(SocketAddresses.family(address), SocketType.DATAGRAM, what), what);
-    try {
-      s.connectTo(address, FOREVER);
-    } catch (IOException | RuntimeException e) {
-      s.close();
-      throw e;
-    }
-    return s;
+    return connected(new DatagramSocket(openFd(SocketAddresses.family(address), SocketType.DATAGRAM, what), what),
+        address, FOREVER);
   }
 
   /** A connected pair of AF_UNIX datagram sockets. */

@@ -230,18 +230,12 @@ public final class Fifo extends PipeEnd
   // ------------------------------------------------------------------ data
 
   /**
-   * Reads up to dst.remaining() bytes; see {@link Pipe.Source#read(ByteBuffer)}.
+   * Reads up to dst.remaining() bytes, waiting at most timeout; see {@link
+   * Pipe.Source#read(ByteBuffer, Duration)}. {@link #read(ByteBuffer)} is this with null.
    *
    * @return the number of bytes read, or -1 at end of file (every writer has closed)
    * @throws NonReadableChannelException when opened for writing only
    */
-  @Override
-  public int read(ByteBuffer dst) throws IOException {
-    requireReadable();
-    return readBuffer(dst, FOREVER);
-  }
-
-  /** Reads, waiting at most timeout; see {@link TimedReadableByteChannel#read(ByteBuffer, Duration)}. */
   @Override
   public int read(ByteBuffer dst, Duration timeout) throws IOException {
     requireReadable();
@@ -249,18 +243,12 @@ public final class Fifo extends PipeEnd
   }
 
   /**
-   * Writes src.remaining() bytes; see {@link Pipe.Sink#write(ByteBuffer)}.
+   * Writes src.remaining() bytes, waiting at most timeout for room; see {@link
+   * Pipe.Sink#write(ByteBuffer, Duration)}. {@link #write(ByteBuffer)} is this with null.
    *
    * @throws NonWritableChannelException when opened for reading only
    * @throws PosixException EPIPE when no process has the FIFO open for reading
    */
-  @Override
-  public int write(ByteBuffer src) throws IOException {
-    requireWritable();
-    return writeBuffer(src, FOREVER);
-  }
-
-  /** Writes, waiting at most timeout for room; see {@link TimedWritableByteChannel#write(ByteBuffer, Duration)}. */
   @Override
   public int write(ByteBuffer src, Duration timeout) throws IOException {
     requireWritable();

@@ -81,7 +81,9 @@ public final class Pipe implements AutoCloseable {
     if (r < 0) {
       throw PosixException.of(r, "pipe2", "pipe");
     }
-    Pipe pipe = new Pipe(new Source(fds[0]), new Sink(fds[1]));
+    // pipe2 pipes take RWF_NOWAIT, so their timed transfers need no deadline signal.
+    Pipe pipe = new Pipe(new Source(new Descriptor("pipe read end (fd " + fds[0] + ")", fds[0], true)),
+        new Sink(new Descriptor("pipe write end (fd " + fds[1] + ")", fds[1], true)));
     if (options.nonBlocking) {
       pipe.source.markBlocking(false);
       pipe.sink.markBlocking(false);
@@ -128,10 +130,6 @@ public final class Pipe implements AutoCloseable {
   /** The read end of a pipe. */
   public static final class Source extends PipeEnd implements TimedReadableByteChannel {
 
-    Source(int fd) {
-      super(new Descriptor("pipe read end (fd " + fd + ")", fd, true));
-    }
-
     private Source(Descriptor d) {
       super(d);
     }
@@ -149,18 +147,13 @@ public final class Pipe implements AutoCloseable {
     }
 
     /**
-     * Reads up to dst.remaining() bytes. In blocking mode it waits for at least one byte; in
-     * non-blocking mode it returns 0 when there is nothing to read. Direct buffers are read into
-     * without a copy.
+     * Reads up to dst.remaining() bytes, waiting at most {@code timeout} for data whatever the
+     * blocking mode; {@link #read(ByteBuffer)} is this with null: in blocking mode it waits for at
+     * least one byte, in non-blocking mode it returns 0 when there is nothing to read. Direct
+     * buffers are read into without a copy.
      *
      * @return the number of bytes read, or -1 at end of file
      */
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return readBuffer(dst, FOREVER);
-    }
-
-    /** Reads, waiting at most {@code timeout} for data whatever the blocking mode. */
     @Override
     public int read(ByteBuffer dst, Duration timeout) throws IOException {
       return readBuffer(dst, Timeouts.nanos(timeout));
@@ -180,10 +173,6 @@ public final class Pipe implements AutoCloseable {
   /** The write end of a pipe. */
   public static final class Sink extends PipeEnd implements TimedWritableByteChannel {
 
-    Sink(int fd) {
-      super(new Descriptor("pipe write end (fd " + fd + ")", fd, true));
-    }
-
     private Sink(Descriptor d) {
       super(d);
     }
@@ -197,17 +186,13 @@ public final class Pipe implements AutoCloseable {
     }
 
     /**
-     * Writes src.remaining() bytes. In blocking mode it returns once all are written; in
-     * non-blocking mode it writes what fits now and returns that count, possibly 0.
+     * Writes src.remaining() bytes, waiting at most {@code timeout} for room whatever the
+     * blocking mode; {@link #write(ByteBuffer)} is this with null: in blocking mode it returns
+     * once all are written, in non-blocking mode it writes what fits now and returns that count,
+     * possibly 0.
      *
      * @throws PosixException EPIPE when no process has the read end open
      */
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      return writeBuffer(src, FOREVER);
-    }
-
-    /** Writes, waiting at most {@code timeout} for room whatever the blocking mode. */
     @Override
     public int write(ByteBuffer src, Duration timeout) throws IOException {
       return writeBuffer(src, Timeouts.nanos(timeout));

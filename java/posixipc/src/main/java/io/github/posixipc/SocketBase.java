@@ -184,6 +184,17 @@ abstract class SocketBase extends DescriptorChannel {
     call(CONNECT, ctl.address + Buffers.CONTROL_TO, len, 0, timeoutNs, true, "connect");
   }
 
+  /** Connects a new socket s to address and returns it; closes it when the connect fails. */
+  static <S extends SocketBase> S connected(S s, SocketAddress address, long timeoutNs) throws IOException {
+    try {
+      s.connectTo(address, timeoutNs);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
   /**
    * Sends src's remaining bytes as one message (to, when not null). Returns the bytes sent; a
    * non-blocking socket with no room throws WouldBlockException, since a message is never sent in
