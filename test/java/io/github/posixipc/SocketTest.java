@@ -340,6 +340,48 @@ class SocketTest {
     }
   }
 
+  /**
+   * A reused holder reports each message afresh: the descriptors of the last message only, a
+   * copy from fileDescriptors(), the same sender object while the sender stays the same and a
+   * new one when it changes.
+   */
+  @Test
+  void aReusedHolderReportsEachMessageAfresh() throws Exception {
+    int baseline = TestSupport.settledFds();
+    AbstractSocketAddress where = AbstractSocketAddress.of("pipc-holder-" + ProcessHandle.current().pid());
+    AbstractSocketAddress other = AbstractSocketAddress.of("pipc-holder-other-" + ProcessHandle.current().pid());
+    try (DatagramSocket server = DatagramSocket.bind(where); DatagramSocket one = DatagramSocket.bind(other);
+        DatagramSocket two = DatagramSocket.open(); Pipe pipe = Pipe.open()) {
+      ReceivedMessage m = new ReceivedMessage();
+      Duration patience = Duration.ofSeconds(5);
+      int[] both = {pipe.source().fd(), pipe.sink().fd()};
+      one.sendFileDescriptors(direct("A"), where, both);
+      assertTrue(server.receiveMessage(ByteBuffer.allocate(4), 2, patience, m) == m);
+      assertEquals(2, m.fileDescriptorCount());
+      int[] copy = m.fileDescriptors();
+      assertEquals(2, copy.length);
+      copy[0] = -1;
+      assertEquals(m.fileDescriptor(0), m.fileDescriptors()[0], "fileDescriptors() is a copy");
+      assertThrows(IndexOutOfBoundsException.class, () -> m.fileDescriptor(2));
+      Core_close(m.fileDescriptor(0));
+      Core_close(m.fileDescriptor(1));
+      SocketAddress first = m.sender();
+      assertEquals(other, first);
+      one.send(direct("BB"), where);
+      server.receiveMessage(ByteBuffer.allocate(4), 2, patience, m);
+      assertEquals(2, m.length());
+      assertEquals(0, m.fileDescriptorCount(), "no descriptors came with this one");
+      assertEquals(0, m.fileDescriptors().length);
+      assertTrue(m.sender() == first, "the same sender is the same object");
+      two.send(direct("C"), where);
+      server.receiveMessage(ByteBuffer.allocateDirect(4), 0, patience, m);
+      assertNotEquals(other, m.sender(), "another sender is told apart");
+      assertThrows(IllegalArgumentException.class, () -> server.receiveMessage(ByteBuffer.allocate(4), -1, patience, m));
+      assertThrows(NullPointerException.class, () -> server.receiveMessage(ByteBuffer.allocate(4), 0, patience, null));
+    }
+    assertFdsReturnTo(baseline);
+  }
+
   @Test
   void descriptorsPassedThroughASocketWorkAndExtraOnesAreClosed() throws Exception {
     int baseline = TestSupport.settledFds();
