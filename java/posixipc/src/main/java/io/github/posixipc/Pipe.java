@@ -136,7 +136,7 @@ public final class Pipe implements AutoCloseable {
 
     /**
      * Takes over a pipe or FIFO read end this process inherited as descriptor fd (as a child
-     * started with {@link ChildProcess.Builder#fd(int, DescriptorChannel)} does). The channel
+     * started with {@link ChildProcess.Builder#fd(int, DescriptorHandle)} does). The channel
      * owns the descriptor from then on, and makes it close-on-exec.
      *
      * @throws PosixException EBADF when fd is not open, EINVAL when it is not a pipe or FIFO open
