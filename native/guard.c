@@ -31,12 +31,16 @@
  * The registry of regions (pipc_fault_region_add) extends the guard to plain
  * loads and stores, which no jump can undo: a JIT-compiled access in a JVM,
  * or a memcpy, has no point to jump back to. For a SIGBUS in a registered
- * region that is not a guarded call, the handler replaces the region with
- * private zero pages at the same addresses (one mmap MAP_FIXED, a system
- * call that is safe in a handler), sets the region's faulted word and
- * returns: the kernel retries the instruction, which now succeeds, and no
- * other handler (HotSpot's) ever sees the signal. The caller reads the word
- * after its access and reports the fault itself, synchronously.
+ * region that is not a guarded call, the handler replaces the page that
+ * faulted with a private zero page at the same address (one mmap MAP_FIXED,
+ * a system call that is safe in a handler), sets the region's faulted word
+ * and returns: the kernel retries the instruction, which now succeeds, and
+ * no other handler (HotSpot's) ever sees the signal. The caller reads the
+ * word after its access and reports the fault itself, synchronously. Only
+ * that page is replaced: the pages still inside the object stay shared, so
+ * that a semaphore or a robust mutex there, which other processes still
+ * use, can still be posted or unlocked (a mutex held in a page replaced
+ * under it could never be unlocked, nor marked dead by the kernel).
  *
  * The registry is read by the handler, so it takes no lock there: slots live
  * in blocks that are never freed, published with release stores, and each
@@ -81,7 +85,17 @@ struct pipc__slot {
 static _Atomic(struct pipc__slot *) pipc__blocks[PIPC__BLOCKS];
 static pthread_mutex_t pipc__regions_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t pipc__page(void) { return (uint64_t)sysconf(_SC_PAGESIZE); }
+/* Set by the first pipc_fault_region_add: the handler cannot call sysconf. */
+static _Atomic uint64_t pipc__page_size;
+
+static uint64_t pipc__page(void) {
+  uint64_t page = atomic_load_explicit(&pipc__page_size, memory_order_relaxed);
+  if (page == 0) {
+    page = (uint64_t)sysconf(_SC_PAGESIZE);
+    atomic_store_explicit(&pipc__page_size, page, memory_order_relaxed);
+  }
+  return page;
+}
 
 static bool pipc__within(uint64_t addr, uint64_t start, uint64_t length) { return addr - start < length; }
 
@@ -177,10 +191,10 @@ int pipc_fault_region_remove(uint64_t addr) {
 
 #ifdef __GLIBC__
 /*
- * In the handler: when addr lies in a registered region, replaces the region
- * with private zero pages, sets its flag and returns true (the instruction
- * can be retried). False when addr is in no region, or the pages cannot be
- * replaced (ENOMEM), so that the signal takes its ordinary course.
+ * In the handler: when addr lies in a registered region, replaces its page
+ * with a private zero page, sets the region's flag and returns true (the
+ * instruction can be retried). False when addr is in no region, or the page
+ * cannot be replaced (ENOMEM), so that the signal takes its ordinary course.
  */
 static bool pipc__region_fault(uint64_t addr) {
   for (;;) {
@@ -188,8 +202,8 @@ static bool pipc__region_fault(uint64_t addr) {
     if (slot == NULL) return false;
     int live = PIPC__LIVE;
     if (!atomic_compare_exchange_strong(&slot->state, &live, PIPC__BUSY)) {
-      /* Another thread's handler is replacing these pages, or the region is
-       * being removed or reused: look again once that settled. */
+      /* Another thread's handler is replacing a page of it, or the region
+       * is being removed or reused: look again once that settled. */
       continue;
     }
     uint64_t start = atomic_load_explicit(&slot->start, memory_order_relaxed);
@@ -197,10 +211,13 @@ static bool pipc__region_fault(uint64_t addr) {
     bool ours = pipc__within(addr, start, length);
     bool replaced = false;
     if (ours) {
-      /* A thread that faulted before another thread's handler replaced the
-       * pages replaces them again: harmless, the contents are lost anyway. */
+      /* The region starts on a page boundary, and the kernel maps its last
+       * page whole: the page of addr lies within the mapping. A thread that
+       * faulted on it before another thread's handler replaced it replaces
+       * it again: harmless, its contents are lost anyway. */
+      uint64_t page = atomic_load_explicit(&pipc__page_size, memory_order_relaxed);
       int prot = PROT_READ | (atomic_load_explicit(&slot->writable, memory_order_relaxed) ? PROT_WRITE : 0);
-      replaced = mmap((void *)(uintptr_t)start, (size_t)length, prot,
+      replaced = mmap((void *)(uintptr_t)(addr & ~(page - 1)), (size_t)page, prot,
                       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) != MAP_FAILED;
       if (replaced) {
         int32_t *flag = (int32_t *)(uintptr_t)atomic_load_explicit(&slot->flag, memory_order_relaxed);

@@ -12,11 +12,12 @@
  *    pipc_atomic_* calls on an address) returns -EFAULT. The rest of the
  *    mapping is left as it is.
  *  - A plain load or store, in a region registered with
- *    pipc_fault_region_add, is retried on private zero pages: the handler
- *    replaces the whole region at the same addresses, sets the region's
+ *    pipc_fault_region_add, is retried on a private zero page: the handler
+ *    replaces the page that faulted at the same address, sets the region's
  *    faulted word and returns, so the faulting instruction completes. The
- *    program reads the word after its accesses to learn that the values it
- *    read are zeros and its stores were lost. The region stays that way.
+ *    program reads the word after its accesses to learn that what it read
+ *    may be zeros and its stores may be lost. The page stays that way; the
+ *    region's other pages stay shared.
  *
  * Faults elsewhere (in no registered region, outside a guarded call) are
  * passed on unchanged to the handler that was installed before the guard.
@@ -56,10 +57,11 @@ int pipc_fault_guard_installed(void);
 /*
  * Registers the mapping [addr, addr + length) with the guard. When a plain
  * access (not a guarded call) in it raises SIGBUS, the guard's handler
- * replaces the whole range with private zero pages (writable when writable
- * is nonzero, read-only otherwise), stores 1 into the int32_t at address
- * flag, and returns: the access completes on the zero pages. Other threads
- * that touch the range afterwards read zeros too. Read the flag after every
+ * replaces the page that faulted with a private zero page (writable when
+ * writable is nonzero, read-only otherwise), stores 1 into the int32_t at
+ * address flag, and returns: the access completes on the zero page, and so
+ * do later accesses to it from any thread. Pages still inside the object
+ * stay shared (a sync object there keeps working). Read the flag after every
  * access that must not silently read zeros (an acquire load or a compiler
  * barrier between the access and the read: the store is made by this thread,
  * in the handler, before the faulting instruction completes).

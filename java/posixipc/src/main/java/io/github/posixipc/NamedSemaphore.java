@@ -138,6 +138,8 @@ public final class NamedSemaphore extends PosixSemaphore {
     if (value < 0 || value > valueMax()) {
       throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
     }
+    // glibc maps the semaphore's file, which another process could shrink.
+    Native.installFaultGuard();
     long[] sem = new long[1];
     int r = Core.pipc_sem_open(n, flags, mode, value, sem);
     if (r < 0) {
