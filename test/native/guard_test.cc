@@ -417,6 +417,38 @@ TEST(FaultRegion, AFaultInNoRegionStillKillsTheProcess) {
   EXPECT_EQ(128 + SIGBUS, status);
 }
 
+// Regions come and go in one thread while others fault in theirs: a fault
+// always meets either a registered region (zero page, flag) or none (never
+// here), and remove never returns while a handler still works on its slot.
+TEST(FaultRegion, RegionsComingAndGoingWhileOtherThreadsFault) {
+  Segment s("region-churn");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad{0};
+    auto churn = [&](int id) {
+      static int32_t flags[4];
+      while (!stop) {
+        uint64_t addr;
+        if (pipc_mmap(s.fd, 0, 2 * s.page, PIPC_PROT_READ | PIPC_PROT_WRITE, &addr) != 0) { bad++; return; }
+        flags[id] = 0;
+        if (pipc_fault_region_add(addr, 2 * s.page, 1, reinterpret_cast<uint64_t>(&flags[id])) != 0) bad++;
+        if (*reinterpret_cast<volatile int32_t*>(addr + s.page + 8 * id) != 0) bad++;  // faults
+        if (__atomic_load_n(&flags[id], __ATOMIC_ACQUIRE) != 1) bad++;
+        if (pipc_fault_region_remove(addr) != 0) bad++;
+        pipc_munmap(addr, 2 * s.page);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) threads.emplace_back(churn, t);
+    long long end = NowMs() + 500;
+    while (NowMs() < end) usleep(1000);
+    stop = true;
+    for (auto& t : threads) t.join();
+    return bad == 0 ? 0 : 1;
+  }));
+}
+
 TEST(FaultRegion, AddAndRemoveCheckTheirArguments) {
   Segment s("region-args");
   int32_t flags[2];

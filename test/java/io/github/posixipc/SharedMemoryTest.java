@@ -187,6 +187,18 @@ class SharedMemoryTest {
           assertThrows(IllegalArgumentException.class, () -> r.asByteBuffer(across, 8));
           assertEquals(1, r.asByteBuffer(size - 1, 1).capacity());
           assertThrows(IndexOutOfBoundsException.class, () -> r.getLong(size - 7));
+          // Shrunk by the C peer: each chunk has its own entry in the guard's registry, all with
+          // the region's one mark, and a value straddling two chunks faults like any other.
+          try (MappedRegion straddling = shm.map()) {
+            try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "shm-truncate", name, "4")) {
+              assertEquals("size=4", peer.output());
+              assertEquals(0, peer.waitFor(10));
+            }
+            assertThrows(SharedMemoryFaultException.class, () -> r.getLongVolatile(far));
+            assertTrue(r.isFaulted());
+            assertThrows(SharedMemoryFaultException.class, () -> r.getByte(0), "the region stays faulted");
+            assertThrows(SharedMemoryFaultException.class, () -> straddling.getLong(across));
+          }
         }
       }
     }

@@ -80,6 +80,57 @@ class ShrunkSegmentTest {
   }
 
   /**
+   * Threads reading and writing all over one region while the C peer shrinks it: each ends with
+   * SharedMemoryFaultException from one of its own accesses (none sees an InternalError, none
+   * dies), and the region is faulted.
+   */
+  @Test
+  void threadsHammeringTheRegionWhileItShrinksAllGetTheException() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.shm("shrunk-threads");
+      try (SharedMemory shm = SharedMemory.create(name, ShrunkSegmentMain.SIZE); MappedRegion r = shm.map()) {
+        int n = 4;
+        String[] ends = new String[n];
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(n);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+          int id = t;
+          Thread th = new Thread(() -> {
+            running.countDown();
+            try {
+              for (long i = 0; ; i++) {
+                long at = (i * 8 * (id + 1)) % ShrunkSegmentMain.SIZE;
+                if (id % 2 == 0) {
+                  r.getLong(at);
+                } else {
+                  r.setLongRelease(at, i);
+                }
+              }
+            } catch (Throwable e) {
+              ends[id] = e.getClass().getSimpleName();
+            }
+          });
+          th.start();
+          threads.add(th);
+        }
+        running.await();
+        try (TestSupport.CPeer peer = TestSupport.startCPeer(new Object[0], "shm-truncate", name, "4")) {
+          assertEquals("size=4", peer.output());
+          assertEquals(0, peer.waitFor(10));
+        }
+        for (Thread th : threads) {
+          th.join(30_000);
+          assertTrue(!th.isAlive(), "every thread met the fault");
+        }
+        for (String end : ends) {
+          assertEquals("SharedMemoryFaultException", end);
+        }
+        assertTrue(r.isFaulted());
+      }
+    }
+  }
+
+  /**
    * A JVM that uses no shared memory keeps HotSpot's own SIGBUS handler: the guard is installed
    * by the first mapping, not by loading the library.
    */
