@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * A segment shrunk by a separate C process gives {@link SharedMemoryFaultException} from the very
  * access that touched the vanished memory, for every kind of access, in every execution mode of
  * HotSpot: {@link ShrunkSegmentMain} in this JVM after a warm-up, and in child JVMs run with
- * {@code -Xint}, with {@code -Xcomp}, and by default cold and warmed up, on JDK 17 (this JVM's
- * java) and on JDK 25 (when installed, see {@link #JDK25}).
+ * {@code -Xint}, with {@code -Xcomp}, and by default cold and warmed up, with this JVM's java (JDK
+ * 17 in the default build) and with JDK 25 (when installed, see {@link #JDK25}).
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ShrunkSegmentTest {
@@ -40,22 +40,22 @@ class ShrunkSegmentTest {
   }
 
   @Test
-  void jdk17Interpreted() throws Exception {
+  void interpreted() throws Exception {
     child(null, "-Xint", "cold");
   }
 
   @Test
-  void jdk17Compiled() throws Exception {
+  void compiledAtFirstCall() throws Exception {
     child(null, "-Xcomp", "cold");
   }
 
   @Test
-  void jdk17Cold() throws Exception {
+  void cold() throws Exception {
     child(null, null, "cold");
   }
 
   @Test
-  void jdk17WarmedUp() throws Exception {
+  void warmedUp() throws Exception {
     child(null, null, "warm");
   }
 
