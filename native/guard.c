@@ -71,9 +71,10 @@
 enum { PIPC__FREE, PIPC__LIVE, PIPC__BUSY, PIPC__LEAVING };
 
 /* start, length, writable and flag change only while the slot is FREE, under
- * pipc__regions_lock; the handler reads them once it made the slot BUSY. They
- * are atomics so that a handler that reads a slot being reused sees a torn
- * nothing, only an old or a new value, which it checks again after the CAS. */
+ * pipc__regions_lock; the handler relies on them once it made the slot BUSY.
+ * They are atomics so that a handler that reads a slot being reused never
+ * sees a torn value, only an old or a new one, which it checks again after
+ * the CAS. */
 struct pipc__slot {
   atomic_int state;
   _Atomic uint64_t start;
@@ -228,7 +229,6 @@ static bool pipc__region_fault(uint64_t addr) {
     if (ours) return replaced;
   }
 }
-
 
 /* Exported by glibc (see above); no header declares them any more. */
 extern void _pthread_cleanup_push(struct _pthread_cleanup_buffer *buffer, void (*routine)(void *), void *arg);
