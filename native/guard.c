@@ -66,7 +66,9 @@
 /* ------------------------------------------------------------ the registry */
 
 #define PIPC__SLOTS_PER_BLOCK 256
-#define PIPC__BLOCKS 256 /* 65,536 regions: the kernel's default vm.max_map_count */
+/* 1,048,576 regions, sixteen times the kernel's default vm.max_map_count;
+ * the array of block pointers costs 32 KiB of zero pages until used. */
+#define PIPC__BLOCKS 4096
 
 enum { PIPC__FREE, PIPC__LIVE, PIPC__BUSY, PIPC__LEAVING };
 
@@ -290,11 +292,18 @@ static void pipc__on_signal(int signo, siginfo_t *si, void *context) {
     if (context != NULL) pthread_sigmask(SIG_SETMASK, &((ucontext_t *)context)->uc_sigmask, NULL);
     siglongjmp(g->env, 1);
   }
-  if (signo == SIGBUS && si != NULL && si->si_code > 0) {
+  /* Only a page that is not there (BUS_ADRERR): retrying an access that is
+   * misaligned (BUS_ADRALN, on arm64 for atomics) would fault for ever. */
+  if (signo == SIGBUS && si != NULL && si->si_code == BUS_ADRERR) {
     int saved = errno;
-    bool replaced = pipc__region_fault((uint64_t)(uintptr_t)si->si_addr);
+    uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
+    bool retry = pipc__region_fault(addr);
+    /* In no region: maybe one that was closed (pipc_mmap_detach, then
+     * pipc_fault_region_remove) between the fault and this handler. Its
+     * page is a private zero page now, and the access can be retried. */
+    if (!retry && pipc__page_size != 0) retry = pipc_mem_probe(addr, 1) == 0;
     errno = saved;
-    if (replaced) return;
+    if (retry) return;
   }
   pipc__chain(signo, si, context, signo == SIGBUS ? &pipc__prev_bus : &pipc__prev_abrt);
 }

@@ -70,15 +70,16 @@ int pipc_fault_guard_installed(void);
  * must not overlap. Registering does not install the guard; without it the
  * registry is never consulted. Returns 0, -EINVAL (addr not page-aligned,
  * length <= 0, a range that wraps, flag NULL or not aligned to 4), -EEXIST
- * (overlaps a registered region), -ENOMEM (65,536 regions registered).
+ * (overlaps a registered region), -ENOMEM (1,048,576 regions registered).
  */
 int pipc_fault_region_add(uint64_t addr, int64_t length, int writable, uint64_t flag);
 
 /*
  * Removes the region that starts at addr. Call it before unmapping the range
  * (the handler must never remap addresses that could belong to something
- * else by then); it waits for a handler that is replacing the region's pages
- * in another thread. Returns 0 or -ENOENT.
+ * else by then), or once the range was replaced with pipc_mmap_detach (a
+ * fault there cannot happen any more); it waits for a handler that is
+ * replacing a page of the region in another thread. Returns 0 or -ENOENT.
  */
 int pipc_fault_region_remove(uint64_t addr);
 

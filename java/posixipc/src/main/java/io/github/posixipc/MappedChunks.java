@@ -4,6 +4,8 @@ import io.github.posixipc.internal.Core;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
@@ -31,23 +33,26 @@ final class MappedChunks {
 
   /**
    * The buffers over the mapping [address, address + size), read-only unless writable. Each
-   * chunk is registered with the fault guard (installed now, at the first mapping), with the int
-   * at mark as its faulted word; every chunk has its own registry entry because each is unmapped
-   * on its own. When a registration fails, the whole mapping is unmapped before the exception.
+   * chunk is registered with the fault guard (installed now, at the first mapping), with mark as
+   * its faulted word; every chunk has its own registry entry because each is unmapped on its own,
+   * and the mark goes back to the pool once every chunk is. When a registration fails, the whole
+   * mapping is unmapped and the mark given back before the exception.
    */
-  static ByteBuffer[] map(String what, long address, long size, boolean writable, ByteBuffer mark)
+  static ByteBuffer[] map(String what, long address, long size, boolean writable, Mark mark)
       throws PosixException {
     int n = (int) ((size + SIZE - 1) >>> SHIFT);
+    mark.users.set(n);
     // Without the guard (not glibc) nothing would ever set the mark: no entries then.
     boolean guarded = Native.installFaultGuard();
-    long markAddress = new BytePointer(mark).address();
     for (int i = 0; guarded && i < n; i++) {
-      int r = Core.pipc_fault_region_add(start(address, i), length(size, i), writable ? 1 : 0, markAddress);
+      int r = Core.pipc_fault_region_add(start(address, i), length(size, i), writable ? 1 : 0, mark.address);
       if (r < 0) {
         for (int k = 0; k < i; k++) {
           Core.pipc_fault_region_remove(start(address, k));
         }
         Core.pipc_munmap(address, size);
+        mark.users.set(1);
+        mark.release();
         throw PosixException.of(r, "pipc_fault_region_add", what);
       }
     }
@@ -58,7 +63,7 @@ final class MappedChunks {
       ByteBuffer root = new BytePointer(new At(start, length)).asByteBuffer();
       // The chunk's addresses are unmapped once no buffer over them is reachable, whether or not
       // the region was closed: views (slices, duplicates) keep their root buffer reachable.
-      Native.CLEANER.register(root, unmap(start, length, guarded ? mark : null));
+      Native.CLEANER.register(root, unmap(start, length, guarded, mark));
       chunks[i] = (writable ? root : root.asReadOnlyBuffer()).order(ORDER);
     }
     return chunks;
@@ -83,18 +88,90 @@ final class MappedChunks {
   }
 
   /**
-   * The Cleaner's action for one chunk, which never refers to a buffer over it. It leaves the
-   * guard's registry before munmap, so that the handler can never replace pages at addresses
-   * that were reused, and holds the mark (which the registry entry points into) until then.
+   * The Cleaner's action for one chunk, which never refers to a buffer over it. Unless close
+   * did, it leaves the guard's registry before munmap, so that the handler can never replace
+   * pages at addresses that were reused, and only then gives the mark (which the registry entry
+   * points into) back.
    */
-  private static Runnable unmap(long start, long length, ByteBuffer mark) {
+  private static Runnable unmap(long start, long length, boolean guarded, Mark mark) {
     return () -> {
-      if (mark != null) {
+      if (guarded) {
         Core.pipc_fault_region_remove(start);
       }
       Core.pipc_munmap(start, length);
-      Reference.reachabilityFence(mark);
+      mark.release();
     };
+  }
+
+  /**
+   * A region's faulted word: an int in a direct buffer of 1,024 of them. Marks are pooled, never
+   * freed: a direct buffer of four bytes per mapping (with a Cleaner of its own) would make the C
+   * heap grow with the mappings that wait for the garbage collector. A mark goes back to the pool
+   * only once every chunk of its region is unmapped: then no registry entry points to it, and no
+   * access reads it (MappedRegion reads it while it reaches the chunk it used), so a reused mark
+   * is never seen by two regions.
+   */
+  static final class Mark {
+    private static final int PER_PAGE = 1024;
+    private static final ArrayDeque<Mark> FREE = new ArrayDeque<>();
+
+    private final ByteBuffer page;
+    private final int index;
+    final long address;
+    /** The chunks whose registry entry may still point here. */
+    final AtomicInteger users = new AtomicInteger();
+
+    private Mark(ByteBuffer page, int index, long address) {
+      this.page = page;
+      this.index = index;
+      this.address = address;
+    }
+
+    /** A cleared mark from the pool, which grows by a page of marks when it is empty. */
+    static Mark take() {
+      synchronized (FREE) {
+        if (FREE.isEmpty()) {
+          ByteBuffer page = ByteBuffer.allocateDirect(PER_PAGE * Integer.BYTES).order(ORDER);
+          long base = new BytePointer(page).address();
+          for (int i = 0; i < PER_PAGE; i++) {
+            FREE.push(new Mark(page, i * Integer.BYTES, base + (long) i * Integer.BYTES));
+          }
+        }
+        Mark m = FREE.pop();
+        m.page.putInt(m.index, 0);
+        return m;
+      }
+    }
+
+    /** True once the guard's handler set the mark (a plain load: see MappedRegion.touched). */
+    boolean isSet() {
+      return page.getInt(index) != 0;
+    }
+
+    /** One chunk no longer needs the mark; the last one gives it back to the pool. */
+    void release() {
+      if (users.decrementAndGet() == 0) {
+        synchronized (FREE) {
+          FREE.push(this);
+        }
+      }
+    }
+  }
+
+  /**
+   * What close does: swaps the mapping for private zero pages at the same addresses (an access
+   * racing with it never meets an unmapped page), then leaves the guard's registry, since no
+   * fault can happen there any more, so that closed regions awaiting the Cleaner take no slots.
+   * The chunks, reached until the end, keep the Cleaner from unmapping the addresses meanwhile.
+   */
+  static void detach(ByteBuffer[] chunks, long address, long size) {
+    // On failure (ENOMEM) the shared mapping stays, and its entries, until the Cleaner.
+    if (Core.pipc_mmap_detach(address, size) == 0) {
+      for (int i = 0; i < chunks.length; i++) {
+        Core.pipc_fault_region_remove(start(address, i));
+      }
+    }
+    Reference.reachabilityFence(chunks);
   }
 
   /**

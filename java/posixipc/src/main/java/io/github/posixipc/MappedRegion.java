@@ -63,7 +63,7 @@ public final class MappedRegion implements AutoCloseable {
   private final long size;
   private final boolean writable;
   /** The int that the guard's handler sets to 1 when it replaced the region's pages. */
-  private final ByteBuffer faulted;
+  private final MappedChunks.Mark faulted;
   /** One direct buffer per 1 GiB chunk; null once closed. Holding them keeps the addresses. */
   private volatile ByteBuffer[] chunks;
 
@@ -73,11 +73,9 @@ public final class MappedRegion implements AutoCloseable {
     this.address = address;
     this.size = size;
     this.writable = writable;
-    this.faulted = ByteBuffer.allocateDirect(Integer.BYTES).order(ORDER);
+    this.faulted = MappedChunks.Mark.take();
     this.chunks = MappedChunks.map(what, address, size, writable, faulted);
   }
-
-  // ------------------------------------------------------------------ about the region
 
   /** The size of the region in bytes. */
   public long size() {
@@ -99,7 +97,7 @@ public final class MappedRegion implements AutoCloseable {
    * page from then on, and every accessor throws {@link SharedMemoryFaultException}.
    */
   public boolean isFaulted() {
-    return faulted.getInt(0) != 0;
+    return faulted.isSet();
   }
 
   @Override
@@ -111,14 +109,15 @@ public final class MappedRegion implements AutoCloseable {
   /** Stops using the shared memory (see the class description); idempotent, thread-safe. */
   @Override
   public void close() {
+    ByteBuffer[] c;
     synchronized (this) {
-      if (chunks == null) {
+      c = chunks;
+      if (c == null) {
         return;
       }
       chunks = null;
     }
-    // On failure (ENOMEM) the shared mapping stays until the Cleaner unmaps it.
-    Core.pipc_mmap_detach(address, size);
+    MappedChunks.detach(c, address, size);
   }
 
   // ------------------------------------------------------------------ plain accesses
@@ -187,7 +186,7 @@ public final class MappedRegion implements AutoCloseable {
         default -> b.getLong(i);
       };
     }
-    return touched(offset, v);
+    return touched(c, offset, v);
   }
 
   private void store(long offset, int n, long v) {
@@ -204,7 +203,7 @@ public final class MappedRegion implements AutoCloseable {
         default -> b.putLong(i, v);
       }
     }
-    touched(offset, 0);
+    touched(c, offset, 0);
   }
 
   // ------------------------------------------------------------------ bulk accesses
@@ -253,31 +252,35 @@ public final class MappedRegion implements AutoCloseable {
     ByteBuffer[] c = chunks;
     at(c, offset, length, op != MappedChunks.GET_ARRAY && op != MappedChunks.GET_BUFFER);
     MappedChunks.copy(c, op, offset, length, array, off, buffer, value);
-    touched(offset, 0);
+    touched(c, offset, 0);
   }
 
   // ------------------------------------------------------------------ atomic accesses
 
   /** An int load with acquire ordering; offset must be a multiple of 4. */
   public int getIntAcquire(long offset) {
-    return (int) touched(offset, (int) INT.getAcquire(aligned(offset, 4, false), (int) (offset & MASK)));
+    ByteBuffer b = aligned(offset, 4, false);
+    return (int) touched(b, offset, (int) INT.getAcquire(b, (int) (offset & MASK)));
   }
 
   /** An int store with release ordering; offset must be a multiple of 4. */
   public void setIntRelease(long offset, int value) {
-    INT.setRelease(aligned(offset, 4, true), (int) (offset & MASK), value);
-    touched(offset, 0);
+    ByteBuffer b = aligned(offset, 4, true);
+    INT.setRelease(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** A sequentially consistent int load; offset must be a multiple of 4. */
   public int getIntVolatile(long offset) {
-    return (int) touched(offset, (int) INT.getVolatile(aligned(offset, 4, false), (int) (offset & MASK)));
+    ByteBuffer b = aligned(offset, 4, false);
+    return (int) touched(b, offset, (int) INT.getVolatile(b, (int) (offset & MASK)));
   }
 
   /** A sequentially consistent int store; offset must be a multiple of 4. */
   public void setIntVolatile(long offset, int value) {
-    INT.setVolatile(aligned(offset, 4, true), (int) (offset & MASK), value);
-    touched(offset, 0);
+    ByteBuffer b = aligned(offset, 4, true);
+    INT.setVolatile(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** Atomically sets the int at offset to update if it equals expected; true when it did. */
@@ -292,24 +295,28 @@ public final class MappedRegion implements AutoCloseable {
 
   /** A long load with acquire ordering; offset must be a multiple of 8. */
   public long getLongAcquire(long offset) {
-    return (long) touched(offset, (long) LONG.getAcquire(aligned(offset, 8, false), (int) (offset & MASK)));
+    ByteBuffer b = aligned(offset, 8, false);
+    return (long) touched(b, offset, (long) LONG.getAcquire(b, (int) (offset & MASK)));
   }
 
   /** A long store with release ordering; offset must be a multiple of 8. */
   public void setLongRelease(long offset, long value) {
-    LONG.setRelease(aligned(offset, 8, true), (int) (offset & MASK), value);
-    touched(offset, 0);
+    ByteBuffer b = aligned(offset, 8, true);
+    LONG.setRelease(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** A sequentially consistent long load; offset must be a multiple of 8. */
   public long getLongVolatile(long offset) {
-    return (long) touched(offset, (long) LONG.getVolatile(aligned(offset, 8, false), (int) (offset & MASK)));
+    ByteBuffer b = aligned(offset, 8, false);
+    return (long) touched(b, offset, (long) LONG.getVolatile(b, (int) (offset & MASK)));
   }
 
   /** A sequentially consistent long store; offset must be a multiple of 8. */
   public void setLongVolatile(long offset, long value) {
-    LONG.setVolatile(aligned(offset, 8, true), (int) (offset & MASK), value);
-    touched(offset, 0);
+    ByteBuffer b = aligned(offset, 8, true);
+    LONG.setVolatile(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** Atomically sets the long at offset to update if it equals expected; true when it did. */
@@ -327,20 +334,18 @@ public final class MappedRegion implements AutoCloseable {
    * alone). Reaching the chunk here keeps the addresses mapped during the call (see close).
    */
   private boolean swapped(ByteBuffer chunk, int r, long offset) {
-    Reference.reachabilityFence(chunk);
     if (r < 0) {
       throw fault("offset " + offset);
     }
-    return touched(offset, r) != 0;
+    return touched(chunk, offset, r) != 0;
   }
 
   /** A native add's previous value; for Long.MIN_VALUE, pipc_atomic_error tells if it is one. */
   private long added(ByteBuffer chunk, long previous, long offset) {
-    Reference.reachabilityFence(chunk);
     if (previous == Long.MIN_VALUE && Core.pipc_atomic_error() < 0) {
       throw fault("offset " + offset);
     }
-    return touched(offset, previous);
+    return touched(chunk, offset, previous);
   }
 
   // ------------------------------------------------------------------ views and the pages
@@ -412,8 +417,6 @@ public final class MappedRegion implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------ for the sync objects
-
   /**
    * What keeps the addresses mapped during a native call: reach it until the call is over. A
    * faulted region passes: a sync object's page that is still there still works, one that is
@@ -445,8 +448,6 @@ public final class MappedRegion implements AutoCloseable {
     return what;
   }
 
-  // ------------------------------------------------------------------ the two checks
-
   /** The check before every access (open, inside, writable); returns the chunk at offset. */
   private ByteBuffer at(ByteBuffer[] c, long offset, long length, boolean write) {
     if (c == null) {
@@ -477,13 +478,15 @@ public final class MappedRegion implements AutoCloseable {
    * retried, and the fault is precise, so this load sees it as long as the compiler keeps the
    * load after the access. Both are raw memory: a JIT may move one load above another or hoist
    * it out of a loop. {@link VarHandle#acquireFence()} forbids that (C1 and C2 treat it as a
-   * barrier over all memory, stores included) and emits no instruction on x86-64.
+   * barrier over all memory, stores included) and emits no instruction on x86-64. Reaching the
+   * chunk (or chunks) used here keeps its addresses mapped and the mark out of the pool.
    */
-  private long touched(long offset, long value) {
+  private long touched(Object chunk, long offset, long value) {
     VarHandle.acquireFence();
-    if (faulted.getInt(0) != 0) {
+    if (faulted.isSet()) {
       throw fault("offset " + offset);
     }
+    Reference.reachabilityFence(chunk);
     return value;
   }
 
