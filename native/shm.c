@@ -3,8 +3,6 @@
  */
 #include "internal.h"
 
-#include <stdbool.h>
-
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -212,80 +210,3 @@ int pipc_madvise(uint64_t addr, int64_t length, int advice) {
   if (madvise((void *)(uintptr_t)addr, (size_t)length, sys) < 0) return PIPC__ERR();
   return 0;
 }
-
-int pipc_mem_probe(uint64_t addr, int64_t length) {
-  if (length <= 0) return -EINVAL;
-  uint64_t page = (uint64_t)pipc_page_size();
-  uint64_t start = addr & ~(page - 1);
-  if ((uint64_t)length > UINTPTR_MAX - addr) return -EINVAL;
-  uint64_t end = addr + (uint64_t)length;
-#ifdef MADV_POPULATE_READ
-  if (madvise((void *)(uintptr_t)start, (size_t)(end - start), MADV_POPULATE_READ) < 0) return PIPC__ERR();
-  return 0;
-#else
-  (void)start;
-  (void)end;
-  return -EINVAL;
-#endif
-}
-
-/* ------------------------------------------------------------- atomics */
-
-/* One record per atomic operation, so that it can run under the fault guard. */
-struct pipc__atomic_op {
-  uint64_t addr;
-  int64_t a, b;
-  int64_t result;
-  int size;
-  bool add;
-};
-
-static int pipc__atomic_run(void *arg) {
-  struct pipc__atomic_op *op = arg;
-  if (op->size == 4) {
-    int32_t *p = (int32_t *)(uintptr_t)op->addr;
-    if (op->add) {
-      op->result = __atomic_fetch_add(p, (int32_t)op->a, __ATOMIC_SEQ_CST);
-      return 0;
-    }
-    int32_t expected = (int32_t)op->a;
-    return __atomic_compare_exchange_n(p, &expected, (int32_t)op->b, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-  }
-  int64_t *p = (int64_t *)(uintptr_t)op->addr;
-  if (op->add) {
-    op->result = __atomic_fetch_add(p, op->a, __ATOMIC_SEQ_CST);
-    return 0;
-  }
-  int64_t expected = op->a;
-  return __atomic_compare_exchange_n(p, &expected, op->b, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-}
-
-static int pipc__atomic(struct pipc__atomic_op *op) {
-  if (op->addr == 0 || op->addr % (uint64_t)op->size != 0) return -EINVAL;
-  return pipc__guarded_plain(pipc__atomic_run, op, op->addr, (size_t)op->size);
-}
-
-int pipc_atomic_cas32(uint64_t addr, int32_t expected, int32_t desired) {
-  struct pipc__atomic_op op = {.addr = addr, .a = expected, .b = desired, .size = 4};
-  return pipc__atomic(&op);
-}
-
-int pipc_atomic_cas64(uint64_t addr, int64_t expected, int64_t desired) {
-  struct pipc__atomic_op op = {.addr = addr, .a = expected, .b = desired, .size = 8};
-  return pipc__atomic(&op);
-}
-
-static __thread int pipc__atomic_last_error;
-
-static int64_t pipc__atomic_add(uint64_t addr, int64_t delta, int size) {
-  struct pipc__atomic_op op = {.addr = addr, .a = delta, .size = size, .add = true};
-  int r = pipc__atomic(&op);
-  pipc__atomic_last_error = r;
-  return r < 0 ? INT64_MIN : op.result;
-}
-
-int64_t pipc_atomic_add32(uint64_t addr, int32_t delta) { return pipc__atomic_add(addr, delta, 4); }
-
-int64_t pipc_atomic_add64(uint64_t addr, int64_t delta) { return pipc__atomic_add(addr, delta, 8); }
-
-int pipc_atomic_error(void) { return pipc__atomic_last_error; }

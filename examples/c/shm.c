@@ -28,6 +28,10 @@ int main(void) {
   uint64_t base;
   CHECK(pipc_mmap(fd, 0, 4096, PIPC_PROT_READ | PIPC_PROT_WRITE, &base));
   pipc_fd_close(fd); /* the mapping stays */
+  /* Plain loads and stores too: a page that vanished reads as zeros, and the
+   * guard sets the flag, which the program checks after using the data. */
+  static int32_t faulted;
+  CHECK(pipc_fault_region_add(base, 4096, 1, (uint64_t)(uintptr_t)&faulted));
 
   /* Layout: a semaphore at 0, a mutex at 64, a counter at 128, text at 256. */
   uint64_t ready = base, mutex = base + 64;
@@ -51,9 +55,14 @@ int main(void) {
   if (r == -EOWNERDEAD) r = pipc_mutex_consistent(mutex); /* the child died holding it */
   CHECK(r);
   printf("%s (counter %ld)\n", text, *counter);
+  if (__atomic_load_n(&faulted, __ATOMIC_ACQUIRE)) {
+    fprintf(stderr, "the segment was shrunk under us: what was printed is not the object's\n");
+    return 1;
+  }
   CHECK(pipc_mutex_unlock(mutex));
   int status;
   waitpid(pid, &status, 0);
+  CHECK(pipc_fault_region_remove(base)); /* before unmapping */
   CHECK(pipc_munmap(base, 4096));
   CHECK(pipc_shm_unlink(name));
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;

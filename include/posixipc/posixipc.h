@@ -15,6 +15,7 @@
 #include <posixipc/socket.h>
 #include <posixipc/poll.h>
 #include <posixipc/shm.h>
+#include <posixipc/guard.h>
 #include <posixipc/sem.h>
 #include <posixipc/sync.h>
 

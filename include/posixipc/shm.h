@@ -18,9 +18,10 @@
  *  - Touching a mapped page that lies beyond the object's end (because it was
  *    mapped past the end, or another process shrank the object later) raises
  *    SIGBUS in the process that touches it. The core never touches mapped
- *    memory except in the pipc_sem_* and pipc_mutex_/pipc_cond_* calls that
- *    are given an address, and those return -EFAULT instead once the fault
- *    guard is installed (pipc_fault_guard_install).
+ *    memory except in the pipc_sem_*, pipc_mutex_*, pipc_cond_* and
+ *    pipc_atomic_* calls that are given an address, and those return -EFAULT
+ *    instead once the fault guard is installed (guard.h), which can also
+ *    protect a program's own loads and stores (pipc_fault_region_add).
  *  - Mappings are addresses carried as uint64_t; they stay valid after the
  *    descriptor is closed and until pipc_munmap.
  */
@@ -151,69 +152,6 @@ int pipc_munmap(uint64_t addr, int64_t length);
  * freed later with pipc_munmap. Returns 0, -EINVAL, -ENOMEM.
  */
 int pipc_mmap_detach(uint64_t addr, int64_t length);
-
-/*
- * Checks that every page of [addr, addr + length) can be read without a
- * fault, by asking the kernel to map them in (madvise MADV_POPULATE_READ):
- * a page beyond the end of a shrunk object is reported as -EFAULT instead of
- * raising SIGBUS. The pages may still vanish right after the check: to make
- * the calls that touch an object safe, install the fault guard instead. Returns 0, -EFAULT, -ENOMEM (not mapped), -EINVAL (kernels
- * before 5.14, which lack the advice, or a bad range).
- */
-int pipc_mem_probe(uint64_t addr, int64_t length);
-
-/*
- * The fault guard. A semaphore, mutex or condition lives in shared memory
- * that any process with write access can shrink; the pipc_sem_*,
- * pipc_mutex_*, pipc_cond_* and pipc_atomic_* calls on an object whose page
- * is gone would then raise SIGBUS, which ends the process by default. Once the guard is installed,
- * those calls return -EFAULT instead, whether the page was already gone when
- * the call began or vanished while it waited; and -ENOTRECOVERABLE when glibc
- * judged the object's state impossible (another process wrote over it) and
- * would have called abort().
- *
- * It installs one handler for SIGBUS and SIGABRT, in front of the handlers
- * already there: signals that do not come from a guarded call in the same
- * thread are passed on to them with the same arguments (or given the default
- * action, when that is what was there). Install it after any other handler
- * for those two signals, once; a later sigaction for them removes it. The
- * Java library installs it when it loads. Idempotent, thread-safe. Returns 0
- * or -errno from sigaction.
- *
- * What the guard cannot do: the object stays gone (every later call on it
- * fails the same way), and a thread that held a robust mutex in the vanished
- * memory may see its other robust mutexes fail too, because glibc links the
- * mutexes a thread holds through their own memory.
- */
-int pipc_fault_guard_install(void);
-
-/* 1 once pipc_fault_guard_install has succeeded in this process, else 0. */
-int pipc_fault_guard_installed(void);
-
-/*
- * Atomic read-modify-write operations on mapped memory, sequentially
- * consistent (as C11's atomic_compare_exchange_strong and atomic_fetch_add),
- * so that C and Java processes that use either see the same semantics. They
- * run under the fault guard: with it installed, a page that another process
- * cut off is -EFAULT rather than SIGBUS. addr must be aligned to the size.
- *
- * pipc_atomic_cas32/64 store desired if the value equals expected: 1 when
- * they did, 0 when not; -EINVAL (NULL or misaligned), -EFAULT.
- *
- * pipc_atomic_add32/64 add delta and return the previous value. INT64_MIN is
- * returned both for a genuine previous value (64-bit only) and for an error:
- * pipc_atomic_error then tells them apart.
- */
-int pipc_atomic_cas32(uint64_t addr, int32_t expected, int32_t desired);
-int pipc_atomic_cas64(uint64_t addr, int64_t expected, int64_t desired);
-int64_t pipc_atomic_add32(uint64_t addr, int32_t delta);
-int64_t pipc_atomic_add64(uint64_t addr, int64_t delta);
-
-/*
- * After a pipc_atomic_add32/64 in this thread returned INT64_MIN: 0 when that
- * was the previous value, else -EINVAL or -EFAULT.
- */
-int pipc_atomic_error(void);
 
 /* Flags for pipc_msync: exactly one of ASYNC or SYNC, optionally INVALIDATE. */
 #define PIPC_MSYNC_ASYNC 0x1

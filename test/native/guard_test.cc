@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <thread>
+#include <vector>
 
 #include "ipc_names.h"
 #include "test_util.h"
@@ -346,6 +347,130 @@ TEST(FaultGuard, ARacingTruncationNeverKillsTheCaller) {
     return ok > 0 && faults > 0 ? 0 : 1;
   }));
   EXPECT_EQ(0, WaitChild(cutter));
+}
+
+// The registry of regions: a plain load or store past the shrunk end, with
+// no guarded call around it, completes on a zero page and sets the region's
+// flag; that page is private from then on, the others stay shared.
+TEST(FaultRegion, APlainAccessPastTheEndCompletesOnZeroPagesAndSetsTheFlag) {
+  Segment s("region-plain");
+  *reinterpret_cast<volatile int32_t*>(s.addr) = 7;
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    static int32_t flag;
+    if (pipc_fault_region_add(s.addr, 2 * s.page, 1, reinterpret_cast<uint64_t>(&flag)) != 0) return 1;
+    if (*reinterpret_cast<volatile int32_t*>(s.addr) != 7 || flag != 0) return 2;  // no fault yet
+    volatile int32_t* gone = reinterpret_cast<volatile int32_t*>(s.second(16));
+    *gone = 5;  // faults, then completes on the zero page
+    if (__atomic_load_n(&flag, __ATOMIC_ACQUIRE) != 1) return 3;
+    if (*gone != 5) return 4;  // a private page now: the store stayed in it
+    *reinterpret_cast<volatile int32_t*>(s.addr) = 8;  // the first page is still the object's
+    int32_t seen;
+    if (pread(s.fd, &seen, sizeof seen, 0) != sizeof seen || seen != 8) return 5;
+    return pipc_fault_region_remove(s.addr) == 0 ? 0 : 6;
+  }));
+}
+
+TEST(FaultRegion, ManyThreadsFaultingAtOnceAllSurvive) {
+  Segment s("region-threads");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    static int32_t flag;
+    if (pipc_fault_region_add(s.addr, 2 * s.page, 0, reinterpret_cast<uint64_t>(&flag)) != 0) return 1;
+    std::atomic<int> zeros{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; t++) {
+      threads.emplace_back([&, t] {
+        if (*reinterpret_cast<volatile int32_t*>(s.second(8 * t)) == 0) zeros++;
+      });
+    }
+    for (auto& t : threads) t.join();
+    return zeros == 8 && flag == 1 ? 0 : 2;
+  }));
+}
+
+TEST(FaultRegion, AGuardedCallInARegionKeepsItsEfaultAndLeavesTheRegionAlone) {
+  Segment s("region-guarded");
+  ASSERT_EQ(0, pipc_sem_init(s.second(), 1));
+  *reinterpret_cast<volatile int32_t*>(s.addr + 64) = 9;
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    static int32_t flag;
+    if (pipc_fault_region_add(s.addr, 2 * s.page, 1, reinterpret_cast<uint64_t>(&flag)) != 0) return 1;
+    if (pipc_sem_post(s.second()) != -EFAULT) return 2;
+    if (pipc_atomic_cas32(s.second(64), 0, 1) != -EFAULT) return 3;
+    if (flag != 0) return 4;
+    return *reinterpret_cast<volatile int32_t*>(s.addr + 64) == 9 ? 0 : 5;  // still the shared page
+  }));
+}
+
+TEST(FaultRegion, AFaultInNoRegionStillKillsTheProcess) {
+  Segment s("region-other");
+  Segment other("region-other2");
+  ASSERT_EQ(0, s.cut());
+  int status = InGuardedChild([&] {
+    static int32_t flag;
+    if (pipc_fault_region_add(other.addr, 2 * other.page, 1, reinterpret_cast<uint64_t>(&flag)) != 0) return 1;
+    *reinterpret_cast<volatile int32_t*>(s.second()) = 1;  // not registered: SIGBUS, default action
+    return 2;
+  });
+  EXPECT_EQ(128 + SIGBUS, status);
+}
+
+// Regions come and go in one thread while others fault in theirs: a fault
+// always meets either a registered region (zero page, flag) or none (never
+// here), and remove never returns while a handler still works on its slot.
+TEST(FaultRegion, RegionsComingAndGoingWhileOtherThreadsFault) {
+  Segment s("region-churn");
+  ASSERT_EQ(0, s.cut());
+  EXPECT_EQ(0, InGuardedChild([&] {
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad{0};
+    auto churn = [&](int id) {
+      static int32_t flags[4];
+      while (!stop) {
+        uint64_t addr;
+        if (pipc_mmap(s.fd, 0, 2 * s.page, PIPC_PROT_READ | PIPC_PROT_WRITE, &addr) != 0) { bad++; return; }
+        flags[id] = 0;
+        if (pipc_fault_region_add(addr, 2 * s.page, 1, reinterpret_cast<uint64_t>(&flags[id])) != 0) bad++;
+        if (*reinterpret_cast<volatile int32_t*>(addr + s.page + 8 * id) != 0) bad++;  // faults
+        if (__atomic_load_n(&flags[id], __ATOMIC_ACQUIRE) != 1) bad++;
+        if (pipc_fault_region_remove(addr) != 0) bad++;
+        pipc_munmap(addr, 2 * s.page);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) threads.emplace_back(churn, t);
+    long long end = NowMs() + 500;
+    while (NowMs() < end) usleep(1000);
+    stop = true;
+    for (auto& t : threads) t.join();
+    return bad == 0 ? 0 : 1;
+  }));
+}
+
+TEST(FaultRegion, AddAndRemoveCheckTheirArguments) {
+  Segment s("region-args");
+  int32_t flags[2];
+  uint64_t flag = reinterpret_cast<uint64_t>(&flags[0]);
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(0, s.page, 1, flag));
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(s.addr + 8, s.page, 1, flag));
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(s.addr, 0, 1, flag));
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(UINT64_MAX - s.page + 1, 2 * s.page, 1, flag));  // wraps
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(s.addr, s.page, 1, 0));
+  EXPECT_EQ(-EINVAL, pipc_fault_region_add(s.addr, s.page, 1, flag + 2));
+  ASSERT_EQ(0, pipc_fault_region_add(s.addr, s.page, 1, flag));
+  EXPECT_EQ(-EEXIST, pipc_fault_region_add(s.addr, 2 * s.page, 1, flag));
+  EXPECT_EQ(0, pipc_fault_region_add(s.second(), s.page, 1, flag + 4));  // adjacent, not overlapping
+  EXPECT_EQ(-ENOENT, pipc_fault_region_remove(s.addr + s.page / 2));
+  EXPECT_EQ(0, pipc_fault_region_remove(s.addr));
+  EXPECT_EQ(-ENOENT, pipc_fault_region_remove(s.addr));
+  EXPECT_EQ(0, pipc_fault_region_remove(s.second()));
+  // More regions than one block of slots, registered and removed: slots are reused.
+  for (int round = 0; round < 2; round++) {
+    for (uint64_t k = 0; k < 1000; k++) ASSERT_EQ(0, pipc_fault_region_add(s.page * (1000 + k), s.page, 1, flag));
+    for (uint64_t k = 0; k < 1000; k++) ASSERT_EQ(0, pipc_fault_region_remove(s.page * (1000 + k)));
+  }
 }
 
 }  // namespace

@@ -63,6 +63,28 @@ class AllocationTest {
     assertEquals(64, r.read(in));
   }
 
+  /** Every kind of region access, the fault check after each included. */
+  @Test
+  void regionAccessesAllocateNothing() throws IOException {
+    byte[] array = new byte[64];
+    try (SharedMemory shm = SharedMemory.createAnonymous("alloc", 4096); MappedRegion r = shm.map()) {
+      assertNothingPerMessage("region", (out, in) -> {
+        r.putLong(0, r.getLong(0) + r.getInt(8) + r.getShort(12) + r.getByte(14));
+        r.setLongRelease(64, r.getLongAcquire(64) + 1);
+        r.setIntVolatile(72, r.getIntVolatile(72) + 1);
+        r.compareAndSetLong(80, 0, 0);
+        r.getAndAddInt(88, 1);
+        r.put(128, array);
+        r.get(128, array);
+        out.clear();
+        r.put(256, out);
+        in.clear();
+        r.get(256, in);
+        r.fill(512, 64, (byte) 1);
+      });
+    }
+  }
+
   @Test
   void pipeReadsAndWritesAllocateNothing() throws IOException {
     try (Pipe p = Pipe.open()) {

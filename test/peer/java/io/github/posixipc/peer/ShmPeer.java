@@ -26,7 +26,8 @@ import java.time.Duration;
  *                                    shrunk meanwhile), then access beyond the end: prints the
  *                                    exception of each access, then how the waits ended ("waits
  *                                    E1 E2", and "held" when the condition's mutex is held after
- *                                    it), then "alive"
+ *                                    it), then "alive" (the region is faulted, and a new
+ *                                    mapping of the first page reads what the parent wrote)
  * </pre>
  */
 public final class ShmPeer {
@@ -222,7 +223,10 @@ public final class ShmPeer {
           semWaiter.join();
           condWaiter.join();
           System.out.println("waits " + waits[0] + " " + waits[1] + " " + waits[2]);
-          System.out.println(region.getInt(0) == 1 ? "alive" : "wrong");
+          // The region is faulted for good; the first page is still the object's, in a new mapping.
+          try (MappedRegion again = shm.map(0, page)) {
+            System.out.println(region.isFaulted() && again.getInt(0) == 1 ? "alive" : "wrong");
+          }
           return 0;
         }
         default:

@@ -1,6 +1,7 @@
 package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -9,14 +10,13 @@ import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
+import java.util.function.IntSupplier;
 
 /**
  * A mapping of (part of) a {@link SharedMemory} object into this process: memory that every
  * process mapping the same object shares. Offsets are {@code long}, relative to the start of the
- * region, and every access is bounds-checked. Multi-byte values are in the platform's native byte
- * order, the order a C program on the same machine uses.
+ * region, and every access is bounds-checked ({@link IndexOutOfBoundsException}). Multi-byte
+ * values are in the platform's native byte order, the order a C program on the same machine uses.
  *
  * <pre>{@code
  * try (SharedMemory shm = SharedMemory.create("/jobs", 4096);
@@ -26,63 +26,24 @@ import org.bytedeco.javacpp.Pointer;
  * }
  * }</pre>
  *
- * <h2>Atomic accesses</h2>
+ * <p>The {@code *Acquire}, {@code *Release} and {@code *Volatile} methods are {@link VarHandle}
+ * operations on direct memory, {@code compareAndSet*} and {@code getAndAdd*} the core's
+ * {@code pipc_atomic_*}: they order as the C11 {@code <stdatomic.h>} operations of the same
+ * names, so C and Java processes synchronize through them, and need an offset that is a multiple
+ * of the value's size ({@link IllegalArgumentException}).
  *
- * The {@code *Acquire}, {@code *Release}, {@code *Volatile}, {@code compareAndSet*} and
- * {@code getAndAdd*} methods on {@code int} and {@code long} are the JDK's {@link VarHandle}
- * operations on direct memory, with the same ordering guarantees as the C11
- * {@code <stdatomic.h>} operations of the same names (on x86-64: plain moves for acquire and
- * release, {@code lock cmpxchg} and {@code lock xadd}), so a C process and a Java process can
- * synchronize through them. They need an
- * offset that is a multiple of the value's size ({@link IllegalArgumentException} otherwise).
- *
- * <h2>What cannot crash the JVM</h2>
- *
- * <ul>
- *   <li>Out of bounds: every offset and length is checked ({@link IndexOutOfBoundsException}).
- *   <li>A read-only mapping refuses stores ({@link ReadOnlyBufferException}), where a store would
- *       otherwise be a fatal {@code SIGSEGV}.
- *   <li>Truncation by another process: touching a page beyond the object's new end raises
- *       {@code SIGBUS}. All data accesses here go through {@code ByteBuffer} and
- *       {@code VarHandle}, never through native code, because HotSpot turns a {@code SIGBUS} in
- *       those accesses into an {@link InternalError} (a {@code SIGBUS} in unguarded native code
- *       would end the process). The JVM survives every such fault. When HotSpot raises the error
- *       within the access, the region turns it into a {@link SharedMemoryFaultException}
- *       naming the object and the offset. HotSpot often records the fault and throws the
- *       {@code InternalError} ("a fault occurred in a (recent) unsafe memory access
- *       operation") only at the thread's next transition into the VM, a little later, outside
- *       this class; no library can move that point, so callers that must survive a truncation
- *       catch both. Compare-and-set and get-and-add are native calls (HotSpot's interpreter does
- *       not protect a compare-and-set on off-heap memory, which would kill the JVM), and like
- *       semaphores, mutexes and conditions they run under the core's fault
- *       guard ({@code pipc_fault_guard_install}, installed when the library loads): a
- *       {@code SIGBUS} inside them, whether the page was gone before the call or vanished while
- *       it waited, ends the call with {@link SharedMemoryFaultException}.
- *       Truncating a segment that others still use is a bug of the application in any case;
- *       seal a memfd ({@link SharedMemory.Seal#SHRINK}) to make it impossible.
- *   <li>Use after close: every method throws {@link IllegalStateException} (or
- *       {@link ClosedChannelException} for the semaphore, mutex and condition calls). {@link
- *       #close()} does not unmap the memory while anything may still touch it. It swaps the
- *       mapping, at the same addresses and in one system call, for private zero-filled pages:
- *       an access racing with {@code close()} either reaches the shared memory or lands in
- *       memory that is thrown away, never on an unmapped page. The addresses are released
- *       (unmapped) only once no {@code ByteBuffer} over them is reachable any more, by the
- *       garbage collector's {@link java.lang.ref.Cleaner}.
- * </ul>
- *
- * <h2>Raw {@code ByteBuffer} views</h2>
- *
- * {@link #asByteBuffer(long, int)} gives a zero-copy view of up to 2 GiB minus one byte, within
- * one 1 GiB-aligned chunk of the region: regions larger than that need several views, or the
- * long-offset methods of this class. A view is an ordinary direct buffer, so the JDK bounds-checks
- * it, and a {@code SIGBUS} in it is an {@link InternalError} as described above. After
- * {@link #close()} a view stays safe to use but no longer reaches the shared memory: it reads
- * zeros and its stores are discarded. The mapping's addresses stay reserved while any view is
- * reachable.
- *
- * <p>A region is independent of the {@link SharedMemory} it came from: closing that handle
- * does not unmap the region (as in POSIX). A region that becomes unreachable without being
- * closed is unmapped by the Cleaner.
+ * <p>No access can crash the JVM (docs/shm.md has the details). A read-only region refuses stores
+ * ({@link ReadOnlyBufferException}). When another process shrinks the object, an access past its
+ * new end raises {@code SIGBUS}: the core's fault guard, whose handler runs before HotSpot's,
+ * replaces the page with a private zero page, marks the region faulted and lets the access
+ * complete; the method that made it then throws {@link SharedMemoryFaultException}, interpreted
+ * or compiled, plain, bulk or atomic, and so does every later access. After {@link #close()},
+ * accessors throw {@link IllegalStateException}, and the methods that declare
+ * {@link IOException} {@link ClosedChannelException}. Closing swaps the mapping for private zero
+ * pages at the same addresses, in one system call, so an access racing with it never meets an
+ * unmapped page; a {@link java.lang.ref.Cleaner} unmaps the addresses once no buffer over them is
+ * reachable, whether the region was closed or not. Closing the {@link SharedMemory} the region
+ * came from does not unmap it.
  */
 public final class MappedRegion implements AutoCloseable {
 
@@ -90,8 +51,8 @@ public final class MappedRegion implements AutoCloseable {
     Native.ensureLoaded();
   }
 
-  private static final int CHUNK_SHIFT = 30;
-  private static final long CHUNK = 1L << CHUNK_SHIFT;
+  private static final int CHUNK_SHIFT = MappedChunks.SHIFT;
+  private static final long CHUNK = MappedChunks.SIZE;
   private static final long MASK = CHUNK - 1;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
   private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ORDER);
@@ -101,55 +62,20 @@ public final class MappedRegion implements AutoCloseable {
   private final long address;
   private final long size;
   private final boolean writable;
+  /** The int that the guard's handler sets to 1 when it replaced the region's pages. */
+  private final MappedChunks.Mark faulted;
   /** One direct buffer per 1 GiB chunk; null once closed. Holding them keeps the addresses. */
   private volatile ByteBuffer[] chunks;
 
-  MappedRegion(String what, long address, long size, boolean writable) {
+  /** Takes over the mapping [address, address + size): unmaps it itself when this fails. */
+  MappedRegion(String what, long address, long size, boolean writable) throws PosixException {
     this.what = what;
     this.address = address;
     this.size = size;
     this.writable = writable;
-    int n = (int) ((size + CHUNK - 1) >>> CHUNK_SHIFT);
-    ByteBuffer[] c = new ByteBuffer[n];
-    for (int i = 0; i < n; i++) {
-      long start = address + ((long) i << CHUNK_SHIFT);
-      long length = Math.min(CHUNK, size - ((long) i << CHUNK_SHIFT));
-      ByteBuffer root = new BytePointer(new At(start, length)).asByteBuffer();
-      // The chunk's addresses are unmapped once no buffer over them is reachable, whether or not
-      // the region was closed: views (slices, duplicates) keep their root buffer reachable.
-      Native.CLEANER.register(root, new Unmap(start, length));
-      c[i] = (writable ? root : root.asReadOnlyBuffer()).order(ORDER);
-    }
-    this.chunks = c;
+    this.faulted = MappedChunks.Mark.take();
+    this.chunks = MappedChunks.map(what, address, size, writable, faulted);
   }
-
-  /** A JavaCPP pointer at an address, to build a direct buffer over it. */
-  private static final class At extends Pointer {
-    At(long address, long length) {
-      this.address = address;
-      this.position = 0;
-      this.limit = length;
-      this.capacity = length;
-    }
-  }
-
-  /** The Cleaner's action for one chunk. Never refers to a buffer. */
-  private static final class Unmap implements Runnable {
-    private final long address;
-    private final long length;
-
-    Unmap(long address, long length) {
-      this.address = address;
-      this.length = length;
-    }
-
-    @Override
-    public void run() {
-      Core.pipc_munmap(address, length);
-    }
-  }
-
-  // ------------------------------------------------------------------ about the region
 
   /** The size of the region in bytes. */
   public long size() {
@@ -166,119 +92,66 @@ public final class MappedRegion implements AutoCloseable {
     return chunks != null;
   }
 
+  /**
+   * True once an access met a page that another process cut off: that page is a private zero
+   * page from then on, and every accessor throws {@link SharedMemoryFaultException}.
+   */
+  public boolean isFaulted() {
+    return faulted.isSet();
+  }
+
   @Override
   public String toString() {
     return "MappedRegion[" + what + ", " + size + " bytes" + (writable ? "" : ", read-only")
-        + (isOpen() ? "" : ", closed") + "]";
+        + (isOpen() ? "" : ", closed") + (isFaulted() ? ", faulted" : "") + "]";
   }
 
-  /**
-   * Stops using the shared memory; idempotent and thread-safe. See the class description for
-   * what happens to accesses racing with it and to views obtained earlier.
-   */
+  /** Stops using the shared memory (see the class description); idempotent, thread-safe. */
   @Override
   public void close() {
+    ByteBuffer[] c;
     synchronized (this) {
-      if (chunks == null) {
+      c = chunks;
+      if (c == null) {
         return;
       }
       chunks = null;
     }
-    // On failure (ENOMEM) the shared mapping simply stays until the Cleaner unmaps it: never
-    // unmapped while reachable buffers may still touch it.
-    Core.pipc_mmap_detach(address, size);
+    MappedChunks.detach(c, address, size);
   }
 
   // ------------------------------------------------------------------ plain accesses
 
   public byte getByte(long offset) {
-    ByteBuffer b = chunk(offset, 1);
-    try {
-      return b.get((int) (offset & MASK));
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (byte) load(offset, 1);
   }
 
   public void putByte(long offset, byte value) {
-    ByteBuffer b = writableChunk(offset, 1);
-    try {
-      b.put((int) (offset & MASK), value);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    store(offset, 1, value);
   }
 
   public short getShort(long offset) {
-    ByteBuffer b = chunk(offset, 2);
-    int i = (int) (offset & MASK);
-    try {
-      return i <= CHUNK - 2 ? b.getShort(i) : (short) getAcross(offset, 2);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (short) load(offset, 2);
   }
 
   public void putShort(long offset, short value) {
-    ByteBuffer b = writableChunk(offset, 2);
-    int i = (int) (offset & MASK);
-    try {
-      if (i <= CHUNK - 2) {
-        b.putShort(i, value);
-      } else {
-        putAcross(offset, 2, value);
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    store(offset, 2, value);
   }
 
   public int getInt(long offset) {
-    ByteBuffer b = chunk(offset, 4);
-    int i = (int) (offset & MASK);
-    try {
-      return i <= CHUNK - 4 ? b.getInt(i) : (int) getAcross(offset, 4);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (int) load(offset, 4);
   }
 
   public void putInt(long offset, int value) {
-    ByteBuffer b = writableChunk(offset, 4);
-    int i = (int) (offset & MASK);
-    try {
-      if (i <= CHUNK - 4) {
-        b.putInt(i, value);
-      } else {
-        putAcross(offset, 4, value);
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    store(offset, 4, value);
   }
 
   public long getLong(long offset) {
-    ByteBuffer b = chunk(offset, 8);
-    int i = (int) (offset & MASK);
-    try {
-      return i <= CHUNK - 8 ? b.getLong(i) : getAcross(offset, 8);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return load(offset, 8);
   }
 
   public void putLong(long offset, long value) {
-    ByteBuffer b = writableChunk(offset, 8);
-    int i = (int) (offset & MASK);
-    try {
-      if (i <= CHUNK - 8) {
-        b.putLong(i, value);
-      } else {
-        putAcross(offset, 8, value);
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    store(offset, 8, value);
   }
 
   public float getFloat(long offset) {
@@ -297,21 +170,40 @@ public final class MappedRegion implements AutoCloseable {
     putLong(offset, Double.doubleToRawLongBits(value));
   }
 
-  /** A value that straddles two chunks (regions above 1 GiB only), byte by byte. */
-  private long getAcross(long offset, int n) {
-    long v = 0;
-    for (int k = 0; k < n; k++) {
-      long b = chunk(offset + k, 1).get((int) ((offset + k) & MASK)) & 0xffL;
-      v |= ORDER == ByteOrder.LITTLE_ENDIAN ? b << (8 * k) : b << (8 * (n - 1 - k));
+  /** A value of n bytes; n is a constant at every call site, so the switch folds away. */
+  private long load(long offset, int n) {
+    ByteBuffer[] c = chunks; // read once: close() sets it to null
+    ByteBuffer b = at(c, offset, n, false);
+    int i = (int) (offset & MASK);
+    long v;
+    if (i > CHUNK - n) {
+      v = MappedChunks.across(c, offset, n, false, 0);
+    } else {
+      v = switch (n) {
+        case 1 -> b.get(i);
+        case 2 -> b.getShort(i);
+        case 4 -> b.getInt(i);
+        default -> b.getLong(i);
+      };
     }
-    return v;
+    return touched(c, offset, v);
   }
 
-  private void putAcross(long offset, int n, long v) {
-    for (int k = 0; k < n; k++) {
-      int shift = ORDER == ByteOrder.LITTLE_ENDIAN ? 8 * k : 8 * (n - 1 - k);
-      writableChunk(offset + k, 1).put((int) ((offset + k) & MASK), (byte) (v >>> shift));
+  private void store(long offset, int n, long v) {
+    ByteBuffer[] c = chunks;
+    ByteBuffer b = at(c, offset, n, true);
+    int i = (int) (offset & MASK);
+    if (i > CHUNK - n) {
+      MappedChunks.across(c, offset, n, true, v);
+    } else {
+      switch (n) {
+        case 1 -> b.put(i, (byte) v);
+        case 2 -> b.putShort(i, (short) v);
+        case 4 -> b.putInt(i, (int) v);
+        default -> b.putLong(i, v);
+      }
     }
+    touched(c, offset, 0);
   }
 
   // ------------------------------------------------------------------ bulk accesses
@@ -324,20 +216,7 @@ public final class MappedRegion implements AutoCloseable {
   /** Copies length bytes from the region at offset into dst[off ...]. */
   public void get(long offset, byte[] dst, int off, int length) {
     Objects.checkFromIndexSize(off, length, dst.length);
-    checkRange(offset, length);
-    try {
-      while (length > 0) {
-        ByteBuffer b = chunk(offset, 1);
-        int i = (int) (offset & MASK);
-        int n = Math.min(length, b.limit() - i);
-        b.get(i, dst, off, n);
-        offset += n;
-        off += n;
-        length -= n;
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    bulk(MappedChunks.GET_ARRAY, offset, length, dst, off, null, (byte) 0);
   }
 
   /** Copies src into the region at offset. */
@@ -348,79 +227,32 @@ public final class MappedRegion implements AutoCloseable {
   /** Copies src[off, off + length) into the region at offset. */
   public void put(long offset, byte[] src, int off, int length) {
     Objects.checkFromIndexSize(off, length, src.length);
-    checkWritableRange(offset, length);
-    try {
-      while (length > 0) {
-        ByteBuffer b = writableChunk(offset, 1);
-        int i = (int) (offset & MASK);
-        int n = Math.min(length, b.limit() - i);
-        b.put(i, src, off, n);
-        offset += n;
-        off += n;
-        length -= n;
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    bulk(MappedChunks.PUT_ARRAY, offset, length, src, off, null, (byte) 0);
   }
 
-  /**
-   * Copies dst.remaining() bytes from the region at offset into dst, from its position, and
-   * advances the position.
-   */
+  /** Copies dst.remaining() bytes from the region at offset into dst, advancing its position. */
   public void get(long offset, ByteBuffer dst) {
-    int length = dst.remaining();
-    checkRange(offset, length);
     if (dst.isReadOnly()) {
       throw new ReadOnlyBufferException();
     }
-    try {
-      while (length > 0) {
-        ByteBuffer b = chunk(offset, 1);
-        int i = (int) (offset & MASK);
-        int n = Math.min(length, b.limit() - i);
-        dst.put(dst.position(), b, i, n);
-        dst.position(dst.position() + n);
-        offset += n;
-        length -= n;
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    bulk(MappedChunks.GET_BUFFER, offset, dst.remaining(), null, 0, dst, (byte) 0);
   }
 
-  /**
-   * Copies src.remaining() bytes from src, from its position, into the region at offset, and
-   * advances the position.
-   */
+  /** Copies src.remaining() bytes of src into the region at offset, advancing its position. */
   public void put(long offset, ByteBuffer src) {
-    int length = src.remaining();
-    checkWritableRange(offset, length);
-    try {
-      while (length > 0) {
-        ByteBuffer b = writableChunk(offset, 1);
-        int i = (int) (offset & MASK);
-        int n = Math.min(length, b.limit() - i);
-        b.put(i, src, src.position(), n);
-        src.position(src.position() + n);
-        offset += n;
-        length -= n;
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    bulk(MappedChunks.PUT_BUFFER, offset, src.remaining(), null, 0, src, (byte) 0);
   }
 
   /** Sets length bytes from offset to value. */
   public void fill(long offset, long length, byte value) {
-    checkWritableRange(offset, length);
-    try {
-      for (long k = 0; k < length; k++) {
-        writableChunk(offset + k, 1).put((int) ((offset + k) & MASK), value);
-      }
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    bulk(MappedChunks.FILL, offset, length, null, 0, null, value);
+  }
+
+  private void bulk(int op, long offset, long length, byte[] array, int off, ByteBuffer buffer, byte value) {
+    ByteBuffer[] c = chunks;
+    at(c, offset, length, op != MappedChunks.GET_ARRAY && op != MappedChunks.GET_BUFFER);
+    MappedChunks.copy(c, op, offset, length, array, off, buffer, value);
+    touched(c, offset, 0);
   }
 
   // ------------------------------------------------------------------ atomic accesses
@@ -428,150 +260,109 @@ public final class MappedRegion implements AutoCloseable {
   /** An int load with acquire ordering; offset must be a multiple of 4. */
   public int getIntAcquire(long offset) {
     ByteBuffer b = aligned(offset, 4, false);
-    try {
-      return (int) INT.getAcquire(b, (int) (offset & MASK));
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (int) touched(b, offset, (int) INT.getAcquire(b, (int) (offset & MASK)));
   }
 
   /** An int store with release ordering; offset must be a multiple of 4. */
   public void setIntRelease(long offset, int value) {
     ByteBuffer b = aligned(offset, 4, true);
-    try {
-      INT.setRelease(b, (int) (offset & MASK), value);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    INT.setRelease(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** A sequentially consistent int load; offset must be a multiple of 4. */
   public int getIntVolatile(long offset) {
     ByteBuffer b = aligned(offset, 4, false);
-    try {
-      return (int) INT.getVolatile(b, (int) (offset & MASK));
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (int) touched(b, offset, (int) INT.getVolatile(b, (int) (offset & MASK)));
   }
 
   /** A sequentially consistent int store; offset must be a multiple of 4. */
   public void setIntVolatile(long offset, int value) {
     ByteBuffer b = aligned(offset, 4, true);
-    try {
-      INT.setVolatile(b, (int) (offset & MASK), value);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    INT.setVolatile(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** Atomically sets the int at offset to update if it equals expected; true when it did. */
   public boolean compareAndSetInt(long offset, int expected, int update) {
-    ByteBuffer b = aligned(offset, 4, true); // keeps the addresses mapped (see close)
-    int r = Core.pipc_atomic_cas32(address + offset, expected, update);
-    Reference.reachabilityFence(b);
-    if (r < 0) {
-      throw nativeFault(r, offset);
-    }
-    return r != 0;
+    return swapped(aligned(offset, 4, true), Core.pipc_atomic_cas32(address + offset, expected, update), offset);
   }
 
   /** Atomically adds delta to the int at offset; returns the previous value. */
   public int getAndAddInt(long offset, int delta) {
-    ByteBuffer b = aligned(offset, 4, true);
-    long previous = Core.pipc_atomic_add32(address + offset, delta);
-    Reference.reachabilityFence(b);
-    if (previous == Long.MIN_VALUE) { // never an int value: an error
-      throw nativeFault(Core.pipc_atomic_error(), offset);
-    }
-    return (int) previous;
+    return (int) added(aligned(offset, 4, true), Core.pipc_atomic_add32(address + offset, delta), offset);
   }
 
   /** A long load with acquire ordering; offset must be a multiple of 8. */
   public long getLongAcquire(long offset) {
     ByteBuffer b = aligned(offset, 8, false);
-    try {
-      return (long) LONG.getAcquire(b, (int) (offset & MASK));
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (long) touched(b, offset, (long) LONG.getAcquire(b, (int) (offset & MASK)));
   }
 
   /** A long store with release ordering; offset must be a multiple of 8. */
   public void setLongRelease(long offset, long value) {
     ByteBuffer b = aligned(offset, 8, true);
-    try {
-      LONG.setRelease(b, (int) (offset & MASK), value);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    LONG.setRelease(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** A sequentially consistent long load; offset must be a multiple of 8. */
   public long getLongVolatile(long offset) {
     ByteBuffer b = aligned(offset, 8, false);
-    try {
-      return (long) LONG.getVolatile(b, (int) (offset & MASK));
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    return (long) touched(b, offset, (long) LONG.getVolatile(b, (int) (offset & MASK)));
   }
 
   /** A sequentially consistent long store; offset must be a multiple of 8. */
   public void setLongVolatile(long offset, long value) {
     ByteBuffer b = aligned(offset, 8, true);
-    try {
-      LONG.setVolatile(b, (int) (offset & MASK), value);
-    } catch (InternalError e) {
-      throw fault(e, offset);
-    }
+    LONG.setVolatile(b, (int) (offset & MASK), value);
+    touched(b, offset, 0);
   }
 
   /** Atomically sets the long at offset to update if it equals expected; true when it did. */
   public boolean compareAndSetLong(long offset, long expected, long update) {
-    ByteBuffer b = aligned(offset, 8, true);
-    int r = Core.pipc_atomic_cas64(address + offset, expected, update);
-    Reference.reachabilityFence(b);
-    if (r < 0) {
-      throw nativeFault(r, offset);
-    }
-    return r != 0;
+    return swapped(aligned(offset, 8, true), Core.pipc_atomic_cas64(address + offset, expected, update), offset);
   }
 
   /** Atomically adds delta to the long at offset; returns the previous value. */
   public long getAndAddLong(long offset, long delta) {
-    ByteBuffer b = aligned(offset, 8, true);
-    long previous = Core.pipc_atomic_add64(address + offset, delta);
-    Reference.reachabilityFence(b);
-    if (previous == Long.MIN_VALUE) { // the previous value, or an error: the core tells which
-      int r = Core.pipc_atomic_error();
-      if (r < 0) {
-        throw nativeFault(r, offset);
-      }
-    }
-    return previous;
+    return added(aligned(offset, 8, true), Core.pipc_atomic_add64(address + offset, delta), offset);
   }
 
-  /*
-   * Compare-and-set and get-and-add are native calls under the core's fault guard, not
-   * VarHandle operations: HotSpot's interpreter (17 and 25) performs a compare-and-set on
-   * off-heap memory without the protection that turns a SIGBUS into an InternalError, so a CAS
-   * on a page that another process cut off would kill the JVM.
+  /**
+   * A native compare-and-set's result: 1, 0, or -EFAULT from the guard (which leaves the region
+   * alone). Reaching the chunk here keeps the addresses mapped during the call (see close).
    */
+  private boolean swapped(ByteBuffer chunk, int r, long offset) {
+    if (r < 0) {
+      throw fault("offset " + offset);
+    }
+    return touched(chunk, offset, r) != 0;
+  }
+
+  /** A native add's previous value; for Long.MIN_VALUE, pipc_atomic_error tells if it is one. */
+  private long added(ByteBuffer chunk, long previous, long offset) {
+    if (previous == Long.MIN_VALUE && Core.pipc_atomic_error() < 0) {
+      throw fault("offset " + offset);
+    }
+    return touched(chunk, offset, previous);
+  }
 
   // ------------------------------------------------------------------ views and the pages
 
   /**
    * A zero-copy view of [offset, offset + length), in native byte order, read-only when the
-   * region is. The range must lie within one 1 GiB-aligned chunk of the region. See the class
-   * description for what a view guarantees after close and after truncation.
+   * region is, within one 1 GiB-aligned chunk of the region (larger regions need several views or
+   * the long-offset methods). A view is an ordinary direct buffer that nothing checks the fault
+   * mark for: on a page cut off by a shrink (and everywhere after a close) it reads zeros and its
+   * stores are lost, without an exception; check {@link #isFaulted()}. The addresses stay mapped
+   * while a view is reachable.
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
-    checkRange(offset, length);
+    ByteBuffer b = at(chunks, offset, length, false);
     if (length == 0) {
       return ByteBuffer.allocateDirect(0).order(ORDER);
     }
-    ByteBuffer b = chunk(offset, 1);
     int i = (int) (offset & MASK);
     if (length > b.limit() - i) {
       throw new IllegalArgumentException("[" + offset + ", " + (offset + length) + ") spans two 1 GiB"
@@ -581,41 +372,24 @@ public final class MappedRegion implements AutoCloseable {
   }
 
   /** Writes the region's pages back to the object (msync MS_SYNC); harmless on tmpfs. */
-  public void sync() throws PosixException {
-    Object pin = pin0();
-    try {
-      check(Core.pipc_msync(address, size, Core.PIPC_MSYNC_SYNC), "msync");
-    } finally {
-      Reference.reachabilityFence(pin);
-    }
+  public void sync() throws IOException {
+    pages(() -> Core.pipc_msync(address, size, Core.PIPC_MSYNC_SYNC), "msync");
   }
 
   /** Locks the region's pages in memory (mlock); needs RLIMIT_MEMLOCK room or privilege. */
-  public void lockInMemory() throws PosixException {
-    Object pin = pin0();
-    try {
-      check(Core.pipc_mlock(address, size), "mlock");
-    } finally {
-      Reference.reachabilityFence(pin);
-    }
+  public void lockInMemory() throws IOException {
+    pages(() -> Core.pipc_mlock(address, size), "mlock");
   }
 
   /** Undoes {@link #lockInMemory()} (munlock). */
-  public void unlockFromMemory() throws PosixException {
-    Object pin = pin0();
-    try {
-      check(Core.pipc_munlock(address, size), "munlock");
-    } finally {
-      Reference.reachabilityFence(pin);
-    }
+  public void unlockFromMemory() throws IOException {
+    pages(() -> Core.pipc_munlock(address, size), "munlock");
   }
 
   /** How the region will be used, for the kernel's read-ahead and paging (madvise). */
   public enum Advice {
-    NORMAL(Core.PIPC_ADVICE_NORMAL),
-    RANDOM(Core.PIPC_ADVICE_RANDOM),
-    SEQUENTIAL(Core.PIPC_ADVICE_SEQUENTIAL),
-    WILLNEED(Core.PIPC_ADVICE_WILLNEED);
+    NORMAL(Core.PIPC_ADVICE_NORMAL), RANDOM(Core.PIPC_ADVICE_RANDOM),
+    SEQUENTIAL(Core.PIPC_ADVICE_SEQUENTIAL), WILLNEED(Core.PIPC_ADVICE_WILLNEED);
 
     final int value;
 
@@ -625,21 +399,28 @@ public final class MappedRegion implements AutoCloseable {
   }
 
   /** Advises the kernel about the whole region (madvise). */
-  public void advise(Advice advice) throws PosixException {
+  public void advise(Advice advice) throws IOException {
     Objects.requireNonNull(advice, "advice");
-    Object pin = pin0();
+    pages(() -> Core.pipc_madvise(address, size, advice.value), "madvise");
+  }
+
+  /** A system call on the region's pages, with the addresses pinned. */
+  private void pages(IntSupplier call, String syscall) throws IOException {
+    Object pin = pin();
     try {
-      check(Core.pipc_madvise(address, size, advice.value), "madvise");
+      int r = call.getAsInt();
+      if (r < 0) {
+        throw PosixException.of(r, syscall, what);
+      }
     } finally {
       Reference.reachabilityFence(pin);
     }
   }
 
-  // ------------------------------------------------------------------ for the sync objects
-
   /**
-   * What keeps the addresses mapped during a native call: reach it until the call is over
-   * ({@link Reference#reachabilityFence}). Throws when the region is closed.
+   * What keeps the addresses mapped during a native call: reach it until the call is over. A
+   * faulted region passes: a sync object's page that is still there still works, one that is
+   * gone gives the guard's EFAULT.
    */
   Object pin() throws ClosedChannelException {
     ByteBuffer[] c = chunks;
@@ -649,23 +430,12 @@ public final class MappedRegion implements AutoCloseable {
     return c;
   }
 
-  private Object pin0() {
-    ByteBuffer[] c = chunks;
-    if (c == null) {
-      throw closed();
-    }
-    return c;
-  }
-
-  /**
-   * The address of an object of the given size and alignment placed at offset, for the native
-   * calls of semaphores, mutexes and conditions, which need a writable region.
-   */
+  /** The address of a semaphore, mutex or condition at offset, which needs a writable region. */
   long addressOf(long offset, int objectSize, int alignment, String kind) {
     if (!writable) {
       throw new IllegalArgumentException(kind + " needs a writable region: " + this);
     }
-    checkRange(offset, objectSize);
+    at(chunks, offset, objectSize, false);
     if ((offset & (alignment - 1)) != 0) {
       throw new IllegalArgumentException(kind + " at offset " + offset + " of " + what
           + " is not aligned to " + alignment + " bytes");
@@ -678,28 +448,23 @@ public final class MappedRegion implements AutoCloseable {
     return what;
   }
 
-  // ------------------------------------------------------------------ checks
-
-  private ByteBuffer chunk(long offset, int n) {
-    ByteBuffer[] c = chunks;
+  /** The check before every access (open, inside, writable); returns the chunk at offset. */
+  private ByteBuffer at(ByteBuffer[] c, long offset, long length, boolean write) {
     if (c == null) {
-      throw closed();
+      throw new IllegalStateException(this + " is closed");
     }
-    if (offset < 0 || offset > size - n) {
-      throw outOfBounds(offset, n);
-    }
-    return c[(int) (offset >>> CHUNK_SHIFT)];
-  }
-
-  private ByteBuffer writableChunk(long offset, int n) {
-    if (!writable) {
+    if (write && !writable) {
       throw new ReadOnlyBufferException();
     }
-    return chunk(offset, n);
+    if (length < 0 || offset < 0 || offset > size - length) {
+      throw new IndexOutOfBoundsException("[" + offset + ", " + offset + " + " + length
+          + ") is outside " + what + " (size " + size + ")");
+    }
+    return c[(int) (Math.min(offset, size - 1) >>> CHUNK_SHIFT)];
   }
 
   private ByteBuffer aligned(long offset, int n, boolean write) {
-    ByteBuffer b = write ? writableChunk(offset, n) : chunk(offset, n);
+    ByteBuffer b = at(chunks, offset, n, write);
     if ((offset & (n - 1)) != 0) {
       throw new IllegalArgumentException("atomic access at offset " + offset + " of " + what
           + " is not aligned to " + n + " bytes");
@@ -707,49 +472,27 @@ public final class MappedRegion implements AutoCloseable {
     return b;
   }
 
-  private void checkRange(long offset, long length) {
-    if (chunks == null) {
-      throw closed();
+  /**
+   * The check after every access: throws when the guard found the pages gone, in this access or
+   * an earlier one. The handler sets the mark in this thread before the faulting instruction is
+   * retried, and the fault is precise, so this load sees it as long as the compiler keeps the
+   * load after the access. Both are raw memory: a JIT may move one load above another or hoist
+   * it out of a loop. {@link VarHandle#acquireFence()} forbids that (C1 and C2 treat it as a
+   * barrier over all memory, stores included) and emits no instruction on x86-64. Reaching the
+   * chunk (or chunks) used here keeps its addresses mapped and the mark out of the pool.
+   */
+  private long touched(Object chunk, long offset, long value) {
+    VarHandle.acquireFence();
+    if (faulted.isSet()) {
+      throw fault("offset " + offset);
     }
-    if (length < 0 || offset < 0 || offset > size - length) {
-      throw outOfBounds(offset, length);
-    }
+    Reference.reachabilityFence(chunk);
+    return value;
   }
 
-  private void checkWritableRange(long offset, long length) {
-    if (!writable) {
-      throw new ReadOnlyBufferException();
-    }
-    checkRange(offset, length);
-  }
-
-  private IndexOutOfBoundsException outOfBounds(long offset, long n) {
-    return new IndexOutOfBoundsException("[" + offset + ", " + offset + " + " + n + ") is outside "
-        + what + " (size " + size + ")");
-  }
-
-  private IllegalStateException closed() {
-    return new IllegalStateException(this + " is closed");
-  }
-
-  /** A failed native atomic: EFAULT from the fault guard (the checks above rule out EINVAL). */
-  private RuntimeException nativeFault(int r, long offset) {
-    if (r == -Errno.EFAULT) {
-      return new SharedMemoryFaultException("a fault (SIGBUS) at offset " + offset + " of " + what
-          + ": the object was shrunk by another process after it was mapped", null);
-    }
-    return new IllegalStateException("atomic operation at offset " + offset + " of " + what + ": "
-        + Errno.name(r) + " (" + Errno.describe(r) + ")");
-  }
-
-  private SharedMemoryFaultException fault(InternalError e, long offset) {
-    return new SharedMemoryFaultException("a fault (SIGBUS) at offset " + offset + " of " + what
-        + ": the object was probably shrunk by another process after it was mapped", e);
-  }
-
-  private void check(int r, String syscall) throws PosixException {
-    if (r < 0) {
-      throw PosixException.of(r, syscall, what);
-    }
+  private SharedMemoryFaultException fault(String where) {
+    return new SharedMemoryFaultException("a fault (SIGBUS) at " + where + " of " + what
+        + ": the object was shrunk by another process after it was mapped, and the region now"
+        + " holds private zero pages", null);
   }
 }

@@ -89,6 +89,8 @@ public final class NamedSemaphore extends PosixSemaphore {
     byte[] n = SharedMemory.encode(name);
     Objects.requireNonNull(options, "options");
     int flags = (options.create ? Core.PIPC_SEM_CREATE : 0) | (options.exclusive ? Core.PIPC_SEM_EXCLUSIVE : 0);
+    // glibc maps the semaphore's file, which another process could shrink.
+    Native.installFaultGuard();
     long[] sem = new long[1];
     int r = Core.pipc_sem_open(n, flags, options.mode, options.initialValue, sem);
     if (r < 0) {

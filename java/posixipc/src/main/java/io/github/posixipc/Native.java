@@ -6,7 +6,7 @@ import org.bytedeco.javacpp.Loader;
 
 /**
  * Loads the JNI library and sets up what every handle relies on: the wake-up signal and the
- * shared {@link Cleaner}. Every public entry class touches {@link #ensureLoaded()} in its static
+ * shared {@link Cleaner}; installs the fault guard on demand. Every public entry class touches {@link #ensureLoaded()} in its static
  * initializer, so that nothing reaches JavaCPP before the library is in memory.
  */
 final class Native {
@@ -32,14 +32,6 @@ final class Native {
           + " (" + Core.pipc_errno_name(r) + "): another handler owns it; choose a free real-time"
           + " signal with -D" + WAKEUP_SIGNAL_PROPERTY + "=SIGRTMIN+N or SIGRTMAX-N");
     }
-    // The core's fault guard (pipc_fault_guard_install): semaphore, mutex, condition and atomic
-    // calls on memory that another process cut off fail with EFAULT instead of ending the
-    // process with SIGBUS. Always with glibc; not elsewhere (ENOSYS).
-    r = Core.pipc_fault_guard_install();
-    if (r < 0 && r != -Errno.ENOSYS) {
-      throw new IllegalStateException("posixipc: cannot install the fault guard for SIGBUS and"
-          + " SIGABRT (" + Core.pipc_errno_name(r) + ")");
-    }
     CLEANER = Cleaner.create(runnable -> {
       Thread t = new Thread(runnable, "posixipc-cleaner");
       t.setDaemon(true);
@@ -51,6 +43,23 @@ final class Native {
 
   /** Does nothing but makes sure the static initializer above has run. */
   static void ensureLoaded() {}
+
+  /**
+   * Installs the core's fault guard (pipc_fault_guard_install) for SIGBUS and SIGABRT, in front of
+   * HotSpot's handlers: shared memory that another process cut off then gives
+   * SharedMemoryFaultException instead of ending the process. Called when shared memory is first
+   * used (a mapping, a named semaphore), so that a JVM that uses none keeps its handlers as they
+   * were; idempotent and cheap after the first call. False without glibc (ENOSYS), where there is
+   * no guard.
+   */
+  static boolean installFaultGuard() {
+    int r = Core.pipc_fault_guard_install();
+    if (r < 0 && r != -Errno.ENOSYS) {
+      throw new IllegalStateException("posixipc: cannot install the fault guard for SIGBUS and"
+          + " SIGABRT (" + Core.pipc_errno_name(r) + ")");
+    }
+    return r == 0;
+  }
 
   /**
    * Parses "SIGRTMAX-3", "SIGRTMIN+2" or a number. Only real-time signals are accepted, and not

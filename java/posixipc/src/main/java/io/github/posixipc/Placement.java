@@ -15,7 +15,6 @@ final class Placement {
   final MappedRegion region;
   final long offset;
   final long address;
-  final int size;
   final String what;
   private volatile boolean closed;
 
@@ -23,7 +22,6 @@ final class Placement {
     this.region = Objects.requireNonNull(region, "region");
     this.address = region.addressOf(offset, size, alignment, kind);
     this.offset = offset;
-    this.size = size;
     this.what = kind + " at offset " + offset + " of " + region.what();
   }
 

@@ -336,8 +336,8 @@ public final class SharedMemory implements DescriptorHandle {
    * Sets the size ({@code ftruncate}). Growing adds zero bytes whose pages are not allocated
    * yet (see {@link #allocate(long, long)}). Shrinking makes every process's mapped pages beyond
    * the new end fault when touched: {@link MappedRegion} reports that as
-   * {@link SharedMemoryFaultException}, C programs die of SIGBUS (their semaphore, mutex and
-   * condition calls return -EFAULT instead once they install the core's fault guard).
+   * {@link SharedMemoryFaultException} from the access that met it, C programs die of SIGBUS
+   * unless they install the core's fault guard ({@code guard.h}).
    */
   public void truncate(long size) throws IOException {
     if (size < 0) {

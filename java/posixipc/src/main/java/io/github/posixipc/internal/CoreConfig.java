@@ -32,7 +32,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
         @Platform(
             include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h",
                 "posixipc/socket.h", "posixipc/poll.h",
-                "posixipc/shm.h", "posixipc/sem.h", "posixipc/sync.h"},
+                "posixipc/shm.h", "posixipc/guard.h", "posixipc/sem.h", "posixipc/sync.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -142,7 +142,7 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_poller_wait", "int pipc_poller_wait(int epfd, int wakefd, "
         + "@Cast(\"pipc_poll_event*\") long events, int max, " + I64 + " timeout_ns)");
 
-    // shm.h, sem.h, sync.h: handles and addresses are uint64_t, passed as long.
+    // shm.h, guard.h, sem.h, sync.h: handles and addresses are uint64_t, passed as long.
     bind(infoMap, "pipc_ipc_name_check", "int pipc_ipc_name_check(" + PATH + " name, int max)");
     bind(infoMap, "pipc_shm_open",
         "int pipc_shm_open(" + PATH + " name, int flags, int mode, int[] fd)");
