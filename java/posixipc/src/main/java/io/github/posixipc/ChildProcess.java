@@ -108,6 +108,7 @@ public final class ChildProcess implements AutoCloseable {
    * @throws ClosedChannelException after {@link #close()}
    */
   public Status waitFor(Duration timeout) throws IOException, InterruptedException {
+    life.ensureOpen();
     Status s = handle.status;
     if (s != null) {
       return s;
@@ -141,6 +142,7 @@ public final class ChildProcess implements AutoCloseable {
 
   /** True until the child has ended. */
   public boolean isAlive() throws IOException {
+    life.ensureOpen();
     if (handle.status != null) {
       return false;
     }

@@ -223,6 +223,16 @@ final class Descriptor implements Runnable {
     }
   }
 
+  /**
+   * Throws the closed-handle exception once close has begun: for a call that answers from state
+   * kept in Java, which must still follow the convention that every call after close throws.
+   */
+  void ensureOpen() throws ClosedChannelException {
+    if (state >= CLOSING) {
+      throw notOpen();
+    }
+  }
+
   /** True once close has begun. */
   boolean closing() {
     return state >= CLOSING;

@@ -107,6 +107,7 @@ public final class MessageQueueNotification implements AutoCloseable {
 
   /** Registers queue for signal with value, once something in this process catches signal. */
   static MessageQueueNotification signal(MessageQueue queue, int signal, int value) throws IOException {
+    queue.descriptor.ensureOpen(); // a closed queue says so before anything about the signal
     if (Signals.isReserved(signal)) {
       throw new IllegalArgumentException(Signals.name(signal) + " is reserved (see Signals)");
     }
