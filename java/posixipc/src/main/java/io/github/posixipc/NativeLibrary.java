@@ -91,9 +91,12 @@ final class NativeLibrary {
         return withDetail(b, messages);
       }
     }
+    // JavaCPP says so itself when no candidate could be created; else a candidate whose nearest
+    // existing ancestor is a file or not writable cannot hold the extracted library.
+    boolean noCache = messages.contains("Could not create the cache");
     for (String place : places) {
       Path dir = nearestExisting(Path.of(place));
-      if (dir == null || !Files.isWritable(dir)) {
+      if (noCache || dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
         b.append("the directory it is extracted into, ").append(place)
             .append(", cannot be created or written. Point the extraction at a writable")
             .append(" directory with -D").append(CACHE_DIR_PROPERTY).append("=/some/dir (tried: ")

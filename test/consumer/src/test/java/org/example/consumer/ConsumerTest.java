@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * Runs the README's example (Hello) the ways a user of the published jar does, each in a child
  * JVM with only the jars that Maven resolved for this project: on the class path, on the module
  * path under every JDK available, with the native-access flag the README documents on JDK 22 and
- * later, from an executable jar whose manifest grants native access, and with its temporary
- * directory on a {@code noexec} filesystem. The flags and the property are the README's: a test
+ * later, from an executable jar whose manifest grants native access, with its temporary
+ * directory on a {@code noexec} filesystem, and with no directory it can extract into. The flags and the property are the README's: a test
  * checks that the README says exactly these.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -165,6 +165,26 @@ class ConsumerTest {
     } finally {
       new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
     }
+  }
+
+  @Test
+  void anUnusableExtractionDirectoryIsExplainedAndTheDocumentedPropertyFixesIt()
+      throws Exception {
+    // Below a regular file no directory can be created, not even by root.
+    Path file = work.resolve("not-a-directory");
+    Files.writeString(file, "");
+    Path below = file.resolve("cache");
+    Path jdk = jdks.get(0);
+    String cp = classes + File.pathSeparator + posixipcJar + File.pathSeparator + javacppJar;
+    Result bad = run(jdk, nativeAccess(jdk, CLASS_PATH_FLAG), "-Djava.io.tmpdir=" + below,
+        "-Duser.home=" + below, "-D" + CACHE_DIR_PROPERTY + "=" + below, "-cp", cp,
+        "org.example.consumer.Hello");
+    assertNotEquals(0, bad.exit, bad.toString());
+    assertTrue(bad.err.contains("cannot be created or written"), bad.toString());
+    assertTrue(bad.err.contains(below.toString()), bad.toString());
+    run(jdk, nativeAccess(jdk, CLASS_PATH_FLAG), "-Djava.io.tmpdir=" + below,
+        "-Duser.home=" + below, "-D" + CACHE_DIR_PROPERTY + "=" + work.resolve("usable-cache"),
+        "-cp", cp, "org.example.consumer.Hello").assertGreets();
   }
 
   @Test
