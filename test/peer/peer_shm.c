@@ -172,6 +172,16 @@ static int cmd_relay(char **a, int n) {
   return 0;
 }
 
+/* Tells the CPU that this is a spin-wait loop, so that a sibling hardware
+ * thread gets the core; each architecture spells the hint differently. */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 /* Spins until the int64 at p reaches at least want; gives the CPU away after
  * a while and gives up after a minute without progress. */
 static int spin_until(volatile int64_t *p, int64_t want) {
@@ -179,7 +189,7 @@ static int spin_until(volatile int64_t *p, int64_t want) {
   struct timespec start = {0, 0}, now;
   while (__atomic_load_n(p, __ATOMIC_ACQUIRE) < want) {
     if (++spins < 10000) {
-      __builtin_ia32_pause();
+      cpu_relax();
       continue;
     }
     clock_gettime(CLOCK_MONOTONIC, &now);

@@ -2,7 +2,6 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.lang.ref.Cleaner;
-import org.bytedeco.javacpp.Loader;
 
 /**
  * Loads the JNI library and sets up what every handle relies on: the wake-up signal and the
@@ -24,7 +23,7 @@ final class Native {
   static final Cleaner CLEANER;
 
   static {
-    Loader.load(Core.class);
+    NativeLibrary.load();
     WAKEUP_SIGNAL = parseWakeupSignal(System.getProperty(WAKEUP_SIGNAL_PROPERTY, DEFAULT_WAKEUP_SIGNAL));
     int r = Core.pipc_wakeup_install(WAKEUP_SIGNAL);
     if (r < 0) {

@@ -379,7 +379,7 @@ public final class SharedMemory implements DescriptorHandle {
    *
    * @param offset a multiple of {@link #pageSize()}
    * @param writable whether the region may be written
-   * @throws IllegalArgumentException for a length <= 0, an offset that is negative or not a
+   * @throws IllegalArgumentException for a length {@code <= 0}, an offset that is negative or not a
    *     multiple of the page size, or a range that ends past the object's current end (touching
    *     it would fault)
    * @throws NonWritableChannelException for a writable mapping of a read-only handle
