@@ -1,12 +1,13 @@
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.github.posixipc.AbstractSocketAddress;
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.MappedRegion;
 import io.github.posixipc.MessageQueue;
 import io.github.posixipc.Pipe;
+import io.github.posixipc.ReceivedMessage;
 import io.github.posixipc.SharedMemory;
-import io.github.posixipc.UnixServerSocket;
-import io.github.posixipc.UnixSocket;
-import io.github.posixipc.UnixSocketAddress;
 import io.github.posixipc.UnnamedSemaphore;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class Arm64Smoke {
         MessageQueue.options().exclusive().maxMessages(4).messageSize(64))) {
       q.send("queue".getBytes(UTF_8), 7);
       ByteBuffer buf = ByteBuffer.allocateDirect(q.messageSize());
-      MessageQueue.Received r = new MessageQueue.Received();
+      ReceivedMessage r = new ReceivedMessage();
       q.receive(buf, WAIT, r);
       expect("queue priority", r.priority(), 7);
       expect("queue", UTF_8.decode(buf.flip()).toString(), "queue");
@@ -75,10 +76,10 @@ public final class Arm64Smoke {
       SharedMemory.unlink(segment);
     }
 
-    UnixSocketAddress where = UnixSocketAddress.abstractName(tag);
-    try (UnixServerSocket server = UnixServerSocket.bind(where);
-        UnixSocket client = UnixSocket.connect(where);
-        UnixSocket accepted = server.accept(WAIT)) {
+    java.net.SocketAddress where = AbstractSocketAddress.of(tag);
+    try (ListeningSocket server = ListeningSocket.bind(where);
+        ConnectedSocket client = ConnectedSocket.connect(where);
+        ConnectedSocket accepted = server.accept(WAIT)) {
       client.write(ByteBuffer.wrap("socket".getBytes(UTF_8)));
       ByteBuffer buf = ByteBuffer.allocateDirect(16);
       accepted.read(buf, WAIT);
