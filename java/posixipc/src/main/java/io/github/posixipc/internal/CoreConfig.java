@@ -101,6 +101,12 @@ public class CoreConfig implements InfoMapper {
     final String BYTES = "@Cast(\"void*\") byte[]";
     final String CBYTES = "@Cast(\"const void*\") byte[]";
     infoMap.put(new Info("PIPC_POLLER_WAKE_TOKEN").skip());
+    // Parts of the C API that the Java library does not call get no binding: a binding nobody
+    // calls is dead code that still has to be generated, compiled and kept in step.
+    for (String unused : new String[] {"pipc_fd_is_nonblocking", "pipc_mq_set_nonblocking", "pipc_signal_fd",
+        "pipc_mem_probe", "pipc_mmap_anonymous", "pipc_sem_destroy", "pipc_mutex_destroy", "pipc_cond_destroy"}) {
+      infoMap.put(new Info(unused).skip());
+    }
     bind(infoMap, "pipc_sockaddr_unix", "int pipc_sockaddr_unix(" + BYTES + " out, " + SIZE
         + " outlen, " + CBYTES + " name, " + SIZE + " namelen)");
     bind(infoMap, "pipc_sockaddr_inet", "int pipc_sockaddr_inet(" + BYTES + " out, " + SIZE
@@ -152,8 +158,6 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_memfd_create", "int pipc_memfd_create(" + PATH + " name, int flags, int[] fd)");
     bind(infoMap, "pipc_mmap", "int pipc_mmap(int fd, " + I64 + " offset, " + I64 + " length, int prot, "
         + U64OUT + " addr)");
-    bind(infoMap, "pipc_mmap_anonymous",
-        "int pipc_mmap_anonymous(" + I64 + " length, " + U64OUT + " addr)");
     bind(infoMap, "pipc_sem_open", "int pipc_sem_open(" + PATH + " name, int flags, int mode, "
         + "@Cast(\"unsigned\") int value, " + U64OUT + " sem)");
     bind(infoMap, "pipc_sem_unlink", "int pipc_sem_unlink(" + PATH + " name)");
