@@ -45,17 +45,17 @@ public final class SharedCondition implements AutoCloseable {
   private final Placement place;
 
   private SharedCondition(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, size(), alignment(), "condition");
+    this.place = new Placement(region, offset, Placement.Kind.CONDITION);
   }
 
   /** {@code sizeof(pthread_cond_t)}. */
   public static int size() {
-    return Core.pipc_cond_size();
+    return Placement.Kind.CONDITION.size;
   }
 
   /** {@code alignof(pthread_cond_t)}. */
   public static int alignment() {
-    return Core.pipc_cond_align();
+    return Placement.Kind.CONDITION.alignment;
   }
 
   /**
@@ -65,7 +65,7 @@ public final class SharedCondition implements AutoCloseable {
    */
   public static SharedCondition init(MappedRegion region, long offset) throws IOException {
     SharedCondition c = new SharedCondition(region, offset);
-    c.simple(0, "pthread_cond_init");
+    c.place.run(Core::pipc_cond_init, "pthread_cond_init");
     return c;
   }
 
@@ -135,12 +135,12 @@ public final class SharedCondition implements AutoCloseable {
 
   /** Wakes one waiting thread, of any process ({@code pthread_cond_signal}). */
   public void signal() throws IOException {
-    simple(1, "pthread_cond_signal");
+    place.run(Core::pipc_cond_signal, "pthread_cond_signal");
   }
 
   /** Wakes every waiting thread ({@code pthread_cond_broadcast}). */
   public void signalAll() throws IOException {
-    simple(2, "pthread_cond_broadcast");
+    place.run(Core::pipc_cond_broadcast, "pthread_cond_broadcast");
   }
 
   /** The offset of the condition in its region. */
@@ -161,20 +161,6 @@ public final class SharedCondition implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "SharedCondition[" + place.what + (isOpen() ? "" : ", closed") + "]";
-  }
-
-  private void simple(int op, String syscall) throws IOException {
-    Object pin = place.pin();
-    int r;
-    try {
-      r = op == 0 ? Core.pipc_cond_init(place.address)
-          : op == 1 ? Core.pipc_cond_signal(place.address) : Core.pipc_cond_broadcast(place.address);
-    } finally {
-      Placement.unpin(pin);
-    }
-    if (r < 0) {
-      throw Placement.failure(r, syscall, place.what);
-    }
+    return place.describe("SharedCondition");
   }
 }
