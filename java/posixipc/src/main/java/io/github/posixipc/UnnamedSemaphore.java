@@ -26,10 +26,6 @@ import io.github.posixipc.internal.Core;
  */
 public final class UnnamedSemaphore extends PosixSemaphore {
 
-  static {
-    Native.ensureLoaded();
-  }
-
   private final Placement place;
 
   private UnnamedSemaphore(MappedRegion region, long offset) {
@@ -55,11 +51,9 @@ public final class UnnamedSemaphore extends PosixSemaphore {
    */
   public static UnnamedSemaphore init(MappedRegion region, long offset, int value)
       throws java.io.IOException {
-    if (value < 0 || value > valueMax()) {
-      throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
-    }
+    int checked = checkedValue(value);
     UnnamedSemaphore s = new UnnamedSemaphore(region, offset);
-    s.place.check(s.place.call(INIT, 0, value), "sem_init");
+    s.place.check(s.place.call(INIT, 0, checked), "sem_init");
     return s;
   }
 
