@@ -36,16 +36,10 @@ import java.util.Objects;
  * <p>Waiting releases the mutex and locks it again before returning, whatever the outcome
  * (including {@link InterruptedException} and {@link OwnerDiedException}).
  */
-public final class SharedCondition implements AutoCloseable {
-
-  static {
-    Native.ensureLoaded();
-  }
-
-  private final Placement place;
+public final class SharedCondition extends PlacedHandle {
 
   private SharedCondition(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, Placement.Kind.CONDITION);
+    super(region, offset, Placement.Kind.CONDITION);
   }
 
   /** {@code sizeof(pthread_cond_t)}. */
@@ -143,24 +137,4 @@ public final class SharedCondition implements AutoCloseable {
     place.run(Core::pipc_cond_broadcast, "pthread_cond_broadcast");
   }
 
-  /** The offset of the condition in its region. */
-  public long offset() {
-    return place.offset;
-  }
-
-  /** True until {@link #close()} of this handle or of its region. */
-  public boolean isOpen() {
-    return place.isOpen();
-  }
-
-  /** Ends this handle (waiters leave within 20 ms); the condition stays in the shared memory. */
-  @Override
-  public void close() {
-    place.close();
-  }
-
-  @Override
-  public String toString() {
-    return place.describe("SharedCondition");
-  }
 }

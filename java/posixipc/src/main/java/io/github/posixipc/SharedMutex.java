@@ -48,16 +48,10 @@ import java.time.Duration;
  * {@code pthread_mutex_clocklock} calls (the library's one sliced wait). The size and alignment come from the C library
  * ({@link #size()}, {@link #alignment()}).
  */
-public final class SharedMutex implements AutoCloseable {
-
-  static {
-    Native.ensureLoaded();
-  }
-
-  final Placement place;
+public final class SharedMutex extends PlacedHandle {
 
   private SharedMutex(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, Placement.Kind.MUTEX);
+    super(region, offset, Placement.Kind.MUTEX);
   }
 
   /** {@code sizeof(pthread_mutex_t)}. */
@@ -84,11 +78,6 @@ public final class SharedMutex implements AutoCloseable {
   /** The mutex that some process initialized at offset. */
   public static SharedMutex at(MappedRegion region, long offset) {
     return new SharedMutex(region, offset);
-  }
-
-  /** The offset of the mutex in its region. */
-  public long offset() {
-    return place.offset;
   }
 
   /** Locks, waiting as long as it takes. See {@link #lock(Duration)}. */
@@ -146,25 +135,6 @@ public final class SharedMutex implements AutoCloseable {
    */
   public void consistent() throws IOException {
     place.run(Core::pipc_mutex_consistent, "pthread_mutex_consistent");
-  }
-
-  /** True until {@link #close()} of this handle or of its region. */
-  public boolean isOpen() {
-    return place.isOpen();
-  }
-
-  /**
-   * Ends this handle (threads waiting through it leave within 20 ms); the mutex itself stays in
-   * the shared memory. Idempotent.
-   */
-  @Override
-  public void close() {
-    place.close();
-  }
-
-  @Override
-  public String toString() {
-    return place.describe("SharedMutex");
   }
 
   /** {@code pipc_mutex_lock}: arg is the longest wait in nanoseconds, 0 to only try. */
