@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -92,34 +93,37 @@ int pipc_memfd_create(const char *name, int flags, int *fd) {
   return 0;
 }
 
-/* PIPC_SEAL_* to F_SEAL_* and back; the bits are the same on Linux today,
- * but the mapping keeps the public values independent of that. */
-static int pipc__seals_to_sys(int seals) {
-  int sys = 0;
-  if (seals & PIPC_SEAL_SEAL) sys |= F_SEAL_SEAL;
-  if (seals & PIPC_SEAL_SHRINK) sys |= F_SEAL_SHRINK;
-  if (seals & PIPC_SEAL_GROW) sys |= F_SEAL_GROW;
-  if (seals & PIPC_SEAL_WRITE) sys |= F_SEAL_WRITE;
-  if (seals & PIPC_SEAL_FUTURE_WRITE) sys |= F_SEAL_FUTURE_WRITE;
-  return sys;
+/* PIPC_SEAL_* beside F_SEAL_*: the bits are the same on Linux today, but the
+ * table keeps the public values independent of that, one way and back. */
+static const struct {
+  int pub;
+  int sys;
+} pipc__seal_bits[] = {
+    {PIPC_SEAL_SEAL, F_SEAL_SEAL},   {PIPC_SEAL_SHRINK, F_SEAL_SHRINK},
+    {PIPC_SEAL_GROW, F_SEAL_GROW},   {PIPC_SEAL_WRITE, F_SEAL_WRITE},
+    {PIPC_SEAL_FUTURE_WRITE, F_SEAL_FUTURE_WRITE},
+};
+
+/* Translates a set of seals: to the system's bits when to_sys, else back. */
+static int pipc__seals_translate(int seals, bool to_sys) {
+  int out = 0;
+  for (size_t i = 0; i < sizeof pipc__seal_bits / sizeof pipc__seal_bits[0]; i++) {
+    int from = to_sys ? pipc__seal_bits[i].pub : pipc__seal_bits[i].sys;
+    if (seals & from) out |= to_sys ? pipc__seal_bits[i].sys : pipc__seal_bits[i].pub;
+  }
+  return out;
 }
 
 int pipc_memfd_add_seals(int fd, int seals) {
   if (seals <= 0 || (seals & ~PIPC__SEALS) != 0) return -EINVAL;
-  if (fcntl(fd, F_ADD_SEALS, pipc__seals_to_sys(seals)) < 0) return PIPC__ERR();
+  if (fcntl(fd, F_ADD_SEALS, pipc__seals_translate(seals, true)) < 0) return PIPC__ERR();
   return 0;
 }
 
 int pipc_memfd_seals(int fd) {
   int sys = fcntl(fd, F_GET_SEALS);
   if (sys < 0) return PIPC__ERR();
-  int seals = 0;
-  if (sys & F_SEAL_SEAL) seals |= PIPC_SEAL_SEAL;
-  if (sys & F_SEAL_SHRINK) seals |= PIPC_SEAL_SHRINK;
-  if (sys & F_SEAL_GROW) seals |= PIPC_SEAL_GROW;
-  if (sys & F_SEAL_WRITE) seals |= PIPC_SEAL_WRITE;
-  if (sys & F_SEAL_FUTURE_WRITE) seals |= PIPC_SEAL_FUTURE_WRITE;
-  return seals;
+  return pipc__seals_translate(sys, false);
 }
 
 /* --------------------------------------------------------------- mappings */
@@ -133,71 +137,85 @@ static int pipc__check_range(uint64_t addr, int64_t length) {
   return 0;
 }
 
+/* Hands a new mapping back through *addr, or the failure of the mmap that
+ * made it. */
+static int pipc__mapped(void *p, uint64_t *addr) {
+  if (p == MAP_FAILED) return PIPC__ERR();
+  *addr = (uint64_t)(uintptr_t)p;
+  return 0;
+}
+
 int pipc_mmap(int fd, int64_t offset, int64_t length, int prot, uint64_t *addr) {
   if (addr == NULL || length <= 0 || offset < 0 || offset % pipc_page_size() != 0) return -EINVAL;
   if (prot != PIPC_PROT_READ && prot != (PIPC_PROT_READ | PIPC_PROT_WRITE)) return -EINVAL;
   if ((uint64_t)length > SIZE_MAX) return -EINVAL;
   int sys = PROT_READ | ((prot & PIPC_PROT_WRITE) ? PROT_WRITE : 0);
-  void *p = mmap(NULL, (size_t)length, sys, MAP_SHARED, fd, (off_t)offset);
-  if (p == MAP_FAILED) return PIPC__ERR();
-  *addr = (uint64_t)(uintptr_t)p;
-  return 0;
+  return pipc__mapped(mmap(NULL, (size_t)length, sys, MAP_SHARED, fd, (off_t)offset), addr);
 }
 
 int pipc_mmap_anonymous(int64_t length, uint64_t *addr) {
   if (addr == NULL || length <= 0 || (uint64_t)length > SIZE_MAX) return -EINVAL;
-  void *p = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return PIPC__ERR();
-  *addr = (uint64_t)(uintptr_t)p;
-  return 0;
+  return pipc__mapped(
+      mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), addr);
 }
 
-int pipc_munmap(uint64_t addr, int64_t length) {
+/* The calls that act on a range of this process's mappings. */
+enum pipc__range_call {
+  PIPC__MUNMAP,
+  PIPC__DETACH,
+  PIPC__MSYNC,
+  PIPC__MLOCK,
+  PIPC__MUNLOCK,
+  PIPC__MADVISE,
+};
+
+/*
+ * Checks a caller's range and makes one call on it: the one place where a
+ * public (addr, length) pair becomes a pointer and a size. sys is the call's
+ * flags, already translated to the system's values (msync, madvise), or 0.
+ */
+static int pipc__on_range(uint64_t addr, int64_t length, enum pipc__range_call call, int sys) {
   int r = pipc__check_range(addr, length);
   if (r < 0) return r;
-  if (munmap((void *)(uintptr_t)addr, (size_t)length) < 0) return PIPC__ERR();
-  return 0;
+  void *p = (void *)(uintptr_t)addr;
+  size_t n = (size_t)length;
+  switch (call) {
+    case PIPC__MUNMAP: r = munmap(p, n); break;
+    case PIPC__DETACH:
+      /* MAP_NORESERVE: pages come into being only if someone still touches them. */
+      r = mmap(p, n, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+               -1, 0) == MAP_FAILED ? -1 : 0;
+      break;
+    case PIPC__MSYNC: r = msync(p, n, sys); break;
+    case PIPC__MLOCK: r = mlock(p, n); break;
+    case PIPC__MUNLOCK: r = munlock(p, n); break;
+    case PIPC__MADVISE: r = madvise(p, n, sys); break;
+  }
+  return r < 0 ? PIPC__ERR() : 0;
 }
+
+int pipc_munmap(uint64_t addr, int64_t length) { return pipc__on_range(addr, length, PIPC__MUNMAP, 0); }
 
 int pipc_mmap_detach(uint64_t addr, int64_t length) {
-  int r = pipc__check_range(addr, length);
-  if (r < 0) return r;
-  /* MAP_NORESERVE: pages come into being only if someone still touches them. */
-  void *p = mmap((void *)(uintptr_t)addr, (size_t)length, PROT_READ | PROT_WRITE,
-                 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) return PIPC__ERR();
-  return 0;
+  return pipc__on_range(addr, length, PIPC__DETACH, 0);
 }
 
 int pipc_msync(uint64_t addr, int64_t length, int flags) {
-  int r = pipc__check_range(addr, length);
-  if (r < 0) return r;
   if ((flags & ~(PIPC_MSYNC_ASYNC | PIPC_MSYNC_SYNC | PIPC_MSYNC_INVALIDATE)) != 0) return -EINVAL;
   int mode = flags & (PIPC_MSYNC_ASYNC | PIPC_MSYNC_SYNC);
   if (mode != PIPC_MSYNC_ASYNC && mode != PIPC_MSYNC_SYNC) return -EINVAL;
   int sys = mode == PIPC_MSYNC_ASYNC ? MS_ASYNC : MS_SYNC;
   if (flags & PIPC_MSYNC_INVALIDATE) sys |= MS_INVALIDATE;
-  if (msync((void *)(uintptr_t)addr, (size_t)length, sys) < 0) return PIPC__ERR();
-  return 0;
+  return pipc__on_range(addr, length, PIPC__MSYNC, sys);
 }
 
-int pipc_mlock(uint64_t addr, int64_t length) {
-  int r = pipc__check_range(addr, length);
-  if (r < 0) return r;
-  if (mlock((void *)(uintptr_t)addr, (size_t)length) < 0) return PIPC__ERR();
-  return 0;
-}
+int pipc_mlock(uint64_t addr, int64_t length) { return pipc__on_range(addr, length, PIPC__MLOCK, 0); }
 
 int pipc_munlock(uint64_t addr, int64_t length) {
-  int r = pipc__check_range(addr, length);
-  if (r < 0) return r;
-  if (munlock((void *)(uintptr_t)addr, (size_t)length) < 0) return PIPC__ERR();
-  return 0;
+  return pipc__on_range(addr, length, PIPC__MUNLOCK, 0);
 }
 
 int pipc_madvise(uint64_t addr, int64_t length, int advice) {
-  int r = pipc__check_range(addr, length);
-  if (r < 0) return r;
   int sys;
   switch (advice) {
     case PIPC_ADVICE_NORMAL: sys = MADV_NORMAL; break;
@@ -207,6 +225,5 @@ int pipc_madvise(uint64_t addr, int64_t length, int advice) {
     case PIPC_ADVICE_DONTNEED: sys = MADV_DONTNEED; break;
     default: return -EINVAL;
   }
-  if (madvise((void *)(uintptr_t)addr, (size_t)length, sys) < 0) return PIPC__ERR();
-  return 0;
+  return pipc__on_range(addr, length, PIPC__MADVISE, sys);
 }

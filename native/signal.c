@@ -261,41 +261,41 @@ int pipc_signal_catch(int signo) {
   return r;
 }
 
-/* Installs a kept disposition again and forgets it (*kept = false); call
- * with the lock held. Returns 1 or -errno. */
-static int pipc__put_back_locked(int signo, const struct sigaction *sa, bool *kept) {
-  if (sigaction(signo, sa, NULL) < 0) return PIPC__ERR();
-  *kept = false;
-  return 1;
-}
-
-int pipc_signal_uncatch(int signo) {
+/*
+ * Puts back one kept disposition of signo and forgets it: the one from
+ * before the last catch (uncatch), or the one from before the library's
+ * first change (restore). Each put-back also settles the other slot: the
+ * original is back after an uncatch whose catch was the first change, and
+ * nothing is caught any more after a restore. Returns 1 when it put one
+ * back, 0 when none was kept, or -errno.
+ */
+static int pipc__put_back(int signo, bool uncatch) {
   int r = pipc__check_changeable(signo);
   if (r < 0) return r;
+  bool *kept = uncatch ? &pipc__caught[signo] : &pipc__has_saved[signo];
+  const struct sigaction *sa = uncatch ? &pipc__before_catch[signo] : &pipc__saved[signo];
   pthread_mutex_lock(&pipc__lock);
-  if (pipc__caught[signo]) {
-    r = pipc__put_back_locked(signo, &pipc__before_catch[signo], &pipc__caught[signo]);
-    if (r == 1 && pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
+  if (*kept) {
+    if (sigaction(signo, sa, NULL) < 0) {
+      r = PIPC__ERR();
+    } else {
+      r = 1;
+      *kept = false;
+      if (!uncatch) pipc__caught[signo] = false;
+      else if (pipc__catch_was_first[signo]) pipc__has_saved[signo] = false;
+    }
   }
   pthread_mutex_unlock(&pipc__lock);
   return r;
 }
+
+int pipc_signal_uncatch(int signo) { return pipc__put_back(signo, true); }
 
 int pipc_signal_ignore(int signo) { return pipc__set_simple(signo, SIG_IGN); }
 
 int pipc_signal_default(int signo) { return pipc__set_simple(signo, SIG_DFL); }
 
-int pipc_signal_restore(int signo) {
-  int r = pipc__check_changeable(signo);
-  if (r < 0) return r;
-  pthread_mutex_lock(&pipc__lock);
-  if (pipc__has_saved[signo]) {
-    r = pipc__put_back_locked(signo, &pipc__saved[signo], &pipc__has_saved[signo]);
-    if (r == 1) pipc__caught[signo] = false;
-  }
-  pthread_mutex_unlock(&pipc__lock);
-  return r;
-}
+int pipc_signal_restore(int signo) { return pipc__put_back(signo, false); }
 
 int pipc_signal_disposition(int signo) {
   if (!pipc__valid(signo)) return -EINVAL;

@@ -47,29 +47,36 @@ struct pipc__sync_op {
   int64_t timeout_ns;
 };
 
-static int pipc__mutex_init(pthread_mutex_t *m) {
-  pthread_mutexattr_t a;
-  int e = pthread_mutexattr_init(&a);
-  if (e != 0) return e;
-  if ((e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) != 0) goto done;
-  if ((e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST)) != 0) goto done;
-  if ((e = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK)) != 0) goto done;
-  e = pthread_mutex_init(m, &a);
-done:
-  pthread_mutexattr_destroy(&a);
-  return e;
+/*
+ * The attributes every mutex and every condition is made with: they never
+ * change, so they are set up once per process (pthread_once), in one place
+ * that keeps the two kinds' choices side by side: both process-shared,
+ * mutexes robust and error-checking, conditions on the monotonic clock.
+ * They are kept for the life of the process; glibc's attribute objects hold
+ * no resources.
+ */
+static pthread_once_t pipc__attrs_once = PTHREAD_ONCE_INIT;
+static pthread_mutexattr_t pipc__mutex_attrs;
+static pthread_condattr_t pipc__cond_attrs;
+static int pipc__attrs_error;
+
+static void pipc__attrs_setup(void) {
+  pthread_mutexattr_t *m = &pipc__mutex_attrs;
+  pthread_condattr_t *c = &pipc__cond_attrs;
+  int e = pthread_mutexattr_init(m);
+  if (e == 0) e = pthread_mutexattr_setpshared(m, PTHREAD_PROCESS_SHARED);
+  if (e == 0) e = pthread_mutexattr_setrobust(m, PTHREAD_MUTEX_ROBUST);
+  if (e == 0) e = pthread_mutexattr_settype(m, PTHREAD_MUTEX_ERRORCHECK);
+  if (e == 0) e = pthread_condattr_init(c);
+  if (e == 0) e = pthread_condattr_setpshared(c, PTHREAD_PROCESS_SHARED);
+  if (e == 0) e = pthread_condattr_setclock(c, CLOCK_MONOTONIC);
+  pipc__attrs_error = e;
 }
 
-static int pipc__cond_init(pthread_cond_t *c) {
-  pthread_condattr_t a;
-  int e = pthread_condattr_init(&a);
-  if (e != 0) return e;
-  if ((e = pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) != 0) goto done;
-  if ((e = pthread_condattr_setclock(&a, CLOCK_MONOTONIC)) != 0) goto done;
-  e = pthread_cond_init(c, &a);
-done:
-  pthread_condattr_destroy(&a);
-  return e;
+/* Returns 0 when the shared attributes are ready, else the error number. */
+static int pipc__attrs(void) {
+  int e = pthread_once(&pipc__attrs_once, pipc__attrs_setup);
+  return e != 0 ? e : pipc__attrs_error;
 }
 
 static int pipc__mutex_lock(pthread_mutex_t *m, int64_t timeout_ns) {
@@ -96,12 +103,16 @@ static int pipc__sync_run(void *arg) {
   const struct pipc__sync_op *op = arg;
   int e = EINVAL;
   switch (op->kind) {
-    case PIPC__MUTEX_INIT: e = pipc__mutex_init(op->mutex); break;
+    case PIPC__MUTEX_INIT:
+      if ((e = pipc__attrs()) == 0) e = pthread_mutex_init(op->mutex, &pipc__mutex_attrs);
+      break;
     case PIPC__MUTEX_DESTROY: e = pthread_mutex_destroy(op->mutex); break;
     case PIPC__MUTEX_LOCK: e = pipc__mutex_lock(op->mutex, op->timeout_ns); break;
     case PIPC__MUTEX_UNLOCK: e = pthread_mutex_unlock(op->mutex); break;
     case PIPC__MUTEX_CONSISTENT: e = pthread_mutex_consistent(op->mutex); break;
-    case PIPC__COND_INIT: e = pipc__cond_init(op->cond); break;
+    case PIPC__COND_INIT:
+      if ((e = pipc__attrs()) == 0) e = pthread_cond_init(op->cond, &pipc__cond_attrs);
+      break;
     case PIPC__COND_DESTROY: e = pthread_cond_destroy(op->cond); break;
     case PIPC__COND_WAIT: e = pipc__cond_wait(op->cond, op->mutex, op->timeout_ns); break;
     case PIPC__COND_SIGNAL: e = pthread_cond_signal(op->cond); break;

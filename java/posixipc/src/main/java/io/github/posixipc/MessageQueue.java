@@ -81,11 +81,6 @@ public final class MessageQueue extends DescriptorChannel {
 
     private Options() {}
 
-    @Override
-    Options self() {
-      return this;
-    }
-
     /** Opens in non-blocking mode ({@code O_NONBLOCK}). */
     public Options nonBlocking() {
       nonBlocking = true;

@@ -19,8 +19,15 @@ abstract class NamedObjectOptions<T extends NamedObjectOptions<T>> {
 
   NamedObjectOptions() {}
 
-  /** This builder, as the mechanism's own Options type. */
-  abstract T self();
+  /**
+   * This builder, as the mechanism's own Options type. The cast cannot fail: each mechanism's
+   * Options is a final class declared as {@code extends NamedObjectOptions<Options>}, so this is
+   * always a T; doing it here spares every subclass the same one-line override.
+   */
+  @SuppressWarnings("unchecked")
+  private T self() {
+    return (T) this;
+  }
 
   /** Creates the object if it does not exist ({@code O_CREAT}). */
   public T create() {

@@ -50,21 +50,13 @@ public final class NamedSemaphore extends PosixSemaphore {
 
     private Options() {}
 
-    @Override
-    Options self() {
-      return this;
-    }
-
     /**
      * The value of a semaphore this open creates (default 0).
      *
      * @throws IllegalArgumentException outside 0..{@link PosixSemaphore#valueMax()}
      */
     public Options initialValue(int value) {
-      if (value < 0 || value > valueMax()) {
-        throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
-      }
-      this.initialValue = value;
+      this.initialValue = checkedValue(value);
       return this;
     }
   }

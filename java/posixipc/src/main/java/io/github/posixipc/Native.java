@@ -6,7 +6,8 @@ import java.lang.ref.Cleaner;
 /**
  * Loads the JNI library and sets up what every handle relies on: the wake-up signal and the
  * shared {@link Cleaner}; installs the fault guard on demand. Every public entry class touches {@link #ensureLoaded()} in its static
- * initializer, so that nothing reaches JavaCPP before the library is in memory.
+ * initializer or inherits a superclass that does (PosixSemaphore, PlacedHandle: a superclass is
+ * initialized first), so that nothing reaches JavaCPP before the library is in memory.
  */
 final class Native {
 

@@ -1,16 +1,64 @@
 package io.github.posixipc;
 
+import io.github.posixipc.internal.Core;
+import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 /**
  * Where a semaphore, mutex or condition lives inside a {@link MappedRegion}: the region, the
  * offset, and the native address, plus the closed state of the Java handle. Native calls on the
  * address are bracketed by {@link #pin()} and {@link #unpin(Object)}, so that the region's
- * addresses stay mapped while a call is inside (see MappedRegion).
+ * addresses stay mapped while a call is inside (see MappedRegion). The three placed types keep
+ * only what differs between them (their native calls); the size, alignment, placement check,
+ * pinned call bracket and closed state live here once.
  */
 final class Placement {
+
+  /**
+   * The kinds of object that can be placed in a region, with the size and alignment the C library
+   * reports for each, asked once since they never change while the process runs.
+   */
+  enum Kind {
+    MUTEX("mutex", Core::pipc_mutex_size, Core::pipc_mutex_align),
+    CONDITION("condition", Core::pipc_cond_size, Core::pipc_cond_align),
+    SEMAPHORE("semaphore", Core::pipc_sem_size, Core::pipc_sem_align);
+
+    final String name;
+    final int size;
+    final int alignment;
+
+    Kind(String name, IntSupplier size, IntSupplier alignment) {
+      // The suppliers reach JavaCPP, which must not run before the library is in memory.
+      Native.ensureLoaded();
+      this.name = name;
+      this.size = size.getAsInt();
+      this.alignment = alignment.getAsInt();
+    }
+  }
+
+  /**
+   * One native call on a placed object: op chooses the call where one function serves several
+   * (see PosixSemaphore), address is the object's, arg is what the call takes besides (a wait's
+   * bound in nanoseconds, an initial value) or 0. It returns the call's result or a negative
+   * errno. Implementations are method references or non-capturing lambdas, created once, so that
+   * a call allocates nothing.
+   */
+  interface Call {
+    int apply(int op, long address, long arg);
+  }
+
+  /** A native call that takes only the object's address, such as {@code pipc_mutex_unlock}. */
+  interface Simple extends Call {
+    int apply(long address);
+
+    @Override
+    default int apply(int op, long address, long arg) {
+      return apply(address);
+    }
+  }
 
   final MappedRegion region;
   final long offset;
@@ -18,11 +66,11 @@ final class Placement {
   final String what;
   private volatile boolean closed;
 
-  Placement(MappedRegion region, long offset, int size, int alignment, String kind) {
+  Placement(MappedRegion region, long offset, Kind kind) {
     this.region = Objects.requireNonNull(region, "region");
-    this.address = region.addressOf(offset, size, alignment, kind);
+    this.address = region.addressOf(offset, kind.size, kind.alignment, kind.name);
     this.offset = offset;
-    this.what = kind + " at offset " + offset + " of " + region.what();
+    this.what = kind.name + " at offset " + offset + " of " + region.what();
   }
 
   /**
@@ -34,6 +82,31 @@ final class Placement {
       throw new Descriptor.ClosedException(what);
     }
     return region.pin();
+  }
+
+  /**
+   * Makes one native call with the region pinned around it; returns its result or a negative
+   * errno.
+   */
+  int call(Call call, int op, long arg) throws ClosedChannelException {
+    Object pin = pin();
+    try {
+      return call.apply(op, address, arg);
+    } finally {
+      unpin(pin);
+    }
+  }
+
+  /** Makes one native call that never waits, on the address alone; its failure is thrown. */
+  void run(Simple call, String syscall) throws IOException {
+    check(call(call, 0, 0), syscall);
+  }
+
+  /** Throws the failure of syscall when r is a negative errno. */
+  void check(int r, String syscall) throws IOException {
+    if (r < 0) {
+      throw failure(r, syscall, what);
+    }
   }
 
   /**
@@ -60,5 +133,10 @@ final class Placement {
 
   boolean isOpen() {
     return !closed && region.isOpen();
+  }
+
+  /** The toString of the handle of type that stands here. */
+  String describe(String type) {
+    return type + "[" + what + (isOpen() ? "" : ", closed") + "]";
   }
 }

@@ -69,6 +69,18 @@ public abstract class PosixSemaphore implements AutoCloseable {
   }
 
   /**
+   * The initial value of a semaphore, checked the same way for a named and an unnamed one.
+   *
+   * @throws IllegalArgumentException outside 0..{@link #valueMax()}
+   */
+  static int checkedValue(int value) {
+    if (value < 0 || value > valueMax()) {
+      throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
+    }
+    return value;
+  }
+
+  /**
    * Adds one, waking a waiter if there is one ({@code sem_post}).
    *
    * @throws PosixException EOVERFLOW at {@link #valueMax()}

@@ -36,26 +36,20 @@ import java.util.Objects;
  * <p>Waiting releases the mutex and locks it again before returning, whatever the outcome
  * (including {@link InterruptedException} and {@link OwnerDiedException}).
  */
-public final class SharedCondition implements AutoCloseable {
-
-  static {
-    Native.ensureLoaded();
-  }
-
-  private final Placement place;
+public final class SharedCondition extends PlacedHandle {
 
   private SharedCondition(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, size(), alignment(), "condition");
+    super(region, offset, Placement.Kind.CONDITION);
   }
 
   /** {@code sizeof(pthread_cond_t)}. */
   public static int size() {
-    return Core.pipc_cond_size();
+    return Placement.Kind.CONDITION.size;
   }
 
   /** {@code alignof(pthread_cond_t)}. */
   public static int alignment() {
-    return Core.pipc_cond_align();
+    return Placement.Kind.CONDITION.alignment;
   }
 
   /**
@@ -65,7 +59,7 @@ public final class SharedCondition implements AutoCloseable {
    */
   public static SharedCondition init(MappedRegion region, long offset) throws IOException {
     SharedCondition c = new SharedCondition(region, offset);
-    c.simple(0, "pthread_cond_init");
+    c.place.run(Core::pipc_cond_init, "pthread_cond_init");
     return c;
   }
 
@@ -135,46 +129,12 @@ public final class SharedCondition implements AutoCloseable {
 
   /** Wakes one waiting thread, of any process ({@code pthread_cond_signal}). */
   public void signal() throws IOException {
-    simple(1, "pthread_cond_signal");
+    place.run(Core::pipc_cond_signal, "pthread_cond_signal");
   }
 
   /** Wakes every waiting thread ({@code pthread_cond_broadcast}). */
   public void signalAll() throws IOException {
-    simple(2, "pthread_cond_broadcast");
+    place.run(Core::pipc_cond_broadcast, "pthread_cond_broadcast");
   }
 
-  /** The offset of the condition in its region. */
-  public long offset() {
-    return place.offset;
-  }
-
-  /** True until {@link #close()} of this handle or of its region. */
-  public boolean isOpen() {
-    return place.isOpen();
-  }
-
-  /** Ends this handle (waiters leave within 20 ms); the condition stays in the shared memory. */
-  @Override
-  public void close() {
-    place.close();
-  }
-
-  @Override
-  public String toString() {
-    return "SharedCondition[" + place.what + (isOpen() ? "" : ", closed") + "]";
-  }
-
-  private void simple(int op, String syscall) throws IOException {
-    Object pin = place.pin();
-    int r;
-    try {
-      r = op == 0 ? Core.pipc_cond_init(place.address)
-          : op == 1 ? Core.pipc_cond_signal(place.address) : Core.pipc_cond_broadcast(place.address);
-    } finally {
-      Placement.unpin(pin);
-    }
-    if (r < 0) {
-      throw Placement.failure(r, syscall, place.what);
-    }
-  }
 }

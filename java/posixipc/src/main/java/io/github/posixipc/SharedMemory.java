@@ -55,11 +55,6 @@ public final class SharedMemory implements DescriptorHandle {
 
     private Options() {}
 
-    @Override
-    Options self() {
-      return this;
-    }
-
     /**
      * {@link Access#READ} (read-only mappings only) or {@link Access#READ_WRITE}, the default.
      *

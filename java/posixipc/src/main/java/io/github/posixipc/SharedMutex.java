@@ -48,26 +48,20 @@ import java.time.Duration;
  * {@code pthread_mutex_clocklock} calls (the library's one sliced wait). The size and alignment come from the C library
  * ({@link #size()}, {@link #alignment()}).
  */
-public final class SharedMutex implements AutoCloseable {
-
-  static {
-    Native.ensureLoaded();
-  }
-
-  final Placement place;
+public final class SharedMutex extends PlacedHandle {
 
   private SharedMutex(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, size(), alignment(), "mutex");
+    super(region, offset, Placement.Kind.MUTEX);
   }
 
   /** {@code sizeof(pthread_mutex_t)}. */
   public static int size() {
-    return Core.pipc_mutex_size();
+    return Placement.Kind.MUTEX.size;
   }
 
   /** {@code alignof(pthread_mutex_t)}. */
   public static int alignment() {
-    return Core.pipc_mutex_align();
+    return Placement.Kind.MUTEX.alignment;
   }
 
   /**
@@ -77,18 +71,13 @@ public final class SharedMutex implements AutoCloseable {
    */
   public static SharedMutex init(MappedRegion region, long offset) throws IOException {
     SharedMutex m = new SharedMutex(region, offset);
-    m.simple(INIT, "pthread_mutex_init");
+    m.place.run(Core::pipc_mutex_init, "pthread_mutex_init");
     return m;
   }
 
   /** The mutex that some process initialized at offset. */
   public static SharedMutex at(MappedRegion region, long offset) {
     return new SharedMutex(region, offset);
-  }
-
-  /** The offset of the mutex in its region. */
-  public long offset() {
-    return place.offset;
   }
 
   /** Locks, waiting as long as it takes. See {@link #lock(Duration)}. */
@@ -120,7 +109,7 @@ public final class SharedMutex implements AutoCloseable {
    * @throws OwnerDiedException locked, but the previous owner died holding it
    */
   public boolean tryLock() throws IOException {
-    int r = call(LOCK, 0);
+    int r = place.call(LOCK, 0, 0);
     if (r == 0) {
       return true;
     }
@@ -136,7 +125,7 @@ public final class SharedMutex implements AutoCloseable {
    * @throws PosixException EPERM when this thread does not hold it
    */
   public void unlock() throws IOException {
-    simple(UNLOCK, "pthread_mutex_unlock");
+    place.run(Core::pipc_mutex_unlock, "pthread_mutex_unlock");
   }
 
   /**
@@ -145,63 +134,14 @@ public final class SharedMutex implements AutoCloseable {
    * @throws PosixException EINVAL when it is not in that state or not held by this thread
    */
   public void consistent() throws IOException {
-    simple(CONSISTENT, "pthread_mutex_consistent");
+    place.run(Core::pipc_mutex_consistent, "pthread_mutex_consistent");
   }
 
-  /** True until {@link #close()} of this handle or of its region. */
-  public boolean isOpen() {
-    return place.isOpen();
-  }
-
-  /**
-   * Ends this handle (threads waiting through it leave within 20 ms); the mutex itself stays in
-   * the shared memory. Idempotent.
-   */
-  @Override
-  public void close() {
-    place.close();
-  }
-
-  @Override
-  public String toString() {
-    return "SharedMutex[" + place.what + (isOpen() ? "" : ", closed") + "]";
-  }
-
-  private static final int INIT = 0;
-  private static final int UNLOCK = 1;
-  private static final int CONSISTENT = 2;
-  private static final int LOCK = 3;
+  /** {@code pipc_mutex_lock}: arg is the longest wait in nanoseconds, 0 to only try. */
+  private static final Placement.Call LOCK =
+      (op, address, nanos) -> Core.pipc_mutex_lock(address, nanos);
 
   /** One slice of {@link #lock(Duration)}: see {@link Timeouts#await}. */
-  private static final Timeouts.Slice<SharedMutex> SLICE = (m, slice) -> m.call(LOCK, slice);
-
-  /** One native call that never waits, with the region pinned around it. */
-  private void simple(int op, String syscall) throws IOException {
-    int r = call(op, 0);
-    if (r < 0) {
-      throw Placement.failure(r, syscall, place.what);
-    }
-  }
-
-  /**
-   * One native call on the mutex (for LOCK, arg is the longest wait in nanoseconds, 0 to only
-   * try), with the region pinned around it. Returns its result or a negative errno.
-   */
-  private int call(int op, long arg) throws IOException {
-    Object pin = place.pin();
-    try {
-      switch (op) {
-        case INIT:
-          return Core.pipc_mutex_init(place.address);
-        case UNLOCK:
-          return Core.pipc_mutex_unlock(place.address);
-        case CONSISTENT:
-          return Core.pipc_mutex_consistent(place.address);
-        default:
-          return Core.pipc_mutex_lock(place.address, arg);
-      }
-    } finally {
-      Placement.unpin(pin);
-    }
-  }
+  private static final Timeouts.Slice<SharedMutex> SLICE =
+      (m, slice) -> m.place.call(LOCK, 0, slice);
 }

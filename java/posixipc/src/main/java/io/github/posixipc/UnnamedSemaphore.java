@@ -26,24 +26,20 @@ import io.github.posixipc.internal.Core;
  */
 public final class UnnamedSemaphore extends PosixSemaphore {
 
-  static {
-    Native.ensureLoaded();
-  }
-
   private final Placement place;
 
   private UnnamedSemaphore(MappedRegion region, long offset) {
-    this.place = new Placement(region, offset, size(), alignment(), "semaphore");
+    this.place = new Placement(region, offset, Placement.Kind.SEMAPHORE);
   }
 
   /** The size of a semaphore ({@code sizeof(sem_t)}). */
   public static int size() {
-    return Core.pipc_sem_size();
+    return Placement.Kind.SEMAPHORE.size;
   }
 
   /** The alignment a semaphore needs ({@code alignof(sem_t)}). */
   public static int alignment() {
-    return Core.pipc_sem_align();
+    return Placement.Kind.SEMAPHORE.alignment;
   }
 
   /**
@@ -55,20 +51,9 @@ public final class UnnamedSemaphore extends PosixSemaphore {
    */
   public static UnnamedSemaphore init(MappedRegion region, long offset, int value)
       throws java.io.IOException {
-    if (value < 0 || value > valueMax()) {
-      throw new IllegalArgumentException("semaphore value outside 0.." + valueMax() + ": " + value);
-    }
+    int checked = checkedValue(value);
     UnnamedSemaphore s = new UnnamedSemaphore(region, offset);
-    Object pin = s.place.pin();
-    int r;
-    try {
-      r = Core.pipc_sem_init(s.place.address, value);
-    } finally {
-      Placement.unpin(pin);
-    }
-    if (r < 0) {
-      throw Placement.failure(r, "sem_init", s.what());
-    }
+    s.place.check(s.place.call(INIT, 0, checked), "sem_init");
     return s;
   }
 
@@ -84,12 +69,7 @@ public final class UnnamedSemaphore extends PosixSemaphore {
 
   @Override
   int call(int op, long arg) throws java.io.IOException {
-    Object pin = place.pin();
-    try {
-      return invoke(op, place.address, arg);
-    } finally {
-      Placement.unpin(pin);
-    }
+    return place.call(PosixSemaphore::invoke, op, arg);
   }
 
   @Override
@@ -107,4 +87,8 @@ public final class UnnamedSemaphore extends PosixSemaphore {
   public void close() {
     place.close();
   }
+
+  /** sem_init, which the shared semaphore calls do not include: arg is the initial value. */
+  private static final Placement.Call INIT =
+      (op, address, value) -> Core.pipc_sem_init(address, (int) value);
 }
