@@ -11,7 +11,6 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
-import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
 
 /**
@@ -41,7 +40,7 @@ import java.util.Objects;
  * A channel starts in blocking mode. {@link #setBlocking(boolean) setBlocking(false)} sets
  * {@code O_NONBLOCK} on the open file description, which every process sharing it sees.
  */
-public abstract non-sealed class DescriptorChannel extends AbstractInterruptibleChannel
+public abstract non-sealed class DescriptorChannel extends InterruptibleBase
     implements Pollable, DescriptorHandle {
 
   static {
@@ -54,7 +53,6 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
   final Descriptor descriptor;
   private volatile boolean blocking = true;
   /** This channel's blocking mode and interrupt hook, for the bracket; not public API. */
-  private final Descriptor.Blocking hooks = new Hooks();
   private final Buffers.AddressCache readCache = new Buffers.AddressCache();
   private final Buffers.AddressCache writeCache = new Buffers.AddressCache();
 
@@ -359,26 +357,8 @@ public abstract non-sealed class DescriptorChannel extends AbstractInterruptible
     }
   }
 
-  /** The channel's side of the bracket: AbstractInterruptibleChannel's begin and end are protected. */
-  private final class Hooks implements Descriptor.Blocking {
-    @Override
-    public boolean blocking() {
-      return blocking;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return DescriptorChannel.this.isOpen();
-    }
-
-    @Override
-    public void beginBlocking() {
-      begin();
-    }
-
-    @Override
-    public void endBlocking(boolean completed) throws AsynchronousCloseException {
-      end(completed);
-    }
+  @Override
+  final boolean waitsByDefault() {
+    return blocking;
   }
 }
