@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * method of every handle class: after {@code close()}, a method that declares
  * {@code IOException} throws {@link ClosedChannelException} (posixipc's subclass, whose message
  * names the object); a memory accessor of {@link MappedRegion} that declares no checked
- * exception throws {@link IllegalStateException}. A method added later is checked without a
+ * exception throws {@link IllegalStateException}. A timed method is called with a {@code null}
+ * timeout too, which every handle accepts (it waits forever). A method added later is checked without a
  * change here, and a parameter type the test cannot make fails the test, so nothing is skipped
  * silently.
  */
@@ -70,12 +71,19 @@ class ClosedHandlesTest {
           }
           String what = e.getValue() + "." + m.getName() + params(m);
           covered.add(what);
-          Throwable thrown = invoke(handle, m);
-          Class<? extends Throwable> expected = io ? ClosedChannelException.class : IllegalStateException.class;
-          if (thrown == null || !expected.isInstance(thrown)) {
-            wrong.add(what + ": " + (thrown == null ? "returned normally" : thrown));
-          } else if (io && (thrown.getMessage() == null || !thrown.getMessage().contains("closed"))) {
-            wrong.add(what + ": the message does not say the object is closed: " + thrown.getMessage());
+          // A timed method is called twice: with a short timeout, and with null, which must be
+          // accepted (it waits forever) and so reach the closed-handle check like any other.
+          boolean timed = List.of(m.getParameterTypes()).contains(Duration.class);
+          for (Duration timeout : timed ? new Duration[] {Duration.ofMillis(10), null} : new Duration[] {Duration.ofMillis(10)}) {
+            durationArgument = timeout;
+            Throwable thrown = invoke(handle, m);
+            String call = what + (timed ? " with timeout " + timeout : "");
+            Class<? extends Throwable> expected = io ? ClosedChannelException.class : IllegalStateException.class;
+            if (thrown == null || !expected.isInstance(thrown)) {
+              wrong.add(call + ": " + (thrown == null ? "returned normally" : thrown));
+            } else if (io && (thrown.getMessage() == null || !thrown.getMessage().contains("closed"))) {
+              wrong.add(call + ": the message does not say the object is closed: " + thrown.getMessage());
+            }
           }
         }
       }
@@ -175,6 +183,9 @@ class ClosedHandlesTest {
     return out;
   }
 
+  /** The timeout handed to timed methods: a short one, then null. */
+  private Duration durationArgument = Duration.ofMillis(10);
+
   /** Live objects that methods of closed handles take as arguments. */
   private final Map<Class<?>, Object> arguments = new LinkedHashMap<>();
 
@@ -222,7 +233,7 @@ class ClosedHandlesTest {
     } else if (t == byte[].class) {
       return new byte[8];
     } else if (t == Duration.class) {
-      return Duration.ofMillis(10);
+      return durationArgument;
     } else if (t == String.class) {
       return "x";
     } else if (t == Path.class) {
