@@ -155,6 +155,37 @@ class JavaNetTest {
   }
 
   @Test
+  void aConnectTimesOutWhileTheBacklogIsFull() throws Exception {
+    UnixDomainSocketAddress where = uniqueSocket("backlog");
+    java.util.List<Socket> waiting = new java.util.ArrayList<>();
+    try (UnixServerSocket server = new UnixServerSocket()) {
+      server.bind(where, 1);
+      SocketTimeoutException timedOut = null;
+      // The kernel queues a few connections beyond the backlog; then a connect waits.
+      for (int i = 0; i < 16 && timedOut == null; i++) {
+        UnixSocket s = new UnixSocket();
+        try {
+          s.connect(where, 200);
+          waiting.add(s);
+        } catch (SocketTimeoutException e) {
+          timedOut = e;
+          assertTrue(s.isClosed(), "a connect that timed out closes the socket");
+        }
+      }
+      assertNotNull(timedOut, "a connect to a full backlog timed out");
+      assertTrue(timedOut.getMessage().contains(where.getPath().toString()), timedOut.getMessage());
+      try (Socket accepted = server.accept()) {
+        assertTrue(accepted.isConnected(), "the queued connections are still there");
+      }
+    } finally {
+      for (Socket s : waiting) {
+        s.close();
+      }
+      removeQuietly(where.getPath());
+    }
+  }
+
+  @Test
   void soTimeoutBoundsReadsAndAcceptsAndTheSocketStaysUsable() throws Exception {
     try (Server server = new Server()) {
       server.socket.setSoTimeout(100);

@@ -11,7 +11,8 @@ import java.sql.SQLException;
  * The pg-select1 scenario: one PgJDBC {@code SELECT 1} round trip (a prepared statement, executed
  * and its row read) with the cluster the driver started ({@link PgCluster}), over posixipc's
  * AF_UNIX socket factory, over TCP loopback (the JDK's default socket factory: the "jdk"
- * contender), or over junixsocket's factory. The same URL otherwise: no SSL, no GSS encryption.
+ * contender), or over junixsocket's factory. The same URL otherwise (the host aside): no SSL, no
+ * GSS encryption, server-side prepared from the first execution.
  */
 final class PgLinks {
 
@@ -23,7 +24,10 @@ final class PgLinks {
     if (socket == null || port == null) {
       throw new IOException("pg-select1 runs against the cluster the driver starts: use posixipc bench --only pg-select1");
     }
-    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + PgCluster.USER
+    // The host: 127.0.0.1 for TCP; "localhost" for the AF_UNIX factories (junixsocket's maps only
+    // host names to its socket; posixipc's takes any).
+    String host = contender.equals("jdk") ? "127.0.0.1" : "localhost";
+    String url = "jdbc:postgresql://" + host + ":" + port + "/postgres?user=" + PgCluster.USER
         + "&sslmode=disable&gssEncMode=disable&prepareThreshold=1" + switch (contender) {
           case "posixipc" -> "&socketFactory=io.github.posixipc.net.UnixSocketFactory&socketFactoryArg=" + socket;
           case "jdk" -> "";
