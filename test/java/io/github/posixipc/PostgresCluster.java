@@ -48,7 +48,8 @@ final class PostgresCluster implements AutoCloseable {
   static Path findBin() throws IOException {
     String configured = System.getProperty("posixipc.pgBin");
     if (configured != null) {
-      return Path.of(configured);
+      Path b = Path.of(configured);
+      return Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")) ? b : null;
     }
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
@@ -74,7 +75,8 @@ final class PostgresCluster implements AutoCloseable {
   static String unavailableReason() throws IOException {
     Path bin = findBin();
     if (bin == null) {
-      return "no PostgreSQL server under /usr/lib/postgresql (Debian: apt-get install postgresql)";
+      return "no PostgreSQL server (initdb, pg_ctl) under " + System.getProperty("posixipc.pgBin", "/usr/lib/postgresql/*/bin")
+          + " (Debian: apt-get install postgresql)";
     }
     if (isRoot() && postgresUser() == null) {
       return "running as root and there is no 'postgres' user to run the server as";
