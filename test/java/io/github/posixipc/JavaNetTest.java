@@ -351,6 +351,45 @@ class JavaNetTest {
     }
   }
 
+  private static long allocatedByThisThread() {
+    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  /** Bytes allocated by n 64-byte exchanges through the views' streams (a write, then a read back). */
+  private static long allocatedBy(int n, OutputStream out, InputStream in, byte[] msg, byte[] got)
+      throws IOException {
+    long before = allocatedByThisThread();
+    for (int i = 0; i < n; i++) {
+      msg[0] = (byte) i;
+      out.write(msg, 0, 64);
+      int read = 0;
+      while (read < 64) {
+        read += in.read(got, read, 64 - read);
+      }
+      if (got[0] != msg[0]) {
+        throw new AssertionError("exchange " + i + " read back " + got[0]);
+      }
+    }
+    return allocatedByThisThread() - before;
+  }
+
+  @Test
+  void theStreamsAllocateNothingPerCallWithOrWithoutATimeout() throws Exception {
+    UnixSocket[] p = UnixSocket.pair();
+    try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
+      byte[] msg = new byte[64];
+      byte[] got = new byte[64];
+      for (int timeout : new int[] {0, 5000}) {
+        b.setSoTimeout(timeout);
+        allocatedBy(20_000, a.getOutputStream(), b.getInputStream(), msg, got); // warm-up
+        long empty = allocatedBy(0, a.getOutputStream(), b.getInputStream(), msg, got);
+        long bytes = allocatedBy(10_000, a.getOutputStream(), b.getInputStream(), msg, got);
+        assertTrue(bytes - empty < 10_000, "soTimeout " + timeout + ": " + bytes + " bytes for 10,000 exchanges");
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ factories
 
   @Test
