@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.posixipc.net.AbstractNameSocketFactory;
 import io.github.posixipc.net.UnixServerSocket;
+import io.github.posixipc.net.UnixServerSocketFactory;
 import io.github.posixipc.net.UnixSocket;
 import io.github.posixipc.net.UnixSocketFactory;
 import java.io.IOException;
@@ -43,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -435,6 +437,32 @@ class JavaNetTest {
           Socket accepted = server.accept()) {
         assertTrue(s.isConnected(), "abstract:NAME works with the general factory too");
       }
+    }
+  }
+
+  @Test
+  void aServerSocketFactoryListensOnItsOwnAddress() throws Exception {
+    UnixDomainSocketAddress where = uniqueSocket("ssf");
+    try {
+      ServerSocketFactory f = new UnixServerSocketFactory(where.getPath().toString());
+      try (ServerSocket server = f.createServerSocket(8080, 4);
+          Socket client = new UnixSocketFactory(where).createSocket("localhost", 8080);
+          Socket accepted = server.accept()) {
+        assertEquals(where, server.getLocalSocketAddress());
+        client.getOutputStream().write(11);
+        assertEquals(11, accepted.getInputStream().read());
+        java.net.BindException e = assertThrows(java.net.BindException.class, () -> f.createServerSocket(8080),
+            "the path is taken until its file is removed");
+        assertTrue(e.getMessage().contains(where.getPath().toString()), e.getMessage());
+      }
+      try (ServerSocket unbound = f.createServerSocket()) {
+        assertFalse(unbound.isBound());
+      }
+      SocketException bad = assertThrows(SocketException.class,
+          () -> new UnixServerSocketFactory("").createServerSocket(1));
+      assertTrue(bad.getMessage().contains("''"), bad.getMessage());
+    } finally {
+      removeQuietly(where.getPath());
     }
   }
 
