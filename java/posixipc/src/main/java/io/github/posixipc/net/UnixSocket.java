@@ -46,8 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #connect(SocketAddress, int)} with a timeout in milliseconds (0: none); a failure is
  *       a {@link java.net.ConnectException} naming the address and the reason (nothing there, a
  *       file that is not a socket, nobody listening), a timeout a {@link
- *       java.net.SocketTimeoutException}, and the socket is closed after either (as the JDK does
- *       from Java 24 on).
+ *       java.net.SocketTimeoutException}, and the socket is closed after either (as JDK 25's own
+ *       {@code Socket} does).
  *   <li>{@link #getInputStream()} and {@link #getOutputStream()}, unbuffered: each read and write is
  *       one system call (a write of a large array: as many as it takes, all of it written).
  *       {@link #setSoTimeout(int)} bounds every read: {@link java.net.SocketTimeoutException},
@@ -290,7 +290,7 @@ public final class UnixSocket extends Socket {
     }
   }
 
-  /** After a failed connect the socket is closed, as the JDK does from Java 24 on. */
+  /** After a failed connect the socket is closed, as JDK 25's own Socket does. */
   private void connectFailed() throws IOException {
     synchronized (stateLock) {
       connecting = false;
