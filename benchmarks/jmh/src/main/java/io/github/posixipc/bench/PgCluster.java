@@ -93,7 +93,9 @@ final class PgCluster implements AutoCloseable {
   private void run(String program, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (asPostgres) {
-      cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+      // util-linux's runuser, by its path: root's PATH may lack /usr/sbin.
+      String runuser = Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "runuser";
+      cmd.addAll(List.of(runuser, "-u", "postgres", "--"));
     }
     cmd.add(program.startsWith("/") ? program : bin.resolve(program).toString());
     cmd.addAll(List.of(args));
