@@ -50,19 +50,34 @@ public final class Bench {
    * A scenario of both harnesses: its name in the C harness, the mechanism the JMH harness opens,
    * round trips or a stream (of chunk-byte writes), and whether the JDK has an equivalent.
    */
-  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others, boolean capi) {
+  record Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others, boolean capi,
+      boolean cHarness) {
     Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others) {
       this(name, mechanism, roundTrip, chunk, others, true);
     }
 
-    /** raw C, C API (where it is on the path), posixipc, then this scenario's other Java contenders. */
+    Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others, boolean capi) {
+      this(name, mechanism, roundTrip, chunk, others, capi, true);
+    }
+
+    /**
+     * raw C, C API (where it is on the path), posixipc, then this scenario's other Java contenders;
+     * posixipc and the others alone for a scenario the C harness has not (cHarness false).
+     */
     List<String> contenders() {
-      List<String> all = new ArrayList<>(CONTENDERS);
+      List<String> all = new ArrayList<>(cHarness ? CONTENDERS : List.of("posixipc"));
       if (!capi) {
         all.remove("C API");
       }
       all.addAll(others);
       return all;
+    }
+
+    /** The contenders JMH measures: all but raw C and the C API. */
+    List<String> javaContenders() {
+      List<String> java = new ArrayList<>(contenders());
+      java.removeAll(List.of("raw C", "C API"));
+      return java;
     }
   }
 
@@ -82,7 +97,10 @@ public final class Bench {
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
-      new Scenario("signal-rt", "signal", true, 4, NONE));
+      new Scenario("signal-rt", "signal", true, 4, NONE),
+      // PgJDBC's SELECT 1 against a PostgreSQL cluster the driver starts: posixipc's AF_UNIX
+      // socket factory, TCP loopback ("JDK": the JDK's default socket factory), junixsocket's.
+      new Scenario("pg-select1", "pg", true, Link.MESSAGE, SOCKETS, false, false));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
@@ -95,6 +113,9 @@ public final class Bench {
 
   private static final Timing FULL = new Timing(5, 0.5, 2.0, 2, 500, 3, 500);
   private static final Timing QUICK = new Timing(1, 0.2, 0.5, 1, 300, 1, 500);
+
+  /** The JVM options that point JMH forks at the PostgreSQL cluster, once started. */
+  private static List<String> pgProperties = List.of();
 
   private Bench() {}
 
@@ -139,6 +160,14 @@ public final class Bench {
           + "; blocking round trips are stable only with both sides on one CPU (taskset -c 0)");
     }
 
+    if (chosen.stream().anyMatch(s -> s.mechanism().equals("pg"))) {
+      // The PostgreSQL scenario's server, started here and stopped when the driver ends.
+      PgCluster pg = PgCluster.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(pg::close, "pg-cluster"));
+      pgProperties = List.of("-D" + PgCluster.SOCKET_PROPERTY + "=" + pg.socket(),
+          "-D" + PgCluster.PORT_PROPERTY + "=" + pg.port);
+    }
+
     Map<String, Map<String, List<Sample>>> results = new LinkedHashMap<>();
     for (Scenario s : chosen) {
       Map<String, List<Sample>> byContender = new LinkedHashMap<>();
@@ -166,7 +195,7 @@ public final class Bench {
     // average-time mode (sample-time mode allocates its own sample buffers).
     Map<String, Double> alloc = new LinkedHashMap<>();
     for (Scenario s : chosen) {
-      for (String c : s.contenders().subList(s.capi() ? 2 : 1, s.contenders().size())) {
+      for (String c : s.javaContenders()) {
         System.err.printf(Locale.ROOT, "[allocation] %s, %s%n", s.name(), c);
         alloc.put(s.name() + "/" + c, allocation(exe, s, c.toLowerCase(Locale.ROOT), timing));
       }
@@ -187,7 +216,7 @@ public final class Bench {
         usage: posixipc bench [--quick] [--pairs N] [--only SCENARIO,...] [--markdown]
           --quick      one short pair: checks that every contender runs (figures are rough)
           --pairs N    interleaved pairs per scenario (default 5)
-          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, ...
+          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, ..., pg-select1
           --markdown   print the tables as Markdown, as in docs/benchmarks.md""");
   }
 
@@ -271,6 +300,7 @@ public final class Bench {
     if (cache != null) {
       jvmArgs.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
     }
+    jvmArgs.addAll(pgProperties);
     return new OptionsBuilder()
         .include("^" + Pattern.quote(benchmark.getName() + "."))
         .param("mechanism", s.mechanism())

@@ -45,6 +45,7 @@ interface Link extends AutoCloseable {
       case "shm-cas/jdk" -> ShmLinks.spinJdk(true);
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
+      case "pg/posixipc", "pg/jdk", "pg/junixsocket" -> PgLinks.select1(contender);
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }

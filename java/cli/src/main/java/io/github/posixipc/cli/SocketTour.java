@@ -9,15 +9,20 @@ import io.github.posixipc.DatagramSocket;
 import io.github.posixipc.ListeningSocket;
 import io.github.posixipc.Pipe;
 import io.github.posixipc.SocketType;
+import io.github.posixipc.net.UnixServerSocket;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The tour rows of AF_UNIX sockets: stream and seqpacket (this JVM listens, the peer connects and
- * echoes) and datagram (the peer binds and echoes every datagram to its sender). Abstract names,
+ * echoes), datagram (the peer binds and echoes every datagram to its sender), and the stream
+ * socket through its java.net view. Abstract names,
  * so nothing is left in the file system.
  */
 final class SocketTour {
@@ -98,6 +103,65 @@ final class SocketTour {
         s.send(ByteBuffer.allocate(0), peerAt, PATIENCE); // the peer stops on it
       }
     };
+  }
+
+  /**
+   * The java.net view of a stream socket ({@code io.github.posixipc.net}): this JVM's {@link
+   * UnixServerSocket} accepts the peer's connection, and the round trips and the bulk transfer go
+   * through the {@link Socket}'s streams and {@code setSoTimeout}, as a client library written
+   * against {@code java.net} uses them.
+   */
+  static TourLink javaNet(Peers.Kind kind) throws IOException {
+    SocketAddress where = uniqueAddress("java-net");
+    int patience = (int) PATIENCE.toMillis();
+    try (UnixServerSocket server = new UnixServerSocket(where)) {
+      server.setSoTimeout(patience);
+      ChildProcess peer = Peers.builder(kind, "sock-connect", "stream", where.toString(), "echo").start();
+      Socket s;
+      try {
+        s = server.accept();
+        s.setSoTimeout(patience);
+      } catch (IOException | RuntimeException e) {
+        Peers.stop(peer);
+        throw e;
+      }
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      // One array per direction: the bulk transfer sends and receives from two threads.
+      byte[] sending = new byte[64 * 1024];
+      byte[] receiving = new byte[64 * 1024];
+      return new PeerLink(peer, s::close) {
+        @Override
+        public int maxChunk() {
+          return sending.length;
+        }
+
+        @Override
+        public void send(ByteBuffer b) throws IOException {
+          while (b.hasRemaining()) {
+            int n = Math.min(b.remaining(), sending.length);
+            b.get(sending, 0, n);
+            out.write(sending, 0, n);
+          }
+        }
+
+        @Override
+        public void receive(ByteBuffer b) throws IOException {
+          while (b.hasRemaining()) {
+            int n = in.read(receiving, 0, Math.min(b.remaining(), receiving.length));
+            if (n < 0) {
+              throw new EOFException("the peer closed its side early");
+            }
+            b.put(receiving, 0, n);
+          }
+        }
+
+        @Override
+        public void finish() throws IOException {
+          s.shutdownOutput();
+        }
+      };
+    }
   }
 
   /** A message link: every send is one message, every receive takes one whole. */

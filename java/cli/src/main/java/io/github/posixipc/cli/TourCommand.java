@@ -43,6 +43,7 @@ final class TourCommand implements Callable<Integer> {
       TourMechanism.of("unix-stream", kind -> SocketTour.connected(SocketType.STREAM, kind)),
       TourMechanism.of("unix-seqpacket", kind -> SocketTour.connected(SocketType.SEQPACKET, kind)),
       TourMechanism.of("unix-dgram", SocketTour::datagrams),
+      TourMechanism.of("java.net socket", SocketTour::javaNet),
       TourMechanism.of("shm+sem", ShmTour::connect),
       TourMechanism.of("shm spin", ShmSpinTour::connect));
 

@@ -1,0 +1,362 @@
+package io.github.posixipc.net;
+
+import io.github.posixipc.ConnectedSocket;
+import io.github.posixipc.ListeningSocket;
+import io.github.posixipc.SocketAddresses;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A {@link java.net.ServerSocket} over a posixipc AF_UNIX {@link ListeningSocket}: binds a
+ * {@link UnixDomainSocketAddress} (a path) or an {@link io.github.posixipc.AbstractSocketAddress}
+ * and accepts {@link UnixSocket}s.
+ *
+ * <pre>{@code
+ * try (ServerSocket server = new UnixServerSocket(UnixDomainSocketAddress.of("/tmp/app.sock"))) {
+ *   server.setSoTimeout(5000);
+ *   try (Socket client = server.accept()) { ... }   // SocketTimeoutException after 5 s
+ * } finally {
+ *   SocketAddresses.unlink(UnixDomainSocketAddress.of("/tmp/app.sock"));
+ * }
+ * }</pre>
+ *
+ * <p>{@link #setSoTimeout(int)} bounds {@link #accept()} ({@link java.net.SocketTimeoutException},
+ * the server still usable); {@link #close()} from another thread wakes a blocked accept with a
+ * {@link SocketException}. As in POSIX, closing does not remove a path's socket file: {@link
+ * #listeningSocket()}{@code .unlink()} or {@link SocketAddresses#unlink} does. {@code
+ * SO_REUSEADDR} is accepted without effect; {@code SO_RCVBUF} is real. {@link #getInetAddress()}
+ * is the loopback address once bound, {@link #getLocalPort()} 0 (-1 before); {@link
+ * #getLocalSocketAddress()} is the AF_UNIX address. {@link #getChannel()} is null.
+ */
+public final class UnixServerSocket extends ServerSocket {
+
+  private final Object stateLock = new Object();
+  private volatile ListeningSocket listening;
+  private volatile boolean closed;
+  private boolean binding;
+  private volatile int soTimeout;
+  private volatile Duration acceptTimeout;
+  private int receiveBufferAsked;
+  private final InertOptions inert = new InertOptions();
+
+  /** An unbound server socket: {@link #bind(SocketAddress)} it. */
+  public UnixServerSocket() throws IOException {
+    super(new InertSocketImpl());
+  }
+
+  /** A server socket bound to address and listening, with the default backlog. */
+  public UnixServerSocket(SocketAddress address) throws IOException {
+    this();
+    bind(address);
+  }
+
+  /**
+   * A view of a posixipc listening stream socket; the view owns it from then on.
+   *
+   * @throws IllegalArgumentException for a seqpacket socket
+   */
+  public static UnixServerSocket of(ListeningSocket socket) throws IOException {
+    Objects.requireNonNull(socket, "socket");
+    if (socket.type() != io.github.posixipc.SocketType.STREAM) {
+      throw new IllegalArgumentException("a java.net.ServerSocket accepts byte streams; this is a " + socket.type()
+          + " socket");
+    }
+    UnixServerSocket s = new UnixServerSocket();
+    s.listening = socket;
+    return s;
+  }
+
+  /**
+   * The posixipc socket under this view: its address, {@code unlink()}, descriptor number.
+   *
+   * @throws SocketException when not bound
+   */
+  public ListeningSocket listeningSocket() throws SocketException {
+    ListeningSocket l = listening;
+    if (l == null) {
+      throw new SocketException("Socket is not bound yet");
+    }
+    return l;
+  }
+
+  @Override
+  public void bind(SocketAddress endpoint) throws IOException {
+    bind(endpoint, 0);
+  }
+
+  /**
+   * Binds to endpoint and listens.
+   *
+   * @param backlog the most connections waiting to be accepted; 0 or less: {@value
+   *     ListeningSocket#DEFAULT_BACKLOG}
+   * @throws java.net.BindException naming the address when it is in use (a path that exists)
+   * @throws IllegalArgumentException for a null or IP address, or one that is not a valid AF_UNIX
+   *     address
+   */
+  @Override
+  public void bind(SocketAddress endpoint, int backlog) throws IOException {
+    if (endpoint == null || endpoint instanceof InetSocketAddress) {
+      throw new IllegalArgumentException("an AF_UNIX server socket binds a UnixDomainSocketAddress or an"
+          + " AbstractSocketAddress, not " + endpoint);
+    }
+    synchronized (stateLock) {
+      if (closed) {
+        throw new SocketException("Socket is closed");
+      }
+      if (listening != null || binding) {
+        throw new SocketException("Already bound");
+      }
+      binding = true;
+    }
+    ListeningSocket l;
+    try {
+      l = ListeningSocket.bind(endpoint,
+          ListeningSocket.options().backlog(backlog > 0 ? backlog : ListeningSocket.DEFAULT_BACKLOG));
+    } catch (IOException e) {
+      synchronized (stateLock) {
+        binding = false;
+      }
+      throw NetErrors.bind(e, endpoint);
+    } catch (RuntimeException e) {
+      synchronized (stateLock) {
+        binding = false;
+      }
+      throw e;
+    }
+    synchronized (stateLock) {
+      binding = false;
+      if (closed) {
+        l.close();
+        throw new SocketException("Socket closed");
+      }
+      listening = l;
+    }
+    if (receiveBufferAsked > 0) {
+      try {
+        l.setReceiveBufferSize(receiveBufferAsked);
+      } catch (IOException e) {
+        throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
+      }
+    }
+  }
+
+  /**
+   * Accepts a connection as a {@link UnixSocket}, waiting at most {@link #getSoTimeout()}
+   * milliseconds when that is set.
+   *
+   * @throws java.net.SocketTimeoutException when the timeout ran out (the server stays usable)
+   * @throws SocketException when closed (also by another thread during the accept) or not bound
+   */
+  @Override
+  public Socket accept() throws IOException {
+    if (isClosed()) {
+      throw new SocketException("Socket is closed");
+    }
+    ListeningSocket l = listening;
+    if (l == null) {
+      throw new SocketException("Socket is not bound yet");
+    }
+    Duration t = acceptTimeout;
+    ConnectedSocket c;
+    try {
+      c = t == null ? l.accept() : l.accept(t);
+    } catch (IOException e) {
+      throw NetErrors.of(e, "Accept");
+    }
+    try {
+      return UnixSocket.of(c);
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Closes the server; a thread blocked in accept returns with {@link SocketException}. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    ListeningSocket l;
+    synchronized (stateLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      l = listening;
+    }
+    if (l != null) {
+      l.close();
+    }
+  }
+
+  @Override
+  public boolean isClosed() {
+    if (closed) {
+      return true;
+    }
+    ListeningSocket l = listening;
+    return l != null && !l.isOpen();
+  }
+
+  @Override
+  public boolean isBound() {
+    return listening != null;
+  }
+
+  /** The loopback address once bound (an AF_UNIX socket has no IP address); null before. */
+  @Override
+  public InetAddress getInetAddress() {
+    return listening != null ? InetAddress.getLoopbackAddress() : null;
+  }
+
+  /** 0 once bound (an AF_UNIX socket has no port); -1 before. */
+  @Override
+  public int getLocalPort() {
+    return listening != null ? 0 : -1;
+  }
+
+  /** The AF_UNIX address bound; null before. */
+  @Override
+  public SocketAddress getLocalSocketAddress() {
+    ListeningSocket l = listening;
+    return l != null ? l.address() : null;
+  }
+
+  /** Null: the channel is posixipc's {@link ListeningSocket}, see {@link #listeningSocket()}. */
+  @Override
+  public ServerSocketChannel getChannel() {
+    return null;
+  }
+
+  private void requireOpen() throws SocketException {
+    if (isClosed()) {
+      throw new SocketException("Socket is closed");
+    }
+  }
+
+  /** Bounds every accept to timeout milliseconds (0: no bound). */
+  @Override
+  public void setSoTimeout(int timeout) throws SocketException {
+    requireOpen();
+    if (timeout < 0) {
+      throw new IllegalArgumentException("timeout < 0");
+    }
+    acceptTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
+    soTimeout = timeout;
+  }
+
+  @Override
+  public int getSoTimeout() throws IOException {
+    requireOpen();
+    return soTimeout;
+  }
+
+  /** Accepted without effect: a path is reused by removing its file, an abstract name is free once closed. */
+  @Override
+  public void setReuseAddress(boolean on) throws SocketException {
+    requireOpen();
+    inert.set("SO_REUSEADDR", on);
+  }
+
+  @Override
+  public boolean getReuseAddress() throws SocketException {
+    requireOpen();
+    return inert.flag("SO_REUSEADDR");
+  }
+
+  /** SO_RCVBUF of the listening socket, which accepted sockets start with; asked before the bind, applied by it. */
+  @Override
+  public void setReceiveBufferSize(int size) throws SocketException {
+    if (size <= 0) {
+      throw new IllegalArgumentException("negative receive size");
+    }
+    requireOpen();
+    ListeningSocket l = listening;
+    if (l == null) {
+      receiveBufferAsked = size;
+      return;
+    }
+    try {
+      l.setReceiveBufferSize(size);
+    } catch (IOException e) {
+      throw new SocketException(e.getMessage());
+    }
+  }
+
+  @Override
+  public int getReceiveBufferSize() throws SocketException {
+    requireOpen();
+    ListeningSocket l = listening;
+    if (l == null) {
+      return receiveBufferAsked > 0 ? receiveBufferAsked : UnixSocket.kernelDefault("rmem_default");
+    }
+    try {
+      return l.receiveBufferSize();
+    } catch (IOException e) {
+      throw new SocketException(e.getMessage());
+    }
+  }
+
+  @Override
+  public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
+    // nothing to prefer on one machine
+  }
+
+  /**
+   * {@code SO_RCVBUF} is real, {@code SO_REUSEADDR} accepted without effect.
+   *
+   * @throws UnsupportedOperationException for any other option
+   */
+  @Override
+  public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
+    Objects.requireNonNull(name, "name");
+    if (name == StandardSocketOptions.SO_RCVBUF) {
+      if (!(value instanceof Integer i)) {
+        throw new IllegalArgumentException("bad value for " + name + ": " + value);
+      }
+      setReceiveBufferSize(i);
+    } else if (name == StandardSocketOptions.SO_REUSEADDR) {
+      if (!(value instanceof Boolean b)) {
+        throw new IllegalArgumentException("bad value for " + name + ": " + value);
+      }
+      setReuseAddress(b);
+    } else {
+      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+    }
+    return this;
+  }
+
+  @Override
+  public <T> T getOption(SocketOption<T> name) throws IOException {
+    Objects.requireNonNull(name, "name");
+    if (name == StandardSocketOptions.SO_RCVBUF) {
+      return name.type().cast(getReceiveBufferSize());
+    }
+    if (name == StandardSocketOptions.SO_REUSEADDR) {
+      return name.type().cast(getReuseAddress());
+    }
+    throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+  }
+
+  @Override
+  public Set<SocketOption<?>> supportedOptions() {
+    return Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
+  }
+
+  @Override
+  public String toString() {
+    ListeningSocket l = listening;
+    return "UnixServerSocket[" + (l == null ? "unbound" : SocketAddresses.format(l.address()))
+        + (isClosed() ? ", closed" : "") + "]";
+  }
+}
