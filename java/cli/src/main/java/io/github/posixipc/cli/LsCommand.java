@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ls",
     description = "List the POSIX IPC objects on this machine, with owner, mode and size: shared memory and"
-        + " named semaphores (/dev/shm) and message queues (/dev/mqueue, when mounted).")
+        + " named semaphores (/dev/shm) and message queues (/dev/mqueue, when mounted);"
+        + " and the System V queues, segments and semaphore sets (/proc/sysvipc), with key and id.")
 final class LsCommand implements Callable<Integer> {
 
   static final Path SHM = Path.of("/dev/shm");
@@ -58,6 +59,7 @@ final class LsCommand implements Callable<Integer> {
     if (mqMounted) {
       scanMqueue(entries);
     }
+    SysvList.scan(entries);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
