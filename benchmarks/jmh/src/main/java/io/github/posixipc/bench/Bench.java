@@ -82,7 +82,9 @@ public final class Bench {
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
-      new Scenario("signal-rt", "signal", true, 4, NONE));
+      new Scenario("signal-rt", "signal", true, 4, NONE),
+      new Scenario("sysv-msg-rt", "sysv-msg", true, Link.MESSAGE, NONE),
+      new Scenario("sysv-sem-rt", "sysv-sem", true, Link.MESSAGE, NONE));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
