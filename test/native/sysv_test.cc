@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,32 +289,58 @@ TEST_F(SysvMsg, AFullQueueBlocksTheSender) {
   EXPECT_EQ(0, WaitChild(pid));
 }
 
-TEST_F(SysvMsg, BlockingReceiveInAnotherProcessAndTheStatPids) {
+// Forks a child that reports on a pipe just before it blocks in msgrcv, and
+// returns once it has (and a little more, for the call to reach the kernel).
+pid_t ForkBlockedReceiver(int q, const std::function<int(int64_t)>& check) {
+  int ready[2];
+  if (pipe(ready) < 0) return -1;
   pid_t pid = ForkChild([&] {
-    long t;
-    int err;
-    std::string s = ReceiveText(q.id, 0, 0, &t, &err, 256, -1);
-    if (err != 0) return 10;
-    return s == "ping" && t == 7 ? 0 : 11;
+    close(ready[0]);
+    Msg m;
+    char c = 'r';
+    if (write(ready[1], &c, 1) != 1) return 20;
+    int64_t n = pipc_sysv_msg_receive(q, &m, sizeof m.text, 0, 0, -1);
+    if (n >= 0 && (m.type != 7 || std::string(m.text, static_cast<size_t>(n)) != "ping")) return 21;
+    return check(n);
   });
-  usleep(20 * 1000);
+  close(ready[1]);
+  char c;
+  if (read(ready[0], &c, 1) != 1) pid = -1;
+  close(ready[0]);
+  usleep(100 * 1000);
+  return pid;
+}
+
+TEST_F(SysvMsg, BlockingReceiveInAnotherProcess) {
+  pid_t pid = ForkBlockedReceiver(q.id, [](int64_t n) { return n == 4 ? 0 : 10; });
+  ASSERT_GT(pid, 0);
   ASSERT_EQ(0, SendText(q.id, 7, "ping"));
   EXPECT_EQ(0, WaitChild(pid));
   pipc_sysv_msg_stat st;
   ASSERT_EQ(0, pipc_sysv_msg_stat_get(q.id, &st));
   EXPECT_EQ(getpid(), st.last_send_pid);
-  EXPECT_EQ(pid, st.last_receive_pid);
   EXPECT_EQ(0, st.messages);
   EXPECT_GT(st.send_time, 0);
+  EXPECT_GT(st.receive_time, 0);
+}
+
+TEST_F(SysvMsg, StatNamesTheLastReceiver) {
+  pid_t pid = ForkChild([&] {
+    long t;
+    int err;
+    ReceiveText(q.id, 0, 0, &t, &err, 256, 5 * PIPC_SEC);
+    return err;
+  });
+  ASSERT_EQ(0, SendText(q.id, 1, "x"));
+  EXPECT_EQ(0, WaitChild(pid));
+  pipc_sysv_msg_stat st;
+  ASSERT_EQ(0, pipc_sysv_msg_stat_get(q.id, &st));
+  EXPECT_EQ(pid, st.last_receive_pid);
 }
 
 TEST_F(SysvMsg, RemovalUnderAWaiterInAnotherProcessIsEidrm) {
-  pid_t pid = ForkChild([&] {
-    Msg m;
-    int64_t n = pipc_sysv_msg_receive(q.id, &m, sizeof m.text, 0, 0, -1);
-    return n == -EIDRM ? 0 : 10;
-  });
-  usleep(100 * 1000);  // the child is in msgrcv by then; if not, it gets EINVAL and fails
+  pid_t pid = ForkBlockedReceiver(q.id, [](int64_t n) { return n == -EIDRM ? 0 : 10; });
+  ASSERT_GT(pid, 0);
   ASSERT_EQ(0, pipc_sysv_msg_remove(q.id));
   EXPECT_EQ(0, WaitChild(pid));
   Msg m = {1, {}};
