@@ -156,4 +156,53 @@ class SysvCliTest {
       Files.deleteIfExists(file);
     }
   }
+
+  @Test
+  void lsHoldersNamesTheProcessesThatMapOrAttachAnObject() throws Exception {
+    String name = "/pipc-cli-holders-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    long self = ProcessHandle.current().pid();
+    int[] sysvId = {-1};
+    try (SysVSharedMemory sysv = SysVSharedMemory.create(SysV.PRIVATE, 4096);
+        io.github.posixipc.SharedMemory posix = io.github.posixipc.SharedMemory.create(name, 4096)) {
+      sysvId[0] = sysv.id();
+      try (MappedRegion attached = sysv.attach(); MappedRegion mapped = posix.map()) {
+        CliTest.Run ls = run("ls", "--holders", "--json");
+        assertEquals(0, ls.status(), ls.err());
+        JsonNode sysvRow = null;
+        JsonNode posixRow = null;
+        for (JsonNode o : JSON.readTree(ls.out()).get("objects")) {
+          if (o.get("type").asText().equals("sysv-shm") && o.get("id").asInt() == sysv.id()) {
+            sysvRow = o;
+          }
+          if (o.get("type").asText().equals("shm") && o.get("name").asText().equals(name)) {
+            posixRow = o;
+          }
+        }
+        assertTrue(sysvRow != null && posixRow != null, ls.out());
+        assertEquals(self, sysvRow.get("holders").get(0).get("pid").asLong(), sysvRow.toString());
+        assertEquals("attached", sysvRow.get("holders").get(0).get("how").get(0).asText());
+        JsonNode mine = null;
+        for (JsonNode h : posixRow.get("holders")) {
+          if (h.get("pid").asLong() == self) {
+            mine = h;
+          }
+        }
+        assertTrue(mine != null, posixRow.toString());
+        assertEquals("[\"mapped\",\"open\"]", mine.get("how").toString());
+        CliTest.Run text = run("ls", "--holders");
+        assertTrue(text.out().lines().anyMatch(l -> l.startsWith("sysv-shm") && l.contains("holders=" + self + "(")), text.out());
+      }
+      CliTest.Run after = run("ls", "--holders", "--json");
+      for (JsonNode o : JSON.readTree(after.out()).get("objects")) {
+        if (o.get("type").asText().equals("sysv-shm") && o.get("id").asInt() == sysv.id()) {
+          assertEquals(0, o.get("holders").size(), "detached: " + o);
+        }
+      }
+    } finally {
+      if (sysvId[0] >= 0) {
+        SysVSharedMemory.remove(sysvId[0]);
+      }
+      io.github.posixipc.SharedMemory.unlink(name);
+    }
+  }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -39,6 +40,10 @@ final class LsCommand implements Callable<Integer> {
 
   @Mixin Args.JsonOption output;
 
+  @Option(names = "--holders", description = "Also show which processes hold each object, where Linux shows it:"
+      + " open descriptors and mappings (/proc/PID/fd and maps); System V queues and sets have none.")
+  boolean holders;
+
   /** One object. */
   static final class Entry {
     String type;
@@ -60,6 +65,9 @@ final class LsCommand implements Callable<Integer> {
       scanMqueue(entries);
     }
     SysvList.scan(entries);
+    if (holders) {
+      Holders.annotate(entries, output.json);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
