@@ -292,7 +292,9 @@ int pipc_sysv_sem_get(int key, int nsems, int flags, int mode, int *id);
  * nonzero, so it never uses the set before it was initialized. *created
  * receives 1 for the creator, 0 otherwise. The wait is a loop of IPC_STAT
  * reads, pausing 1 ms doubling to 50 ms, within timeout_ns (-ETIMEDOUT: the
- * creator died before it was done). Returns 0, or what pipc_sysv_sem_get,
+ * creator died before it was done). Returns 0, -EINVAL (NULL pointers,
+ * nsems <= 0, or IPC_PRIVATE, which needs no protocol), -EAGAIN (the set
+ * vanished under this call eight times), or what pipc_sysv_sem_get,
  * pipc_sysv_sem_set_all and pipc_sysv_sem_op return.
  */
 int pipc_sysv_sem_get_initialized(int key, int nsems, int mode, const int *values,

@@ -252,4 +252,28 @@ class SysVSemaphoreSetTest {
       Files.deleteIfExists(file);
     }
   }
+
+  @Test
+  void anExclusiveCreatorWithValuesMarksTheSetReadyForTheProtocol() throws Exception {
+    Path file = TestSupport.uniquePath("sysv-sem-excl");
+    Files.createFile(file);
+    try {
+      int key = SysV.ftok(file, 'X');
+      try (SysVSemaphoreSet first = SysVSemaphoreSet.open(key, SysVSemaphoreSet.options().exclusive().initialValues(3))) {
+        made.add(first.id());
+        assertTrue(first.created());
+        assertTrue(first.stat().opTime().getEpochSecond() > 0, "sem_otime set");
+        try (SysVSemaphoreSet second = SysVSemaphoreSet.open(key,
+            SysVSemaphoreSet.options().initialValues(9).initTimeout(Duration.ofSeconds(2)))) {
+          assertEquals(first.id(), second.id());
+          assertTrue(!second.created());
+          assertEquals(3, second.value(0), "the creator's values, not the opener's");
+        }
+        assertThrows(AlreadyExistsException.class,
+            () -> SysVSemaphoreSet.open(key, SysVSemaphoreSet.options().exclusive().initialValues(1)));
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
 }

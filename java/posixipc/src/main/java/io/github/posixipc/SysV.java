@@ -93,9 +93,14 @@ public final class SysV {
     return (o.create ? Core.PIPC_SYSV_CREATE : 0) | (o.exclusive ? Core.PIPC_SYSV_EXCLUSIVE : 0);
   }
 
+  /** An object by its key, for messages: "System V queue 0x0000162e". */
+  static String named(String kind, int key) {
+    return "System V " + kind + " " + (key == PRIVATE ? "IPC_PRIVATE" : formatKey(key));
+  }
+
   /** What an object is, for messages: "System V queue 0x0000162e (id 5)". */
   static String what(String kind, int key, int id) {
-    return "System V " + kind + " " + (key == PRIVATE ? "IPC_PRIVATE" : formatKey(key)) + " (id " + id + ")";
+    return named(kind, key) + " (id " + id + ")";
   }
 
   /**

@@ -123,7 +123,7 @@ public final class SysVMessageQueue implements AutoCloseable {
     int[] id = new int[1];
     int r = Core.pipc_sysv_msg_get(key, SysV.flags(options), options.mode, id);
     if (r < 0) {
-      throw SysV.failure(r, "msgget", SysV.what("queue", key, -1).replace(" (id -1)", ""),
+      throw SysV.failure(r, "msgget", SysV.named("queue", key),
           Core.PIPC_SYSV_CALL_MSG_GET, 0, 0);
     }
     return new SysVMessageQueue(key, id[0], options.truncate);

@@ -188,7 +188,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     if (options.create && options.count == 0) {
       throw new IllegalArgumentException("creating a semaphore set needs count(n) or initialValues(...)");
     }
-    String what = "System V semaphore set " + (key == SysV.PRIVATE ? "IPC_PRIVATE" : SysV.formatKey(key));
+    String what = SysV.named("semaphore set", key);
     int[] id = new int[1];
     int[] created = new int[1];
     int r;
@@ -198,9 +198,14 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     } else {
       r = Core.pipc_sysv_sem_get(key, options.count, SysV.flags(options), options.mode, id);
       if (r == 0 && options.values != null) {
-        // A private or exclusive set is new and nobody has it yet: no race to guard against.
+        // A private or exclusive set is new: this process is its creator. It still sets
+        // sem_otime once the values are in, for processes that wait for that (the protocol of
+        // the class description, in Java or in C) to find the set ready.
         created[0] = 1;
         r = Core.pipc_sysv_sem_set_all(id[0], options.values, options.values.length);
+        if (r == 0) {
+          r = markInitialized(id[0], options.values[0]);
+        }
         if (r < 0) {
           Core.pipc_sysv_sem_remove(id[0]);
         }
@@ -210,6 +215,18 @@ public final class SysVSemaphoreSet implements AutoCloseable {
       throw SysV.failure(r, "semget", what, Core.PIPC_SYSV_CALL_SEM_GET, 0, options.count);
     }
     return of(id[0], created[0] == 1 || (options.exclusive && r == 0));
+  }
+
+  /** One semop that changes nothing (-1 and +1, or +1 and -1, on semaphore 0): sets sem_otime. */
+  private static int markInitialized(int id, int first) {
+    Buffers.Scratch s = Buffers.scratch(2 * SEMBUF);
+    short a = (short) (first > 0 ? -1 : 1);
+    for (int i = 0; i < 2; i++) {
+      SHORT.set(s.buffer, i * SEMBUF + Core.PIPC_SYSV_SEMBUF_NUM, (short) 0);
+      SHORT.set(s.buffer, i * SEMBUF + Core.PIPC_SYSV_SEMBUF_OP, i == 0 ? a : (short) -a);
+      SHORT.set(s.buffer, i * SEMBUF + Core.PIPC_SYSV_SEMBUF_FLAGS, (short) 0);
+    }
+    return Core.pipc_sysv_sem_op(id, s.address, 2, 0);
   }
 
   /**

@@ -110,7 +110,7 @@ public final class SysVSharedMemory implements AutoCloseable {
     int[] id = new int[1];
     int r = Core.pipc_sysv_shm_get(key, options.size, SysV.flags(options), options.mode, id);
     if (r < 0) {
-      throw SysV.failure(r, "shmget", "System V segment " + (key == SysV.PRIVATE ? "IPC_PRIVATE" : SysV.formatKey(key)),
+      throw SysV.failure(r, "shmget", SysV.named("segment", key),
           Core.PIPC_SYSV_CALL_SHM_GET, options.size, 0);
     }
     return of(id[0]);
