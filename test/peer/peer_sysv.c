@@ -21,6 +21,14 @@
  *                                  wait to be killed (the kernel undoes it)
  *   sysv-sem-values ID             print the values, separated by spaces
  *   sysv-rm msg|shm|sem ID         remove the object (IPC_RMID), as ipcrm does
+ *   sysv-shm-relay SEMID SHMID SLOT
+ *                                  the tour's shm+sem relay: the segment holds
+ *                                  two slots (at 0 and at SLOT), each an
+ *                                  int64 length and its bytes; semaphores 0
+ *                                  and 1 say the inbound slot is full and
+ *                                  empty, 2 and 3 the same of the outbound
+ *                                  one. Copies every inbound message out,
+ *                                  until a length of -1
  *
  * Every wait is bounded (10 s), so a broken test cannot leave a peer hanging.
  */
@@ -156,6 +164,36 @@ static int cmd_rm(char **a) {
   return r < 0 ? sysv_fail("IPC_RMID", r) : 0;
 }
 
+static int relay_op(int sem, unsigned short num, short delta) {
+  pipc_sysv_sembuf op = {num, delta, 0};
+  int r;
+  while ((r = pipc_sysv_sem_op(sem, &op, 1, PEER_WAIT)) == -EINTR) {
+  }
+  return r;
+}
+
+static int cmd_shm_relay(char **a) {
+  int sem = atoi(a[0]);
+  long slot = strtol(a[2], NULL, 10);
+  uint64_t addr;
+  int r = pipc_sysv_shm_attach(atoi(a[1]), 0, &addr);
+  if (r < 0) return sysv_fail("shmat", r);
+  unsigned char *m = (unsigned char *)(uintptr_t)addr;
+  for (;;) {
+    if ((r = relay_op(sem, 0, -1)) < 0) return sysv_fail("semop", r);
+    int64_t len;
+    memcpy(&len, m, sizeof len);
+    if (len < 0) break;
+    if (len > slot - 8) return 2;
+    if ((r = relay_op(sem, 3, -1)) < 0) return sysv_fail("semop", r);
+    memcpy(m + slot + 8, m + 8, (size_t)len);
+    memcpy(m + slot, &len, sizeof len);
+    if ((r = relay_op(sem, 2, 1)) < 0 || (r = relay_op(sem, 1, 1)) < 0) return sysv_fail("semop", r);
+  }
+  pipc_sysv_shm_detach(addr);
+  return 0;
+}
+
 int peer_sysv_command(const char *cmd, char **args, int nargs) {
   int r;
   if (strcmp(cmd, "sysv-msg-send") == 0 && nargs == 3) r = cmd_msg_send(args);
@@ -167,6 +205,7 @@ int peer_sysv_command(const char *cmd, char **args, int nargs) {
   else if (strcmp(cmd, "sysv-sem-hold") == 0 && nargs == 2) r = cmd_sem_hold(args);
   else if (strcmp(cmd, "sysv-sem-values") == 0 && nargs == 1) r = cmd_sem_values(args);
   else if (strcmp(cmd, "sysv-rm") == 0 && nargs == 2) r = cmd_rm(args);
+  else if (strcmp(cmd, "sysv-shm-relay") == 0 && nargs == 3) r = cmd_shm_relay(args);
   else if (strncmp(cmd, "sysv-", 5) == 0) r = 2;
   else return -1;
   if (r == 2) fprintf(stderr, "pipc-peer: bad arguments for %s (see test/peer/peer_sysv.c)\n", cmd);

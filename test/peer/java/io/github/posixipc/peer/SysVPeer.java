@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  *   sysv-sem-op ID NUM DELTA [undo]  one operation within 10 s; print "ok"
  *   sysv-sem-hold ID NUM           take 1 with SEM_UNDO, print "held", wait to be killed
  *   sysv-sem-values ID             print the values
+ *   sysv-shm-relay SEMID SHMID SLOT  the tour's shm+sem relay (see test/peer/peer_sysv.c)
  * </pre>
  */
 public final class SysVPeer {
@@ -36,6 +37,33 @@ public final class SysVPeer {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private SysVPeer() {}
+
+  private static final SysVSemaphoreSet.Operation[] IN_FULL = {SysVSemaphoreSet.Operation.add(0, -1)};
+  private static final SysVSemaphoreSet.Operation[] IN_EMPTY = {SysVSemaphoreSet.Operation.add(1, 1)};
+  private static final SysVSemaphoreSet.Operation[] OUT_FULL = {SysVSemaphoreSet.Operation.add(2, 1)};
+  private static final SysVSemaphoreSet.Operation[] OUT_EMPTY = {SysVSemaphoreSet.Operation.add(3, -1)};
+
+  /** Copies every message from the inbound slot to the outbound one, until a length of -1. */
+  private static void relay(int semId, int shmId, long slot) throws IOException {
+    try (SysVSemaphoreSet set = SysVSemaphoreSet.ofId(semId); SysVSharedMemory shm = SysVSharedMemory.ofId(shmId);
+        MappedRegion r = shm.attach()) {
+      ByteBuffer buf = ByteBuffer.allocateDirect((int) slot);
+      for (;;) {
+        set.apply(WAIT, IN_FULL);
+        long len = r.getLong(0);
+        if (len < 0) {
+          return;
+        }
+        buf.clear().limit((int) len);
+        r.get(8, buf);
+        set.apply(WAIT, OUT_EMPTY);
+        r.put(slot + 8, buf.flip());
+        r.putLong(slot, len);
+        set.apply(WAIT, OUT_FULL);
+        set.apply(WAIT, IN_EMPTY);
+      }
+    }
+  }
 
   /** Runs one command; returns its exit status, or -1 when args is not one of these. */
   public static int run(String... args) throws IOException {
@@ -109,6 +137,9 @@ public final class SysVPeer {
           try (SysVSemaphoreSet set = SysVSemaphoreSet.ofId(Integer.parseInt(args[1]))) {
             System.out.println(Arrays.stream(set.values()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
           }
+          return 0;
+        case "sysv-shm-relay/4":
+          relay(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
           return 0;
         default:
           System.err.println("SysVPeer: bad arguments: " + String.join(" ", args));
