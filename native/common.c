@@ -9,6 +9,8 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -70,6 +72,29 @@ int pipc__check_ipc_name(const char *name, int max) {
 }
 
 int pipc_ipc_name_check(const char *name, int max) { return pipc__check_ipc_name(name, max); }
+
+int pipc__read_numbers(const char *path, int64_t *out, int n) {
+  for (int i = 0; i < n; i++) out[i] = -1;
+  FILE *f = fopen(path, "re");
+  if (f == NULL) return 0;
+  int got = 0;
+  char word[32];
+  while (got < n && fscanf(f, "%31s", word) == 1) {
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(word, &end, 10);
+    if (*end != '\0' || word[0] == '-') break;
+    out[got++] = (errno == ERANGE || v > (unsigned long long)INT64_MAX) ? INT64_MAX : (int64_t)v;
+  }
+  fclose(f);
+  return got;
+}
+
+int64_t pipc__read_number(const char *path) {
+  int64_t v;
+  pipc__read_numbers(path, &v, 1);
+  return v;
+}
 
 int pipc__access_mode(int access) {
   switch (access) {

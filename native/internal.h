@@ -54,6 +54,17 @@ int pipc__set_cloexec(int fd);
 /* A signal number a handler or a notification can use: 0 or -EINVAL. */
 int pipc__check_catchable(int signo);
 
+/*
+ * Reads up to n whitespace-separated unsigned numbers from a file such as
+ * /proc/sys/kernel/sem into out, each saturated at INT64_MAX (shmmax is
+ * ULONG_MAX - 2^24 by default). Returns how many were read (0 when the file
+ * cannot be read); the others are set to -1.
+ */
+int pipc__read_numbers(const char *path, int64_t *out, int n);
+
+/* One number from such a file, or -1 when it cannot be read. */
+int64_t pipc__read_number(const char *path);
+
 /* ------------------------------------------------------------- deadlines */
 
 /*

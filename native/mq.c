@@ -210,15 +210,6 @@ int pipc_mq_notify_cancel(int fd) { return pipc__mq_notify_sys(fd, NULL); }
 
 /* ---------------------------------------------------------------- limits */
 
-static int64_t pipc__read_number(const char *path) {
-  FILE *f = fopen(path, "re");
-  if (f == NULL) return -1;
-  long long v = -1;
-  if (fscanf(f, "%lld", &v) != 1) v = -1;
-  fclose(f);
-  return v;
-}
-
 /* 1 when CAP_SYS_RESOURCE is in the effective set, 0 when not, -1 unknown. */
 static int pipc__has_sys_resource(void) {
   FILE *f = fopen("/proc/self/status", "re");

@@ -8,6 +8,7 @@
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
+ *                    | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -32,7 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <semaphore.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -75,6 +80,10 @@ struct link {
   unsigned char *region;      /* its mapping (SHM_SIZE bytes) */
   int spin;                   /* 1: the segment is a spin link, 0: semaphores */
   uint64_t seq;               /* spin: the last request number */
+  int sysv;                   /* 1: System V queues (to_server, from_server are
+                                 their ids); 2: a System V set (sysv_sem) and
+                                 segment (sysv_shm, attached at region) */
+  int sysv_sem, sysv_shm;
 };
 
 /* How one contender moves bytes over one kind of link; both return the bytes
@@ -236,6 +245,77 @@ static int64_t shm_capi_recv(struct link *l, void *buf, size_t len) {
 }
 
 static const struct ops shm_raw = {shm_raw_send, shm_raw_recv};
+
+/* System V message queues: two private queues, one each way; the messages
+ * have type 1, and one of type 2 stops the server. */
+struct sysv_msg {
+  long type;
+  unsigned char text[MSG];
+};
+
+static int64_t sysv_msg_raw_send(struct link *l, const void *buf, size_t len) {
+  static struct sysv_msg m = {.type = 1};
+  memcpy(m.text, buf, len);
+  return msgsnd(l->to_server, &m, len, 0) < 0 ? -errno : (int64_t)len;
+}
+
+static int64_t sysv_msg_raw_recv(struct link *l, void *buf, size_t len) {
+  static struct sysv_msg m;
+  ssize_t n = msgrcv(l->from_server, &m, len, 0, 0);
+  if (n < 0) return -errno;
+  memcpy(buf, m.text, (size_t)n);
+  return n;
+}
+
+static int64_t sysv_msg_capi_send(struct link *l, const void *buf, size_t len) {
+  static struct sysv_msg m = {.type = 1};
+  memcpy(m.text, buf, len);
+  int r = pipc_sysv_msg_send(l->to_server, &m, len, -1);
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t sysv_msg_capi_recv(struct link *l, void *buf, size_t len) {
+  static struct sysv_msg m;
+  int64_t n = pipc_sysv_msg_receive(l->from_server, &m, len, 0, 0, -1);
+  if (n < 0) return n;
+  memcpy(buf, m.text, (size_t)n);
+  return n;
+}
+
+/* System V semaphores: a private set of two ("ping ready", "pong ready")
+ * and a private segment with the layout of the shared memory scenarios. */
+static int64_t sysv_sem_raw_send(struct link *l, const void *buf, size_t len) {
+  memcpy(l->region + SHM_PING, buf, len);
+  struct sembuf up = {0, 1, 0};
+  return semop(l->sysv_sem, &up, 1) < 0 ? -errno : (int64_t)len;
+}
+
+static int64_t sysv_sem_raw_recv(struct link *l, void *buf, size_t len) {
+  struct sembuf down = {1, -1, 0};
+  if (semop(l->sysv_sem, &down, 1) < 0) return -errno;
+  memcpy(buf, l->region + SHM_PONG, len);
+  return (int64_t)len;
+}
+
+static int64_t sysv_sem_capi_send(struct link *l, const void *buf, size_t len) {
+  memcpy(l->region + SHM_PING, buf, len);
+  pipc_sysv_sembuf up = {0, 1, 0};
+  int r = pipc_sysv_sem_op(l->sysv_sem, &up, 1, -1);
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t sysv_sem_capi_recv(struct link *l, void *buf, size_t len) {
+  pipc_sysv_sembuf down = {1, -1, 0};
+  int r = pipc_sysv_sem_op(l->sysv_sem, &down, 1, -1);
+  if (r < 0) return r;
+  memcpy(buf, l->region + SHM_PONG, len);
+  return (int64_t)len;
+}
+
+static const struct ops sysv_msg_raw = {sysv_msg_raw_send, sysv_msg_raw_recv};
+static const struct ops sysv_msg_capi = {sysv_msg_capi_send, sysv_msg_capi_recv};
+static const struct ops sysv_sem_raw = {sysv_sem_raw_send, sysv_sem_raw_recv};
+static const struct ops sysv_sem_capi = {sysv_sem_capi_send, sysv_sem_capi_recv};
 static const struct ops shm_capi = {shm_capi_send, shm_capi_recv};
 
 static int64_t spin_send(struct link *l, const void *buf, size_t len) {
@@ -447,8 +527,35 @@ static int serve(int argc, char **argv) {
       }
     }
   }
+  if (argc == 3 && strcmp(argv[0], "sysv-msg-echo") == 0) {
+    int in = atoi(argv[1]), out = atoi(argv[2]);
+    struct sysv_msg m;
+    for (;;) {
+      ssize_t n = msgrcv(in, &m, sizeof m.text, 0, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return 1;
+      if (m.type == 2) return 0;
+      while (msgsnd(out, &m, (size_t)n, 0) < 0)
+        if (errno != EINTR) return 1;
+    }
+  }
+  if (argc == 3 && strcmp(argv[0], "sysv-sem-echo") == 0) {
+    int sem = atoi(argv[1]);
+    unsigned char *m = shmat(atoi(argv[2]), NULL, 0);
+    if (m == (void *)-1) return 1;
+    struct sembuf down = {0, -1, 0}, up = {1, 1, 0};
+    for (;;) {
+      if (semop(sem, &down, 1) < 0) {
+        if (errno == EINTR) continue;
+        return 1;
+      }
+      if (__atomic_load_n(m + SHM_STOP, __ATOMIC_ACQUIRE)) return 0;
+      memcpy(m + SHM_PONG, m + SHM_PING, MSG);
+      if (semop(sem, &up, 1) < 0) return 1;
+    }
+  }
   fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"
-          " | shm-echo NAME | shm-spin NAME"
+          " | shm-echo NAME | shm-spin NAME | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID"
           " | unix-echo PATH | unix-sink PATH\n");
   return 2;
 }
@@ -461,6 +568,19 @@ static void start_server(struct link *l, char *const argv[], const int *map, int
 }
 
 static void stop_server(struct link *l) {
+  int sysv_q[2] = {-1, -1};
+  if (l->sysv == 1) {
+    /* Identifiers, not descriptors: nothing to close. */
+    struct sysv_msg stop = {.type = 2};
+    msgsnd(l->to_server, &stop, 0, 0);
+    sysv_q[0] = l->to_server;
+    sysv_q[1] = l->from_server;
+    l->to_server = l->from_server = -1;
+  } else if (l->sysv == 2) {
+    __atomic_store_n(l->region + SHM_STOP, 1, __ATOMIC_RELEASE);
+    struct sembuf up = {0, 1, 0};
+    semop(l->sysv_sem, &up, 1);
+  }
   if (l->from_server == l->to_server) l->from_server = -1; /* one socket: close it once */
   if (l->stop_signal > 0) sigqueue(l->pid, l->stop_signal, (union sigval){.sival_int = SIGNAL_STOP});
   if (l->mq_in[0]) mq_send(l->to_server, "", 0, 1);
@@ -479,6 +599,13 @@ static void stop_server(struct link *l) {
     exit(1);
   }
   close(l->pidfd);
+  for (int i = 0; i < 2; i++)
+    if (sysv_q[i] >= 0) msgctl(sysv_q[i], IPC_RMID, NULL);
+  if (l->sysv == 2) {
+    shmdt(l->region);
+    shmctl(l->sysv_shm, IPC_RMID, NULL);
+    semctl(l->sysv_sem, 0, IPC_RMID);
+  }
   if (l->mq_in[0]) mq_unlink(l->mq_in);
   if (l->shm[0]) {
     munmap(l->region, SHM_SIZE);
@@ -653,6 +780,39 @@ static void setup_shm_spin(struct link *l, int echo, const struct ops *io) {
   setup_shm_common(l, 1);
 }
 
+/* System V queues: the contender makes two private queues and passes their
+ * identifiers to the server. */
+static void setup_sysv_msg(struct link *l, int echo, const struct ops *io) {
+  (void)echo;
+  (void)io;
+  l->to_server = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  l->from_server = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  if (l->to_server < 0 || l->from_server < 0) die("msgget", errno);
+  l->sysv = 1;
+  char in[16], out[16];
+  snprintf(in, sizeof in, "%d", l->to_server);
+  snprintf(out, sizeof out, "%d", l->from_server);
+  char *argv[] = {"pipc-bench", "serve", "sysv-msg-echo", in, out, NULL};
+  start_server(l, argv, NULL, 0);
+}
+
+/* System V semaphores: a private set of two at 0 and a private segment. */
+static void setup_sysv_sem(struct link *l, int echo, const struct ops *io) {
+  (void)echo;
+  (void)io;
+  l->sysv_sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+  l->sysv_shm = shmget(IPC_PRIVATE, SHM_SIZE, IPC_CREAT | 0600);
+  if (l->sysv_sem < 0 || l->sysv_shm < 0) die("semget/shmget", errno);
+  l->region = shmat(l->sysv_shm, NULL, 0);
+  if (l->region == (void *)-1) die("shmat", errno);
+  l->sysv = 2;
+  char sem[16], shm[16];
+  snprintf(sem, sizeof sem, "%d", l->sysv_sem);
+  snprintf(shm, sizeof shm, "%d", l->sysv_shm);
+  char *argv[] = {"pipc-bench", "serve", "sysv-sem-echo", sem, shm, NULL};
+  start_server(l, argv, NULL, 0);
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
@@ -674,6 +834,8 @@ static const struct scenario scenarios[] = {
     {"shm-spin-rt", 1, MSG, setup_shm_spin, &spin_raw, NULL},
     {"shm-cas-rt", 1, MSG, setup_shm_spin, &cas_raw, &cas_capi},
     {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
+    {"sysv-msg-rt", 1, MSG, setup_sysv_msg, &sysv_msg_raw, &sysv_msg_capi},
+    {"sysv-sem-rt", 1, MSG, setup_sysv_sem, &sysv_sem_raw, &sysv_sem_capi},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])

@@ -157,4 +157,48 @@ TEST(Layout, QueueAttributesAndLimitsReadAtTheSlots) {
   EXPECT_EQ(direct.privileged, l[PIPC_MQ_LIMITS_PRIVILEGED]);
 }
 
+TEST(Layout, SysvStatsSembufAndLimitsReadAtTheSlots) {
+  EXPECT_EQ(static_cast<int>(sizeof(pipc_sysv_msg_stat)), PIPC_SYSV_MSG_STAT_SLOTS * 8);
+  EXPECT_EQ(static_cast<int>(sizeof(pipc_sysv_shm_stat)), PIPC_SYSV_SHM_STAT_SLOTS * 8);
+  EXPECT_EQ(static_cast<int>(sizeof(pipc_sysv_sem_stat)), PIPC_SYSV_SEM_STAT_SLOTS * 8);
+  EXPECT_EQ(static_cast<int>(sizeof(pipc_sysv_limits)), PIPC_SYSV_LIMITS_SLOTS * 8);
+  EXPECT_EQ(6, PIPC_SYSV_SEMBUF_SIZE);
+  pipc_sysv_sembuf op = {7, -3, PIPC_SYSV_SEM_UNDO};
+  uint16_t num;
+  int16_t val, flags;
+  std::memcpy(&num, reinterpret_cast<const unsigned char*>(&op) + PIPC_SYSV_SEMBUF_NUM, 2);
+  std::memcpy(&val, reinterpret_cast<const unsigned char*>(&op) + PIPC_SYSV_SEMBUF_OP, 2);
+  std::memcpy(&flags, reinterpret_cast<const unsigned char*>(&op) + PIPC_SYSV_SEMBUF_FLAGS, 2);
+  EXPECT_EQ(7, num);
+  EXPECT_EQ(-3, val);
+  EXPECT_EQ(PIPC_SYSV_SEM_UNDO, flags);
+
+  int id;
+  ASSERT_EQ(0, pipc_sysv_sem_get(PIPC_SYSV_PRIVATE, 4, PIPC_SYSV_CREATE, 0640, &id));
+  int64_t sem[PIPC_SYSV_SEM_STAT_SLOTS];
+  ASSERT_EQ(0, pipc_sysv_sem_stat_get(id, reinterpret_cast<pipc_sysv_sem_stat*>(sem)));
+  pipc_sysv_sem_remove(id);
+  EXPECT_EQ(4, sem[PIPC_SYSV_SEM_STAT_COUNT]);
+  EXPECT_EQ(0640, sem[PIPC_SYSV_STAT_MODE]);
+  EXPECT_EQ(static_cast<int64_t>(getuid()), sem[PIPC_SYSV_STAT_UID]);
+  EXPECT_EQ(0, sem[PIPC_SYSV_STAT_KEY]);
+
+  ASSERT_EQ(0, pipc_sysv_shm_get(PIPC_SYSV_PRIVATE, 5000, PIPC_SYSV_CREATE, 0600, &id));
+  int64_t shm[PIPC_SYSV_SHM_STAT_SLOTS];
+  ASSERT_EQ(0, pipc_sysv_shm_stat_get(id, reinterpret_cast<pipc_sysv_shm_stat*>(shm)));
+  pipc_sysv_shm_remove(id);
+  EXPECT_EQ(5000, shm[PIPC_SYSV_SHM_STAT_SIZE]);
+  EXPECT_EQ(getpid(), shm[PIPC_SYSV_SHM_STAT_CREATOR_PID]);
+  EXPECT_EQ(0, shm[PIPC_SYSV_SHM_STAT_ATTACHES]);
+
+  int64_t l[PIPC_SYSV_LIMITS_SLOTS];
+  ASSERT_EQ(0, pipc_sysv_get_limits(reinterpret_cast<pipc_sysv_limits*>(l)));
+  pipc_sysv_limits direct;
+  ASSERT_EQ(0, pipc_sysv_get_limits(&direct));
+  EXPECT_EQ(direct.msgmax, l[PIPC_SYSV_LIMITS_MSGMAX]);
+  EXPECT_EQ(direct.shmmax, l[PIPC_SYSV_LIMITS_SHMMAX]);
+  EXPECT_EQ(direct.semopm, l[PIPC_SYSV_LIMITS_SEMOPM]);
+  EXPECT_EQ(direct.semvmx, l[PIPC_SYSV_LIMITS_SEMVMX]);
+}
+
 }  // namespace

@@ -15,6 +15,8 @@
  *   pipc-peer signal-...               signal commands: see peer_signal.c
  *   pipc-peer mq-...                   message queue commands: see peer_mq.c
  *   pipc-peer shm-... / sem-...        shared memory and semaphores: peer_shm.c
+ *   pipc-peer sysv-...                 System V queues, segments, semaphore
+ *                                      sets: peer_sysv.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -44,6 +46,8 @@
 int peer_socket(int argc, char **argv);
 
 int peer_mq_main(int argc, char **argv); /* peer_mq.c: the mq-* commands */
+
+int peer_sysv_command(const char *cmd, char **args, int nargs); /* peer_sysv.c: sysv-* */
 
 static unsigned char peer_pattern(uint32_t seed, uint64_t i) {
   return (unsigned char)(((i ^ (i >> 8) ^ (i >> 16) ^ (i >> 24)) * 0x9d + seed) & 0xff);
@@ -235,6 +239,7 @@ int main(int argc, char **argv) {
     if (status >= 0) return status;
   }
   if ((r = peer_shm_command(cmd, argv + 2, argc - 2)) >= 0) return r;
+  if ((r = peer_sysv_command(cmd, argv + 2, argc - 2)) >= 0) return r;
   if (strcmp(cmd, "exit") == 0 && argc == 3) return atoi(argv[2]);
   if (strcmp(cmd, "raise") == 0 && argc == 3) {
     int s = atoi(argv[2]);

@@ -218,6 +218,36 @@ class AllocationTest {
     }
   }
 
+  /**
+   * System V: a send and a receive (waiting as long as it takes) into a reused holder, and
+   * semaphore operations from a kept array, untimed and timed (semtimedop).
+   */
+  @Test
+  void sysvMessagesAndSemaphoreOperationsAllocateNothing() throws IOException {
+    try (SysVMessageQueue q = SysVMessageQueue.open(SysV.PRIVATE, SysVMessageQueue.options().create());
+        SysVSemaphoreSet set = SysVSemaphoreSet.open(SysV.PRIVATE, SysVSemaphoreSet.options().initialValues(0))) {
+      try {
+        ReceivedMessage m = new ReceivedMessage();
+        assertNothingPerMessage("System V send/receive", (out, in) -> {
+          out.clear();
+          q.send(5, out, null);
+          in.clear();
+          assertEquals(5, q.receive(in, 0, null, m).type());
+        });
+        SysVSemaphoreSet.Operation[] up = {SysVSemaphoreSet.Operation.add(0, 1)};
+        SysVSemaphoreSet.Operation[] down = {SysVSemaphoreSet.Operation.add(0, -1).undo()};
+        Duration timeout = Duration.ofSeconds(5);
+        assertNothingPerMessage("System V semop", (out, in) -> {
+          set.apply(null, up);
+          set.apply(timeout, down);
+        });
+      } finally {
+        q.remove();
+        set.remove();
+      }
+    }
+  }
+
   /** The bytes a thread allocated so far, counted by the JVM. */
   private static long allocatedBy(Thread t) {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(t.getId());

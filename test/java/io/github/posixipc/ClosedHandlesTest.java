@@ -170,6 +170,16 @@ class ClosedHandlesTest {
     out.put(datagrams[0], "DatagramSocket");
     resources.add(datagrams[1]);
 
+    SysVMessageQueue sysvQueue = SysVMessageQueue.open(SysV.PRIVATE, SysVMessageQueue.options().create());
+    resources.add(() -> SysVMessageQueue.remove(sysvQueue.id()));
+    out.put(sysvQueue, "SysVMessageQueue");
+    SysVSharedMemory sysvShm = SysVSharedMemory.create(SysV.PRIVATE, 4096);
+    resources.add(() -> SysVSharedMemory.remove(sysvShm.id()));
+    out.put(sysvShm, "SysVSharedMemory");
+    SysVSemaphoreSet sysvSet = SysVSemaphoreSet.open(SysV.PRIVATE, SysVSemaphoreSet.options().create().count(3));
+    resources.add(() -> SysVSemaphoreSet.remove(sysvSet.id()));
+    out.put(sysvSet, "SysVSemaphoreSet");
+
     out.put(Poller.open(), "Poller");
     int sig = Signals.rtmin() + 7;
     out.put(Signals.queue(sig), "SignalQueue");

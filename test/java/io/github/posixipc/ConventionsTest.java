@@ -39,13 +39,17 @@ class ConventionsTest {
       SharedMemory.class, List.of("create", "open", "createAnonymous"),
       NamedSemaphore.class, List.of("open"),
       ConnectedSocket.class, List.of("connect", "pair"),
-      ListeningSocket.class, List.of("bind"));
+      ListeningSocket.class, List.of("bind"),
+      SysVMessageQueue.class, List.of("open", "ofId"),
+      SysVSharedMemory.class, List.of("open"),
+      SysVSemaphoreSet.class, List.of("open"));
 
   /** Every public handle and value class of the library's API that these rules are about. */
   private static final List<Class<?>> HANDLES = List.of(Pipe.class, Pipe.Source.class, Pipe.Sink.class,
       Fifo.class, MessageQueue.class, MessageQueueNotification.class, SharedMemory.class,
       NamedSemaphore.class, UnnamedSemaphore.class, ConnectedSocket.class, ListeningSocket.class,
-      DatagramSocket.class, ReceivedMessage.class, SocketAddresses.class, AbstractSocketAddress.class);
+      DatagramSocket.class, ReceivedMessage.class, SocketAddresses.class, AbstractSocketAddress.class,
+      SysV.class, SysVMessageQueue.class, SysVSharedMemory.class, SysVSemaphoreSet.class);
 
   @Test
   void everyMechanismWithOptionsTakesANestedBuilderInAShortAndAnOptionsForm() throws Exception {

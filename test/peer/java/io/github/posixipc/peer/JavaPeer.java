@@ -70,6 +70,10 @@ public final class JavaPeer {
       return MqPeer.run(args); // message queues: see MqPeer
     }
     if (args.length > 0 && args[0].startsWith("sock-")) return SocketPeer.run(args);
+    int sysv = SysVPeer.run(args); // System V: see SysVPeer
+    if (sysv >= 0) {
+      return sysv;
+    }
     int shm = ShmPeer.run(args);
     if (shm >= 0) {
       return shm;

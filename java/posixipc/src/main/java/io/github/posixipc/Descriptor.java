@@ -113,6 +113,8 @@ final class Descriptor implements Runnable {
   /** True for a descriptor: a close with calls inside points it elsewhere and signals them. */
   private final boolean signalled;
   private final Release release;
+  /** True for {@link #ofIdentifier}: signalled, but there is no descriptor to preclose. */
+  private boolean identifier;
   private long handle = -1;
   /** The Cleaner's registration of the owner, set once by {@link #cleanWith}. */
   private Cleaner.Cleanable cleanable;
@@ -153,6 +155,19 @@ final class Descriptor implements Runnable {
    */
   static Descriptor of(String what, long handle, Release release) {
     return new Descriptor(what, handle, true, false, release, OPEN);
+  }
+
+  /**
+   * An open handle that is not a descriptor but whose calls block in the kernel with nothing but
+   * a signal to end them (a System V queue or semaphore set identifier): close and deadlines
+   * signal the threads inside as for a descriptor, with no descriptor to point elsewhere first.
+   * nowait: whether the kernel ends timed calls by itself ({@code semtimedop}); when not
+   * ({@code msgrcv}), the Waker signals a timed call at its deadline.
+   */
+  static Descriptor ofIdentifier(String what, long handle, boolean nowait, Release release) {
+    Descriptor d = new Descriptor(what, handle, nowait, true, release, OPEN);
+    d.identifier = true;
+    return d;
   }
 
   /** The lifecycle behind a handle that has a descriptor, for the brackets of other handles. */
@@ -378,7 +393,9 @@ final class Descriptor implements Runnable {
             state = CLOSING;
             // If this fails (no descriptors left for the socket pair), the repeated signals
             // still get every thread out; only the first one may take a little longer.
-            Core.pipc_fd_preclose((int) handle);
+            if (!identifier) {
+              Core.pipc_fd_preclose((int) handle);
+            }
             resignalNanos = FIRST_RESIGNAL_NANOS;
             signalAll();
             watch = true;

@@ -59,6 +59,10 @@ public final class Errno {
   public static final int ECANCELED = number("ECANCELED");
   public static final int EOWNERDEAD = number("EOWNERDEAD");
   public static final int ENOTRECOVERABLE = number("ENOTRECOVERABLE");
+  public static final int E2BIG = number("E2BIG");
+  public static final int EFBIG = number("EFBIG");
+  public static final int ERANGE = number("ERANGE");
+  public static final int EIDRM = number("EIDRM");
 
   private Errno() {}
 

@@ -32,6 +32,8 @@ public final class ReceivedMessage {
 
   private int length;
   private int priority;
+  /** The type of a System V message ({@code mtype}); 0 for the other sources. */
+  private long type;
   /** The descriptors received, in fds[0..fdCount); grown once to what a message brought. */
   private int[] fds = NO_FDS;
   private int fdCount;
@@ -50,11 +52,19 @@ public final class ReceivedMessage {
   ReceivedMessage fromQueue(int length, int priority) {
     this.length = length;
     this.priority = priority;
+    this.type = 0;
     this.fdCount = 0;
     this.truncated = false;
     this.controlTruncated = false;
     this.credentials = null;
     this.sender = null;
+    return this;
+  }
+
+  /** Fills the holder with what a System V queue's {@code msgrcv} reports. */
+  ReceivedMessage fromSysV(int length, long type) {
+    fromQueue(length, 0);
+    this.type = type;
     return this;
   }
 
@@ -66,6 +76,7 @@ public final class ReceivedMessage {
       int gid, boolean hasCredentials) {
     this.length = length;
     this.priority = 0;
+    this.type = 0;
     this.truncated = truncated;
     this.controlTruncated = controlTruncated;
     if (!hasCredentials) {
@@ -123,6 +134,11 @@ public final class ReceivedMessage {
     return priority;
   }
 
+  /** The type ({@code mtype}, above 0) of a {@link SysVMessageQueue} message; 0 otherwise. */
+  public long type() {
+    return type;
+  }
+
   /**
    * The descriptors received over a socket, in the order sent; empty when none. A new array each
    * call: a loop that must not allocate reads {@link #fileDescriptorCount()} and {@link
@@ -172,6 +188,7 @@ public final class ReceivedMessage {
   @Override
   public String toString() {
     return "ReceivedMessage[length=" + length + (priority != 0 ? ", priority=" + priority : "")
+        + (type != 0 ? ", type=" + type : "")
         + (fdCount != 0 ? ", fds=" + Arrays.toString(fileDescriptors()) : "")
         + (truncated ? ", truncated" : "") + (controlTruncated ? ", control truncated" : "")
         + (credentials != null ? ", " + credentials : "") + (sender != null ? ", from " + sender : "") + "]";

@@ -100,7 +100,9 @@ public final class Bench {
       new Scenario("signal-rt", "signal", true, 4, NONE),
       // PgJDBC's SELECT 1 against a PostgreSQL cluster the driver starts: posixipc's AF_UNIX
       // socket factory, TCP loopback ("JDK": the JDK's default socket factory), junixsocket's.
-      new Scenario("pg-select1", "pg", true, Link.MESSAGE, SOCKETS, false, false));
+      new Scenario("pg-select1", "pg", true, Link.MESSAGE, SOCKETS, false, false),
+      new Scenario("sysv-msg-rt", "sysv-msg", true, Link.MESSAGE, NONE),
+      new Scenario("sysv-sem-rt", "sysv-sem", true, Link.MESSAGE, NONE));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");

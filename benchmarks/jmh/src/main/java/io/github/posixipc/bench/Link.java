@@ -26,7 +26,7 @@ interface Link extends AutoCloseable {
   void close() throws IOException, InterruptedException;
 
   /**
-   * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "shm-cas", "mq", "signal") and a contender ("posixipc",
+   * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "shm-cas", "mq", "signal", "sysv-msg", "sysv-sem") and a contender ("posixipc",
    * "jdk", "junixsocket"; the JDK has no message queues or signal sending, junixsocket only sockets).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
@@ -46,6 +46,8 @@ interface Link extends AutoCloseable {
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
       case "pg/posixipc", "pg/jdk", "pg/junixsocket" -> PgLinks.select1(contender);
+      case "sysv-msg/posixipc" -> SysvLinks.messages();
+      case "sysv-sem/posixipc" -> SysvLinks.semaphores();
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }

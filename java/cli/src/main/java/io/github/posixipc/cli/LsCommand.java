@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ls",
     description = "List the POSIX IPC objects on this machine, with owner, mode and size: shared memory and"
-        + " named semaphores (/dev/shm) and message queues (/dev/mqueue, when mounted).")
+        + " named semaphores (/dev/shm) and message queues (/dev/mqueue, when mounted);"
+        + " and the System V queues, segments and semaphore sets (/proc/sysvipc), with key and id.")
 final class LsCommand implements Callable<Integer> {
 
   static final Path SHM = Path.of("/dev/shm");
@@ -37,6 +39,10 @@ final class LsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin Args.JsonOption output;
+
+  @Option(names = "--holders", description = "Also show which processes hold each object, where Linux shows it:"
+      + " open descriptors and mappings (/proc/PID/fd and maps); System V queues and sets have none.")
+  boolean holders;
 
   /** One object. */
   static final class Entry {
@@ -57,6 +63,10 @@ final class LsCommand implements Callable<Integer> {
     boolean mqMounted = mqueueMounted();
     if (mqMounted) {
       scanMqueue(entries);
+    }
+    SysvList.scan(entries);
+    if (holders) {
+      Holders.annotate(entries, output.json);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {

@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       SocketCommand.class,
       ShmCommand.class,
       SemCommand.class,
+      SysvCommand.class,
       PeerCommand.class,
     })
 public final class Main extends CommandGroup {

@@ -63,25 +63,30 @@ final class ShmCommand extends CommandGroup {
         long page = SharedMemory.pageSize();
         long start = from / page * page;
         try (MappedRegion r = shm.map(start, from + n - start)) {
-          byte[] line = new byte[16];
-          for (long at = from; at < from + n; at += 16) {
-            int k = (int) Math.min(16, from + n - at);
-            r.get(at - start, line, 0, k);
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%08x ", at));
-            for (int i = 0; i < 16; i++) {
-              sb.append(i == 8 ? "  " : " ");
-              sb.append(i < k ? String.format(Locale.ROOT, "%02x", line[i] & 0xff) : "  ");
-            }
-            sb.append("  |");
-            for (int i = 0; i < k; i++) {
-              int c = line[i] & 0xff;
-              sb.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
-            }
-            out.println(sb.append('|'));
-          }
+          hexDump(out, r, start, from, n);
         }
       }
       return 0;
+    }
+  }
+
+  /** Prints n bytes from offset from, in hex and ASCII, of a region that starts at offset start. */
+  static void hexDump(PrintWriter out, MappedRegion r, long start, long from, long n) {
+    byte[] line = new byte[16];
+    for (long at = from; at < from + n; at += 16) {
+      int k = (int) Math.min(16, from + n - at);
+      r.get(at - start, line, 0, k);
+      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%08x ", at));
+      for (int i = 0; i < 16; i++) {
+        sb.append(i == 8 ? "  " : " ");
+        sb.append(i < k ? String.format(Locale.ROOT, "%02x", line[i] & 0xff) : "  ");
+      }
+      sb.append("  |");
+      for (int i = 0; i < k; i++) {
+        int c = line[i] & 0xff;
+        sb.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+      }
+      out.println(sb.append('|'));
     }
   }
 

@@ -45,7 +45,9 @@ final class TourCommand implements Callable<Integer> {
       TourMechanism.of("unix-dgram", SocketTour::datagrams),
       TourMechanism.of("java.net socket", SocketTour::javaNet),
       TourMechanism.of("shm+sem", ShmTour::connect),
-      TourMechanism.of("shm spin", ShmSpinTour::connect));
+      TourMechanism.of("shm spin", ShmSpinTour::connect),
+      TourMechanism.of("sysv msg", SysvTour::connect),
+      TourMechanism.of("sysv shm+sem", SysvShmTour::connect));
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;

@@ -32,7 +32,8 @@ import org.bytedeco.javacpp.tools.InfoMapper;
         @Platform(
             include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h",
                 "posixipc/socket.h", "posixipc/poll.h",
-                "posixipc/shm.h", "posixipc/guard.h", "posixipc/sem.h", "posixipc/sync.h"},
+                "posixipc/shm.h", "posixipc/guard.h", "posixipc/sem.h", "posixipc/sync.h",
+                "posixipc/sysv.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -161,6 +162,45 @@ public class CoreConfig implements InfoMapper {
     bind(infoMap, "pipc_sem_open", "int pipc_sem_open(" + PATH + " name, int flags, int mode, "
         + "@Cast(\"unsigned\") int value, " + U64OUT + " sem)");
     bind(infoMap, "pipc_sem_unlink", "int pipc_sem_unlink(" + PATH + " name)");
+
+    mapSysv(infoMap);
+  }
+
+  /**
+   * sysv.h: identifiers and keys are ints; messages and semop operations are raw addresses of
+   * direct memory; the stat and limits structs are int64_t fields only, passed as long[] of
+   * PIPC_SYSV_*_SLOTS elements.
+   */
+  private static void mapSysv(InfoMap infoMap) {
+    final String INTS = "@Cast(\"const int*\") int[]";
+    bind(infoMap, "pipc_sysv_ftok", "int pipc_sysv_ftok(" + PATH + " path, int proj_id, int[] key)");
+    bind(infoMap, "pipc_sysv_msg_get", "int pipc_sysv_msg_get(int key, int flags, int mode, int[] id)");
+    bind(infoMap, "pipc_sysv_msg_send", "int pipc_sysv_msg_send(int id, " + CBUF + " msg, " + SIZE
+        + " len, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_sysv_msg_receive", I64 + " pipc_sysv_msg_receive(int id, " + BUF + " msg, "
+        + SIZE + " max, " + I64 + " type, int flags, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_sysv_msg_stat_get",
+        "int pipc_sysv_msg_stat_get(int id, @Cast(\"pipc_sysv_msg_stat*\") long[] st)");
+    bind(infoMap, "pipc_sysv_msg_set", "int pipc_sysv_msg_set(int id, " + I64 + " uid, " + I64
+        + " gid, int mode, " + I64 + " max_bytes)");
+    bind(infoMap, "pipc_sysv_shm_get",
+        "int pipc_sysv_shm_get(int key, " + I64 + " size, int flags, int mode, int[] id)");
+    bind(infoMap, "pipc_sysv_shm_attach", "int pipc_sysv_shm_attach(int id, int flags, " + U64OUT + " addr)");
+    bind(infoMap, "pipc_sysv_shm_stat_get",
+        "int pipc_sysv_shm_stat_get(int id, @Cast(\"pipc_sysv_shm_stat*\") long[] st)");
+    bind(infoMap, "pipc_sysv_sem_get", "int pipc_sysv_sem_get(int key, int nsems, int flags, int mode, int[] id)");
+    bind(infoMap, "pipc_sysv_sem_get_initialized", "int pipc_sysv_sem_get_initialized(int key, int nsems, "
+        + "int mode, " + INTS + " values, " + I64 + " timeout_ns, int[] id, int[] created)");
+    bind(infoMap, "pipc_sysv_sem_op", "int pipc_sysv_sem_op(int id, @Cast(\"const pipc_sysv_sembuf*\") long ops, "
+        + SIZE + " nops, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_sysv_sem_get_all", "int pipc_sysv_sem_get_all(int id, int[] values, int count)");
+    bind(infoMap, "pipc_sysv_sem_set_all", "int pipc_sysv_sem_set_all(int id, " + INTS + " values, int count)");
+    bind(infoMap, "pipc_sysv_sem_stat_get",
+        "int pipc_sysv_sem_stat_get(int id, @Cast(\"pipc_sysv_sem_stat*\") long[] st)");
+    bind(infoMap, "pipc_sysv_get_limits",
+        "int pipc_sysv_get_limits(@Cast(\"pipc_sysv_limits*\") long[] limits)");
+    bind(infoMap, "pipc_sysv_explain", "int pipc_sysv_explain(int call, int err, " + I64 + " size, "
+        + I64 + " count, @Cast(\"char*\") byte[] buf, " + SIZE + " len)");
   }
 
   private static void bind(InfoMap infoMap, String function, String declaration) {
