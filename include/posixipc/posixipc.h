@@ -18,5 +18,6 @@
 #include <posixipc/guard.h>
 #include <posixipc/sem.h>
 #include <posixipc/sync.h>
+#include <posixipc/channel.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */
