@@ -70,6 +70,10 @@ public final class JavaPeer {
       return MqPeer.run(args); // message queues: see MqPeer
     }
     if (args.length > 0 && args[0].startsWith("sock-")) return SocketPeer.run(args);
+    if (args.length > 0 && args[0].startsWith("chan-")) {
+      int status = ChannelPeer.run(args); // channels: see ChannelPeer
+      return status >= 0 ? status : 2;
+    }
     int shm = ShmPeer.run(args);
     if (shm >= 0) {
       return shm;
