@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       SocketCommand.class,
       ShmCommand.class,
       SemCommand.class,
+      ChannelCommand.class,
       PeerCommand.class,
     })
 public final class Main extends CommandGroup {

@@ -44,7 +44,8 @@ final class TourCommand implements Callable<Integer> {
       TourMechanism.of("unix-seqpacket", kind -> SocketTour.connected(SocketType.SEQPACKET, kind)),
       TourMechanism.of("unix-dgram", SocketTour::datagrams),
       TourMechanism.of("shm+sem", ShmTour::connect),
-      TourMechanism.of("shm spin", ShmSpinTour::connect));
+      TourMechanism.of("shm spin", ShmSpinTour::connect),
+      TourMechanism.of("channel", ChannelTour::connect));
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;
