@@ -171,6 +171,31 @@ class ChannelTest {
   }
 
   @Test
+  void aThreadWaitingForAnotherThreadsClaimLeavesAtClose() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      Channel out = Channel.create(names.shm("chan-turn"), 4096, Channel.Role.PRODUCER);
+      out.claim(8); // held by this thread, never committed
+      AtomicReference<Throwable> got = new AtomicReference<>();
+      Thread other = new Thread(() -> {
+        try {
+          out.send(ByteBuffer.allocate(4), Duration.ZERO);
+        } catch (Throwable e) {
+          got.set(e);
+        }
+      });
+      other.start();
+      Thread.sleep(100);
+      assertTrue(other.isAlive(), "it waits for this thread's claim to end");
+      out.close();
+      other.join(5000);
+      assertFalse(other.isAlive());
+      assertTrue(got.get() instanceof AsynchronousCloseException, String.valueOf(got.get()));
+      assertThrows(java.nio.channels.ClosedChannelException.class, out::commit);
+      assertThrows(java.nio.channels.ClosedChannelException.class, out::commit, "and again: the turn was given back");
+    }
+  }
+
+  @Test
   void badInputIsAClearException() throws Exception {
     try (IpcNames names = new IpcNames()) {
       String name = names.shm("chan-bad");

@@ -42,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> A claim or a read belongs to the thread that made it until it commits,
  * aborts or releases; another thread that claims (or reads, or sends, or receives) on the same
- * handle meanwhile waits for it. Threads that want to produce in parallel open one handle each.
+ * handle meanwhile waits for it (its timeout counts from when it has the turn; a close ends that
+ * wait too). Threads that want to produce in parallel open one handle each.
  *
  * <p><b>Waiting</b> follows the library's convention: null waits as long as it takes, {@link
  * Duration#ZERO} tries once ({@link WouldBlockException}), a positive value waits at most that
@@ -516,9 +517,16 @@ public final class Channel implements AutoCloseable {
     }
   }
 
-  /** Takes this handle's turn, waiting for another thread's claim or read to end. */
-  private void take() throws InterruptedException {
-    turn.lockInterruptibly();
+  /**
+   * Takes this handle's turn, waiting for another thread's claim or read to end: in slices, so
+   * that a close is noticed even if that thread never ends its claim.
+   */
+  private void take() throws InterruptedException, AsynchronousCloseException {
+    while (!turn.tryLock(Timeouts.SLICE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+      if (!life.isOpen()) {
+        throw new AsynchronousCloseException();
+      }
+    }
   }
 
   /** Gives the turn back; refuses a thread that does not hold it. */
@@ -531,6 +539,10 @@ public final class Channel implements AutoCloseable {
   }
 
   private void ensureHeld(String call) throws java.nio.channels.ClosedChannelException {
+    if (!life.isOpen() && turn.isHeldByCurrentThread()) {
+      // Closed under a pending claim or read (close aborted it): the turn goes back here.
+      turn.unlock();
+    }
     ensureOpen();
     if (!turn.isHeldByCurrentThread()) {
       throw new IllegalStateException(call + " without a pending " + (role == Role.PRODUCER ? "claim" : "read")
