@@ -69,6 +69,7 @@ public final class Bench {
   private static final List<String> JDK = List.of("JDK");
   private static final List<String> SOCKETS = List.of("JDK", "junixsocket");
   private static final List<String> NONE = List.of();
+  private static final List<String> AGRONA = List.of("Agrona");
 
   static final List<Scenario> SCENARIOS = List.of(
       new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, JDK),
@@ -82,7 +83,11 @@ public final class Bench {
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
-      new Scenario("signal-rt", "signal", true, 4, NONE));
+      new Scenario("signal-rt", "signal", true, 4, NONE),
+      new Scenario("channel-rt", "channel-spin", true, Link.MESSAGE, AGRONA),
+      new Scenario("channel-rt-sleep", "channel-sleep", true, Link.MESSAGE, NONE),
+      new Scenario("channel-stream", "channel-64", false, Link.MESSAGE, AGRONA),
+      new Scenario("channel-stream-4k", "channel-4k", false, 4096, AGRONA));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
@@ -270,6 +275,9 @@ public final class Bench {
     String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
     if (cache != null) {
       jvmArgs.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+    }
+    if (contender.equals("agrona")) {
+      jvmArgs.addAll(AgronaLinks.JVM_OPTIONS);
     }
     return new OptionsBuilder()
         .include("^" + Pattern.quote(benchmark.getName() + "."))

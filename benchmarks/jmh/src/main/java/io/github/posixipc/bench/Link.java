@@ -45,6 +45,13 @@ interface Link extends AutoCloseable {
       case "shm-cas/jdk" -> ShmLinks.spinJdk(true);
       case "mq/posixipc" -> MessageLinks.mq(echo);
       case "signal/posixipc" -> MessageLinks.signal();
+      case "channel-spin/posixipc" -> ChannelLinks.open(true, 1, MESSAGE);
+      case "channel-sleep/posixipc" -> ChannelLinks.open(true, 0, MESSAGE);
+      case "channel-64/posixipc" -> ChannelLinks.open(false, -1, MESSAGE);
+      case "channel-4k/posixipc" -> ChannelLinks.open(false, -1, 4096);
+      case "channel-spin/agrona" -> AgronaLinks.open(true, MESSAGE);
+      case "channel-64/agrona" -> AgronaLinks.open(false, MESSAGE);
+      case "channel-4k/agrona" -> AgronaLinks.open(false, 4096);
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }
