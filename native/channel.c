@@ -733,6 +733,20 @@ int pipc_channel_stat(uint64_t ch, pipc_channel_stats *st) {
   st->head = (int64_t)__atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
   st->tail = (int64_t)__atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
   st->bytes_waiting = st->tail - st->head;
+  /* Walk the records from head: a snapshot, which stops at the first
+   * uncommitted claim, at a record the consumer is releasing meanwhile, or
+   * at anything that breaks the layout. */
+  uint64_t pos = (uint64_t)st->head;
+  for (uint64_t i = 0; pos < (uint64_t)st->tail && pos - (uint64_t)st->head <= c->capacity && i < c->capacity; i++) {
+    pipc_channel_record *rec = pipc__record(c, pos);
+    uint32_t state = __atomic_load_n(&rec->state, __ATOMIC_ACQUIRE);
+    uint32_t size = rec->size;
+    if (state == 0 || size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 ||
+        size > c->capacity - (pos & c->mask))
+      break;
+    if (state == PIPC_CHANNEL_RECORD_MESSAGE) st->messages_waiting++;
+    pos += size;
+  }
   int32_t pid = __atomic_load_n(&h->consumer_pid, __ATOMIC_ACQUIRE);
   st->consumer_pid = pid;
   st->consumer_alive = pipc__alive(pid) ? 1 : 0;

@@ -319,6 +319,7 @@ typedef struct pipc_channel_stats {
   int64_t head;
   int64_t tail;
   int64_t bytes_waiting;     /* tail - head */
+  int64_t messages_waiting;  /* committed messages from head up to the first uncommitted claim */
   int64_t consumer_pid;      /* 0: none attached */
   int64_t consumer_alive;    /* 1 when consumer_pid is a live process */
   int64_t consumer_sleeping; /* 1 while the consumer sleeps */
@@ -335,6 +336,8 @@ typedef struct pipc_channel_stats {
 #define PIPC_CHANNEL_STAT_HEAD ((int)(offsetof(pipc_channel_stats, head) / sizeof(int64_t)))
 #define PIPC_CHANNEL_STAT_TAIL ((int)(offsetof(pipc_channel_stats, tail) / sizeof(int64_t)))
 #define PIPC_CHANNEL_STAT_BYTES_WAITING ((int)(offsetof(pipc_channel_stats, bytes_waiting) / sizeof(int64_t)))
+#define PIPC_CHANNEL_STAT_MESSAGES_WAITING \
+  ((int)(offsetof(pipc_channel_stats, messages_waiting) / sizeof(int64_t)))
 #define PIPC_CHANNEL_STAT_CONSUMER_PID ((int)(offsetof(pipc_channel_stats, consumer_pid) / sizeof(int64_t)))
 #define PIPC_CHANNEL_STAT_CONSUMER_ALIVE ((int)(offsetof(pipc_channel_stats, consumer_alive) / sizeof(int64_t)))
 #define PIPC_CHANNEL_STAT_CONSUMER_SLEEPING \

@@ -200,6 +200,7 @@ TEST(Channel, FullRingWaitsAndReleaseMakesRoom) {
   EXPECT_EQ(-EAGAIN, pipc_channel_send(prod, msg, sizeof msg, 0));
   EXPECT_EQ(-ETIMEDOUT, pipc_channel_send(prod, msg, sizeof msg, 30 * PIPC_MSEC));
   EXPECT_EQ(1024, Stat(cons).bytes_waiting);
+  EXPECT_EQ(8, Stat(cons).messages_waiting);
   // A producer asleep on the full ring is woken by a release in another process.
   pid_t pid = ForkChild([&] {
     usleep(100 * 1000);

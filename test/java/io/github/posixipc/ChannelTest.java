@@ -73,7 +73,9 @@ class ChannelTest {
 
         // commit(length) shortens a claim; abort skips it.
         out.claim(100);
+        assertEquals(0, in.stats().messagesWaiting(), "a claim is not a message yet");
         out.commit(7);
+        assertEquals(1, in.stats().messagesWaiting());
         out.claim(50);
         out.abort();
         assertEquals(7, in.read(Duration.ZERO).remaining());

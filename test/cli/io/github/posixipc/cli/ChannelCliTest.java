@@ -34,6 +34,7 @@ class ChannelCliTest {
       assertEquals(0, stat.status(), stat.err());
       assertTrue(stat.out().contains("capacity=65536"), stat.out());
       assertTrue(stat.out().contains("bytes_waiting=64"), stat.out()); // two records of 32 bytes
+      assertTrue(stat.out().contains("messages_waiting=2"), stat.out());
       assertTrue(stat.out().contains("consumer_pid=0"), stat.out());
       assertTrue(stat.out().contains("skipped_claims=0"), stat.out());
       CliTest.Run json = run("channel", "stat", name, "--json");

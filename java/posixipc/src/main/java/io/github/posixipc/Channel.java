@@ -145,6 +145,7 @@ public final class Channel implements AutoCloseable {
    * @param head the consumer's position: bytes released since creation
    * @param tail the producers' position: bytes claimed since creation
    * @param bytesWaiting tail - head: records claimed and not yet released
+   * @param messagesWaiting committed messages from head up to the first claim not committed yet
    * @param consumerPid the consumer's process, 0 when none is attached
    * @param consumerAlive whether that process lives
    * @param consumerSleeping whether the consumer sleeps waiting for a message
@@ -153,7 +154,8 @@ public final class Channel implements AutoCloseable {
    * @param skipped claims of dead producers that the consumer skipped
    * @param wakeups futex wake-ups sent by either side
    */
-  public record Stats(long capacity, long maxMessage, long head, long tail, long bytesWaiting, int consumerPid,
+  public record Stats(long capacity, long maxMessage, long head, long tail, long bytesWaiting, long messagesWaiting,
+      int consumerPid,
       boolean consumerAlive, boolean consumerSleeping, boolean producersSleeping, int producers, long skipped,
       long wakeups) {}
 
@@ -433,6 +435,7 @@ public final class Channel implements AutoCloseable {
     }
     return new Stats(s[Core.PIPC_CHANNEL_STAT_CAPACITY], s[Core.PIPC_CHANNEL_STAT_MAX_MESSAGE],
         s[Core.PIPC_CHANNEL_STAT_HEAD], s[Core.PIPC_CHANNEL_STAT_TAIL], s[Core.PIPC_CHANNEL_STAT_BYTES_WAITING],
+        s[Core.PIPC_CHANNEL_STAT_MESSAGES_WAITING],
         (int) s[Core.PIPC_CHANNEL_STAT_CONSUMER_PID], s[Core.PIPC_CHANNEL_STAT_CONSUMER_ALIVE] != 0,
         s[Core.PIPC_CHANNEL_STAT_CONSUMER_SLEEPING] != 0, s[Core.PIPC_CHANNEL_STAT_PRODUCERS_SLEEPING] != 0,
         (int) s[Core.PIPC_CHANNEL_STAT_PRODUCERS], s[Core.PIPC_CHANNEL_STAT_SKIPPED],

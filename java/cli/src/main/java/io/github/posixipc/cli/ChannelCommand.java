@@ -105,6 +105,7 @@ final class ChannelCommand extends CommandGroup {
     m.put("head", s.head());
     m.put("tail", s.tail());
     m.put("bytes_waiting", s.bytesWaiting());
+    m.put("messages_waiting", s.messagesWaiting());
     m.put("consumer_pid", s.consumerPid());
     m.put("consumer_alive", s.consumerAlive());
     m.put("consumer_sleeping", s.consumerSleeping());

@@ -136,7 +136,7 @@ final class LsCommand implements Callable<Integer> {
       io.github.posixipc.Channel.Stats s = io.github.posixipc.Channel.stat(e.name);
       e.type = "channel";
       e.details.put("capacity", s.capacity());
-      e.details.put("bytes_waiting", s.bytesWaiting());
+      e.details.put("messages_waiting", s.messagesWaiting());
       e.details.put("consumer_pid", s.consumerPid());
       e.details.put("skipped_claims", s.skipped());
     } catch (IOException | RuntimeException notAChannel) {
