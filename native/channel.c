@@ -117,8 +117,10 @@ static inline void pipc__relax(void) {
 #endif
 }
 
-/* Zeroes n bytes of the ring from pos, across the end if need be. */
+/* Zeroes n bytes of the ring from pos, across the end if need be; never
+ * more than the ring, whatever another process wrote into the header. */
 static void pipc__zero(const struct pipc__channel *c, uint64_t pos, uint64_t n) {
+  if (n > c->capacity) n = c->capacity;
   uint64_t idx = pos & c->mask;
   uint64_t first = n < c->capacity - idx ? n : c->capacity - idx;
   memset(c->ring + idx, 0, first);
@@ -651,6 +653,7 @@ static bool pipc__check_claim(struct pipc__channel *c, int64_t *err) {
   pipc_channel_header *h = c->h;
   uint64_t head = __atomic_load_n(&h->head, __ATOMIC_RELAXED);
   uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+  if (tail - head > c->capacity) return true; /* the next attempt reports -EBADMSG */
   uint64_t end = 0;
   for (int i = 0; i < PIPC_CHANNEL_MAX_PRODUCERS; i++) {
     pipc_channel_producer *s = &h->producers[i];

@@ -76,6 +76,8 @@ public final class Channel implements AutoCloseable {
   public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
 
   private static final int HEADER = Core.PIPC_CHANNEL_HEADER_SIZE;
+  private static final int RECORD = Core.PIPC_CHANNEL_RECORD_SIZE;
+  private static final int RECORD_LENGTH = Core.PIPC_CHANNEL_RECORD_OFF_LENGTH;
   private static final int EBADMSG = Errno.number("EBADMSG");
   private static final int EPROTO = Errno.number("EPROTO");
   private static final int EUSERS = Errno.number("EUSERS");
@@ -168,6 +170,8 @@ public final class Channel implements AutoCloseable {
   private final Descriptor life;
   private final int capacity;
   private final int maxMessage;
+  /** The ring, position and limit never moved: read at absolute offsets. */
+  private final ByteBuffer ring;
   /** The one view of the ring handed out by claim and read. */
   private final ByteBuffer view;
   /** Held from claim to commit or abort, from read to release, by the thread that made it. */
@@ -184,7 +188,8 @@ public final class Channel implements AutoCloseable {
     this.region = region;
     this.capacity = (int) Core.pipc_channel_capacity(handle);
     this.maxMessage = (int) Core.pipc_channel_max_message(handle);
-    this.view = region.asByteBuffer(HEADER, capacity).order(ByteOrder.nativeOrder());
+    this.ring = region.asByteBuffer(HEADER, capacity).order(ByteOrder.nativeOrder());
+    this.view = ring.duplicate().order(ByteOrder.nativeOrder());
     this.life = Descriptor.of(what, handle, release(segment, region));
     life.cleanWith(this);
   }
@@ -492,8 +497,7 @@ public final class Channel implements AutoCloseable {
         case 0 -> Core.pipc_channel_commit(h, arg);
         case 1 -> Core.pipc_channel_abort(h);
         case 2 -> Core.pipc_channel_release(h);
-        case 3 -> Core.pipc_channel_unread(h);
-        default -> (int) Core.pipc_channel_read_length(h);
+        default -> Core.pipc_channel_unread(h);
       };
     } finally {
       life.exit(self);
@@ -504,7 +508,6 @@ public final class Channel implements AutoCloseable {
   private static final int ABORT = 1;
   private static final int RELEASE = 2;
   private static final int UNREAD = 3;
-  private static final int LENGTH = 4;
 
   /** The closed-handle check first, so that a closed handle says so whatever else is wrong. */
   private void ensureOpen() throws java.nio.channels.ClosedChannelException {
@@ -693,12 +696,17 @@ public final class Channel implements AutoCloseable {
       if (r < 0) {
         throw failure(r, "pipc_channel_read");
       }
-      int length = now(LENGTH, 0);
-      if (length < 0) {
-        throw failure(length, "pipc_channel_read");
+      // The length from the record header, at the offsets the core exports (no second native
+      // call): the core checked the record, and a process writing over it meanwhile can at worst
+      // widen the view within the ring, which the check below bounds.
+      int at = (int) result;
+      int length = ring.getInt(at - RECORD + RECORD_LENGTH);
+      if (length < 0 || length > capacity - at) {
+        throw new PosixException(EBADMSG, "pipc_channel_read", what + " (a record of " + length + " bytes at "
+            + at + ": another process wrote over the ring)");
       }
       got = true;
-      return window((int) result, length);
+      return window(at, length);
     } finally {
       if (!got) {
         turn.unlock();

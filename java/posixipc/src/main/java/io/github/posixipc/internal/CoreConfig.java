@@ -170,7 +170,7 @@ public class CoreConfig implements InfoMapper {
         "PIPC_CHANNEL_MAGIC", "PIPC_CHANNEL_MAX_MESSAGE", "PIPC_CHANNEL_SEGMENT_SIZE").skip());
     for (String unused : new String[] {"pipc_channel_create", "pipc_channel_open", "pipc_channel_create_anonymous",
         "pipc_channel_open_fd", "pipc_channel_fd", "pipc_channel_close", "pipc_channel_unlink", "pipc_channel_probe",
-        "pipc_channel_send", "pipc_channel_receive"}) {
+        "pipc_channel_send", "pipc_channel_receive", "pipc_channel_read_length"}) {
       infoMap.put(new Info(unused).skip());
     }
     bind(infoMap, "pipc_channel_attach", "int pipc_channel_attach(" + I64 + " addr, " + I64 + " size, " + I64
