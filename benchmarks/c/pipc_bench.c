@@ -9,6 +9,7 @@
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
  *                    | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID
+ *                    | chan-echo TO FROM SPIN | chan-sink TO SPIN
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -33,11 +34,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <semaphore.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -68,6 +72,8 @@ static void die(const char *what, int err) {
 
 /* ------------------------------------------------------------- contenders */
 
+struct raw_ring;
+
 /* A started server and what the contender uses to reach it. */
 struct link {
   int to_server, from_server; /* descriptors: pipe or FIFO ends, queues, sockets */
@@ -84,6 +90,10 @@ struct link {
                                  their ids); 2: a System V set (sysv_sem) and
                                  segment (sysv_shm, attached at region) */
   int sysv_sem, sysv_shm;
+  char chan_to[64], chan_from[64]; /* channels to stop and remove, or "" */
+  uint64_t cto, cfrom;        /* their C API handles (capi contender) */
+  struct raw_ring *rto, *rfrom; /* their raw mappings (raw contender) */
+  int chan_spin;              /* 1: spin, never sleep; 0: sleep at once; -1: the default spin */
 };
 
 /* How one contender moves bytes over one kind of link; both return the bytes
@@ -362,6 +372,107 @@ static int64_t cas_capi_send(struct link *l, const void *buf, size_t len) {
   return (int64_t)len;
 }
 
+/* Channels (channel.h). The C API contender uses pipc_channel_send and
+ * pipc_channel_receive. The raw contender is the limit: a minimal ring on the
+ * same layout, one producer and one consumer, no handle, no checks beyond
+ * the wait protocol: the record written, its state stored with release
+ * order, then tail; the wake-up only when the other side's flag says it
+ * sleeps (docs/channels.md). */
+struct raw_ring {
+  pipc_channel_header *h;
+  unsigned char *ring;
+  uint64_t cap, mask;
+};
+
+static void raw_futex(uint32_t *word, int op, uint32_t val) {
+  syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+}
+
+/* Waits until ready(r) by spinning, or by declaring itself asleep in word
+ * and sleeping on it. */
+static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(struct raw_ring *)) {
+  while (!ready(r)) {
+    if (spin) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    __atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
+    if (!ready(r)) raw_futex(word, FUTEX_WAIT, 1);
+    __atomic_store_n(word, 0, __ATOMIC_RELAXED);
+  }
+}
+
+static void raw_wake(uint32_t *word, int count) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (__atomic_load_n(word, __ATOMIC_RELAXED) && __atomic_exchange_n(word, 0, __ATOMIC_SEQ_CST))
+    raw_futex(word, FUTEX_WAKE, (uint32_t)count);
+}
+
+static uint64_t raw_need; /* the room raw_room waits for */
+
+static int raw_room(struct raw_ring *r) {
+  return __atomic_load_n(&r->h->tail, __ATOMIC_RELAXED) + raw_need - __atomic_load_n(&r->h->head, __ATOMIC_ACQUIRE) <=
+         r->cap;
+}
+
+static int raw_nonempty(struct raw_ring *r) {
+  uint64_t head = __atomic_load_n(&r->h->head, __ATOMIC_RELAXED);
+  if (__atomic_load_n(&r->h->tail, __ATOMIC_ACQUIRE) == head) return 0;
+  return __atomic_load_n(&((pipc_channel_record *)(r->ring + (head & r->mask)))->state, __ATOMIC_ACQUIRE) != 0;
+}
+
+static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
+  struct raw_ring *r = l->rto;
+  uint64_t tail = r->h->tail;
+  uint64_t size = (PIPC_CHANNEL_RECORD_SIZE + len + PIPC_CHANNEL_ALIGN - 1) & ~(uint64_t)(PIPC_CHANNEL_ALIGN - 1);
+  uint64_t to_end = r->cap - (tail & r->mask);
+  uint64_t pad = size > to_end ? to_end : 0;
+  raw_need = pad + size;
+  raw_wait(r, l->chan_spin == 1, &r->h->producers_sleeping, raw_room);
+  if (pad) {
+    pipc_channel_record *p = (pipc_channel_record *)(r->ring + (tail & r->mask));
+    p->size = (uint32_t)pad;
+    __atomic_store_n(&p->state, PIPC_CHANNEL_RECORD_PADDING, __ATOMIC_RELEASE);
+  }
+  pipc_channel_record *rec = (pipc_channel_record *)(r->ring + ((tail + pad) & r->mask));
+  rec->length = (uint32_t)len;
+  rec->size = (uint32_t)size;
+  memcpy(rec + 1, buf, len);
+  __atomic_store_n(&rec->state, PIPC_CHANNEL_RECORD_MESSAGE, __ATOMIC_RELEASE);
+  __atomic_store_n(&r->h->tail, tail + pad + size, __ATOMIC_RELEASE);
+  raw_wake(&r->h->consumer_sleeping, 1);
+  return (int64_t)len;
+}
+
+static int64_t chan_raw_recv(struct link *l, void *buf, size_t len) {
+  struct raw_ring *r = l->rfrom;
+  for (;;) {
+    raw_wait(r, l->chan_spin == 1, &r->h->consumer_sleeping, raw_nonempty);
+    uint64_t head = r->h->head;
+    pipc_channel_record *rec = (pipc_channel_record *)(r->ring + (head & r->mask));
+    uint32_t size = rec->size;
+    int message = rec->state == PIPC_CHANNEL_RECORD_MESSAGE;
+    size_t n = rec->length < len ? rec->length : len;
+    if (message) memcpy(buf, rec + 1, n);
+    memset(rec, 0, size);
+    __atomic_store_n(&r->h->head, head + size, __ATOMIC_RELEASE);
+    raw_wake(&r->h->producers_sleeping, INT32_MAX);
+    if (message) return (int64_t)n;
+  }
+}
+
+static int64_t chan_capi_send(struct link *l, const void *buf, size_t len) {
+  int r = pipc_channel_send(l->cto, buf, len, -1);
+  return r < 0 ? r : (int64_t)len;
+}
+
+static int64_t chan_capi_recv(struct link *l, void *buf, size_t len) {
+  return pipc_channel_receive(l->cfrom, buf, len, -1);
+}
+
+static const struct ops chan_raw = {chan_raw_send, chan_raw_recv};
+static const struct ops chan_capi = {chan_capi_send, chan_capi_recv};
+
 static const struct ops cas_raw = {cas_raw_send, spin_recv};
 static const struct ops cas_capi = {cas_capi_send, spin_recv};
 static const struct ops sock_capi = {sock_capi_send, sock_capi_recv};
@@ -554,8 +665,52 @@ static int serve(int argc, char **argv) {
       if (semop(sem, &up, 1) < 0) return 1;
     }
   }
+  if ((argc == 4 && strcmp(argv[0], "chan-echo") == 0) || (argc == 3 && strcmp(argv[0], "chan-sink") == 0)) {
+    /* Channels, through the C API on this side for every contender: consume
+     * the first channel (zero copy), echo into the second, until an empty
+     * message. SPIN is 1 (spin, never sleep), 0 (sleep at once) or -1 (the
+     * default spin). */
+    int echo = argv[0][5] == 'e';
+    int spin = atoi(argv[argc - 1]);
+    uint64_t in, out = 0;
+    if (pipc_channel_open(argv[1], PIPC_CHANNEL_CONSUMER, &in) < 0) return 1;
+    if (echo && pipc_channel_open(argv[2], PIPC_CHANNEL_PRODUCER, &out) < 0) return 1;
+    int64_t spin_ns = spin == 1 ? -1 : spin == 0 ? 0 : PIPC_CHANNEL_DEFAULT_SPIN_NS;
+    pipc_channel_set_spin(in, spin_ns);
+    if (echo) pipc_channel_set_spin(out, spin_ns);
+    if (spin != 0) {
+      /* Spinning (and streams, whose Agrona contender spins on a CPU of its
+       * own): on another CPU than the contender's, when there is one. */
+      int here = sched_getcpu();
+      long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+      if (here >= 0 && cpus > 1) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET((here + 1) % cpus, &set);
+        sched_setaffinity(0, sizeof set, &set);
+      }
+    }
+    for (;;) {
+      int64_t off = pipc_channel_read(in, 60 * PIPC_SEC);
+      if (off == -EINTR) continue;
+      if (off < 0) return 1;
+      int64_t len = pipc_channel_read_length(in);
+      if (len == 0) return 0;
+      if (echo) {
+        int64_t to;
+        while ((to = pipc_channel_claim(out, len, 60 * PIPC_SEC)) == -EINTR) {
+        }
+        if (to < 0) return 1;
+        memcpy((void *)(uintptr_t)(pipc_channel_data(out) + (uint64_t)to),
+               (const void *)(uintptr_t)(pipc_channel_data(in) + (uint64_t)off), (size_t)len);
+        if (pipc_channel_commit(out, len) < 0) return 1;
+      }
+      if (pipc_channel_release(in) < 0) return 1;
+    }
+  }
   fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"
           " | shm-echo NAME | shm-spin NAME | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID"
+          " | chan-echo TO FROM SPIN | chan-sink TO SPIN"
           " | unix-echo PATH | unix-sink PATH\n");
   return 2;
 }
@@ -590,6 +745,11 @@ static void stop_server(struct link *l) {
     __atomic_store_n(l->region + SHM_STOP, 1, __ATOMIC_RELEASE);
     sem_post((sem_t *)(l->region + SHM_A));
   }
+  if (l->chan_to[0]) {
+    /* The end: an empty message, through whichever contender ran. */
+    if (l->rto != NULL) chan_raw_send(l, "", 0);
+    else if (pipc_channel_send(l->cto, "", 0, 10 * PIPC_SEC) < 0) die("pipc_channel_send", EPIPE);
+  }
   if (l->to_server >= 0) close(l->to_server);
   if (l->from_server >= 0) close(l->from_server);
   int how, value;
@@ -612,6 +772,12 @@ static void stop_server(struct link *l) {
     shm_unlink(l->shm);
   }
   if (l->mq_out[0]) mq_unlink(l->mq_out);
+  if (l->chan_to[0]) {
+    if (l->cto) pipc_channel_close(l->cto);
+    if (l->cfrom) pipc_channel_close(l->cfrom);
+    pipc_channel_unlink(l->chan_to);
+    if (l->chan_from[0]) pipc_channel_unlink(l->chan_from);
+  }
   if (l->dir[0]) {
     char p[128];
     snprintf(p, sizeof p, "%s/in", l->dir);
@@ -813,6 +979,66 @@ static void setup_sysv_sem(struct link *l, int echo, const struct ops *io) {
   start_server(l, argv, NULL, 0);
 }
 
+/* Channels: the contender creates both (1 MiB rings) and attaches through
+ * the C API, or maps them for the raw ring; the server opens them by name. */
+#define CHAN_CAPACITY (1 << 20)
+
+static struct raw_ring *raw_map(const char *name) {
+  int fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0) die("shm_open", errno);
+  unsigned char *m = mmap(NULL, (size_t)PIPC_CHANNEL_SEGMENT_SIZE(CHAN_CAPACITY), PROT_READ | PROT_WRITE,
+                          MAP_SHARED, fd, 0);
+  close(fd);
+  if (m == MAP_FAILED) die("mmap", errno);
+  struct raw_ring *r = calloc(1, sizeof *r);
+  if (r == NULL) die("calloc", ENOMEM);
+  r->h = (pipc_channel_header *)m;
+  r->ring = m + PIPC_CHANNEL_HEADER_SIZE;
+  r->cap = CHAN_CAPACITY;
+  r->mask = CHAN_CAPACITY - 1;
+  return r;
+}
+
+static void setup_channel(struct link *l, int echo, const struct ops *io, int spin) {
+  l->chan_spin = spin;
+  snprintf(l->chan_to, sizeof l->chan_to, "/pipc-bench-%d-chan-to", (int)getpid());
+  pipc_channel_unlink(l->chan_to);
+  int raw = io == &chan_raw;
+  uint64_t h;
+  int r = pipc_channel_create(l->chan_to, CHAN_CAPACITY, 0600, raw ? PIPC_CHANNEL_OBSERVER : PIPC_CHANNEL_PRODUCER, &h);
+  if (r < 0) die("pipc_channel_create", r);
+  if (raw) {
+    pipc_channel_close(h);
+    l->rto = raw_map(l->chan_to);
+  } else {
+    l->cto = h;
+  }
+  if (echo) {
+    snprintf(l->chan_from, sizeof l->chan_from, "/pipc-bench-%d-chan-from", (int)getpid());
+    pipc_channel_unlink(l->chan_from);
+    r = pipc_channel_create(l->chan_from, CHAN_CAPACITY, 0600, raw ? PIPC_CHANNEL_OBSERVER : PIPC_CHANNEL_CONSUMER, &h);
+    if (r < 0) die("pipc_channel_create", r);
+    if (raw) {
+      pipc_channel_close(h);
+      l->rfrom = raw_map(l->chan_from);
+    } else {
+      l->cfrom = h;
+    }
+  }
+  int64_t spin_ns = spin == 1 ? -1 : spin == 0 ? 0 : PIPC_CHANNEL_DEFAULT_SPIN_NS;
+  if (l->cto) pipc_channel_set_spin(l->cto, spin_ns);
+  if (l->cfrom) pipc_channel_set_spin(l->cfrom, spin_ns);
+  char spin_arg[8];
+  snprintf(spin_arg, sizeof spin_arg, "%d", spin);
+  char *echo_argv[] = {"pipc-bench", "serve", "chan-echo", l->chan_to, l->chan_from, spin_arg, NULL};
+  char *sink_argv[] = {"pipc-bench", "serve", "chan-sink", l->chan_to, spin_arg, NULL};
+  start_server(l, echo ? echo_argv : sink_argv, NULL, 0);
+}
+
+static void setup_chan_spin(struct link *l, int echo, const struct ops *io) { setup_channel(l, echo, io, 1); }
+static void setup_chan_sleep(struct link *l, int echo, const struct ops *io) { setup_channel(l, echo, io, 0); }
+static void setup_chan_stream(struct link *l, int echo, const struct ops *io) { setup_channel(l, echo, io, -1); }
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
@@ -836,6 +1062,10 @@ static const struct scenario scenarios[] = {
     {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
     {"sysv-msg-rt", 1, MSG, setup_sysv_msg, &sysv_msg_raw, &sysv_msg_capi},
     {"sysv-sem-rt", 1, MSG, setup_sysv_sem, &sysv_sem_raw, &sysv_sem_capi},
+    {"channel-rt", 1, MSG, setup_chan_spin, &chan_raw, &chan_capi},
+    {"channel-rt-sleep", 1, MSG, setup_chan_sleep, &chan_raw, &chan_capi},
+    {"channel-stream", 0, MSG, setup_chan_stream, &chan_raw, &chan_capi},
+    {"channel-stream-4k", 0, 4096, setup_chan_stream, &chan_raw, &chan_capi},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])

@@ -19,5 +19,6 @@
 #include <posixipc/sem.h>
 #include <posixipc/sync.h>
 #include <posixipc/sysv.h>
+#include <posixipc/channel.h>
 
 #endif /* POSIXIPC_POSIXIPC_H */

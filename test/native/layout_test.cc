@@ -201,4 +201,44 @@ TEST(Layout, SysvStatsSembufAndLimitsReadAtTheSlots) {
   EXPECT_EQ(direct.semvmx, l[PIPC_SYSV_LIMITS_SEMVMX]);
 }
 
+TEST(Layout, ChannelHeaderAndStatsReadAtTheOffsetsAndSlots) {
+  // The segment as another process sees it: raw bytes at the exported offsets.
+  std::string name = pipc_test::UniqueIpcName("layout-chan");
+  uint64_t prod, cons;
+  ASSERT_EQ(0, pipc_channel_create(name.c_str(), 4096, 0600, PIPC_CHANNEL_PRODUCER, &prod));
+  ASSERT_EQ(0, pipc_channel_open(name.c_str(), PIPC_CHANNEL_CONSUMER, &cons));
+  ASSERT_EQ(0, pipc_channel_send(prod, "abc", 3, 0));
+  const unsigned char* header = reinterpret_cast<const unsigned char*>(pipc_channel_data(prod)) -
+                                PIPC_CHANNEL_HEADER_SIZE;
+  EXPECT_EQ(static_cast<int64_t>(PIPC_CHANNEL_MAGIC), Int64At(header, PIPC_CHANNEL_OFF_MAGIC));
+  EXPECT_EQ(PIPC_CHANNEL_VERSION, Int32At(header, PIPC_CHANNEL_OFF_VERSION));
+  EXPECT_EQ(4096, Int64At(header, PIPC_CHANNEL_OFF_CAPACITY));
+  EXPECT_EQ(32, Int64At(header, PIPC_CHANNEL_OFF_TAIL));  // one record: 16 + 3, aligned to 16
+  EXPECT_EQ(0, Int64At(header, PIPC_CHANNEL_OFF_HEAD));
+  EXPECT_EQ(static_cast<int32_t>(getpid()), Int32At(header, PIPC_CHANNEL_OFF_CONSUMER_PID));
+  const unsigned char* ring = header + PIPC_CHANNEL_HEADER_SIZE;
+  EXPECT_EQ(static_cast<int32_t>(PIPC_CHANNEL_RECORD_MESSAGE), Int32At(ring, PIPC_CHANNEL_RECORD_OFF_STATE));
+  EXPECT_EQ(3, Int32At(ring, PIPC_CHANNEL_RECORD_OFF_LENGTH));
+
+  int64_t slots[PIPC_CHANNEL_STAT_SLOTS];
+  ASSERT_EQ(0, pipc_channel_stat(cons, reinterpret_cast<pipc_channel_stats*>(slots)));
+  EXPECT_EQ(4096, slots[PIPC_CHANNEL_STAT_CAPACITY]);
+  EXPECT_EQ(4096 / 2 - 16, slots[PIPC_CHANNEL_STAT_MAX_MESSAGE]);
+  EXPECT_EQ(0, slots[PIPC_CHANNEL_STAT_HEAD]);
+  EXPECT_EQ(32, slots[PIPC_CHANNEL_STAT_TAIL]);
+  EXPECT_EQ(32, slots[PIPC_CHANNEL_STAT_BYTES_WAITING]);
+  EXPECT_EQ(1, slots[PIPC_CHANNEL_STAT_MESSAGES_WAITING]);
+  EXPECT_EQ(getpid(), slots[PIPC_CHANNEL_STAT_CONSUMER_PID]);
+  EXPECT_EQ(1, slots[PIPC_CHANNEL_STAT_CONSUMER_ALIVE]);
+  EXPECT_EQ(0, slots[PIPC_CHANNEL_STAT_CONSUMER_SLEEPING]);
+  EXPECT_EQ(0, slots[PIPC_CHANNEL_STAT_PRODUCERS_SLEEPING]);
+  EXPECT_EQ(1, slots[PIPC_CHANNEL_STAT_PRODUCERS]);
+  EXPECT_EQ(0, slots[PIPC_CHANNEL_STAT_SKIPPED]);
+  EXPECT_EQ(0, slots[PIPC_CHANNEL_STAT_WAKEUPS]);
+  EXPECT_EQ(PIPC_CHANNEL_VERSION, slots[PIPC_CHANNEL_STAT_VERSION]);
+  EXPECT_EQ(0, pipc_channel_close(prod));
+  EXPECT_EQ(0, pipc_channel_close(cons));
+  EXPECT_EQ(0, pipc_channel_unlink(name.c_str()));
+}
+
 }  // namespace

@@ -17,6 +17,7 @@
  *   pipc-peer shm-... / sem-...        shared memory and semaphores: peer_shm.c
  *   pipc-peer sysv-...                 System V queues, segments, semaphore
  *                                      sets: peer_sysv.c
+ *   pipc-peer chan-...                 channels: see peer_channel.c
  *
  * An endpoint is fd:N (an inherited descriptor) or fifo:PATH (opened for
  * reading when it is an input, for writing when it is an output).
@@ -39,6 +40,7 @@
 
 #include "peer_signal.h"
 #include "peer_shm.h"
+#include "peer_channel.h"
 
 #define BUF_SIZE (64 * 1024)
 
@@ -240,6 +242,7 @@ int main(int argc, char **argv) {
   }
   if ((r = peer_shm_command(cmd, argv + 2, argc - 2)) >= 0) return r;
   if ((r = peer_sysv_command(cmd, argv + 2, argc - 2)) >= 0) return r;
+  if ((r = peer_channel_command(cmd, argv + 2, argc - 2)) >= 0) return r;
   if (strcmp(cmd, "exit") == 0 && argc == 3) return atoi(argv[2]);
   if (strcmp(cmd, "raise") == 0 && argc == 3) {
     int s = atoi(argv[2]);

@@ -181,6 +181,9 @@ class ClosedHandlesTest {
     out.put(sysvSet, "SysVSemaphoreSet");
 
     out.put(Poller.open(), "Poller");
+    String channelName = names.shm("closed-channel");
+    out.put(Channel.create(channelName, 4096, Channel.Role.PRODUCER), "Channel(producer)");
+    out.put(Channel.open(channelName, Channel.Role.CONSUMER), "Channel(consumer)");
     int sig = Signals.rtmin() + 7;
     out.put(Signals.queue(sig), "SignalQueue");
     out.put(Signals.addListener(sig, info -> { }), "Signals.Registration");

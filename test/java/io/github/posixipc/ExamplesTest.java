@@ -2,6 +2,7 @@ package io.github.posixipc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.posixipc.examples.ChannelExample;
 import io.github.posixipc.examples.FifoExample;
 import io.github.posixipc.examples.MessageQueueExample;
 import io.github.posixipc.examples.PipeExample;
@@ -76,5 +77,10 @@ class ExamplesTest {
   @Test
   void sharedMemoryExample() throws Exception {
     assertEquals("hello through shared memory (counter 1)", run(() -> SharedMemoryExample.main(new String[0])));
+  }
+
+  @Test
+  void channelExample() throws Exception {
+    assertEquals("hello through a channel\nand a copy\nthen EAGAIN", run(() -> ChannelExample.main(new String[0])));
   }
 }

@@ -74,6 +74,10 @@ public final class JavaPeer {
     if (sysv >= 0) {
       return sysv;
     }
+    if (args.length > 0 && args[0].startsWith("chan-")) {
+      int status = ChannelPeer.run(args); // channels: see ChannelPeer
+      return status >= 0 ? status : 2;
+    }
     int shm = ShmPeer.run(args);
     if (shm >= 0) {
       return shm;

@@ -443,6 +443,20 @@ public final class MappedRegion implements AutoCloseable {
     return address + offset;
   }
 
+  /**
+   * The address of the int that the fault guard sets when an access met a page cut off by a
+   * shrink, for native code that works on the region's memory itself (a channel) and checks it
+   * after its accesses. Valid while the region is reachable.
+   */
+  long faultMarkAddress() {
+    return faulted.address;
+  }
+
+  /** The address of the first byte, for native code; valid while the region is reachable. */
+  long address() {
+    return address;
+  }
+
   /** What the region maps, for messages. */
   String what() {
     return what;

@@ -84,6 +84,7 @@ public final class Bench {
   private static final List<String> JDK = List.of("JDK");
   private static final List<String> SOCKETS = List.of("JDK", "junixsocket");
   private static final List<String> NONE = List.of();
+  private static final List<String> AGRONA = List.of("Agrona");
 
   static final List<Scenario> SCENARIOS = List.of(
       new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, JDK),
@@ -102,7 +103,11 @@ public final class Bench {
       // socket factory, TCP loopback ("JDK": the JDK's default socket factory), junixsocket's.
       new Scenario("pg-select1", "pg", true, Link.MESSAGE, SOCKETS, false, false),
       new Scenario("sysv-msg-rt", "sysv-msg", true, Link.MESSAGE, NONE),
-      new Scenario("sysv-sem-rt", "sysv-sem", true, Link.MESSAGE, NONE));
+      new Scenario("sysv-sem-rt", "sysv-sem", true, Link.MESSAGE, NONE),
+      new Scenario("channel-rt", "channel-spin", true, Link.MESSAGE, AGRONA),
+      new Scenario("channel-rt-sleep", "channel-sleep", true, Link.MESSAGE, NONE),
+      new Scenario("channel-stream", "channel-64", false, Link.MESSAGE, AGRONA),
+      new Scenario("channel-stream-4k", "channel-4k", false, 4096, AGRONA));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
@@ -303,6 +308,9 @@ public final class Bench {
       jvmArgs.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
     }
     jvmArgs.addAll(pgProperties);
+    if (contender.equals("agrona")) {
+      jvmArgs.addAll(AgronaLinks.JVM_OPTIONS);
+    }
     return new OptionsBuilder()
         .include("^" + Pattern.quote(benchmark.getName() + "."))
         .param("mechanism", s.mechanism())

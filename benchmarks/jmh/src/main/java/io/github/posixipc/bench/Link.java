@@ -48,6 +48,13 @@ interface Link extends AutoCloseable {
       case "pg/posixipc", "pg/jdk", "pg/junixsocket" -> PgLinks.select1(contender);
       case "sysv-msg/posixipc" -> SysvLinks.messages();
       case "sysv-sem/posixipc" -> SysvLinks.semaphores();
+      case "channel-spin/posixipc" -> ChannelLinks.open(true, 1, MESSAGE);
+      case "channel-sleep/posixipc" -> ChannelLinks.open(true, 0, MESSAGE);
+      case "channel-64/posixipc" -> ChannelLinks.open(false, -1, MESSAGE);
+      case "channel-4k/posixipc" -> ChannelLinks.open(false, -1, 4096);
+      case "channel-spin/agrona" -> AgronaLinks.open(true, MESSAGE);
+      case "channel-64/agrona" -> AgronaLinks.open(false, MESSAGE);
+      case "channel-4k/agrona" -> AgronaLinks.open(false, 4096);
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }

@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The POSIX IPC objects on this machine: shared memory segments and named semaphores (files under
- * /dev/shm, a named semaphore being "sem.NAME"), and message queues (under /dev/mqueue, when the
+ * The POSIX IPC objects on this machine: shared memory segments (those that hold a channel listed
+ * as channels) and named semaphores (files under /dev/shm, a named semaphore being "sem.NAME"),
+ * and message queues (under /dev/mqueue, when the
  * mqueue file system is mounted there).
  */
 @Command(
@@ -129,9 +130,27 @@ final class LsCommand implements Callable<Integer> {
         } else {
           e.type = "shm";
           e.name = "/" + file;
+          describeChannel(e);
         }
         entries.add(e);
       }
+    }
+  }
+
+  /** A segment that holds a channel is listed as one, with its positions and its consumer. */
+  private static void describeChannel(Entry e) {
+    if (e.size < io.github.posixipc.Channel.segmentSize(0)) {
+      return;
+    }
+    try {
+      io.github.posixipc.Channel.Stats s = io.github.posixipc.Channel.stat(e.name);
+      e.type = "channel";
+      e.details.put("capacity", s.capacity());
+      e.details.put("messages_waiting", s.messagesWaiting());
+      e.details.put("consumer_pid", s.consumerPid());
+      e.details.put("skipped_claims", s.skipped());
+    } catch (IOException | RuntimeException notAChannel) {
+      // a plain segment (or one this user cannot read): listed as shm
     }
   }
 

@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       ShmCommand.class,
       SemCommand.class,
       SysvCommand.class,
+      ChannelCommand.class,
       PeerCommand.class,
     })
 public final class Main extends CommandGroup {

@@ -47,7 +47,8 @@ final class TourCommand implements Callable<Integer> {
       TourMechanism.of("shm+sem", ShmTour::connect),
       TourMechanism.of("shm spin", ShmSpinTour::connect),
       TourMechanism.of("sysv msg", SysvTour::connect),
-      TourMechanism.of("sysv shm+sem", SysvShmTour::connect));
+      TourMechanism.of("sysv shm+sem", SysvShmTour::connect),
+      TourMechanism.of("channel", ChannelTour::connect));
 
   private static final int MESSAGE = 64;
   private static final int WARMUP = 300;

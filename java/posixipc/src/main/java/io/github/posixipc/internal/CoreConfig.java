@@ -33,7 +33,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
             include = {"posixipc/common.h", "posixipc/pipe.h", "posixipc/spawn.h", "posixipc/signal.h", "posixipc/mq.h",
                 "posixipc/socket.h", "posixipc/poll.h",
                 "posixipc/shm.h", "posixipc/guard.h", "posixipc/sem.h", "posixipc/sync.h",
-                "posixipc/sysv.h"},
+                "posixipc/sysv.h", "posixipc/channel.h"},
             // '#': link the static core into the JNI library; load no separate library.
             link = "posixipc#"))
 @NoException
@@ -163,6 +163,20 @@ public class CoreConfig implements InfoMapper {
         + "@Cast(\"unsigned\") int value, " + U64OUT + " sem)");
     bind(infoMap, "pipc_sem_unlink", "int pipc_sem_unlink(" + PATH + " name)");
 
+    // channel.h: the Java library maps the segment itself (SharedMemory, MappedRegion) and attaches
+    // the core to that mapping; the layout structs are read only through the exported PIPC_CHANNEL_*
+    // offsets, the stats as a long[] of PIPC_CHANNEL_STAT_SLOTS.
+    infoMap.put(new Info("pipc_channel_header", "pipc_channel_record", "pipc_channel_producer",
+        "PIPC_CHANNEL_MAGIC", "PIPC_CHANNEL_MAX_MESSAGE", "PIPC_CHANNEL_SEGMENT_SIZE").skip());
+    for (String unused : new String[] {"pipc_channel_create", "pipc_channel_open", "pipc_channel_create_anonymous",
+        "pipc_channel_open_fd", "pipc_channel_fd", "pipc_channel_close", "pipc_channel_unlink", "pipc_channel_probe",
+        "pipc_channel_send", "pipc_channel_receive", "pipc_channel_read_length"}) {
+      infoMap.put(new Info(unused).skip());
+    }
+    bind(infoMap, "pipc_channel_attach", "int pipc_channel_attach(" + I64 + " addr, " + I64 + " size, " + I64
+        + " faulted, int role, " + U64OUT + " ch)");
+    bind(infoMap, "pipc_channel_stat",
+        "int pipc_channel_stat(" + I64 + " ch, @Cast(\"pipc_channel_stats*\") long[] st)");
     mapSysv(infoMap);
   }
 
