@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The signals of one number caught since the queue was opened, in the order they were caught:
@@ -41,7 +42,10 @@ public final class SignalQueue implements AutoCloseable {
   private final Descriptor life;
   private final Signals.Registration registration;
   // The caught records as they came from the dispatcher, oldest at head, in a ring that doubles
-  // when full: under this object's monitor, which waiting takes wait on.
+  // when full: under lock, whose condition waiting takes wait on. A lock rather than this
+  // object's monitor: a virtual thread waiting on a monitor holds its carrier on JDK 21..23.
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition added = lock.newCondition();
   private ByteBuffer ring = records(INITIAL);
   private int head;
   private int count;
@@ -60,8 +64,11 @@ public final class SignalQueue implements AutoCloseable {
       @Override
       public void lost(int s, long n) {
         SignalDispatcher.logLoss(s, n);
-        synchronized (SignalQueue.this) {
+        lock.lock();
+        try {
           lost += n;
+        } finally {
+          lock.unlock();
         }
       }
     });
@@ -75,13 +82,18 @@ public final class SignalQueue implements AutoCloseable {
     return ring.capacity() / SIZE;
   }
 
-  private synchronized void add(ByteBuffer records, int at) {
-    if (count == capacity()) {
-      grow();
+  private void add(ByteBuffer records, int at) {
+    lock.lock();
+    try {
+      if (count == capacity()) {
+        grow();
+      }
+      ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
+      count++;
+      added.signalAll();
+    } finally {
+      lock.unlock();
     }
-    ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
-    count++;
-    notifyAll();
   }
 
   /** Doubles the ring, oldest first: only when takes fall behind, never per signal. */
@@ -110,12 +122,16 @@ public final class SignalQueue implements AutoCloseable {
    *     came during the wait)
    */
   public SignalInfo take(Duration timeout) throws IOException, InterruptedException {
-    synchronized (this) {
-      // The wait gives up the monitor: the ring may be replaced during it, so read it after.
-      int at = awaitOldest(Timeouts.nanos(timeout));
+    long t = Timeouts.nanos(timeout);
+    lock.lockInterruptibly();
+    try {
+      // The wait gives up the lock: the ring may be replaced during it, so read it after.
+      int at = awaitOldest(t);
       SignalInfo info = SignalRecord.info(ring, at);
       removeOldest();
       return info;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -125,15 +141,19 @@ public final class SignalQueue implements AutoCloseable {
    */
   public Caught take(Duration timeout, Caught into) throws IOException, InterruptedException {
     Objects.requireNonNull(into, "into");
-    synchronized (this) {
-      int at = awaitOldest(Timeouts.nanos(timeout));
+    long t = Timeouts.nanos(timeout);
+    lock.lockInterruptibly();
+    try {
+      int at = awaitOldest(t);
       into.record.put(0, ring, at, SIZE);
       removeOldest();
       return into;
+    } finally {
+      lock.unlock();
     }
   }
 
-  /** Waits (under the monitor) until a record is there; returns its offset in the ring. */
+  /** Waits (under the lock) until a record is there; returns its offset in the ring. */
   private int awaitOldest(long t) throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
@@ -151,13 +171,13 @@ public final class SignalQueue implements AutoCloseable {
         throw new WouldBlockException(Errno.EAGAIN, "await", what);
       }
       if (t < 0) {
-        wait();
+        added.await();
       } else {
         long left = Timeouts.left(t, deadline);
         if (left <= 0) {
           throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        added.awaitNanos(left);
       }
       waited = true;
     }
@@ -169,13 +189,23 @@ public final class SignalQueue implements AutoCloseable {
   }
 
   /** The number of signals caught and not taken yet. */
-  public synchronized int size() {
-    return count;
+  public int size() {
+    lock.lock();
+    try {
+      return count;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** How many of this signal the dispatcher dropped (its pipe was full) while the queue was open. */
-  public synchronized long lost() {
-    return lost;
+  public long lost() {
+    lock.lock();
+    try {
+      return lost;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Stops catching for this queue and wakes a waiting take. Idempotent. */
@@ -186,8 +216,11 @@ public final class SignalQueue implements AutoCloseable {
 
   /** The lifecycle's release: wakes the takes, then ends the registration. */
   private int release() {
-    synchronized (this) {
-      notifyAll();
+    lock.lock();
+    try {
+      added.signalAll();
+    } finally {
+      lock.unlock();
     }
     registration.close();
     return 0;
