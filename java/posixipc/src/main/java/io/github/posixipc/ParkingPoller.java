@@ -3,7 +3,7 @@ package io.github.posixipc;
 import io.github.posixipc.internal.Core;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The one poller that parked virtual threads wait on: an epoll instance (the C core's poller)
@@ -27,8 +27,12 @@ final class ParkingPoller implements Runnable {
 
   private final int epfd;
   private final int wakefd;
-  /** Who is watching each descriptor number (the token of its watch). */
-  private final ConcurrentHashMap<Integer, Descriptor> watchers = new ConcurrentHashMap<>();
+  /**
+   * Who is watching each descriptor number (the token of its watch), by number: no boxing and no
+   * map entry per watch. Grown (copied) under growLock when a number does not fit.
+   */
+  private volatile AtomicReferenceArray<Descriptor> watchers = new AtomicReferenceArray<>(256);
+  private final Object growLock = new Object();
   private final ByteBuffer events;
   private final long eventsAddress;
 
@@ -78,11 +82,11 @@ final class ParkingPoller implements Runnable {
   boolean watch(Descriptor d, int fd, int was, int events) {
     int r;
     if (events == 0) {
-      watchers.remove(fd, d);
+      forget(fd, d);
       r = Core.pipc_poller_remove(epfd, fd);
       return r == 0 || r == -Errno.ENOENT;
     }
-    watchers.put(fd, d);
+    put(fd, d);
     if (was == 0) {
       r = Core.pipc_poller_add(epfd, fd, events, fd);
       if (r == -Errno.EEXIST) {
@@ -95,10 +99,39 @@ final class ParkingPoller implements Runnable {
       }
     }
     if (r < 0) {
-      watchers.remove(fd, d);
+      forget(fd, d);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Records d as the watcher of fd, growing the table when needed. Writers take the lock (for a
+   * few instructions; a growth copies the table), the poller thread reads without it.
+   */
+  private void put(int fd, Descriptor d) {
+    synchronized (growLock) {
+      AtomicReferenceArray<Descriptor> table = watchers;
+      if (fd >= table.length()) {
+        AtomicReferenceArray<Descriptor> bigger = new AtomicReferenceArray<>(Math.max(fd + 1, table.length() * 2));
+        for (int i = 0; i < table.length(); i++) {
+          bigger.set(i, table.get(i));
+        }
+        watchers = bigger;
+        table = bigger;
+      }
+      table.set(fd, d);
+    }
+  }
+
+  /** Forgets d as the watcher of fd, if it still is. */
+  private void forget(int fd, Descriptor d) {
+    synchronized (growLock) {
+      AtomicReferenceArray<Descriptor> table = watchers;
+      if (fd < table.length()) {
+        table.compareAndSet(fd, d, null);
+      }
+    }
   }
 
   @Override
@@ -108,7 +141,8 @@ final class ParkingPoller implements Runnable {
       for (int i = 0; i < n; i++) {
         int fd = (int) events.getLong(EVENT_SIZE * i + Core.PIPC_POLL_EVENT_TOKEN);
         int ready = events.getInt(EVENT_SIZE * i + Core.PIPC_POLL_EVENT_EVENTS);
-        Descriptor d = watchers.get(fd);
+        AtomicReferenceArray<Descriptor> table = watchers;
+        Descriptor d = fd >= 0 && fd < table.length() ? table.get(fd) : null;
         // None: the watch is being removed (under the descriptor's lock) right now.
         if (d != null) {
           d.ready(fd, ready);

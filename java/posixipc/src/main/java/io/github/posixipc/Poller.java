@@ -58,10 +58,17 @@ public final class Poller implements AutoCloseable {
   private static final int EVENT_SIZE = Core.PIPC_POLL_EVENT_SIZE;
 
   /** A wait that found nothing is 0 here, not an exception: an idle poll allocates nothing. */
+  private static final Descriptor.Call WAIT_NOW = (epfd, wakefd, events, max, t) -> {
+    int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
+    return r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT ? 0 : r;
+  };
+
+  /**
+   * A wait that may wait: EAGAIN (nothing now) stays, for the bracket to wait on when it makes
+   * the tries of a virtual thread (timeout 0 each).
+   */
   private static final Descriptor.Call WAIT = (epfd, wakefd, events, max, t) -> {
     int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
-    // EAGAIN (nothing now) stays: the bracket reports it for ZERO, and waits on it for a virtual
-    // thread, whose tries have timeout 0.
     return r == -Errno.ETIMEDOUT ? 0 : r;
   };
 
@@ -217,7 +224,7 @@ public final class Poller implements AutoCloseable {
     // The eventfd is only an argument of the wait: no thread blocks on it, none is signalled.
     long wakeSelf = wake.enterUnsignalled();
     try {
-      r = epoll.call(WAIT, wake.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
+      r = epoll.call(t == 0 ? WAIT_NOW : WAIT, wake.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
     } catch (WouldBlockException e) { // the deadline passed between two tries
       return 0;
     } finally {

@@ -7,8 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The signals of one number caught since the queue was opened, in the order they were caught:
@@ -42,10 +41,11 @@ public final class SignalQueue implements AutoCloseable {
   private final Descriptor life;
   private final Signals.Registration registration;
   // The caught records as they came from the dispatcher, oldest at head, in a ring that doubles
-  // when full: under lock, whose condition waiting takes wait on. A lock rather than this
-  // object's monitor: a virtual thread waiting on a monitor holds its carrier on JDK 21..23.
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition added = lock.newCondition();
+  // when full: under this object's monitor. A take waits with LockSupport.park outside the
+  // monitor, registered in waiters (a virtual thread that waits while it holds a monitor keeps
+  // its carrier on JDK 21..23); the array grows rarely, so a wait allocates nothing.
+  private Thread[] waiters = new Thread[2];
+  private int waiterCount;
   private ByteBuffer ring = records(INITIAL);
   private int head;
   private int count;
@@ -64,11 +64,8 @@ public final class SignalQueue implements AutoCloseable {
       @Override
       public void lost(int s, long n) {
         SignalDispatcher.logLoss(s, n);
-        lock.lock();
-        try {
+        synchronized (SignalQueue.this) {
           lost += n;
-        } finally {
-          lock.unlock();
         }
       }
     });
@@ -82,17 +79,19 @@ public final class SignalQueue implements AutoCloseable {
     return ring.capacity() / SIZE;
   }
 
-  private void add(ByteBuffer records, int at) {
-    lock.lock();
-    try {
-      if (count == capacity()) {
-        grow();
-      }
-      ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
-      count++;
-      added.signalAll();
-    } finally {
-      lock.unlock();
+  private synchronized void add(ByteBuffer records, int at) {
+    if (count == capacity()) {
+      grow();
+    }
+    ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
+    count++;
+    wakeWaiters();
+  }
+
+  /** Under the monitor: unparks every waiting take (each looks again under the monitor). */
+  private void wakeWaiters() {
+    for (int i = 0; i < waiterCount; i++) {
+      LockSupport.unpark(waiters[i]);
     }
   }
 
@@ -123,15 +122,20 @@ public final class SignalQueue implements AutoCloseable {
    */
   public SignalInfo take(Duration timeout) throws IOException, InterruptedException {
     long t = Timeouts.nanos(timeout);
-    lock.lockInterruptibly();
-    try {
-      // The wait gives up the lock: the ring may be replaced during it, so read it after.
-      int at = awaitOldest(t);
-      SignalInfo info = SignalRecord.info(ring, at);
-      removeOldest();
-      return info;
-    } finally {
-      lock.unlock();
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = Timeouts.deadline(t);
+    for (boolean waited = false;; waited = true) {
+      synchronized (this) {
+        int at = oldest(t, deadline, waited);
+        if (at >= 0) {
+          SignalInfo info = SignalRecord.info(ring, at);
+          removeOldest();
+          return info;
+        }
+      }
+      park(t, deadline);
     }
   }
 
@@ -142,44 +146,73 @@ public final class SignalQueue implements AutoCloseable {
   public Caught take(Duration timeout, Caught into) throws IOException, InterruptedException {
     Objects.requireNonNull(into, "into");
     long t = Timeouts.nanos(timeout);
-    lock.lockInterruptibly();
-    try {
-      int at = awaitOldest(t);
-      into.record.put(0, ring, at, SIZE);
-      removeOldest();
-      return into;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits (under the lock) until a record is there; returns its offset in the ring. */
-  private int awaitOldest(long t) throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
     long deadline = Timeouts.deadline(t);
-    boolean waited = false;
-    for (;;) {
-      if (!life.isOpen()) {
-        throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
-      }
-      if (count > 0) {
-        return head * SIZE;
-      }
-      if (t == 0) {
-        throw new WouldBlockException(Errno.EAGAIN, "await", what);
-      }
-      if (t < 0) {
-        added.await();
-      } else {
-        long left = Timeouts.left(t, deadline);
-        if (left <= 0) {
-          throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
+    for (boolean waited = false;; waited = true) {
+      synchronized (this) {
+        int at = oldest(t, deadline, waited);
+        if (at >= 0) {
+          into.record.put(0, ring, at, SIZE);
+          removeOldest();
+          return into;
         }
-        added.awaitNanos(left);
       }
-      waited = true;
+      park(t, deadline);
+    }
+  }
+
+  /**
+   * Under the monitor: the offset of the oldest record, or -1 after registering the calling
+   * thread as a waiter (when there is none yet and the wait goes on).
+   */
+  private int oldest(long t, long deadline, boolean waited) throws IOException {
+    unregister(Thread.currentThread());
+    if (!life.isOpen()) {
+      throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
+    }
+    if (count > 0) {
+      return head * SIZE;
+    }
+    if (t == 0) {
+      throw new WouldBlockException(Errno.EAGAIN, "await", what);
+    }
+    if (t > 0 && Timeouts.left(t, deadline) <= 0) {
+      throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
+    }
+    if (waiterCount == waiters.length) {
+      waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
+    }
+    waiters[waiterCount++] = Thread.currentThread();
+    return -1;
+  }
+
+  private void unregister(Thread self) {
+    for (int i = 0; i < waiterCount; i++) {
+      if (waiters[i] == self) {
+        waiters[i] = waiters[--waiterCount];
+        waiters[waiterCount] = null;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Parks, outside the monitor, until a record comes, the queue closes, the deadline passes or
+   * the thread is interrupted (then InterruptedException, the waiter unregistered).
+   */
+  private void park(long t, long deadline) throws InterruptedException {
+    if (t < 0) {
+      LockSupport.park(this);
+    } else {
+      LockSupport.parkNanos(this, Timeouts.left(t, deadline));
+    }
+    if (Thread.interrupted()) {
+      synchronized (this) {
+        unregister(Thread.currentThread());
+      }
+      throw new InterruptedException();
     }
   }
 
@@ -189,23 +222,13 @@ public final class SignalQueue implements AutoCloseable {
   }
 
   /** The number of signals caught and not taken yet. */
-  public int size() {
-    lock.lock();
-    try {
-      return count;
-    } finally {
-      lock.unlock();
-    }
+  public synchronized int size() {
+    return count;
   }
 
   /** How many of this signal the dispatcher dropped (its pipe was full) while the queue was open. */
-  public long lost() {
-    lock.lock();
-    try {
-      return lost;
-    } finally {
-      lock.unlock();
-    }
+  public synchronized long lost() {
+    return lost;
   }
 
   /** Stops catching for this queue and wakes a waiting take. Idempotent. */
@@ -216,11 +239,8 @@ public final class SignalQueue implements AutoCloseable {
 
   /** The lifecycle's release: wakes the takes, then ends the registration. */
   private int release() {
-    lock.lock();
-    try {
-      added.signalAll();
-    } finally {
-      lock.unlock();
+    synchronized (this) {
+      wakeWaiters();
     }
     registration.close();
     return 0;
