@@ -34,12 +34,12 @@ final class Report {
 
     rows = new ArrayList<>();
     rows.add(new String[] {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK",
-        "posixipc / junixsocket"});
+        "posixipc / junixsocket", "virtual / platform thread"});
     for (Bench.Scenario s : scenarios) {
       Map<String, List<Bench.Sample>> r = results.get(s.name());
       rows.add(new String[] {s.name(), ratio(s, r.get("posixipc"), r.get("raw C")),
           ratio(s, r.get("C API"), r.get("raw C")), ratio(s, r.get("posixipc"), r.get("JDK")),
-          ratio(s, r.get("posixipc"), r.get("junixsocket"))});
+          ratio(s, r.get("posixipc"), r.get("junixsocket")), ratio(s, r.get("posixipc"), r.get("platform"))});
     }
     table(out, markdown, rows);
     out.println();
