@@ -159,9 +159,10 @@ public final class Fifo extends PipeEnd
    */
   public Fifo open(Duration timeout) throws IOException {
     long t = Timeouts.nanos(timeout);
-    if (VirtualThreads.SUPPORTED && t != 0 && VirtualThreads.current()) {
+    if (VirtualThreads.SUPPORTED && t != 0 && access != Access.READ_WRITE && VirtualThreads.current()) {
       // open(2) of a FIFO waits in the kernel with nothing to poll: a virtual thread parks while
-      // a platform thread makes the open, which close, interrupt and deadline end as ever.
+      // a platform thread makes the open, which close, interrupt and deadline end as ever. (An
+      // open for reading and writing never waits.)
       byte[] checked = NativeStrings.path(path);
       try {
         VirtualThreads.handOff(() -> {
