@@ -126,6 +126,12 @@ final class Descriptor implements Runnable {
   private int threadCount;
   private int deadlineCount;
   private long resignalNanos = FIRST_RESIGNAL_NANOS;
+  /** The virtual threads parked in a call on this descriptor, with the events each waits for. */
+  private Thread[] parked;
+  private int[] parkedEvents;
+  private int parkedCount;
+  /** The events the {@link ParkingPoller} watches for them now (0: no watch). */
+  private int watched;
 
   /**
    * An open descriptor. nowait: whether timed transfers on it are non-blocking in the kernel
@@ -285,6 +291,21 @@ final class Descriptor implements Runnable {
   }
 
   /**
+   * Enters a use of the descriptor that is not itself a wait (a descriptor passed to a call on
+   * another one, as a poller's eventfd is): the number stays ours until {@link #exit(long)
+   * exit(0)}, and a close does not signal the thread, which may be a virtual thread's carrier.
+   */
+  long enterUnsignalled() throws ClosedChannelException {
+    synchronized (this) {
+      if (state != OPEN) {
+        throw notOpen();
+      }
+      inFlight++;
+      return 0;
+    }
+  }
+
+  /**
    * Counts the calling thread in, with its deadline for the Waker; returns its native id. Under
    * the lock (Waker.watch takes no lock of ours).
    */
@@ -391,6 +412,9 @@ final class Descriptor implements Runnable {
             state = CLOSING;
           } else {
             state = CLOSING;
+            // Parked virtual threads first: their watch must end while the number still means
+            // this file.
+            unparkAll();
             // If this fails (no descriptors left for the socket pair), the repeated signals
             // still get every thread out; only the first one may take a little longer.
             if (!identifier) {
@@ -451,6 +475,10 @@ final class Descriptor implements Runnable {
   long call(Blocking hooks, Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData,
       String syscall) throws IOException {
     boolean mayBlock = timeoutNs > 0 || (timeoutNs == Timeouts.FOREVER && hooks.blocking());
+    // A constant false before JDK 21: platform threads take the path below, unchanged.
+    if (VirtualThreads.SUPPORTED && mayBlock && VirtualThreads.current()) {
+      return callParking(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
+    }
     long deadline = Timeouts.deadline(timeoutNs);
     // Where the kernel cannot do the timed call without blocking, the Waker signals the thread
     // if it is still inside the call at the deadline.
@@ -499,6 +527,211 @@ final class Descriptor implements Runnable {
       return r;
     }
     throw PosixException.of(r, syscall, what);
+  }
+
+  // ------------------------------------------------------------------ virtual threads
+
+  /**
+   * {@link #call} on a virtual thread, for a call that may block: each attempt does not wait in
+   * the kernel (the call's timeout 0: RWF_NOWAIT, MSG_DONTWAIT, a past deadline, readiness
+   * first), and while the answer is "would block" the thread parks until the {@link
+   * ParkingPoller} reports the descriptor ready, the deadline passes, or a close (also the one an
+   * interrupt makes) unparks it. The outcome and its exceptions are those of the platform path.
+   */
+  private long callParking(Blocking hooks, Call op, long a, long b, long c, long timeoutNs,
+      boolean zeroIsData, String syscall) throws IOException {
+    long deadline = Timeouts.deadline(timeoutNs);
+    // Counted in, but not by its native thread: that is a carrier, which changes while parked
+    // and which a close must not signal. Only a guarded attempt registers it, see attempt().
+    enterUnsignalled();
+    long r = 0;
+    boolean parkedOnce = false;
+    hooks.beginBlocking();
+    try {
+      int fd = (int) handle;
+      int events = ParkingPoller.events(syscall);
+      int round = 0;
+      for (;;) {
+        r = attempt(op, fd, a, b, c);
+        if (closing()) {
+          break;
+        }
+        // EINTR: some other signal, or the guard of a FIFO transfer that another process got to
+        // first: not ready after all.
+        if (r != -Errno.EAGAIN && r != -Errno.EINTR) {
+          break;
+        }
+        long left = -1;
+        if (timeoutNs > 0) {
+          left = deadline - System.nanoTime();
+          if (left <= 0) {
+            r = -Errno.ETIMEDOUT;
+            break;
+          }
+        }
+        if (events != 0) {
+          park(fd, events, left);
+          parkedOnce = true;
+        } else {
+          round = VirtualThreads.backoff(round, left);
+        }
+      }
+    } finally {
+      if (parkedOnce) {
+        // The event that woke this thread ended the watch: the threads still parked need it
+        // again, now that this one has taken what it was woken for.
+        synchronized (this) {
+          if (state == OPEN) {
+            rewatch((int) handle);
+          }
+        }
+      }
+      exit(0);
+      hooks.endBlocking(r > 0 || (r == 0 && (zeroIsData || hooks.isOpen())));
+    }
+    if (r >= 0) {
+      return r;
+    }
+    if (!hooks.isOpen() || closing()) {
+      throw new AsynchronousCloseException();
+    }
+    throw PosixException.of(r, syscall, what);
+  }
+
+  /**
+   * One attempt that does not wait. Where the kernel cannot make it so (a FIFO opened by path
+   * takes readiness first, then a plain transfer, which waits when another process takes the
+   * data or the room in between), the carrier is registered with a deadline for the attempt, so
+   * the Waker signals it out of such a wait within a millisecond or so.
+   */
+  private long attempt(Call op, int fd, long a, long b, long c) {
+    if (nowait) {
+      return op.invoke(fd, a, b, c, 0);
+    }
+    long carrier;
+    synchronized (this) {
+      if (state != OPEN) {
+        return -Errno.EINTR;
+      }
+      carrier = Core.pipc_thread_self();
+      register(carrier, System.nanoTime() + GUARD_NANOS);
+      Waker.watch(this);
+    }
+    try {
+      return op.invoke(fd, a, b, c, 0);
+    } finally {
+      synchronized (this) {
+        unregister(carrier);
+      }
+    }
+  }
+
+  /** How long a guarded attempt may take before the Waker signals its carrier. */
+  private static final long GUARD_NANOS = 1_000_000L;
+
+  /**
+   * Parks the calling virtual thread until fd may be ready for events, leftNanos pass (-1: no
+   * limit), or the descriptor closes. Returns at once when it is closing. Spurious returns are
+   * fine: the caller tries again.
+   */
+  private void park(int fd, int events, long leftNanos) {
+    Thread self = Thread.currentThread();
+    boolean polled;
+    synchronized (this) {
+      if (state != OPEN) {
+        return;
+      }
+      if (parked == null) {
+        parked = new Thread[4];
+        parkedEvents = new int[4];
+      } else if (parkedCount == parked.length) {
+        parked = java.util.Arrays.copyOf(parked, parkedCount * 2);
+        parkedEvents = java.util.Arrays.copyOf(parkedEvents, parkedCount * 2);
+      }
+      parked[parkedCount] = self;
+      parkedEvents[parkedCount] = events;
+      parkedCount++;
+      polled = rewatch(fd);
+    }
+    try {
+      // Without a watch (the kernel refused one, for lack of memory), a short nap instead.
+      long nap = polled ? leftNanos : (leftNanos < 0 ? 1_000_000L : Math.min(leftNanos, 1_000_000L));
+      if (nap < 0) {
+        java.util.concurrent.locks.LockSupport.park(this);
+      } else {
+        java.util.concurrent.locks.LockSupport.parkNanos(this, nap);
+      }
+    } finally {
+      synchronized (this) {
+        for (int i = 0; i < parkedCount; i++) {
+          if (parked[i] == self) {
+            parkedCount--;
+            parked[i] = parked[parkedCount];
+            parkedEvents[i] = parkedEvents[parkedCount];
+            parked[parkedCount] = null;
+            break;
+          }
+        }
+      }
+      // The watch is renewed for the others by the next park of this thread or by its leaving
+      // the call, after its next attempt: renewing it here would wake the next thread for data
+      // this one is about to take.
+    }
+  }
+
+  /**
+   * Under the lock, while fd is open and ours: makes the poller's watch that of the parked
+   * threads. Returns false when the kernel refused it.
+   */
+  private boolean rewatch(int fd) {
+    int want = 0;
+    for (int i = 0; i < parkedCount; i++) {
+      want |= parkedEvents[i];
+    }
+    if (want == watched) {
+      return true;
+    }
+    boolean ok = ParkingPoller.INSTANCE.watch(this, fd, watched, want);
+    watched = ok ? want : 0;
+    return ok;
+  }
+
+  /**
+   * Called by the poller thread: fd became ready for events (it may be a late report). The
+   * one-shot watch ends here; for each kind of readiness one parked thread is unparked (all of
+   * them on an error or hang-up), which watches again for the others once it has tried again.
+   */
+  void ready(int fd, int events) {
+    synchronized (this) {
+      if (watched == 0 || state != OPEN || (int) handle != fd) {
+        return;
+      }
+      ParkingPoller.INSTANCE.watch(this, fd, watched, 0);
+      watched = 0;
+      boolean all = (events & (Core.PIPC_ERROR | Core.PIPC_HANGUP)) != 0;
+      int left = events & (Core.PIPC_READABLE | Core.PIPC_WRITABLE);
+      for (int i = 0; i < parkedCount && (all || left != 0); i++) {
+        int e = parkedEvents[i];
+        if (all || (e & left) != 0) {
+          left &= ~e;
+          java.util.concurrent.locks.LockSupport.unpark(parked[i]);
+        }
+      }
+    }
+  }
+
+  /** Under the lock, on close: ends the watch before the number is pointed elsewhere, and unparks. */
+  private void unparkAll() {
+    if (parkedCount == 0) {
+      return;
+    }
+    if (watched != 0) {
+      ParkingPoller.INSTANCE.watch(this, (int) handle, watched, 0);
+      watched = 0;
+    }
+    for (int i = 0; i < parkedCount; i++) {
+      java.util.concurrent.locks.LockSupport.unpark(parked[i]);
+    }
   }
 
   /**

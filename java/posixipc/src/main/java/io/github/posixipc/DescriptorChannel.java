@@ -39,6 +39,13 @@ import java.util.Objects;
  *
  * A channel starts in blocking mode. {@link #setBlocking(boolean) setBlocking(false)} sets
  * {@code O_NONBLOCK} on the open file description, which every process sharing it sees.
+ *
+ * <h2>Virtual threads</h2>
+ *
+ * On a virtual thread (JDK 21+) a call that would wait parks the virtual thread instead of its
+ * carrier: it tries without waiting (a per-call flag; the descriptor's mode is left as it is) and
+ * parks until the library's poller reports the descriptor ready, with the same timeouts,
+ * interrupt and close behaviour as above. Platform threads take the direct path.
  */
 public abstract non-sealed class DescriptorChannel extends InterruptibleBase
     implements Pollable, DescriptorHandle {

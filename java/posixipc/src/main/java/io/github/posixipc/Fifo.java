@@ -42,6 +42,10 @@ import java.util.Objects;
  * {@link #of(Path, Access)} and call {@link #open(Duration)} on it.
  *
  * <p>A path that exists but is not a FIFO is refused (EINVAL) before anything is opened.
+ *
+ * <p>On a virtual thread an open that waits is made by a platform thread of the library while the
+ * virtual thread parks (an open has nothing to poll for); reads and writes park on the library's
+ * poller as on every channel.
  */
 public final class Fifo extends PipeEnd
     implements ByteChannel, TimedReadableByteChannel, TimedWritableByteChannel {
@@ -155,7 +159,25 @@ public final class Fifo extends PipeEnd
    */
   public Fifo open(Duration timeout) throws IOException {
     long t = Timeouts.nanos(timeout);
-    byte[] nativePath = NativeStrings.path(path);
+    if (VirtualThreads.SUPPORTED && t != 0 && access != Access.READ_WRITE && VirtualThreads.current()) {
+      // open(2) of a FIFO waits in the kernel with nothing to poll: a virtual thread parks while
+      // a platform thread makes the open, which close, interrupt and deadline end as ever. (An
+      // open for reading and writing never waits.)
+      byte[] checked = NativeStrings.path(path);
+      try {
+        VirtualThreads.handOff(() -> {
+          openHere(t, checked);
+          return 0;
+        });
+      } catch (InterruptedException e) {
+        throw new AssertionError("an open does not throw InterruptedException", e);
+      }
+      return this;
+    }
+    return openHere(t, NativeStrings.path(path));
+  }
+
+  private Fifo openHere(long t, byte[] nativePath) throws IOException {
     int flags = accessFlags() | (t == 0 ? Core.PIPC_FIFO_NONBLOCK : 0);
     // Beyond about 146 years a deadline cannot be represented; it is the same as none.
     long deadline = t > 0 && t < Long.MAX_VALUE / 2 ? System.nanoTime() + t : Descriptor.NO_DEADLINE;

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Waits for readiness on many handles at once ({@code epoll}): pipes, FIFOs, sockets, and any other
@@ -57,9 +58,18 @@ public final class Poller implements AutoCloseable {
   private static final int EVENT_SIZE = Core.PIPC_POLL_EVENT_SIZE;
 
   /** A wait that found nothing is 0 here, not an exception: an idle poll allocates nothing. */
-  private static final Descriptor.Call WAIT = (epfd, wakefd, events, max, t) -> {
+  private static final Descriptor.Call WAIT_NOW = (epfd, wakefd, events, max, t) -> {
     int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
     return r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT ? 0 : r;
+  };
+
+  /**
+   * A wait that may wait: EAGAIN (nothing now) stays, for the bracket to wait on when it makes
+   * the tries of a virtual thread (timeout 0 each).
+   */
+  private static final Descriptor.Call WAIT = (epfd, wakefd, events, max, t) -> {
+    int r = Core.pipc_poller_wait(epfd, (int) wakefd, events, (int) max, t);
+    return r == -Errno.ETIMEDOUT ? 0 : r;
   };
 
   /** The epoll descriptor, with the interrupt hook: an interrupted poll closes the poller. */
@@ -69,6 +79,11 @@ public final class Poller implements AutoCloseable {
   /** The registered handles by descriptor number (the token of each watch): no boxing in poll. */
   private volatile AtomicReferenceArray<Pollable> watched = new AtomicReferenceArray<>(64);
   private final Object registry = new Object();
+  /**
+   * Held by the polling thread and by readers of its results. A lock rather than this object's
+   * monitor: a virtual thread waiting on a monitor holds its carrier on JDK 21..23.
+   */
+  private final ReentrantLock pollLock = new ReentrantLock();
   private int registered;
   private final ByteBuffer events;
   private final long eventsAddress;
@@ -193,13 +208,23 @@ public final class Poller implements AutoCloseable {
    * @param timeout null waits forever; {@link Duration#ZERO} only looks
    * @return the number of ready handles; 0 when woken up or timed out
    */
-  public synchronized int poll(Duration timeout) throws IOException {
+  public int poll(Duration timeout) throws IOException {
     long t = Timeouts.nanos(timeout);
+    pollLock.lock();
+    try {
+      return pollLocked(t);
+    } finally {
+      pollLock.unlock();
+    }
+  }
+
+  private int pollLocked(long t) throws IOException {
     readyCount = 0;
     long r;
-    long wakeSelf = wake.enter();
+    // The eventfd is only an argument of the wait: no thread blocks on it, none is signalled.
+    long wakeSelf = wake.enterUnsignalled();
     try {
-      r = epoll.call(WAIT, wake.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
+      r = epoll.call(t == 0 ? WAIT_NOW : WAIT, wake.fd(), eventsAddress, maxEvents, t, true, "epoll_wait");
     } catch (WouldBlockException e) { // the deadline passed between two tries
       return 0;
     } finally {
@@ -222,15 +247,25 @@ public final class Poller implements AutoCloseable {
   }
 
   /** The i-th ready handle of the last poll. */
-  public synchronized Pollable source(int i) {
-    Objects.checkIndex(i, readyCount);
-    return readySources[i];
+  public Pollable source(int i) {
+    pollLock.lock();
+    try {
+      Objects.checkIndex(i, readyCount);
+      return readySources[i];
+    } finally {
+      pollLock.unlock();
+    }
   }
 
   /** The events of the i-th ready handle of the last poll (READABLE | WRITABLE | ERROR | HANGUP). */
-  public synchronized int events(int i) {
-    Objects.checkIndex(i, readyCount);
-    return readyEvents[i];
+  public int events(int i) {
+    pollLock.lock();
+    try {
+      Objects.checkIndex(i, readyCount);
+      return readyEvents[i];
+    } finally {
+      pollLock.unlock();
+    }
   }
 
   /** Ends the current poll, or the next one if none is running, at once. From any thread. */

@@ -21,6 +21,10 @@ import java.time.Duration;
  * {@code sem_clockwait} calls of at most 20 ms each, checking interruption and close in between
  * (the library's one sliced wait, shared with mutexes and child processes).
  * A post wakes the waiter at once whatever the slice.
+ *
+ * <p>On a virtual thread a wait that cannot take one at once is handed to a platform thread of the
+ * library while the virtual thread parks, so that no carrier is held; interrupt and close behave
+ * as above.
  */
 public abstract class PosixSemaphore implements AutoCloseable {
 

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A process-shared condition variable ({@code pthread_cond_t}) on the monotonic clock, placed at
@@ -35,6 +37,17 @@ import java.util.Objects;
  *
  * <p>Waiting releases the mutex and locks it again before returning, whatever the outcome
  * (including {@link InterruptedException} and {@link OwnerDiedException}).
+ *
+ * <h2>On a virtual thread</h2>
+ *
+ * A condition wait must be made by the thread that holds the mutex, and it holds that thread in
+ * the kernel: a virtual thread's carrier. So on a virtual thread a wait is instead: unlock the
+ * mutex, park for at most {@value #VIRTUAL_NAP_MILLIS} ms (or the time left), lock the mutex
+ * again (tries with parks between, as {@link SharedMutex#lock()} does there), and return as a
+ * spurious wake-up. A signal is then seen by the caller's loop within
+ * {@value #VIRTUAL_NAP_MILLIS} ms rather than at once, and no carrier is held. If the mutex's
+ * handle is closed meanwhile, the wait cannot lock it again and throws {@code
+ * AsynchronousCloseException} with the mutex not held.
  */
 public final class SharedCondition extends PlacedHandle {
 
@@ -97,6 +110,9 @@ public final class SharedCondition extends PlacedHandle {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
+    if (VirtualThreads.SUPPORTED && nanos != 0 && VirtualThreads.current()) {
+      return awaitParking(mutex, nanos);
+    }
     long start = System.nanoTime();
     long slice = nanos < 0 ? Timeouts.SLICE_NANOS : Math.min(nanos, Timeouts.SLICE_NANOS);
     Object pin = place.pin();
@@ -125,6 +141,36 @@ public final class SharedCondition extends PlacedHandle {
     }
     long left = nanos - (System.nanoTime() - start);
     return r == 0 ? Math.max(left, 1) : left;
+  }
+
+  /** The longest park of a wait on a virtual thread, see the class comment. */
+  static final int VIRTUAL_NAP_MILLIS = 5;
+
+  /** {@link #awaitNanos} on a virtual thread: see the class comment. */
+  private long awaitParking(SharedMutex mutex, long nanos) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Placement.unpin(place.pin());
+    long nap = TimeUnit.MILLISECONDS.toNanos(VIRTUAL_NAP_MILLIS);
+    if (nanos > 0) {
+      nap = Math.min(nap, nanos);
+    }
+    // What the condition wait does first; EPERM when this thread does not hold the mutex.
+    mutex.unlock();
+    LockSupport.parkNanos(this, nap);
+    int r = mutex.relock();
+    if (r != 0) {
+      throw Placement.failure(r, "pthread_mutex_lock", mutex.place.what);
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    if (!isOpen()) {
+      throw new AsynchronousCloseException();
+    }
+    if (nanos < 0) {
+      return Long.MAX_VALUE;
+    }
+    return nanos - (System.nanoTime() - start);
   }
 
   /** Wakes one waiting thread, of any process ({@code pthread_cond_signal}). */

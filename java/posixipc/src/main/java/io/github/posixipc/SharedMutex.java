@@ -47,6 +47,11 @@ import java.time.Duration;
  * wait cannot be interrupted by a signal: the wait is a series of 20 ms
  * {@code pthread_mutex_clocklock} calls (the library's one sliced wait). The size and alignment come from the C library
  * ({@link #size()}, {@link #alignment()}).
+ *
+ * <p>On a virtual thread a lock that is taken does not wait in the kernel (that would hold the
+ * carrier): it tries, then parks for 50 µs doubling to 20 ms between tries, so it is noticed
+ * within that pause after the unlock. The owner is then the carrier the lock was taken on: unlock
+ * before anything that may park.
  */
 public final class SharedMutex extends PlacedHandle {
 
@@ -97,7 +102,7 @@ public final class SharedMutex extends PlacedHandle {
    * @throws PosixException ENOTRECOVERABLE; EDEADLK when this thread already holds it
    */
   public void lock(Duration timeout) throws IOException, InterruptedException {
-    int r = Timeouts.await(SLICE, this, Timeouts.nanos(timeout), "pthread_mutex_clocklock", place.what);
+    int r = Timeouts.awaitHere(SLICE, this, Timeouts.nanos(timeout), "pthread_mutex_clocklock", place.what);
     if (r < 0) {
       throw Placement.failure(r, "pthread_mutex_lock", place.what);
     }
@@ -135,6 +140,37 @@ public final class SharedMutex extends PlacedHandle {
    */
   public void consistent() throws IOException {
     place.run(Core::pipc_mutex_consistent, "pthread_mutex_consistent");
+  }
+
+  /**
+   * Locks again after {@link SharedCondition}'s park on a virtual thread, as a condition wait
+   * does before it returns: tries with parks in between, not ended by an interrupt (which stays
+   * set for the caller) nor by a timeout. Returns 0 or a negative errno (EOWNERDEAD: locked).
+   */
+  int relock() throws IOException {
+    boolean interrupted = false;
+    try {
+      for (int round = 0;; ) {
+        int r;
+        try {
+          r = place.call(LOCK, 0, 0);
+        } catch (java.nio.channels.ClosedChannelException e) {
+          AsynchronousCloseException async = new AsynchronousCloseException();
+          async.addSuppressed(e);
+          throw async;
+        }
+        if (r != -Errno.EAGAIN && r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
+          return r;
+        }
+        // A park returns at once while the interrupt status is set: keep it aside meanwhile.
+        interrupted |= Thread.interrupted();
+        round = VirtualThreads.backoff(round, -1);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** {@code pipc_mutex_lock}: arg is the longest wait in nanoseconds, 0 to only try. */

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The signals of one number caught since the queue was opened, in the order they were caught:
@@ -41,7 +41,11 @@ public final class SignalQueue implements AutoCloseable {
   private final Descriptor life;
   private final Signals.Registration registration;
   // The caught records as they came from the dispatcher, oldest at head, in a ring that doubles
-  // when full: under this object's monitor, which waiting takes wait on.
+  // when full: under this object's monitor. A take waits with LockSupport.park outside the
+  // monitor, registered in waiters (a virtual thread that waits while it holds a monitor keeps
+  // its carrier on JDK 21..23); the array grows rarely, so a wait allocates nothing.
+  private Thread[] waiters = new Thread[2];
+  private int waiterCount;
   private ByteBuffer ring = records(INITIAL);
   private int head;
   private int count;
@@ -81,7 +85,14 @@ public final class SignalQueue implements AutoCloseable {
     }
     ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
     count++;
-    notifyAll();
+    wakeWaiters();
+  }
+
+  /** Under the monitor: unparks every waiting take (each looks again under the monitor). */
+  private void wakeWaiters() {
+    for (int i = 0; i < waiterCount; i++) {
+      LockSupport.unpark(waiters[i]);
+    }
   }
 
   /** Doubles the ring, oldest first: only when takes fall behind, never per signal. */
@@ -110,12 +121,21 @@ public final class SignalQueue implements AutoCloseable {
    *     came during the wait)
    */
   public SignalInfo take(Duration timeout) throws IOException, InterruptedException {
-    synchronized (this) {
-      // The wait gives up the monitor: the ring may be replaced during it, so read it after.
-      int at = awaitOldest(Timeouts.nanos(timeout));
-      SignalInfo info = SignalRecord.info(ring, at);
-      removeOldest();
-      return info;
+    long t = Timeouts.nanos(timeout);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = Timeouts.deadline(t);
+    for (boolean waited = false;; waited = true) {
+      synchronized (this) {
+        int at = oldest(t, deadline, waited);
+        if (at >= 0) {
+          SignalInfo info = SignalRecord.info(ring, at);
+          removeOldest();
+          return info;
+        }
+      }
+      park(t, deadline);
     }
   }
 
@@ -125,41 +145,74 @@ public final class SignalQueue implements AutoCloseable {
    */
   public Caught take(Duration timeout, Caught into) throws IOException, InterruptedException {
     Objects.requireNonNull(into, "into");
-    synchronized (this) {
-      int at = awaitOldest(Timeouts.nanos(timeout));
-      into.record.put(0, ring, at, SIZE);
-      removeOldest();
-      return into;
-    }
-  }
-
-  /** Waits (under the monitor) until a record is there; returns its offset in the ring. */
-  private int awaitOldest(long t) throws IOException, InterruptedException {
+    long t = Timeouts.nanos(timeout);
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
     long deadline = Timeouts.deadline(t);
-    boolean waited = false;
-    for (;;) {
-      if (!life.isOpen()) {
-        throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
-      }
-      if (count > 0) {
-        return head * SIZE;
-      }
-      if (t == 0) {
-        throw new WouldBlockException(Errno.EAGAIN, "await", what);
-      }
-      if (t < 0) {
-        wait();
-      } else {
-        long left = Timeouts.left(t, deadline);
-        if (left <= 0) {
-          throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
+    for (boolean waited = false;; waited = true) {
+      synchronized (this) {
+        int at = oldest(t, deadline, waited);
+        if (at >= 0) {
+          into.record.put(0, ring, at, SIZE);
+          removeOldest();
+          return into;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
-      waited = true;
+      park(t, deadline);
+    }
+  }
+
+  /**
+   * Under the monitor: the offset of the oldest record, or -1 after registering the calling
+   * thread as a waiter (when there is none yet and the wait goes on).
+   */
+  private int oldest(long t, long deadline, boolean waited) throws IOException {
+    unregister(Thread.currentThread());
+    if (!life.isOpen()) {
+      throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
+    }
+    if (count > 0) {
+      return head * SIZE;
+    }
+    if (t == 0) {
+      throw new WouldBlockException(Errno.EAGAIN, "await", what);
+    }
+    if (t > 0 && Timeouts.left(t, deadline) <= 0) {
+      throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
+    }
+    if (waiterCount == waiters.length) {
+      waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
+    }
+    waiters[waiterCount++] = Thread.currentThread();
+    return -1;
+  }
+
+  private void unregister(Thread self) {
+    for (int i = 0; i < waiterCount; i++) {
+      if (waiters[i] == self) {
+        waiters[i] = waiters[--waiterCount];
+        waiters[waiterCount] = null;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Parks, outside the monitor, until a record comes, the queue closes, the deadline passes or
+   * the thread is interrupted (then InterruptedException, the waiter unregistered).
+   */
+  private void park(long t, long deadline) throws InterruptedException {
+    if (t < 0) {
+      LockSupport.park(this);
+    } else {
+      LockSupport.parkNanos(this, Timeouts.left(t, deadline));
+    }
+    if (Thread.interrupted()) {
+      synchronized (this) {
+        unregister(Thread.currentThread());
+      }
+      throw new InterruptedException();
     }
   }
 
@@ -187,7 +240,7 @@ public final class SignalQueue implements AutoCloseable {
   /** The lifecycle's release: wakes the takes, then ends the registration. */
   private int release() {
     synchronized (this) {
-      notifyAll();
+      wakeWaiters();
     }
     registration.close();
     return 0;

@@ -108,6 +108,71 @@ final class Timeouts {
    */
   static <T> int await(Slice<T> slice, T target, long t, String call, String what)
       throws IOException, InterruptedException {
+    // A virtual thread tries once itself, then hands the wait to a platform thread and parks, so
+    // that no carrier is held while it waits; see VirtualThreads.
+    if (VirtualThreads.SUPPORTED && t != 0 && VirtualThreads.current()) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      int r = slice.wait(target, 0);
+      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+        return r;
+      }
+      return VirtualThreads.handOff(() -> sliced(slice, target, t, call, what));
+    }
+    return sliced(slice, target, t, call, what);
+  }
+
+  /**
+   * {@link #await} for a wait that must stay on the calling thread (a mutex belongs to the
+   * operating-system thread that locked it). On a virtual thread, the slices are tries only, with
+   * parks of a growing length in between (at most one slice long), so that no carrier is held.
+   */
+  static <T> int awaitHere(Slice<T> slice, T target, long t, String call, String what)
+      throws IOException, InterruptedException {
+    if (!(VirtualThreads.SUPPORTED && t != 0 && VirtualThreads.current())) {
+      return sliced(slice, target, t, call, what);
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = deadline(t);
+    boolean tried = false;
+    for (int round = 0;; ) {
+      int r;
+      try {
+        r = slice.wait(target, 0);
+      } catch (ClosedChannelException e) {
+        throw closedDuring(e, tried);
+      }
+      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+        return r;
+      }
+      tried = true;
+      long left = t < 0 ? -1 : deadline - System.nanoTime();
+      if (t > 0 && left <= 0) {
+        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
+      }
+      round = VirtualThreads.backoff(round, left);
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+    }
+  }
+
+  private static ClosedChannelException closedDuring(ClosedChannelException e, boolean waited) {
+    if (!waited || e instanceof AsynchronousCloseException) {
+      return e;
+    }
+    // Closed by another thread between two slices of this wait.
+    AsynchronousCloseException async = new AsynchronousCloseException();
+    async.addSuppressed(e);
+    return async;
+  }
+
+  /** The sliced wait itself, on the calling thread. */
+  private static <T> int sliced(Slice<T> slice, T target, long t, String call, String what)
+      throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
@@ -122,13 +187,7 @@ final class Timeouts {
       try {
         r = slice.wait(target, s);
       } catch (ClosedChannelException e) {
-        if (!waited || e instanceof AsynchronousCloseException) {
-          throw e;
-        }
-        // Closed by another thread between two slices of this wait.
-        AsynchronousCloseException async = new AsynchronousCloseException();
-        async.addSuppressed(e);
-        throw async;
+        throw closedDuring(e, waited);
       }
       if (r == 0) {
         return 0;

@@ -60,6 +60,11 @@ public final class Bench {
       this(name, mechanism, roundTrip, chunk, others, capi, true);
     }
 
+    /** The C harness's name of the scenario: a virtual-thread one ("vt-...") runs the plain one. */
+    String cName() {
+      return name.startsWith("vt-") ? name.substring(3) : name;
+    }
+
     /**
      * raw C, C API (where it is on the path), posixipc, then this scenario's other Java contenders;
      * posixipc and the others alone for a scenario the C harness has not (cHarness false).
@@ -107,7 +112,13 @@ public final class Bench {
       new Scenario("channel-rt", "channel-spin", true, Link.MESSAGE, AGRONA),
       new Scenario("channel-rt-sleep", "channel-sleep", true, Link.MESSAGE, NONE),
       new Scenario("channel-stream", "channel-64", false, Link.MESSAGE, AGRONA),
-      new Scenario("channel-stream-4k", "channel-4k", false, 4096, AGRONA));
+      new Scenario("channel-stream-4k", "channel-4k", false, 4096, AGRONA),
+      // Virtual threads (JDK 21+): "posixipc" and "JDK" on a virtual thread, "platform" the same
+      // posixipc link on a platform thread; raw C and the C API are the plain scenario's.
+      new Scenario("vt-pipe-rt", "pipe", true, Link.MESSAGE, List.of("platform", "JDK")),
+      new Scenario("vt-unix-rt", "unix", true, Link.MESSAGE, List.of("platform", "JDK")),
+      new Scenario("vt-mq-rt", "mq", true, Link.MESSAGE, List.of("platform")),
+      new Scenario("vt-shm-sem-rt", "shm-sem", true, Link.MESSAGE, List.of("platform")));
 
   /** The contenders every scenario has, in the order of a forward pair. */
   static final List<String> CONTENDERS = List.of("raw C", "C API", "posixipc");
@@ -150,6 +161,10 @@ public final class Bench {
           System.exit(2);
         }
       }
+    }
+    if (Runtime.version().feature() < 21 && chosen.removeIf(s -> s.name().startsWith("vt-"))) {
+      System.err.println("posixipc bench: skipping the vt-* scenarios: virtual threads need JDK 21+, this is "
+          + Runtime.version());
     }
     if (pairs > 0) {
       timing = new Timing(pairs, timing.cWarmup, timing.cSeconds, timing.warmups, timing.warmupMs,
@@ -223,7 +238,7 @@ public final class Bench {
         usage: posixipc bench [--quick] [--pairs N] [--only SCENARIO,...] [--markdown]
           --quick      one short pair: checks that every contender runs (figures are rough)
           --pairs N    interleaved pairs per scenario (default 5)
-          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, ..., pg-select1
+          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, vt- (JDK 21+), ..., pg-select1
           --markdown   print the tables as Markdown, as in docs/benchmarks.md""");
   }
 
@@ -255,7 +270,7 @@ public final class Bench {
 
   /** One run of the C harness; both of its sides inherit this process's affinity (--cpu -1). */
   static Sample runC(String exe, Scenario s, String contender, Timing t) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(exe, "run", s.name(), contender, "--warmup", Double.toString(t.cWarmup),
+    Process p = new ProcessBuilder(exe, "run", s.cName(), contender, "--warmup", Double.toString(t.cWarmup),
         "--seconds", Double.toString(t.cSeconds), "--cpu", "-1")
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
@@ -300,7 +315,8 @@ public final class Bench {
   }
 
   private static ChainedOptionsBuilder options(String exe, Scenario s, String contender, Timing t) {
-    Class<?> benchmark = s.roundTrip() ? RoundTrip.class : Stream.class;
+    Class<?> benchmark = s.name().startsWith("vt-") ? VirtualRoundTrip.class
+        : s.roundTrip() ? RoundTrip.class : Stream.class;
     List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
         "-D" + Server.EXE_PROPERTY + "=" + exe));
     String cache = System.getProperty("org.bytedeco.javacpp.cachedir");

@@ -33,13 +33,25 @@ final class Report {
     out.println();
 
     rows = new ArrayList<>();
-    rows.add(new String[] {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK",
-        "posixipc / junixsocket", "posixipc / Agrona"});
+    // The virtual-thread scenarios add a column, only when one of them ran.
+    boolean virtual = scenarios.stream().anyMatch(s -> s.others().contains("platform"));
+    String[] ratioHeader = {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK",
+        "posixipc / junixsocket", "posixipc / Agrona"};
+    if (virtual) {
+      ratioHeader = java.util.Arrays.copyOf(ratioHeader, ratioHeader.length + 1);
+      ratioHeader[ratioHeader.length - 1] = "virtual / platform thread";
+    }
+    rows.add(ratioHeader);
     for (Bench.Scenario s : scenarios) {
       Map<String, List<Bench.Sample>> r = results.get(s.name());
-      rows.add(new String[] {s.name(), ratio(s, r.get("posixipc"), r.get("raw C")),
+      String[] row = {s.name(), ratio(s, r.get("posixipc"), r.get("raw C")),
           ratio(s, r.get("C API"), r.get("raw C")), ratio(s, r.get("posixipc"), r.get("JDK")),
-          ratio(s, r.get("posixipc"), r.get("junixsocket")), ratio(s, r.get("posixipc"), r.get("Agrona"))});
+          ratio(s, r.get("posixipc"), r.get("junixsocket")), ratio(s, r.get("posixipc"), r.get("Agrona"))};
+      if (virtual) {
+        row = java.util.Arrays.copyOf(row, row.length + 1);
+        row[row.length - 1] = ratio(s, r.get("posixipc"), r.get("platform"));
+      }
+      rows.add(row);
     }
     table(out, markdown, rows);
     out.println();

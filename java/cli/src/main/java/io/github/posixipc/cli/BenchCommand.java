@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   Integer pairs;
 
   @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-      description = "Run only these scenarios, by name or prefix (pipe, fifo, pipe-rt, ...).")
+      description = "Run only these scenarios, by name or prefix (pipe, fifo, pipe-rt, vt-, ...).")
   List<String> only;
 
   @Option(names = "--markdown", description = "Print the tables as Markdown (as in docs/benchmarks.md).")
