@@ -3,11 +3,10 @@ package io.github.posixipc;
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A shared-memory channel: a bounded ring of messages between one consumer and one or several
@@ -45,14 +44,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * handle meanwhile waits for it (its timeout counts from when it has the turn; a close ends that
  * wait too). Threads that want to produce in parallel open one handle each.
  *
- * <p><b>Waiting</b> follows the library's convention: null waits as long as it takes, {@link
- * Duration#ZERO} tries once ({@link WouldBlockException}), a positive value waits at most that
- * long ({@link TimedOutException}). A waiting side spins for {@link Options#spin(Duration)}
- * (20 µs by default), then sleeps on a futex in the ring's header, which the other side wakes
- * only when it sees that this side declared itself asleep: no system call per message while both
- * are busy, no CPU while idle. An interrupt gives {@link InterruptedException}, a {@link
- * #close()} from another thread {@link AsynchronousCloseException}, within 20 ms (a futex wait
- * has no descriptor to close: long waits are 20 ms slices, as for semaphores).
+ * <p><b>Waiting</b> follows the library's timeout convention ({@link WouldBlockException}, {@link
+ * TimedOutException}). A waiting side spins for {@link Options#spin(Duration)} (20 µs by
+ * default), then sleeps on a futex in the ring's header, which the other side wakes only when it
+ * sees that this side declared itself asleep: no system call per message while both are busy, no
+ * CPU while idle. An interrupt gives {@link InterruptedException}, a {@link #close()} from another
+ * thread {@link AsynchronousCloseException}, within 20 ms (a futex wait has no descriptor to
+ * close: long waits are 20 ms slices, as for semaphores).
  *
  * <p><b>Faults.</b> A producer process that dies between claim and commit does not block the
  * consumer: its claim is skipped once the process is gone ({@link Stats#skipped()}). A producer
@@ -74,13 +72,6 @@ public final class Channel implements AutoCloseable {
   public static final int MAX_PRODUCERS = Core.PIPC_CHANNEL_MAX_PRODUCERS;
   /** The mode {@link #create(String, int, Role)} gives a new channel: owner read and write. */
   public static final int DEFAULT_MODE = NamedObjectOptions.DEFAULT_MODE;
-
-  private static final int HEADER = Core.PIPC_CHANNEL_HEADER_SIZE;
-  private static final int RECORD = Core.PIPC_CHANNEL_RECORD_SIZE;
-  private static final int RECORD_LENGTH = Core.PIPC_CHANNEL_RECORD_OFF_LENGTH;
-  private static final int EBADMSG = Errno.number("EBADMSG");
-  private static final int EPROTO = Errno.number("EPROTO");
-  private static final int EUSERS = Errno.number("EUSERS");
 
   /** Which side of the channel a handle is. */
   public enum Role {
@@ -157,55 +148,15 @@ public final class Channel implements AutoCloseable {
    * @param wakeups futex wake-ups sent by either side
    */
   public record Stats(long capacity, long maxMessage, long head, long tail, long bytesWaiting, long messagesWaiting,
-      int consumerPid,
-      boolean consumerAlive, boolean consumerSleeping, boolean producersSleeping, int producers, long skipped,
-      long wakeups) {}
-
-  private final String what;
+      int consumerPid, boolean consumerAlive, boolean consumerSleeping, boolean producersSleeping, int producers,
+      long skipped, long wakeups) {}
   private final String name;
-  private final Role role;
-  private final SharedMemory segment;
-  private final MappedRegion region;
-  /** The C handle, freed (pipc_channel_detach, then the region closed) by the last call out. */
-  private final Descriptor life;
-  private final int capacity;
-  private final int maxMessage;
-  /** The ring, position and limit never moved: read at absolute offsets. */
-  private final ByteBuffer ring;
-  /** The one view of the ring handed out by claim and read. */
-  private final ByteBuffer view;
-  /** Held from claim to commit or abort, from read to release, by the thread that made it. */
-  private final ReentrantLock turn = new ReentrantLock();
-  /** The length of the claim being made (the slice's argument) and the result of the last wait. */
-  private long request;
-  private long result;
+  private final ChannelRing ring;
 
-  private Channel(String what, String name, Role role, SharedMemory segment, MappedRegion region, long handle) {
-    this.what = what;
+  private Channel(String name, ChannelRing ring) {
     this.name = name;
-    this.role = role;
-    this.segment = segment;
-    this.region = region;
-    this.capacity = (int) Core.pipc_channel_capacity(handle);
-    this.maxMessage = (int) Core.pipc_channel_max_message(handle);
-    this.ring = region.asByteBuffer(HEADER, capacity).order(ByteOrder.nativeOrder());
-    this.view = ring.duplicate().order(ByteOrder.nativeOrder());
-    this.life = Descriptor.of(what, handle, release(segment, region));
-    life.cleanWith(this);
-  }
-
-  /** Detaches, then lets go of the mapping and the descriptor; refers to no Channel. */
-  private static Descriptor.Release release(SharedMemory segment, MappedRegion region) {
-    return h -> {
-      int r = Core.pipc_channel_detach(h);
-      region.close();
-      try {
-        segment.close();
-      } catch (IOException ignored) {
-        // close(2) released the descriptor anyway
-      }
-      return r;
-    };
+    this.ring = ring;
+    ring.life.cleanWith(this);
   }
 
   // ------------------------------------------------------------------ factories
@@ -230,12 +181,11 @@ public final class Channel implements AutoCloseable {
    * @throws IllegalArgumentException for a bad capacity or options
    */
   public static Channel create(String name, int capacity, Role role, Options options) throws IOException {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(options, "options").allowOnly(true, "create");
+    checked(role, options, true, "create");
     checkCapacity(capacity);
     SharedMemory shm = SharedMemory.create(name, segmentSize(capacity), SharedMemory.options().mode(options.mode));
     try {
-      return attach(shm, "channel " + name, name, capacity, role, options);
+      return new Channel(name, ChannelRing.attach(shm, "channel " + name, capacity, role, options.spinNanos));
     } catch (IOException | RuntimeException e) {
       try {
         SharedMemory.unlink(name);
@@ -260,10 +210,9 @@ public final class Channel implements AutoCloseable {
    *     EBUSY for a second consumer, EUSERS when every producer slot is taken
    */
   public static Channel open(String name, Role role, Options options) throws IOException {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(options, "options").allowOnly(false, "open");
+    checked(role, options, false, "open");
     SharedMemory shm = SharedMemory.open(name);
-    return attach(shm, "channel " + name, name, 0, role, options);
+    return new Channel(name, ChannelRing.attach(shm, "channel " + name, 0, role, options.spinNanos));
   }
 
   /** A channel in a new anonymous memory file; see the options form. */
@@ -279,11 +228,23 @@ public final class Channel implements AutoCloseable {
    * @param options {@link Options#spin(Duration)} only
    */
   public static Channel createAnonymous(String label, int capacity, Role role, Options options) throws IOException {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(options, "options").allowOnly(false, "createAnonymous");
+    checked(role, options, false, "createAnonymous");
     checkCapacity(capacity);
     SharedMemory shm = SharedMemory.createAnonymous(label, segmentSize(capacity));
-    return attach(shm, "channel memfd " + label, null, capacity, role, options);
+    return new Channel(null, ChannelRing.attach(shm, "channel memfd " + label, capacity, role, options.spinNanos));
+  }
+
+  /** The checks every factory makes first: role and options given, and only settings it honours. */
+  private static void checked(Role role, Options options, boolean modeSetting, String which) {
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(options, "options").allowOnly(modeSetting, which);
+  }
+
+  private static void checkCapacity(int capacity) {
+    if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+      throw new IllegalArgumentException("channel capacity must be a power of two from " + MIN_CAPACITY + " to "
+          + MAX_CAPACITY + ": " + capacity);
+    }
   }
 
   /**
@@ -301,88 +262,12 @@ public final class Channel implements AutoCloseable {
    * @throws PosixException EBADMSG when name is not a channel, EPROTO for another layout version
    */
   public static Stats stat(String name) throws IOException {
-    try (SharedMemory shm = SharedMemory.open(name, SharedMemory.options().access(Access.READ))) {
-      long size = shm.size();
-      if (size < HEADER) {
-        throw new PosixException(EBADMSG, "pipc_channel_attach", "channel " + name + " (" + size + " bytes)");
-      }
-      try (MappedRegion region = shm.map()) {
-        long[] h = new long[1];
-        int r = Core.pipc_channel_attach(region.address(), size, region.faultMarkAddress(), Core.PIPC_CHANNEL_OBSERVER, h);
-        if (r < 0) {
-          throw Placement.failure(r, "pipc_channel_attach", "channel " + name);
-        }
-        try {
-          return stats(h[0], "channel " + name);
-        } finally {
-          Core.pipc_channel_detach(h[0]);
-          java.lang.ref.Reference.reachabilityFence(region);
-        }
-      }
-    }
+    return ChannelRing.stat(name);
   }
 
   /** The size of the segment of a channel of capacity bytes: the 4 KiB header and the ring. */
   public static long segmentSize(int capacity) {
-    return (long) HEADER + capacity;
-  }
-
-  private static void checkCapacity(int capacity) {
-    if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
-      throw new IllegalArgumentException("channel capacity must be a power of two from " + MIN_CAPACITY + " to "
-          + MAX_CAPACITY + ": " + capacity);
-    }
-  }
-
-  /** Maps shm (which the channel then owns), lays it out when capacity > 0, and attaches. */
-  private static Channel attach(SharedMemory shm, String what, String name, int capacity, Role role,
-      Options options) throws IOException {
-    MappedRegion region = null;
-    long handle = 0;
-    try {
-      long size = shm.size();
-      if (size < HEADER) {
-        throw new PosixException(EBADMSG, "pipc_channel_attach", what + " (" + size + " bytes, not a channel)");
-      }
-      region = shm.map();
-      if (capacity > 0) {
-        int r = Core.pipc_channel_format(region.address(), size, capacity);
-        if (r < 0) {
-          throw Placement.failure(r, "pipc_channel_format", what);
-        }
-      }
-      long[] h = new long[1];
-      int r = Core.pipc_channel_attach(region.address(), size, region.faultMarkAddress(), role.value, h);
-      if (r < 0) {
-        throw attachFailure(r, what, role);
-      }
-      handle = h[0];
-      Core.pipc_channel_set_spin(handle, options.spinNanos);
-      return new Channel(what + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")", name, role, shm, region,
-          handle);
-    } catch (IOException | RuntimeException e) {
-      if (handle != 0) {
-        Core.pipc_channel_detach(handle);
-      }
-      if (region != null) {
-        region.close();
-      }
-      try {
-        shm.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-  }
-
-  private static IOException attachFailure(int r, String what, Role role) {
-    int e = -r;
-    String detail = e == EBADMSG ? " (not a channel)"
-        : e == EPROTO ? " (a channel of another layout version than " + Core.PIPC_CHANNEL_VERSION + ")"
-        : e == Errno.EBUSY ? " (another live process is its consumer)"
-        : e == EUSERS ? " (all " + MAX_PRODUCERS + " producer slots are taken)" : "";
-    return Placement.failure(r, "pipc_channel_attach", what + " as " + role + detail);
+    return (long) ChannelRing.HEADER + capacity;
   }
 
   // ------------------------------------------------------------------ about the handle
@@ -394,62 +279,32 @@ public final class Channel implements AutoCloseable {
 
   /** The side this handle is. */
   public Role role() {
-    return role;
+    return ring.role;
   }
 
   /** The ring's capacity in bytes. */
   public int capacity() {
-    return capacity;
+    return ring.capacity;
   }
 
   /** The longest message: half the capacity less the 16-byte record header. */
   public int maxMessage() {
-    return maxMessage;
+    return ring.maxMessage;
   }
 
   /** The descriptor of the segment, to hand to a child process. */
   public int fd() throws IOException {
-    long self = life.enter();
-    try {
-      return segment.fd();
-    } finally {
-      life.exit(self);
-    }
+    return ring.fd();
   }
 
   /** True until {@link #close()}. */
   public boolean isOpen() {
-    return life.isOpen();
+    return ring.life.isOpen();
   }
 
   /** A snapshot of the header: positions, who sleeps, skipped claims. */
   public Stats stats() throws IOException {
-    long self = life.enter();
-    try {
-      return stats(life.handle(), what);
-    } finally {
-      life.exit(self);
-    }
-  }
-
-  private static Stats stats(long handle, String what) throws IOException {
-    long[] s = new long[Core.PIPC_CHANNEL_STAT_SLOTS];
-    int r = Core.pipc_channel_stat(handle, s);
-    if (r < 0) {
-      throw Placement.failure(r, "pipc_channel_stat", what);
-    }
-    return new Stats(s[Core.PIPC_CHANNEL_STAT_CAPACITY], s[Core.PIPC_CHANNEL_STAT_MAX_MESSAGE],
-        s[Core.PIPC_CHANNEL_STAT_HEAD], s[Core.PIPC_CHANNEL_STAT_TAIL], s[Core.PIPC_CHANNEL_STAT_BYTES_WAITING],
-        s[Core.PIPC_CHANNEL_STAT_MESSAGES_WAITING],
-        (int) s[Core.PIPC_CHANNEL_STAT_CONSUMER_PID], s[Core.PIPC_CHANNEL_STAT_CONSUMER_ALIVE] != 0,
-        s[Core.PIPC_CHANNEL_STAT_CONSUMER_SLEEPING] != 0, s[Core.PIPC_CHANNEL_STAT_PRODUCERS_SLEEPING] != 0,
-        (int) s[Core.PIPC_CHANNEL_STAT_PRODUCERS], s[Core.PIPC_CHANNEL_STAT_SKIPPED],
-        s[Core.PIPC_CHANNEL_STAT_WAKEUPS]);
-  }
-
-  @Override
-  public String toString() {
-    return "Channel[" + what + ", " + capacity + " bytes" + (isOpen() ? "" : ", closed") + "]";
+    return ring.stats();
   }
 
   /**
@@ -461,107 +316,15 @@ public final class Channel implements AutoCloseable {
    */
   @Override
   public void close() {
-    life.closeOwned();
+    ring.life.closeOwned();
+  }
+
+  @Override
+  public String toString() {
+    return ring.toString();
   }
 
   // ------------------------------------------------------------------ the calls
-
-  private static final int CLAIM = 0;
-  private static final int READ = 1;
-
-  /** One slice of a wait for room or for a message: see {@link Timeouts#await}. */
-  private static final Timeouts.Slice<Channel> CLAIM_SLICE = (c, slice) -> c.attempt(CLAIM, slice);
-  private static final Timeouts.Slice<Channel> READ_SLICE = (c, slice) -> c.attempt(READ, slice);
-
-  private int attempt(int op, long sliceNanos) throws IOException {
-    long self = life.enter();
-    try {
-      long h = life.handle();
-      long r = op == CLAIM ? Core.pipc_channel_claim(h, request, sliceNanos) : Core.pipc_channel_read(h, sliceNanos);
-      if (r >= 0) {
-        result = r;
-        return 0;
-      }
-      return (int) r;
-    } finally {
-      life.exit(self);
-    }
-  }
-
-  /** A call on the handle that does not wait (commit, abort, release, unread). */
-  private int now(int op, long arg) throws IOException {
-    long self = life.enter();
-    try {
-      long h = life.handle();
-      return switch (op) {
-        case 0 -> Core.pipc_channel_commit(h, arg);
-        case 1 -> Core.pipc_channel_abort(h);
-        case 2 -> Core.pipc_channel_release(h);
-        default -> Core.pipc_channel_unread(h);
-      };
-    } finally {
-      life.exit(self);
-    }
-  }
-
-  private static final int COMMIT = 0;
-  private static final int ABORT = 1;
-  private static final int RELEASE = 2;
-  private static final int UNREAD = 3;
-
-  /** The closed-handle check first, so that a closed handle says so whatever else is wrong. */
-  private void ensureOpen() throws java.nio.channels.ClosedChannelException {
-    if (!life.isOpen()) {
-      throw new Descriptor.ClosedException(what);
-    }
-  }
-
-  private void need(Role wanted, String call) throws java.nio.channels.ClosedChannelException {
-    ensureOpen();
-    if (role != wanted) {
-      throw new IllegalStateException(call + " needs a " + wanted + " handle: " + this);
-    }
-  }
-
-  /**
-   * Takes this handle's turn, waiting for another thread's claim or read to end: in slices, so
-   * that a close is noticed even if that thread never ends its claim.
-   */
-  private void take() throws InterruptedException, AsynchronousCloseException {
-    while (!turn.tryLock(Timeouts.SLICE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
-      if (!life.isOpen()) {
-        throw new AsynchronousCloseException();
-      }
-    }
-  }
-
-  /** Gives the turn back; refuses a thread that does not hold it. */
-  private void give(String call) {
-    if (!turn.isHeldByCurrentThread()) {
-      throw new IllegalStateException(call + " without a pending " + (role == Role.PRODUCER ? "claim" : "read")
-          + " on this thread: " + this);
-    }
-    turn.unlock();
-  }
-
-  private void ensureHeld(String call) throws java.nio.channels.ClosedChannelException {
-    if (!life.isOpen() && turn.isHeldByCurrentThread()) {
-      // Closed under a pending claim or read (close aborted it): the turn goes back here.
-      turn.unlock();
-    }
-    ensureOpen();
-    if (!turn.isHeldByCurrentThread()) {
-      throw new IllegalStateException(call + " without a pending " + (role == Role.PRODUCER ? "claim" : "read")
-          + " on this thread: " + this);
-    }
-  }
-
-  /** Points the view at [offset, offset + length) of the ring and returns it. */
-  private ByteBuffer window(int offset, int length) {
-    view.clear().position(offset);
-    view.limit(offset + length);
-    return view;
-  }
 
   /** {@link #claim(int, Duration)}, waiting as long as it takes. */
   public ByteBuffer claim(int length) throws IOException, InterruptedException {
@@ -582,32 +345,12 @@ public final class Channel implements AutoCloseable {
    * @throws AsynchronousCloseException when another thread closes the channel
    */
   public ByteBuffer claim(int length, Duration timeout) throws IOException, InterruptedException {
-    need(Role.PRODUCER, "claim");
-    if (length < 0 || length > maxMessage) {
-      throw new IllegalArgumentException("message length " + length + " outside 0.." + maxMessage + " of " + this);
-    }
-    long t = Timeouts.nanos(timeout);
-    take();
-    boolean claimed = false;
-    try {
-      request = length;
-      int r = Timeouts.await(CLAIM_SLICE, this, t, "pipc_channel_claim", what);
-      if (r < 0) {
-        throw failure(r, "pipc_channel_claim");
-      }
-      claimed = true;
-      return window((int) result, length);
-    } finally {
-      if (!claimed) {
-        turn.unlock();
-      }
-    }
+    return ring.claim(length, timeout);
   }
 
   /** Commits the whole claimed length. */
   public void commit() throws IOException {
-    ensureHeld("commit");
-    commit((int) request);
+    ring.commit();
   }
 
   /**
@@ -618,31 +361,12 @@ public final class Channel implements AutoCloseable {
    * @throws IllegalArgumentException for a length outside 0 to the claimed length
    */
   public void commit(int length) throws IOException {
-    ensureHeld("commit");
-    if (length < 0 || length > request) {
-      throw new IllegalArgumentException("commit of " + length + " bytes, claimed " + request + ": " + this);
-    }
-    try {
-      int r = now(COMMIT, length);
-      if (r < 0) {
-        throw failure(r, "pipc_channel_commit");
-      }
-    } finally {
-      give("commit");
-    }
+    ring.commit(length);
   }
 
   /** Gives the pending claim up: the consumer skips it. */
   public void abort() throws IOException {
-    ensureHeld("abort");
-    try {
-      int r = now(ABORT, 0);
-      if (r < 0) {
-        throw failure(r, "pipc_channel_abort");
-      }
-    } finally {
-      give("abort");
-    }
+    ring.abort();
   }
 
   /** {@link #send(ByteBuffer, Duration)}, waiting as long as it takes. */
@@ -655,7 +379,7 @@ public final class Channel implements AutoCloseable {
    * Errors as {@link #claim(int, Duration)}; on an error src is left as it was.
    */
   public void send(ByteBuffer src, Duration timeout) throws IOException, InterruptedException {
-    ensureOpen();
+    ring.ensureOpen();
     int n = Objects.requireNonNull(src, "src").remaining();
     ByteBuffer room = claim(n, timeout);
     int pos = src.position();
@@ -687,44 +411,12 @@ public final class Channel implements AutoCloseable {
    * @throws AsynchronousCloseException when another thread closes the channel
    */
   public ByteBuffer read(Duration timeout) throws IOException, InterruptedException {
-    need(Role.CONSUMER, "read");
-    long t = Timeouts.nanos(timeout);
-    take();
-    boolean got = false;
-    try {
-      int r = Timeouts.await(READ_SLICE, this, t, "pipc_channel_read", what);
-      if (r < 0) {
-        throw failure(r, "pipc_channel_read");
-      }
-      // The length from the record header, at the offsets the core exports (no second native
-      // call): the core checked the record, and a process writing over it meanwhile can at worst
-      // widen the view within the ring, which the check below bounds.
-      int at = (int) result;
-      int length = ring.getInt(at - RECORD + RECORD_LENGTH);
-      if (length < 0 || length > capacity - at) {
-        throw new PosixException(EBADMSG, "pipc_channel_read", what + " (a record of " + length + " bytes at "
-            + at + ": another process wrote over the ring)");
-      }
-      got = true;
-      return window(at, length);
-    } finally {
-      if (!got) {
-        turn.unlock();
-      }
-    }
+    return ring.read(timeout);
   }
 
   /** Releases the message being read: its room goes back to the producers. */
   public void release() throws IOException {
-    ensureHeld("release");
-    try {
-      int r = now(RELEASE, 0);
-      if (r < 0) {
-        throw failure(r, "pipc_channel_release");
-      }
-    } finally {
-      give("release");
-    }
+    ring.release();
   }
 
   /** {@link #receive(ByteBuffer, Duration)}, waiting as long as it takes. */
@@ -740,27 +432,19 @@ public final class Channel implements AutoCloseable {
    *     a larger buffer
    */
   public int receive(ByteBuffer dst, Duration timeout) throws IOException, InterruptedException {
-    ensureOpen();
+    ring.ensureOpen();
     if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
-      throw new java.nio.ReadOnlyBufferException();
+      throw new ReadOnlyBufferException();
     }
     ByteBuffer msg = read(timeout);
     int n = msg.remaining();
     if (n > dst.remaining()) {
-      try {
-        now(UNREAD, 0);
-      } finally {
-        turn.unlock();
-      }
-      throw new PosixException(Errno.EMSGSIZE, "pipc_channel_receive", what + " (a message of " + n
+      ring.unread();
+      throw new PosixException(Errno.EMSGSIZE, "pipc_channel_receive", ring.what + " (a message of " + n
           + " bytes, room for " + dst.remaining() + ")");
     }
     dst.put(msg);
     release();
     return n;
-  }
-
-  private IOException failure(int r, String call) {
-    return Placement.failure(r, call, what);
   }
 }

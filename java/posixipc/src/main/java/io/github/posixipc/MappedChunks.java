@@ -1,6 +1,7 @@
 package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -143,9 +144,35 @@ final class MappedChunks {
       }
     }
 
-    /** True once the guard's handler set the mark (a plain load: see MappedRegion.touched). */
+    /** True once the guard's handler set the mark (a plain load: see {@link #check}). */
     boolean isSet() {
       return page.getInt(index) != 0;
+    }
+
+    /**
+     * The check after every access of the region what: throws when the guard found the pages
+     * gone, in this access or an earlier one; returns value. The handler sets the mark in this
+     * thread before the faulting instruction is retried, and the fault is precise, so this load
+     * sees it as long as the compiler keeps the load after the access. Both are raw memory: a JIT
+     * may move one load above another or hoist it out of a loop. {@link VarHandle#acquireFence()}
+     * forbids that (C1 and C2 treat it as a barrier over all memory, stores included) and emits
+     * no instruction on x86-64. Reaching the chunk (or chunks) used keeps its addresses mapped
+     * and the mark out of the pool.
+     */
+    long check(Object chunk, long offset, long value, String what) {
+      VarHandle.acquireFence();
+      if (isSet()) {
+        throw fault(offset, what);
+      }
+      Reference.reachabilityFence(chunk);
+      return value;
+    }
+
+    /** The exception for an access at offset of the region what that met a page cut off. */
+    static SharedMemoryFaultException fault(long offset, String what) {
+      return new SharedMemoryFaultException("a fault (SIGBUS) at offset " + offset + " of " + what
+          + ": the object was shrunk by another process after it was mapped, and the region now"
+          + " holds private zero pages", null);
     }
 
     /** One chunk no longer needs the mark; the last one gives it back to the pool. */

@@ -186,7 +186,7 @@ public final class MappedRegion implements AutoCloseable {
         default -> b.getLong(i);
       };
     }
-    return touched(c, offset, v);
+    return faulted.check(c, offset, v, what);
   }
 
   private void store(long offset, int n, long v) {
@@ -203,7 +203,7 @@ public final class MappedRegion implements AutoCloseable {
         default -> b.putLong(i, v);
       }
     }
-    touched(c, offset, 0);
+    faulted.check(c, offset, 0, what);
   }
 
   // ------------------------------------------------------------------ bulk accesses
@@ -252,7 +252,7 @@ public final class MappedRegion implements AutoCloseable {
     ByteBuffer[] c = chunks;
     at(c, offset, length, op != MappedChunks.GET_ARRAY && op != MappedChunks.GET_BUFFER);
     MappedChunks.copy(c, op, offset, length, array, off, buffer, value);
-    touched(c, offset, 0);
+    faulted.check(c, offset, 0, what);
   }
 
   // ------------------------------------------------------------------ atomic accesses
@@ -260,27 +260,27 @@ public final class MappedRegion implements AutoCloseable {
   /** An int load with acquire ordering; offset must be a multiple of 4. */
   public int getIntAcquire(long offset) {
     ByteBuffer b = aligned(offset, 4, false);
-    return (int) touched(b, offset, (int) INT.getAcquire(b, (int) (offset & MASK)));
+    return (int) faulted.check(b, offset, (int) INT.getAcquire(b, (int) (offset & MASK)), what);
   }
 
   /** An int store with release ordering; offset must be a multiple of 4. */
   public void setIntRelease(long offset, int value) {
     ByteBuffer b = aligned(offset, 4, true);
     INT.setRelease(b, (int) (offset & MASK), value);
-    touched(b, offset, 0);
+    faulted.check(b, offset, 0, what);
   }
 
   /** A sequentially consistent int load; offset must be a multiple of 4. */
   public int getIntVolatile(long offset) {
     ByteBuffer b = aligned(offset, 4, false);
-    return (int) touched(b, offset, (int) INT.getVolatile(b, (int) (offset & MASK)));
+    return (int) faulted.check(b, offset, (int) INT.getVolatile(b, (int) (offset & MASK)), what);
   }
 
   /** A sequentially consistent int store; offset must be a multiple of 4. */
   public void setIntVolatile(long offset, int value) {
     ByteBuffer b = aligned(offset, 4, true);
     INT.setVolatile(b, (int) (offset & MASK), value);
-    touched(b, offset, 0);
+    faulted.check(b, offset, 0, what);
   }
 
   /** Atomically sets the int at offset to update if it equals expected; true when it did. */
@@ -296,27 +296,27 @@ public final class MappedRegion implements AutoCloseable {
   /** A long load with acquire ordering; offset must be a multiple of 8. */
   public long getLongAcquire(long offset) {
     ByteBuffer b = aligned(offset, 8, false);
-    return (long) touched(b, offset, (long) LONG.getAcquire(b, (int) (offset & MASK)));
+    return faulted.check(b, offset, (long) LONG.getAcquire(b, (int) (offset & MASK)), what);
   }
 
   /** A long store with release ordering; offset must be a multiple of 8. */
   public void setLongRelease(long offset, long value) {
     ByteBuffer b = aligned(offset, 8, true);
     LONG.setRelease(b, (int) (offset & MASK), value);
-    touched(b, offset, 0);
+    faulted.check(b, offset, 0, what);
   }
 
   /** A sequentially consistent long load; offset must be a multiple of 8. */
   public long getLongVolatile(long offset) {
     ByteBuffer b = aligned(offset, 8, false);
-    return (long) touched(b, offset, (long) LONG.getVolatile(b, (int) (offset & MASK)));
+    return faulted.check(b, offset, (long) LONG.getVolatile(b, (int) (offset & MASK)), what);
   }
 
   /** A sequentially consistent long store; offset must be a multiple of 8. */
   public void setLongVolatile(long offset, long value) {
     ByteBuffer b = aligned(offset, 8, true);
     LONG.setVolatile(b, (int) (offset & MASK), value);
-    touched(b, offset, 0);
+    faulted.check(b, offset, 0, what);
   }
 
   /** Atomically sets the long at offset to update if it equals expected; true when it did. */
@@ -335,17 +335,17 @@ public final class MappedRegion implements AutoCloseable {
    */
   private boolean swapped(ByteBuffer chunk, int r, long offset) {
     if (r < 0) {
-      throw fault("offset " + offset);
+      throw MappedChunks.Mark.fault(offset, what);
     }
-    return touched(chunk, offset, r) != 0;
+    return faulted.check(chunk, offset, r, what) != 0;
   }
 
   /** A native add's previous value; for Long.MIN_VALUE, pipc_atomic_error tells if it is one. */
   private long added(ByteBuffer chunk, long previous, long offset) {
     if (previous == Long.MIN_VALUE && Core.pipc_atomic_error() < 0) {
-      throw fault("offset " + offset);
+      throw MappedChunks.Mark.fault(offset, what);
     }
-    return touched(chunk, offset, previous);
+    return faulted.check(chunk, offset, previous, what);
   }
 
   // ------------------------------------------------------------------ views and the pages
@@ -435,11 +435,7 @@ public final class MappedRegion implements AutoCloseable {
     if (!writable) {
       throw new IllegalArgumentException(kind + " needs a writable region: " + this);
     }
-    at(chunks, offset, objectSize, false);
-    if ((offset & (alignment - 1)) != 0) {
-      throw new IllegalArgumentException(kind + " at offset " + offset + " of " + what
-          + " is not aligned to " + alignment + " bytes");
-    }
+    aligned(offset, objectSize, alignment, false, kind);
     return address + offset;
   }
 
@@ -478,35 +474,16 @@ public final class MappedRegion implements AutoCloseable {
   }
 
   private ByteBuffer aligned(long offset, int n, boolean write) {
-    ByteBuffer b = at(chunks, offset, n, write);
-    if ((offset & (n - 1)) != 0) {
-      throw new IllegalArgumentException("atomic access at offset " + offset + " of " + what
-          + " is not aligned to " + n + " bytes");
+    return aligned(offset, n, n, write, "atomic access");
+  }
+
+  /** {@link #at} for an object of length bytes that must be aligned to alignment bytes. */
+  private ByteBuffer aligned(long offset, long length, int alignment, boolean write, String kind) {
+    ByteBuffer b = at(chunks, offset, length, write);
+    if ((offset & (alignment - 1)) != 0) {
+      throw new IllegalArgumentException(kind + " at offset " + offset + " of " + what
+          + " is not aligned to " + alignment + " bytes");
     }
     return b;
-  }
-
-  /**
-   * The check after every access: throws when the guard found the pages gone, in this access or
-   * an earlier one. The handler sets the mark in this thread before the faulting instruction is
-   * retried, and the fault is precise, so this load sees it as long as the compiler keeps the
-   * load after the access. Both are raw memory: a JIT may move one load above another or hoist
-   * it out of a loop. {@link VarHandle#acquireFence()} forbids that (C1 and C2 treat it as a
-   * barrier over all memory, stores included) and emits no instruction on x86-64. Reaching the
-   * chunk (or chunks) used here keeps its addresses mapped and the mark out of the pool.
-   */
-  private long touched(Object chunk, long offset, long value) {
-    VarHandle.acquireFence();
-    if (faulted.isSet()) {
-      throw fault("offset " + offset);
-    }
-    Reference.reachabilityFence(chunk);
-    return value;
-  }
-
-  private SharedMemoryFaultException fault(String where) {
-    return new SharedMemoryFaultException("a fault (SIGBUS) at " + where + " of " + what
-        + ": the object was shrunk by another process after it was mapped, and the region now"
-        + " holds private zero pages", null);
   }
 }
