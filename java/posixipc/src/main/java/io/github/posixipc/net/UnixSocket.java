@@ -16,14 +16,12 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link java.net.Socket} over a posixipc AF_UNIX stream socket ({@link ConnectedSocket}): for
@@ -107,8 +105,8 @@ public final class UnixSocket extends Socket {
   private int sendBufferAsked;
   private int receiveBufferAsked;
   private final InertOptions inert = new InertOptions();
-  private In in;
-  private Out out;
+  private SocketStreams.In in;
+  private SocketStreams.Out out;
 
   /**
    * An unconnected socket: {@link #connect(SocketAddress)} it to a {@link
@@ -332,7 +330,7 @@ public final class UnixSocket extends Socket {
         throw new SocketException("Socket input is shutdown");
       }
       if (in == null) {
-        in = new In(s);
+        in = new SocketStreams.In(this, s);
       }
       return in;
     }
@@ -352,7 +350,7 @@ public final class UnixSocket extends Socket {
         throw new SocketException("Socket output is shutdown");
       }
       if (out == null) {
-        out = new Out(s);
+        out = new SocketStreams.Out(this, s);
       }
       return out;
     }
@@ -370,158 +368,9 @@ public final class UnixSocket extends Socket {
     return s;
   }
 
-  /** A heap array as a buffer for the channel calls, the last one kept so that a loop wraps once. */
-  private static final class Wrapper {
-    private byte[] array;
-    private ByteBuffer buffer;
-
-    ByteBuffer wrap(byte[] b, int off, int len) {
-      if (b != array) {
-        buffer = ByteBuffer.wrap(b);
-        array = b;
-      }
-      buffer.limit(off + len);
-      buffer.position(off);
-      return buffer;
-    }
-  }
-
-  private final class In extends InputStream {
-    private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
-    /** posixipc's own stream, for available() (FIONREAD). */
-    private final InputStream counter;
-
-    In(ConnectedSocket s) {
-      this.s = s;
-      this.counter = s.inputStream();
-    }
-
-    @Override
-    public int read() throws IOException {
-      lock.lock();
-      try {
-        one.clear();
-        return readInto(one) == -1 ? -1 : one.get(0) & 0xff;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
-      lock.lock();
-      try {
-        return readInto(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private int readInto(ByteBuffer dst) throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (inputShutdown) {
-        return -1;
-      }
-      int n;
-      try {
-        n = s.read(dst, readTimeout);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "Read");
-      }
-      if (n == 0) {
-        // Only a socket someone set non-blocking reads nothing without the end of the stream.
-        throw new IllegalBlockingModeException();
-      }
-      return n;
-    }
-
-    @Override
-    public int available() throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (inputShutdown) {
-        return 0;
-      }
-      try {
-        return counter.available();
-      } catch (IOException e) {
-        throw NetErrors.of(e, "ioctl(FIONREAD)");
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      UnixSocket.this.close();
-    }
-  }
-
-  private final class Out extends OutputStream {
-    private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
-
-    Out(ConnectedSocket s) {
-      this.s = s;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      lock.lock();
-      try {
-        one.clear();
-        one.put(0, (byte) b);
-        writeFrom(one);
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return;
-      }
-      lock.lock();
-      try {
-        writeFrom(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private void writeFrom(ByteBuffer src) throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (outputShutdown) {
-        throw new SocketException("Socket output is shutdown");
-      }
-      try {
-        s.write(src);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "Write");
-      }
-      if (src.hasRemaining()) {
-        throw new IllegalBlockingModeException();
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      UnixSocket.this.close();
-    }
+  /** The read timeout of the input stream, as {@link #setSoTimeout} left it (null: none). */
+  Duration readTimeout() {
+    return readTimeout;
   }
 
   // ------------------------------------------------------------------ state
