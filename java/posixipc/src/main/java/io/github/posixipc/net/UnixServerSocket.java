@@ -48,8 +48,8 @@ public final class UnixServerSocket extends ServerSocket {
   private boolean binding;
   private volatile int soTimeout;
   private volatile Duration acceptTimeout;
-  private int receiveBufferAsked;
-  private final InertOptions inert = new InertOptions();
+  private final BufferSize receiveBuffer = BufferSize.receive((e, call) -> new SocketException(e.getMessage()));
+  private final InertOptions inert = new InertOptions(this::isClosed);
 
   /** An unbound server socket: {@link #bind(SocketAddress)} it. */
   public UnixServerSocket() throws IOException {
@@ -143,12 +143,10 @@ public final class UnixServerSocket extends ServerSocket {
       }
       listening = l;
     }
-    if (receiveBufferAsked > 0) {
-      try {
-        l.setReceiveBufferSize(receiveBufferAsked);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
-      }
+    try {
+      receiveBuffer.apply(l::setReceiveBufferSize);
+    } catch (IOException e) {
+      throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
     }
   }
 
@@ -264,13 +262,11 @@ public final class UnixServerSocket extends ServerSocket {
   /** Accepted without effect: a path is reused by removing its file, an abstract name is free once closed. */
   @Override
   public void setReuseAddress(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_REUSEADDR", on);
   }
 
   @Override
   public boolean getReuseAddress() throws SocketException {
-    requireOpen();
     return inert.flag("SO_REUSEADDR");
   }
 
@@ -282,29 +278,14 @@ public final class UnixServerSocket extends ServerSocket {
     }
     requireOpen();
     ListeningSocket l = listening;
-    if (l == null) {
-      receiveBufferAsked = size;
-      return;
-    }
-    try {
-      l.setReceiveBufferSize(size);
-    } catch (IOException e) {
-      throw new SocketException(e.getMessage());
-    }
+    receiveBuffer.set(size, l == null ? null : l::setReceiveBufferSize);
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
     requireOpen();
     ListeningSocket l = listening;
-    if (l == null) {
-      return receiveBufferAsked > 0 ? receiveBufferAsked : UnixSocket.kernelDefault("rmem_default");
-    }
-    try {
-      return l.receiveBufferSize();
-    } catch (IOException e) {
-      throw new SocketException(e.getMessage());
-    }
+    return receiveBuffer.get(l == null ? null : l::receiveBufferSize);
   }
 
   @Override
@@ -321,17 +302,11 @@ public final class UnixServerSocket extends ServerSocket {
   public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
     Objects.requireNonNull(name, "name");
     if (name == StandardSocketOptions.SO_RCVBUF) {
-      if (!(value instanceof Integer i)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      setReceiveBufferSize(i);
+      setReceiveBufferSize(InertOptions.requireValue(name, value, Integer.class));
     } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-      if (!(value instanceof Boolean b)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      setReuseAddress(b);
+      setReuseAddress(InertOptions.requireValue(name, value, Boolean.class));
     } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+      throw InertOptions.unsupported(name, "server socket");
     }
     return this;
   }
@@ -345,7 +320,7 @@ public final class UnixServerSocket extends ServerSocket {
     if (name == StandardSocketOptions.SO_REUSEADDR) {
       return name.type().cast(getReuseAddress());
     }
-    throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+    throw InertOptions.unsupported(name, "server socket");
   }
 
   @Override

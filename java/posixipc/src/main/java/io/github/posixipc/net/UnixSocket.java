@@ -17,8 +17,6 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -101,10 +99,9 @@ public final class UnixSocket extends Socket {
   private volatile Duration readTimeout;
   private volatile boolean inputShutdown;
   private volatile boolean outputShutdown;
-  /** SO_SNDBUF and SO_RCVBUF asked before the connect (0: not asked). */
-  private int sendBufferAsked;
-  private int receiveBufferAsked;
-  private final InertOptions inert = new InertOptions();
+  private final BufferSize sendBuffer = BufferSize.send(NetErrors::socketException);
+  private final BufferSize receiveBuffer = BufferSize.receive(NetErrors::socketException);
+  private final InertOptions inert = new InertOptions(this::isClosed);
   private SocketStreams.In in;
   private SocketStreams.Out out;
 
@@ -276,12 +273,8 @@ public final class UnixSocket extends Socket {
       socket = s;
     }
     try {
-      if (sendBufferAsked > 0) {
-        s.setSendBufferSize(sendBufferAsked);
-      }
-      if (receiveBufferAsked > 0) {
-        s.setReceiveBufferSize(receiveBufferAsked);
-      }
+      sendBuffer.apply(s::setSendBufferSize);
+      receiveBuffer.apply(s::setReceiveBufferSize);
     } catch (IOException e) {
       close();
       throw NetErrors.of(e, "setsockopt");
@@ -578,29 +571,14 @@ public final class UnixSocket extends Socket {
     }
     requireOpen();
     ConnectedSocket s = socket;
-    if (s == null) {
-      sendBufferAsked = size;
-      return;
-    }
-    try {
-      s.setSendBufferSize(size);
-    } catch (IOException e) {
-      throw socketException(e, "setsockopt(SO_SNDBUF)");
-    }
+    sendBuffer.set(size, s == null ? null : s::setSendBufferSize);
   }
 
   @Override
   public int getSendBufferSize() throws SocketException {
     requireOpen();
     ConnectedSocket s = socket;
-    if (s == null) {
-      return sendBufferAsked > 0 ? sendBufferAsked : kernelDefault("wmem_default");
-    }
-    try {
-      return s.sendBufferSize();
-    } catch (IOException e) {
-      throw socketException(e, "getsockopt(SO_SNDBUF)");
-    }
+    return sendBuffer.get(s == null ? null : s::sendBufferSize);
   }
 
   /** SO_RCVBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
@@ -611,84 +589,46 @@ public final class UnixSocket extends Socket {
     }
     requireOpen();
     ConnectedSocket s = socket;
-    if (s == null) {
-      receiveBufferAsked = size;
-      return;
-    }
-    try {
-      s.setReceiveBufferSize(size);
-    } catch (IOException e) {
-      throw socketException(e, "setsockopt(SO_RCVBUF)");
-    }
+    receiveBuffer.set(size, s == null ? null : s::setReceiveBufferSize);
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
     requireOpen();
     ConnectedSocket s = socket;
-    if (s == null) {
-      return receiveBufferAsked > 0 ? receiveBufferAsked : kernelDefault("rmem_default");
-    }
-    try {
-      return s.receiveBufferSize();
-    } catch (IOException e) {
-      throw socketException(e, "getsockopt(SO_RCVBUF)");
-    }
-  }
-
-  /** The kernel's default buffer size (net.core.wmem_default / rmem_default), or 212992 when unreadable. */
-  static int kernelDefault(String name) {
-    try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core", name)).trim());
-    } catch (IOException | RuntimeException e) {
-      return 212992;
-    }
-  }
-
-  private static SocketException socketException(IOException e, String what) {
-    IOException t = NetErrors.of(e, what);
-    return t instanceof SocketException se ? se : NetErrors.withCause(new SocketException(e.getMessage()), e);
+    return receiveBuffer.get(s == null ? null : s::receiveBufferSize);
   }
 
   /** Accepted without effect (AF_UNIX has no Nagle algorithm); read back by {@link #getTcpNoDelay()}. */
   @Override
   public void setTcpNoDelay(boolean on) throws SocketException {
-    requireOpen();
     inert.set("TCP_NODELAY", on);
   }
 
   @Override
   public boolean getTcpNoDelay() throws SocketException {
-    requireOpen();
     return inert.flag("TCP_NODELAY");
   }
 
   /** Accepted without effect (AF_UNIX has no keep-alive probes: a dead peer is seen at once). */
   @Override
   public void setKeepAlive(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_KEEPALIVE", on);
   }
 
   @Override
   public boolean getKeepAlive() throws SocketException {
-    requireOpen();
     return inert.flag("SO_KEEPALIVE");
   }
 
   /** Accepted without effect (a close of an AF_UNIX socket never waits to send). */
   @Override
   public void setSoLinger(boolean on, int linger) throws SocketException {
-    requireOpen();
-    if (on && linger < 0) {
-      throw new IllegalArgumentException("invalid value for SO_LINGER");
-    }
-    inert.set("SO_LINGER", on ? Math.min(linger, 65535) : -1);
+    inert.setLinger(on, linger);
   }
 
   @Override
   public int getSoLinger() throws SocketException {
-    requireOpen();
     return inert.number("SO_LINGER");
   }
 
@@ -706,42 +646,33 @@ public final class UnixSocket extends Socket {
   /** Accepted without effect (no urgent data to put inline). */
   @Override
   public void setOOBInline(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_OOBINLINE", on);
   }
 
   @Override
   public boolean getOOBInline() throws SocketException {
-    requireOpen();
     return inert.flag("SO_OOBINLINE");
   }
 
   /** Accepted without effect (no IP header to mark). */
   @Override
   public void setTrafficClass(int tc) throws SocketException {
-    if (tc < 0 || tc > 255) {
-      throw new IllegalArgumentException("tc is not in range 0 -- 255");
-    }
-    requireOpen();
-    inert.set("IP_TOS", tc);
+    inert.setTrafficClass(tc);
   }
 
   @Override
   public int getTrafficClass() throws SocketException {
-    requireOpen();
     return inert.number("IP_TOS");
   }
 
   /** Accepted without effect (a client end has no address to reuse). */
   @Override
   public void setReuseAddress(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_REUSEADDR", on);
   }
 
   @Override
   public boolean getReuseAddress() throws SocketException {
-    requireOpen();
     return inert.flag("SO_REUSEADDR");
   }
 
@@ -761,26 +692,15 @@ public final class UnixSocket extends Socket {
   public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
     Objects.requireNonNull(name, "name");
     if (name == StandardSocketOptions.SO_SNDBUF) {
-      setSendBufferSize(requireValue(name, value));
+      setSendBufferSize(InertOptions.requireValue(name, value, Integer.class));
     } else if (name == StandardSocketOptions.SO_RCVBUF) {
-      setReceiveBufferSize(requireValue(name, value));
+      setReceiveBufferSize(InertOptions.requireValue(name, value, Integer.class));
     } else if (InertOptions.knows(name.name())) {
-      requireOpen();
-      if (value == null || !name.type().isInstance(value)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      inert.set(name.name(), value);
+      inert.setOption(name, value);
     } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX socket");
+      throw InertOptions.unsupported(name, "socket");
     }
     return this;
-  }
-
-  private static int requireValue(SocketOption<?> name, Object value) {
-    if (!(value instanceof Integer i)) {
-      throw new IllegalArgumentException("bad value for " + name + ": " + value);
-    }
-    return i;
   }
 
   @Override
@@ -792,10 +712,9 @@ public final class UnixSocket extends Socket {
     } else if (name == StandardSocketOptions.SO_RCVBUF) {
       v = getReceiveBufferSize();
     } else if (InertOptions.knows(name.name())) {
-      requireOpen();
       v = inert.get(name.name());
     } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX socket");
+      throw InertOptions.unsupported(name, "socket");
     }
     return name.type().cast(v);
   }
