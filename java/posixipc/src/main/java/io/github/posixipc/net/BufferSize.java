@@ -7,23 +7,23 @@ import java.nio.file.Path;
 
 /**
  * One kernel buffer size of a view, {@code SO_SNDBUF} or {@code SO_RCVBUF} (the kernel doubles what
- * is asked and applies its limits). Asked before the view has its posixipc socket (before the
- * connect or the bind), the size is kept, read back as asked, and applied by {@link #apply} when
- * the socket comes; read before anything was asked, it is the kernel's default. Both views keep
- * theirs here: {@link UnixSocket} both sizes, {@link UnixServerSocket} the receive size.
+ * is asked and applies its limits), on its posixipc socket of type S. Asked before the view has
+ * that socket (before the connect or the bind), the size is kept, read back as asked, and applied
+ * by {@link #apply} when the socket comes; read before anything was asked, it is the kernel's
+ * default. {@link UnixSocket} keeps both sizes here, {@link UnixServerSocket} the receive size.
  */
-final class BufferSize {
+final class BufferSize<S> {
 
   /** Sets the size on the posixipc socket. */
   @FunctionalInterface
-  interface Setter {
-    void set(int bytes) throws IOException;
+  interface Setter<S> {
+    void set(S socket, int bytes) throws IOException;
   }
 
   /** Reads the size from the posixipc socket. */
   @FunctionalInterface
-  interface Getter {
-    int get() throws IOException;
+  interface Getter<S> {
+    int get(S socket) throws IOException;
   }
 
   /** What a view makes of a failed call on its posixipc socket; call names it ("setsockopt(SO_RCVBUF)"). */
@@ -36,56 +36,67 @@ final class BufferSize {
   private final String getCall;
   /** The file under /proc/sys/net/core with the kernel's default. */
   private final String kernelDefault;
+  /** The message of the IllegalArgumentException for a size of 0 or less, the JDK's for the setter. */
+  private final String notPositive;
+  private final Setter<S> setter;
+  private final Getter<S> getter;
   private final Errors errors;
   /** The size asked before there was a socket (0: not asked). */
   private volatile int asked;
 
-  private BufferSize(String option, String kernelDefault, Errors errors) {
+  /**
+   * @param option "SO_SNDBUF" or "SO_RCVBUF"
+   * @param kernelDefault "wmem_default" or "rmem_default"
+   */
+  BufferSize(String option, String kernelDefault, String notPositive, Setter<S> setter, Getter<S> getter,
+      Errors errors) {
     this.setCall = "setsockopt(" + option + ")";
     this.getCall = "getsockopt(" + option + ")";
     this.kernelDefault = kernelDefault;
+    this.notPositive = notPositive;
+    this.setter = setter;
+    this.getter = getter;
     this.errors = errors;
   }
 
-  static BufferSize send(Errors errors) {
-    return new BufferSize("SO_SNDBUF", "wmem_default", errors);
-  }
-
-  static BufferSize receive(Errors errors) {
-    return new BufferSize("SO_RCVBUF", "rmem_default", errors);
+  /** Refuses a size of 0 or less, before anything else is checked. */
+  void check(int size) {
+    if (size <= 0) {
+      throw new IllegalArgumentException(notPositive);
+    }
   }
 
   /** Sets size on socket, or keeps it for {@link #apply} when there is no socket yet (null). */
-  void set(int size, Setter socket) throws SocketException {
+  void set(int size, S socket) throws SocketException {
     if (socket == null) {
       asked = size;
       return;
     }
     try {
-      socket.set(size);
+      setter.set(socket, size);
     } catch (IOException e) {
       throw errors.of(e, setCall);
     }
   }
 
   /** The size of socket, or without one (null) the size asked, or the kernel's default. */
-  int get(Getter socket) throws SocketException {
+  int get(S socket) throws SocketException {
     if (socket == null) {
       int a = asked;
       return a > 0 ? a : kernelDefault(kernelDefault);
     }
     try {
-      return socket.get();
+      return getter.get(socket);
     } catch (IOException e) {
       throw errors.of(e, getCall);
     }
   }
 
   /** Sets the size asked before the socket came, if one was, on the socket now made. */
-  void apply(Setter socket) throws IOException {
+  void apply(S socket) throws IOException {
     int a = asked;
     if (a > 0) {
-      socket.set(a);
+      setter.set(socket, a);
     }
   }
 

@@ -7,18 +7,105 @@ import java.io.OutputStream;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.IllegalBlockingModeException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The streams of a {@link UnixSocket}, unbuffered: each read and write is one call of its {@link
- * ConnectedSocket} (a write of a large array: as many as it takes, all of it written). Each stream
- * takes one lock, so that its one-byte buffer and its wrapped array serve one caller at a time;
- * closing either closes the view.
+ * The byte stream of a {@link UnixSocket} in its two directions: the view's streams, unbuffered
+ * (each read and write one call of its {@link ConnectedSocket}; a write of a large array as many as
+ * it takes, all of it written), the timeout that bounds every read, and the shutdown of either
+ * direction. Each stream takes a lock of its own, for its one-byte buffer and its wrapped array;
+ * closing either stream closes the view.
  */
 final class SocketStreams {
 
-  private SocketStreams() {}
+  private final UnixSocket view;
+  private volatile int soTimeout;
+  /** soTimeout as the Duration the reads take (null: no timeout), made once per setSoTimeout. */
+  private volatile Duration readTimeout;
+  private volatile boolean inputShutdown;
+  private volatile boolean outputShutdown;
+  private In in;
+  private Out out;
+
+  SocketStreams(UnixSocket view) {
+    this.view = view;
+  }
+
+  /** The one input stream of the view's connected socket s. */
+  synchronized InputStream input(ConnectedSocket s) throws SocketException {
+    if (inputShutdown) {
+      throw new SocketException("Socket input is shutdown");
+    }
+    if (in == null) {
+      in = new In(s);
+    }
+    return in;
+  }
+
+  /** The one output stream of the view's connected socket s. */
+  synchronized OutputStream output(ConnectedSocket s) throws SocketException {
+    if (outputShutdown) {
+      throw new SocketException("Socket output is shutdown");
+    }
+    if (out == null) {
+      out = new Out(s);
+    }
+    return out;
+  }
+
+  void shutdownInput(ConnectedSocket s) throws IOException {
+    if (inputShutdown) {
+      throw new SocketException("Socket input is already shutdown");
+    }
+    try {
+      s.shutdownInput();
+    } catch (IOException e) {
+      throw NetErrors.of(e, "shutdown(SHUT_RD)");
+    }
+    inputShutdown = true;
+  }
+
+  void shutdownOutput(ConnectedSocket s) throws IOException {
+    if (outputShutdown) {
+      throw new SocketException("Socket output is already shutdown");
+    }
+    try {
+      s.shutdownOutput();
+    } catch (IOException e) {
+      throw NetErrors.of(e, "shutdown(SHUT_WR)");
+    }
+    outputShutdown = true;
+  }
+
+  boolean isInputShutdown() {
+    return inputShutdown;
+  }
+
+  boolean isOutputShutdown() {
+    return outputShutdown;
+  }
+
+  /** Bounds every read to timeout milliseconds (0: no bound). */
+  void setSoTimeout(int timeout) {
+    if (timeout < 0) {
+      throw new IllegalArgumentException("timeout can't be negative");
+    }
+    readTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
+    soTimeout = timeout;
+  }
+
+  int soTimeout() {
+    return soTimeout;
+  }
+
+  /** What a stream's call of the view's socket may do now: nothing after close ("Socket closed"). */
+  private void requireOpen() throws SocketException {
+    if (view.isClosed()) {
+      throw new SocketException("Socket closed");
+    }
+  }
 
   /** A heap array as a buffer for the channel calls, the last one kept so that a loop wraps once. */
   private static final class Wrapper {
@@ -36,9 +123,7 @@ final class SocketStreams {
     }
   }
 
-  /** The input stream: each read one call of the socket, bounded by the view's read timeout. */
-  static final class In extends InputStream {
-    private final UnixSocket view;
+  private final class In extends InputStream {
     private final ConnectedSocket s;
     private final ReentrantLock lock = new ReentrantLock();
     private final Wrapper wrapper = new Wrapper();
@@ -46,8 +131,7 @@ final class SocketStreams {
     /** posixipc's own stream, for available() (FIONREAD). */
     private final InputStream counter;
 
-    In(UnixSocket view, ConnectedSocket s) {
-      this.view = view;
+    In(ConnectedSocket s) {
       this.s = s;
       this.counter = s.inputStream();
     }
@@ -78,15 +162,13 @@ final class SocketStreams {
     }
 
     private int readInto(ByteBuffer dst) throws IOException {
-      if (view.isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (view.isInputShutdown()) {
+      requireOpen();
+      if (inputShutdown) {
         return -1;
       }
       int n;
       try {
-        n = s.read(dst, view.readTimeout());
+        n = s.read(dst, readTimeout);
       } catch (IOException e) {
         throw NetErrors.of(e, "Read");
       }
@@ -99,10 +181,8 @@ final class SocketStreams {
 
     @Override
     public int available() throws IOException {
-      if (view.isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (view.isInputShutdown()) {
+      requireOpen();
+      if (inputShutdown) {
         return 0;
       }
       try {
@@ -118,16 +198,13 @@ final class SocketStreams {
     }
   }
 
-  /** The output stream: each write complete before it returns. */
-  static final class Out extends OutputStream {
-    private final UnixSocket view;
+  private final class Out extends OutputStream {
     private final ConnectedSocket s;
     private final ReentrantLock lock = new ReentrantLock();
     private final Wrapper wrapper = new Wrapper();
     private final ByteBuffer one = ByteBuffer.allocate(1);
 
-    Out(UnixSocket view, ConnectedSocket s) {
-      this.view = view;
+    Out(ConnectedSocket s) {
       this.s = s;
     }
 
@@ -158,10 +235,8 @@ final class SocketStreams {
     }
 
     private void writeFrom(ByteBuffer src) throws IOException {
-      if (view.isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (view.isOutputShutdown()) {
+      requireOpen();
+      if (outputShutdown) {
         throw new SocketException("Socket output is shutdown");
       }
       try {

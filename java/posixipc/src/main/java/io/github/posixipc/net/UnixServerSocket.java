@@ -48,7 +48,9 @@ public final class UnixServerSocket extends ServerSocket {
   private boolean binding;
   private volatile int soTimeout;
   private volatile Duration acceptTimeout;
-  private final BufferSize receiveBuffer = BufferSize.receive((e, call) -> new SocketException(e.getMessage()));
+  private final BufferSize<ListeningSocket> receiveBuffer = new BufferSize<>("SO_RCVBUF", "rmem_default",
+      "negative receive size", ListeningSocket::setReceiveBufferSize, ListeningSocket::receiveBufferSize,
+      (e, call) -> new SocketException(e.getMessage()));
   private final InertOptions inert = new InertOptions(this::isClosed);
 
   /** An unbound server socket: {@link #bind(SocketAddress)} it. */
@@ -144,7 +146,7 @@ public final class UnixServerSocket extends ServerSocket {
       listening = l;
     }
     try {
-      receiveBuffer.apply(l::setReceiveBufferSize);
+      receiveBuffer.apply(l);
     } catch (IOException e) {
       throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
     }
@@ -273,19 +275,15 @@ public final class UnixServerSocket extends ServerSocket {
   /** SO_RCVBUF of the listening socket, which accepted sockets start with; asked before the bind, applied by it. */
   @Override
   public void setReceiveBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("negative receive size");
-    }
+    receiveBuffer.check(size);
     requireOpen();
-    ListeningSocket l = listening;
-    receiveBuffer.set(size, l == null ? null : l::setReceiveBufferSize);
+    receiveBuffer.set(size, listening);
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
     requireOpen();
-    ListeningSocket l = listening;
-    return receiveBuffer.get(l == null ? null : l::receiveBufferSize);
+    return receiveBuffer.get(listening);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.github.posixipc.net;
 
 import io.github.posixipc.ConnectedSocket;
 import io.github.posixipc.Credentials;
-import io.github.posixipc.SocketAddresses;
 import io.github.posixipc.SocketType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +12,9 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -38,20 +35,18 @@ import java.util.Set;
  *
  * <h2>The java.net contracts it keeps</h2>
  *
+ * A method that overrides one of {@link java.net.Socket} without a comment of its own does what
+ * Socket says. Where AF_UNIX makes a difference:
+ *
  * <ul>
- *   <li>{@link #connect(SocketAddress, int)} with a timeout in milliseconds (0: none); a failure is
- *       a {@link java.net.ConnectException} naming the address and the reason (nothing there, a
- *       file that is not a socket, nobody listening), a timeout a {@link
- *       java.net.SocketTimeoutException}, and the socket is closed after either (as JDK 25's own
- *       {@code Socket} does).
- *   <li>{@link #getInputStream()} and {@link #getOutputStream()}, unbuffered: each read and write is
- *       one system call (a write of a large array: as many as it takes, all of it written).
- *       {@link #setSoTimeout(int)} bounds every read: {@link java.net.SocketTimeoutException},
- *       after which the socket is still usable.
- *   <li>{@link #close()} from another thread wakes a thread blocked in a read with a {@link
- *       SocketException} ("Socket closed"); closing either stream closes the socket.
- *   <li>{@link #shutdownInput()}, {@link #shutdownOutput()}, {@link #isConnected()}, {@link
- *       #isClosed()}, {@link #isInputShutdown()}, {@link #isOutputShutdown()}, {@link #isBound()}.
+ *   <li>A failed {@link #connect(SocketAddress, int)} is a {@link java.net.ConnectException} naming
+ *       the address and the reason (nothing there, a file that is not a socket, nobody listening);
+ *       after it, or a {@link java.net.SocketTimeoutException}, the socket is closed (as JDK 25's
+ *       own {@code Socket} does).
+ *   <li>{@link #getInputStream()} and {@link #getOutputStream()} are unbuffered: each read and write
+ *       is one system call (a write of a large array: as many as it takes, all of it written).
+ *       Closing either stream closes the socket; {@link #close()} from another thread wakes a
+ *       blocked read with a {@link SocketException} ("Socket closed").
  *   <li>{@link #setSendBufferSize(int)} and {@link #setReceiveBufferSize(int)} are real ({@code
  *       SO_SNDBUF}, {@code SO_RCVBUF}); asked before the connect, they are applied once it is made.
  *   <li>TCP and IP options are accepted without effect, their values kept and read back: {@code
@@ -83,27 +78,10 @@ import java.util.Set;
  */
 public final class UnixSocket extends Socket {
 
-  private final Object stateLock = new Object();
-  /** The address a connect to an InetSocketAddress goes to (a factory's socket), or null. */
-  private final SocketAddress target;
-  private volatile ConnectedSocket socket;
-  private volatile boolean closed;
-  private boolean connecting;
-  /** The IP address and port the caller connected to, reported by getInetAddress and getPort. */
-  private volatile InetSocketAddress asked;
-  /** The AF_UNIX address connected to, or got from the kernel for an adopted socket. */
-  private volatile SocketAddress remote;
-  private volatile SocketAddress local;
-  private volatile int soTimeout;
-  /** soTimeout as the Duration the reads take (null: no timeout), made once per setSoTimeout. */
-  private volatile Duration readTimeout;
-  private volatile boolean inputShutdown;
-  private volatile boolean outputShutdown;
-  private final BufferSize sendBuffer = BufferSize.send(NetErrors::socketException);
-  private final BufferSize receiveBuffer = BufferSize.receive(NetErrors::socketException);
-  private final InertOptions inert = new InertOptions(this::isClosed);
-  private SocketStreams.In in;
-  private SocketStreams.Out out;
+  private final SocketState state;
+  private final SocketStreams streams = new SocketStreams(this);
+  private final InertOptions inert;
+  private final SocketOptions options;
 
   /**
    * An unconnected socket: {@link #connect(SocketAddress)} it to a {@link
@@ -112,7 +90,7 @@ public final class UnixSocket extends Socket {
    * @throws SocketException never in practice (the constructor of {@link Socket} declares it)
    */
   public UnixSocket() throws SocketException {
-    this((SocketAddress) null);
+    this(null, null);
   }
 
   /**
@@ -127,15 +105,17 @@ public final class UnixSocket extends Socket {
     return s;
   }
 
-  /** An unconnected socket whose connect to any IP address goes to target (null: none). */
-  private UnixSocket(SocketAddress target) throws SocketException {
+  /** A view whose connect to any IP address goes to target (null: none), over socket if connected. */
+  private UnixSocket(SocketAddress target, ConnectedSocket socket) throws SocketException {
     super(new InertSocketImpl());
-    this.target = target;
+    this.state = new SocketState(target, socket);
+    this.inert = new InertOptions(state::isClosed);
+    this.options = new SocketOptions(state, inert);
   }
 
   /** What a factory hands out: unconnected, every IP address meaning target. */
   static UnixSocket forTarget(SocketAddress target) throws SocketException {
-    return new UnixSocket(Objects.requireNonNull(target, "target"));
+    return new UnixSocket(Objects.requireNonNull(target, "target"), null);
   }
 
   /**
@@ -150,9 +130,7 @@ public final class UnixSocket extends Socket {
     if (socket.type() != SocketType.STREAM) {
       throw new IllegalArgumentException("a java.net.Socket is a byte stream; this is a " + socket.type() + " socket");
     }
-    UnixSocket s = new UnixSocket((SocketAddress) null);
-    s.socket = socket;
-    return s;
+    return new UnixSocket(null, socket);
   }
 
   /**
@@ -187,7 +165,7 @@ public final class UnixSocket extends Socket {
    * @throws SocketException when the view is not connected
    */
   public ConnectedSocket connectedSocket() throws SocketException {
-    ConnectedSocket s = socket;
+    ConnectedSocket s = state.socket();
     if (s == null) {
       throw new SocketException("Socket is not connected");
     }
@@ -197,7 +175,7 @@ public final class UnixSocket extends Socket {
   /** The process at the other end ({@code SO_PEERCRED}), as it was when the connection was made. */
   public Credentials peerCredentials() throws IOException {
     try {
-      return connected().peerCredentials();
+      return state.connected().peerCredentials();
     } catch (IOException e) {
       throw NetErrors.of(e, "getsockopt(SO_PEERCRED)");
     }
@@ -205,7 +183,6 @@ public final class UnixSocket extends Socket {
 
   // ------------------------------------------------------------------ connect
 
-  /** {@link #connect(SocketAddress, int)} without a timeout. */
   @Override
   public void connect(SocketAddress endpoint) throws IOException {
     connect(endpoint, 0);
@@ -226,67 +203,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void connect(SocketAddress endpoint, int timeout) throws IOException {
-    if (endpoint == null) {
-      throw new IllegalArgumentException("connect: The address can't be null");
-    }
-    if (timeout < 0) {
-      throw new IllegalArgumentException("connect: timeout can't be negative");
-    }
-    SocketAddress where = endpoint;
-    InetSocketAddress ip = null;
-    if (endpoint instanceof InetSocketAddress i) {
-      if (target == null) {
-        throw new IllegalArgumentException("an AF_UNIX socket connects to a UnixDomainSocketAddress or an"
-            + " AbstractSocketAddress, not to " + i + "; a UnixSocketFactory maps IP addresses to its AF_UNIX address");
-      }
-      where = target;
-      ip = i;
-    }
-    synchronized (stateLock) {
-      if (closed) {
-        throw new SocketException("Socket is closed");
-      }
-      if (socket != null || connecting) {
-        throw new SocketException("already connected");
-      }
-      connecting = true;
-    }
-    ConnectedSocket s;
-    try {
-      s = ConnectedSocket.connect(where, ConnectedSocket.options(), timeout == 0 ? null : Duration.ofMillis(timeout));
-    } catch (IOException e) {
-      connectFailed();
-      throw NetErrors.connect(e, where);
-    } catch (RuntimeException e) {
-      connectFailed();
-      throw e;
-    }
-    synchronized (stateLock) {
-      connecting = false;
-      if (closed) {
-        // Closed by another thread while connecting: the connection made meanwhile goes too.
-        s.close();
-        throw new SocketException("Socket closed");
-      }
-      remote = where;
-      asked = ip;
-      socket = s;
-    }
-    try {
-      sendBuffer.apply(s::setSendBufferSize);
-      receiveBuffer.apply(s::setReceiveBufferSize);
-    } catch (IOException e) {
-      close();
-      throw NetErrors.of(e, "setsockopt");
-    }
-  }
-
-  /** After a failed connect the socket is closed, as JDK 25's own Socket does. */
-  private void connectFailed() throws IOException {
-    synchronized (stateLock) {
-      connecting = false;
-    }
-    close();
+    options.apply(state.connect(endpoint, timeout));
   }
 
   /**
@@ -297,9 +214,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void bind(SocketAddress bindpoint) throws IOException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
+    state.requireOpen();
     if (bindpoint == null || (bindpoint instanceof InetSocketAddress i && i.getAddress() != null
         && i.getAddress().isAnyLocalAddress() && i.getPort() == 0)) {
       return;
@@ -307,66 +222,22 @@ public final class UnixSocket extends Socket {
     throw new SocketException("binding the client end of an AF_UNIX socket to " + bindpoint + " is not supported");
   }
 
-  // ------------------------------------------------------------------ streams
+  // ------------------------------------------------------------------ streams and state
 
   /**
    * The input stream: unbuffered, each read one system call, bounded by {@link #setSoTimeout}.
    * Closing it closes the socket.
-   *
-   * @throws SocketException when closed, not connected, or shut down for input
    */
   @Override
   public InputStream getInputStream() throws IOException {
-    synchronized (stateLock) {
-      ConnectedSocket s = connected();
-      if (inputShutdown) {
-        throw new SocketException("Socket input is shutdown");
-      }
-      if (in == null) {
-        in = new SocketStreams.In(this, s);
-      }
-      return in;
-    }
+    return streams.input(state.connected());
   }
 
-  /**
-   * The output stream: unbuffered, each write complete before it returns. Closing it closes the
-   * socket.
-   *
-   * @throws SocketException when closed, not connected, or shut down for output
-   */
+  /** The output stream: unbuffered, each write complete before it returns. Closing it closes the socket. */
   @Override
   public OutputStream getOutputStream() throws IOException {
-    synchronized (stateLock) {
-      ConnectedSocket s = connected();
-      if (outputShutdown) {
-        throw new SocketException("Socket output is shutdown");
-      }
-      if (out == null) {
-        out = new SocketStreams.Out(this, s);
-      }
-      return out;
-    }
+    return streams.output(state.connected());
   }
-
-  /** The connected socket, or a SocketException saying why there is none. */
-  private ConnectedSocket connected() throws SocketException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
-    ConnectedSocket s = socket;
-    if (s == null) {
-      throw new SocketException("Socket is not connected");
-    }
-    return s;
-  }
-
-  /** The read timeout of the input stream, as {@link #setSoTimeout} left it (null: none). */
-  Duration readTimeout() {
-    return readTimeout;
-  }
-
-  // ------------------------------------------------------------------ state
 
   /**
    * Closes the socket; a thread blocked in a read or write returns with {@link SocketException}.
@@ -374,79 +245,44 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void close() throws IOException {
-    ConnectedSocket s;
-    synchronized (stateLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      s = socket;
-    }
-    if (s != null) {
-      s.close();
-    }
+    state.close();
   }
 
-  /** Ends the reading direction: reads return end of stream. */
   @Override
   public void shutdownInput() throws IOException {
-    ConnectedSocket s = connected();
-    if (inputShutdown) {
-      throw new SocketException("Socket input is already shutdown");
-    }
-    try {
-      s.shutdownInput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_RD)");
-    }
-    inputShutdown = true;
+    streams.shutdownInput(state.connected());
   }
 
-  /** Ends the writing direction: the peer reads end of stream after what was sent. */
   @Override
   public void shutdownOutput() throws IOException {
-    ConnectedSocket s = connected();
-    if (outputShutdown) {
-      throw new SocketException("Socket output is already shutdown");
-    }
-    try {
-      s.shutdownOutput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_WR)");
-    }
-    outputShutdown = true;
+    streams.shutdownOutput(state.connected());
   }
 
-  /** Whether it was connected (still true after close, as for the JDK's sockets). */
   @Override
   public boolean isConnected() {
-    return socket != null;
+    return state.socket() != null;
   }
 
   /** A connected AF_UNIX socket is bound (to a name or unnamed); an unconnected view is not. */
   @Override
   public boolean isBound() {
-    return socket != null;
+    return state.socket() != null;
   }
 
   /** Whether it was closed: by {@link #close()}, a stream's close, an interrupt, or its posixipc socket's close. */
   @Override
   public boolean isClosed() {
-    if (closed) {
-      return true;
-    }
-    ConnectedSocket s = socket;
-    return s != null && !s.isOpen();
+    return state.isClosed();
   }
 
   @Override
   public boolean isInputShutdown() {
-    return inputShutdown;
+    return streams.isInputShutdown();
   }
 
   @Override
   public boolean isOutputShutdown() {
-    return outputShutdown;
+    return streams.isOutputShutdown();
   }
 
   // ------------------------------------------------------------------ addresses
@@ -458,30 +294,25 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public InetAddress getInetAddress() {
-    if (socket == null) {
-      return null;
-    }
-    InetSocketAddress a = asked;
-    return a != null && a.getAddress() != null ? a.getAddress() : InetAddress.getLoopbackAddress();
+    return state.inetAddress();
   }
 
   /** The port the caller asked a factory to connect to; 0 otherwise. Never throws. */
   @Override
   public int getPort() {
-    InetSocketAddress a = asked;
-    return socket != null && a != null ? a.getPort() : 0;
+    return state.port();
   }
 
   /** The loopback address once connected (an AF_UNIX end has no IP address); the wildcard before. */
   @Override
   public InetAddress getLocalAddress() {
-    return socket != null ? InetAddress.getLoopbackAddress() : new InetSocketAddress(0).getAddress();
+    return state.socket() != null ? InetAddress.getLoopbackAddress() : new InetSocketAddress(0).getAddress();
   }
 
   /** 0 once connected (an AF_UNIX end has no port); -1 before. */
   @Override
   public int getLocalPort() {
-    return socket != null ? 0 : -1;
+    return state.socket() != null ? 0 : -1;
   }
 
   /**
@@ -491,20 +322,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public SocketAddress getRemoteSocketAddress() {
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return null;
-    }
-    SocketAddress r = remote;
-    if (r == null) {
-      try {
-        r = s.remoteAddress();
-        remote = r;
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return r;
+    return state.address(true);
   }
 
   /**
@@ -513,20 +331,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public SocketAddress getLocalSocketAddress() {
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return null;
-    }
-    SocketAddress l = local;
-    if (l == null) {
-      try {
-        l = s.localAddress();
-        local = l;
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return l;
+    return state.address(false);
   }
 
   /** Null: the channel under this view is posixipc's {@link ConnectedSocket}, see {@link #connectedSocket()}. */
@@ -537,66 +342,38 @@ public final class UnixSocket extends Socket {
 
   // ------------------------------------------------------------------ options
 
-  private void requireOpen() throws SocketException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
-  }
-
-  /**
-   * Bounds every read of the input stream to timeout milliseconds (0: no bound); a read that
-   * runs out throws {@link java.net.SocketTimeoutException} and the socket stays usable.
-   */
   @Override
   public void setSoTimeout(int timeout) throws SocketException {
-    requireOpen();
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout can't be negative");
-    }
-    readTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
-    soTimeout = timeout;
+    state.requireOpen();
+    streams.setSoTimeout(timeout);
   }
 
   @Override
   public int getSoTimeout() throws SocketException {
-    requireOpen();
-    return soTimeout;
+    state.requireOpen();
+    return streams.soTimeout();
   }
 
   /** SO_SNDBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
   @Override
   public void setSendBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("negative send size");
-    }
-    requireOpen();
-    ConnectedSocket s = socket;
-    sendBuffer.set(size, s == null ? null : s::setSendBufferSize);
+    options.setSendBufferSize(size);
   }
 
   @Override
   public int getSendBufferSize() throws SocketException {
-    requireOpen();
-    ConnectedSocket s = socket;
-    return sendBuffer.get(s == null ? null : s::sendBufferSize);
+    return options.sendBufferSize();
   }
 
   /** SO_RCVBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
   @Override
   public void setReceiveBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("invalid receive size");
-    }
-    requireOpen();
-    ConnectedSocket s = socket;
-    receiveBuffer.set(size, s == null ? null : s::setReceiveBufferSize);
+    options.setReceiveBufferSize(size);
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
-    requireOpen();
-    ConnectedSocket s = socket;
-    return receiveBuffer.get(s == null ? null : s::receiveBufferSize);
+    return options.receiveBufferSize();
   }
 
   /** Accepted without effect (AF_UNIX has no Nagle algorithm); read back by {@link #getTcpNoDelay()}. */
@@ -639,7 +416,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void sendUrgentData(int data) throws IOException {
-    requireOpen();
+    state.requireOpen();
     throw new SocketException("urgent data is TCP's: an AF_UNIX socket has none");
   }
 
@@ -688,51 +465,32 @@ public final class UnixSocket extends Socket {
    *
    * @throws UnsupportedOperationException for any other option
    */
+  /**
+   * {@code SO_SNDBUF} and {@code SO_RCVBUF} are real; the TCP and IP options (see the class
+   * comment) are accepted without effect, by name.
+   *
+   * @throws UnsupportedOperationException for any other option
+   */
   @Override
   public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-    Objects.requireNonNull(name, "name");
-    if (name == StandardSocketOptions.SO_SNDBUF) {
-      setSendBufferSize(InertOptions.requireValue(name, value, Integer.class));
-    } else if (name == StandardSocketOptions.SO_RCVBUF) {
-      setReceiveBufferSize(InertOptions.requireValue(name, value, Integer.class));
-    } else if (InertOptions.knows(name.name())) {
-      inert.setOption(name, value);
-    } else {
-      throw InertOptions.unsupported(name, "socket");
-    }
+    options.set(name, value);
     return this;
   }
 
   @Override
   public <T> T getOption(SocketOption<T> name) throws IOException {
-    Objects.requireNonNull(name, "name");
-    Object v;
-    if (name == StandardSocketOptions.SO_SNDBUF) {
-      v = getSendBufferSize();
-    } else if (name == StandardSocketOptions.SO_RCVBUF) {
-      v = getReceiveBufferSize();
-    } else if (InertOptions.knows(name.name())) {
-      v = inert.get(name.name());
-    } else {
-      throw InertOptions.unsupported(name, "socket");
-    }
-    return name.type().cast(v);
+    return options.get(name);
   }
 
   /** The standard options this socket takes: the real buffer sizes and the inert TCP/IP ones. */
   @Override
   public Set<SocketOption<?>> supportedOptions() {
-    return Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-        StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER,
-        StandardSocketOptions.IP_TOS, StandardSocketOptions.SO_REUSEADDR);
+    return SocketOptions.SUPPORTED;
   }
 
   /** The view, its AF_UNIX address and state, and the IP address asked for, if any. */
   @Override
   public String toString() {
-    SocketAddress r = remote;
-    String where = socket == null ? "unconnected" : r != null ? SocketAddresses.format(r) : "connected";
-    InetSocketAddress a = asked;
-    return "UnixSocket[" + where + (a != null ? ", for " + a : "") + (isClosed() ? ", closed" : "") + "]";
+    return state.toString();
   }
 }
