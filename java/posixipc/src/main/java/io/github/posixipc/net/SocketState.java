@@ -17,12 +17,9 @@ import java.time.Duration;
  */
 final class SocketState {
 
-  private final Object lock = new Object();
+  private final ViewLife<ConnectedSocket> life;
   /** The address a connect to an InetSocketAddress goes to (a factory's socket), or null. */
   private final SocketAddress target;
-  private volatile ConnectedSocket socket;
-  private volatile boolean closed;
-  private boolean connecting;
   /** The IP address and port the caller connected to, reported by getInetAddress and getPort. */
   private volatile InetSocketAddress asked;
   /** The AF_UNIX address connected to, or got from the kernel for an adopted socket. */
@@ -32,18 +29,18 @@ final class SocketState {
   /** Unconnected (socket null) with target the address of any IP address (null: none), or connected. */
   SocketState(SocketAddress target, ConnectedSocket socket) {
     this.target = target;
-    this.socket = socket;
+    this.life = new ViewLife<>("already connected", socket);
   }
 
   /** The posixipc socket, null before the connect. */
   ConnectedSocket socket() {
-    return socket;
+    return life.handle();
   }
 
   /** The connected socket, or a SocketException saying why there is none. */
   ConnectedSocket connected() throws SocketException {
     requireOpen();
-    ConnectedSocket s = socket;
+    ConnectedSocket s = life.handle();
     if (s == null) {
       throw new SocketException("Socket is not connected");
     }
@@ -58,11 +55,7 @@ final class SocketState {
 
   /** Closed by the view, or its posixipc socket closed: by a stream's close, an interrupt, or directly. */
   boolean isClosed() {
-    if (closed) {
-      return true;
-    }
-    ConnectedSocket s = socket;
-    return s != null && !s.isOpen();
+    return life.isClosed();
   }
 
   /** {@link UnixSocket#connect(SocketAddress, int)}, but for the buffer sizes asked before it: the socket made. */
@@ -83,15 +76,7 @@ final class SocketState {
       where = target;
       ip = i;
     }
-    synchronized (lock) {
-      if (closed) {
-        throw new SocketException("Socket is closed");
-      }
-      if (socket != null || connecting) {
-        throw new SocketException("already connected");
-      }
-      connecting = true;
-    }
+    life.begin();
     ConnectedSocket s;
     try {
       s = ConnectedSocket.connect(where, ConnectedSocket.options(), timeout == 0 ? null : Duration.ofMillis(timeout));
@@ -102,46 +87,29 @@ final class SocketState {
       connectFailed();
       throw e;
     }
-    synchronized (lock) {
-      connecting = false;
-      if (closed) {
-        // Closed by another thread while connecting: the connection made meanwhile goes too.
-        s.close();
-        throw new SocketException("Socket closed");
-      }
-      remote = where;
-      asked = ip;
-      socket = s;
-    }
+    SocketAddress reached = where;
+    InetSocketAddress forIp = ip;
+    life.made(s, () -> {
+      remote = reached;
+      asked = forIp;
+    });
     return s;
   }
 
   /** After a failed connect the socket is closed, as JDK 25's own Socket does. */
   private void connectFailed() throws IOException {
-    synchronized (lock) {
-      connecting = false;
-    }
+    life.failed();
     close();
   }
 
   /** Idempotent; closes the posixipc socket, which wakes a thread blocked on it. */
   void close() throws IOException {
-    ConnectedSocket s;
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      s = socket;
-    }
-    if (s != null) {
-      s.close();
-    }
+    life.close();
   }
 
   /** The IP address asked for, the loopback address when there was none; null when not connected. */
   InetAddress inetAddress() {
-    if (socket == null) {
+    if (life.handle() == null) {
       return null;
     }
     InetSocketAddress a = asked;
@@ -151,7 +119,7 @@ final class SocketState {
   /** The port asked for; 0 when none was, or when not connected. */
   int port() {
     InetSocketAddress a = asked;
-    return socket != null && a != null ? a.getPort() : 0;
+    return life.handle() != null && a != null ? a.getPort() : 0;
   }
 
   /**
@@ -159,7 +127,7 @@ final class SocketState {
    * not connected, or when the kernel cannot say.
    */
   SocketAddress address(boolean peer) {
-    ConnectedSocket s = socket;
+    ConnectedSocket s = life.handle();
     if (s == null) {
       return null;
     }
@@ -184,7 +152,7 @@ final class SocketState {
   @Override
   public String toString() {
     SocketAddress r = remote;
-    String where = socket == null ? "unconnected" : r != null ? SocketAddresses.format(r) : "connected";
+    String where = life.handle() == null ? "unconnected" : r != null ? SocketAddresses.format(r) : "connected";
     InetSocketAddress a = asked;
     return "UnixSocket[" + where + (a != null ? ", for " + a : "") + (isClosed() ? ", closed" : "") + "]";
   }

@@ -42,10 +42,7 @@ import java.util.Set;
  */
 public final class UnixServerSocket extends ServerSocket {
 
-  private final Object stateLock = new Object();
-  private volatile ListeningSocket listening;
-  private volatile boolean closed;
-  private boolean binding;
+  private final ViewLife<ListeningSocket> life = new ViewLife<>("Already bound", null);
   private volatile int soTimeout;
   private volatile Duration acceptTimeout;
   private final BufferSize<ListeningSocket> receiveBuffer = new BufferSize<>("SO_RCVBUF", "rmem_default",
@@ -76,7 +73,7 @@ public final class UnixServerSocket extends ServerSocket {
           + " socket");
     }
     UnixServerSocket s = new UnixServerSocket();
-    s.listening = socket;
+    s.life.made(socket, null);
     return s;
   }
 
@@ -86,7 +83,7 @@ public final class UnixServerSocket extends ServerSocket {
    * @throws SocketException when not bound
    */
   public ListeningSocket listeningSocket() throws SocketException {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     if (l == null) {
       throw new SocketException("Socket is not bound yet");
     }
@@ -113,38 +110,19 @@ public final class UnixServerSocket extends ServerSocket {
       throw new IllegalArgumentException("an AF_UNIX server socket binds a UnixDomainSocketAddress or an"
           + " AbstractSocketAddress, not " + endpoint);
     }
-    synchronized (stateLock) {
-      if (closed) {
-        throw new SocketException("Socket is closed");
-      }
-      if (listening != null || binding) {
-        throw new SocketException("Already bound");
-      }
-      binding = true;
-    }
+    life.begin();
     ListeningSocket l;
     try {
       l = ListeningSocket.bind(endpoint,
           ListeningSocket.options().backlog(backlog > 0 ? backlog : ListeningSocket.DEFAULT_BACKLOG));
     } catch (IOException e) {
-      synchronized (stateLock) {
-        binding = false;
-      }
+      life.failed();
       throw NetErrors.bind(e, endpoint);
     } catch (RuntimeException e) {
-      synchronized (stateLock) {
-        binding = false;
-      }
+      life.failed();
       throw e;
     }
-    synchronized (stateLock) {
-      binding = false;
-      if (closed) {
-        l.close();
-        throw new SocketException("Socket closed");
-      }
-      listening = l;
-    }
+    life.made(l, null);
     try {
       receiveBuffer.apply(l);
     } catch (IOException e) {
@@ -164,7 +142,7 @@ public final class UnixServerSocket extends ServerSocket {
     if (isClosed()) {
       throw new SocketException("Socket is closed");
     }
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     if (l == null) {
       throw new SocketException("Socket is not bound yet");
     }
@@ -186,49 +164,35 @@ public final class UnixServerSocket extends ServerSocket {
   /** Closes the server; a thread blocked in accept returns with {@link SocketException}. Idempotent. */
   @Override
   public void close() throws IOException {
-    ListeningSocket l;
-    synchronized (stateLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      l = listening;
-    }
-    if (l != null) {
-      l.close();
-    }
+    life.close();
   }
 
   @Override
   public boolean isClosed() {
-    if (closed) {
-      return true;
-    }
-    ListeningSocket l = listening;
-    return l != null && !l.isOpen();
+    return life.isClosed();
   }
 
   @Override
   public boolean isBound() {
-    return listening != null;
+    return life.handle() != null;
   }
 
   /** The loopback address once bound (an AF_UNIX socket has no IP address); null before. */
   @Override
   public InetAddress getInetAddress() {
-    return listening != null ? InetAddress.getLoopbackAddress() : null;
+    return life.handle() != null ? InetAddress.getLoopbackAddress() : null;
   }
 
   /** 0 once bound (an AF_UNIX socket has no port); -1 before. */
   @Override
   public int getLocalPort() {
-    return listening != null ? 0 : -1;
+    return life.handle() != null ? 0 : -1;
   }
 
   /** The AF_UNIX address bound; null before. */
   @Override
   public SocketAddress getLocalSocketAddress() {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     return l != null ? l.address() : null;
   }
 
@@ -277,13 +241,13 @@ public final class UnixServerSocket extends ServerSocket {
   public void setReceiveBufferSize(int size) throws SocketException {
     receiveBuffer.check(size);
     requireOpen();
-    receiveBuffer.set(size, listening);
+    receiveBuffer.set(size, life.handle());
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
     requireOpen();
-    return receiveBuffer.get(listening);
+    return receiveBuffer.get(life.handle());
   }
 
   @Override
@@ -328,7 +292,7 @@ public final class UnixServerSocket extends ServerSocket {
 
   @Override
   public String toString() {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     return "UnixServerSocket[" + (l == null ? "unbound" : SocketAddresses.format(l.address()))
         + (isClosed() ? ", closed" : "") + "]";
   }
