@@ -24,8 +24,8 @@ final class SocketStreams {
   private volatile int soTimeout;
   /** soTimeout as the Duration the reads take (null: no timeout), made once per setSoTimeout. */
   private volatile Duration readTimeout;
-  private volatile boolean inputShutdown;
-  private volatile boolean outputShutdown;
+  private final Direction input = new Direction("input", "shutdown(SHUT_RD)", ConnectedSocket::shutdownInput);
+  private final Direction output = new Direction("output", "shutdown(SHUT_WR)", ConnectedSocket::shutdownOutput);
   private In in;
   private Out out;
 
@@ -35,56 +35,30 @@ final class SocketStreams {
 
   /** The one input stream of the view's connected socket s. */
   synchronized InputStream input(ConnectedSocket s) throws SocketException {
-    if (inputShutdown) {
-      throw new SocketException("Socket input is shutdown");
-    }
-    if (in == null) {
-      in = new In(s);
-    }
-    return in;
+    input.requireUp();
+    return in != null ? in : (in = new In(s));
   }
 
   /** The one output stream of the view's connected socket s. */
   synchronized OutputStream output(ConnectedSocket s) throws SocketException {
-    if (outputShutdown) {
-      throw new SocketException("Socket output is shutdown");
-    }
-    if (out == null) {
-      out = new Out(s);
-    }
-    return out;
+    output.requireUp();
+    return out != null ? out : (out = new Out(s));
   }
 
   void shutdownInput(ConnectedSocket s) throws IOException {
-    if (inputShutdown) {
-      throw new SocketException("Socket input is already shutdown");
-    }
-    try {
-      s.shutdownInput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_RD)");
-    }
-    inputShutdown = true;
+    input.shutdown(s);
   }
 
   void shutdownOutput(ConnectedSocket s) throws IOException {
-    if (outputShutdown) {
-      throw new SocketException("Socket output is already shutdown");
-    }
-    try {
-      s.shutdownOutput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_WR)");
-    }
-    outputShutdown = true;
+    output.shutdown(s);
   }
 
   boolean isInputShutdown() {
-    return inputShutdown;
+    return input.down;
   }
 
   boolean isOutputShutdown() {
-    return outputShutdown;
+    return output.down;
   }
 
   /** Bounds every read to timeout milliseconds (0: no bound). */
@@ -107,27 +81,83 @@ final class SocketStreams {
     }
   }
 
-  /** A heap array as a buffer for the channel calls, the last one kept so that a loop wraps once. */
-  private static final class Wrapper {
+  /** One direction of the byte stream: shut down or not, and its name in the messages. */
+  private static final class Direction {
+    /** The call on the socket that ends the direction. */
+    @FunctionalInterface
+    interface Shutdown {
+      void run(ConnectedSocket s) throws IOException;
+    }
+
+    private final String name;
+    private final String call;
+    private final Shutdown shutdown;
+    volatile boolean down;
+
+    Direction(String name, String call, Shutdown shutdown) {
+      this.name = name;
+      this.call = call;
+      this.shutdown = shutdown;
+    }
+
+    /** Refuses what needs the direction once it is shut down. */
+    void requireUp() throws SocketException {
+      if (down) {
+        throw new SocketException("Socket " + name + " is shutdown");
+      }
+    }
+
+    void shutdown(ConnectedSocket s) throws IOException {
+      if (down) {
+        throw new SocketException("Socket " + name + " is already shutdown");
+      }
+      try {
+        shutdown.run(s);
+      } catch (IOException e) {
+        throw NetErrors.of(e, call);
+      }
+      down = true;
+    }
+  }
+
+  /** A stream's one call of the socket on a buffer: its read (the count) or its write. */
+  @FunctionalInterface
+  private interface Call {
+    int on(ByteBuffer b) throws IOException;
+  }
+
+  /** A stream's lock, its one-byte buffer, and the last array it wrapped, kept so that a loop wraps once. */
+  private static final class Buffers {
+    final ReentrantLock lock = new ReentrantLock();
+    final ByteBuffer one = ByteBuffer.allocate(1);
     private byte[] array;
     private ByteBuffer buffer;
 
-    ByteBuffer wrap(byte[] b, int off, int len) {
-      if (b != array) {
-        buffer = ByteBuffer.wrap(b);
-        array = b;
+    /** call on b[off, off + len) as a heap buffer, under the lock; 0 without a call when len is 0. */
+    int onArray(Call call, byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
       }
-      buffer.limit(off + len);
-      buffer.position(off);
-      return buffer;
+      lock.lock();
+      try {
+        if (b != array) {
+          buffer = ByteBuffer.wrap(b);
+          array = b;
+        }
+        buffer.limit(off + len);
+        buffer.position(off);
+        return call.on(buffer);
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
   private final class In extends InputStream {
     private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
+    private final Buffers buffers = new Buffers();
+    private final Call read = this::readInto;
     /** posixipc's own stream, for available() (FIONREAD). */
     private final InputStream counter;
 
@@ -138,32 +168,23 @@ final class SocketStreams {
 
     @Override
     public int read() throws IOException {
-      lock.lock();
+      buffers.lock.lock();
       try {
-        one.clear();
-        return readInto(one) == -1 ? -1 : one.get(0) & 0xff;
+        buffers.one.clear();
+        return readInto(buffers.one) == -1 ? -1 : buffers.one.get(0) & 0xff;
       } finally {
-        lock.unlock();
+        buffers.lock.unlock();
       }
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
-      lock.lock();
-      try {
-        return readInto(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
+      return buffers.onArray(read, b, off, len);
     }
 
     private int readInto(ByteBuffer dst) throws IOException {
       requireOpen();
-      if (inputShutdown) {
+      if (input.down) {
         return -1;
       }
       int n;
@@ -182,7 +203,7 @@ final class SocketStreams {
     @Override
     public int available() throws IOException {
       requireOpen();
-      if (inputShutdown) {
+      if (input.down) {
         return 0;
       }
       try {
@@ -200,9 +221,11 @@ final class SocketStreams {
 
   private final class Out extends OutputStream {
     private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
+    private final Buffers buffers = new Buffers();
+    private final Call write = src -> {
+      writeFrom(src);
+      return 0;
+    };
 
     Out(ConnectedSocket s) {
       this.s = s;
@@ -210,35 +233,24 @@ final class SocketStreams {
 
     @Override
     public void write(int b) throws IOException {
-      lock.lock();
+      buffers.lock.lock();
       try {
-        one.clear();
-        one.put(0, (byte) b);
-        writeFrom(one);
+        buffers.one.clear();
+        buffers.one.put(0, (byte) b);
+        writeFrom(buffers.one);
       } finally {
-        lock.unlock();
+        buffers.lock.unlock();
       }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return;
-      }
-      lock.lock();
-      try {
-        writeFrom(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
+      buffers.onArray(write, b, off, len);
     }
 
     private void writeFrom(ByteBuffer src) throws IOException {
       requireOpen();
-      if (outputShutdown) {
-        throw new SocketException("Socket output is shutdown");
-      }
+      output.requireUp();
       try {
         s.write(src);
       } catch (IOException e) {
