@@ -26,7 +26,7 @@ final class SocketState {
   private volatile SocketAddress remote;
   private volatile SocketAddress local;
 
-  /** Unconnected (socket null) with target the address of any IP address (null: none), or connected. */
+  /** Connected over socket, or unconnected (null), a connect to any IP address then going to target (null: none). */
   SocketState(SocketAddress target, ConnectedSocket socket) {
     this.target = target;
     this.life = new ViewLife<>("already connected", socket);
