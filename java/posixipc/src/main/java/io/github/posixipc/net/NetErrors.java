@@ -57,6 +57,12 @@ final class NetErrors {
     return e;
   }
 
+  /** {@link #of} for a call that declares only SocketException, as the option setters and getters do. */
+  static SocketException socketException(IOException e, String what) {
+    IOException t = of(e, what);
+    return t instanceof SocketException se ? se : withCause(new SocketException(e.getMessage()), e);
+  }
+
   /** A connect to where that failed: the message names the address, and why. */
   static IOException connect(IOException e, SocketAddress where) {
     String address = SocketAddresses.format(where);

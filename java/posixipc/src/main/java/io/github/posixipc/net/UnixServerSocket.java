@@ -42,14 +42,13 @@ import java.util.Set;
  */
 public final class UnixServerSocket extends ServerSocket {
 
-  private final Object stateLock = new Object();
-  private volatile ListeningSocket listening;
-  private volatile boolean closed;
-  private boolean binding;
+  private final ViewLife<ListeningSocket> life = new ViewLife<>("Already bound", null);
   private volatile int soTimeout;
   private volatile Duration acceptTimeout;
-  private int receiveBufferAsked;
-  private final InertOptions inert = new InertOptions();
+  private final BufferSize<ListeningSocket> receiveBuffer = new BufferSize<>("SO_RCVBUF", "rmem_default",
+      "negative receive size", ListeningSocket::setReceiveBufferSize, ListeningSocket::receiveBufferSize,
+      (e, call) -> new SocketException(e.getMessage()));
+  private final InertOptions inert = new InertOptions(this::isClosed);
 
   /** An unbound server socket: {@link #bind(SocketAddress)} it. */
   public UnixServerSocket() throws IOException {
@@ -74,7 +73,7 @@ public final class UnixServerSocket extends ServerSocket {
           + " socket");
     }
     UnixServerSocket s = new UnixServerSocket();
-    s.listening = socket;
+    s.life.made(socket, null);
     return s;
   }
 
@@ -84,7 +83,7 @@ public final class UnixServerSocket extends ServerSocket {
    * @throws SocketException when not bound
    */
   public ListeningSocket listeningSocket() throws SocketException {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     if (l == null) {
       throw new SocketException("Socket is not bound yet");
     }
@@ -111,44 +110,23 @@ public final class UnixServerSocket extends ServerSocket {
       throw new IllegalArgumentException("an AF_UNIX server socket binds a UnixDomainSocketAddress or an"
           + " AbstractSocketAddress, not " + endpoint);
     }
-    synchronized (stateLock) {
-      if (closed) {
-        throw new SocketException("Socket is closed");
-      }
-      if (listening != null || binding) {
-        throw new SocketException("Already bound");
-      }
-      binding = true;
-    }
+    life.begin();
     ListeningSocket l;
     try {
       l = ListeningSocket.bind(endpoint,
           ListeningSocket.options().backlog(backlog > 0 ? backlog : ListeningSocket.DEFAULT_BACKLOG));
     } catch (IOException e) {
-      synchronized (stateLock) {
-        binding = false;
-      }
+      life.failed();
       throw NetErrors.bind(e, endpoint);
     } catch (RuntimeException e) {
-      synchronized (stateLock) {
-        binding = false;
-      }
+      life.failed();
       throw e;
     }
-    synchronized (stateLock) {
-      binding = false;
-      if (closed) {
-        l.close();
-        throw new SocketException("Socket closed");
-      }
-      listening = l;
-    }
-    if (receiveBufferAsked > 0) {
-      try {
-        l.setReceiveBufferSize(receiveBufferAsked);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
-      }
+    life.made(l, null);
+    try {
+      receiveBuffer.apply(l);
+    } catch (IOException e) {
+      throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
     }
   }
 
@@ -164,7 +142,7 @@ public final class UnixServerSocket extends ServerSocket {
     if (isClosed()) {
       throw new SocketException("Socket is closed");
     }
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     if (l == null) {
       throw new SocketException("Socket is not bound yet");
     }
@@ -186,49 +164,35 @@ public final class UnixServerSocket extends ServerSocket {
   /** Closes the server; a thread blocked in accept returns with {@link SocketException}. Idempotent. */
   @Override
   public void close() throws IOException {
-    ListeningSocket l;
-    synchronized (stateLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      l = listening;
-    }
-    if (l != null) {
-      l.close();
-    }
+    life.close();
   }
 
   @Override
   public boolean isClosed() {
-    if (closed) {
-      return true;
-    }
-    ListeningSocket l = listening;
-    return l != null && !l.isOpen();
+    return life.isClosed();
   }
 
   @Override
   public boolean isBound() {
-    return listening != null;
+    return life.handle() != null;
   }
 
   /** The loopback address once bound (an AF_UNIX socket has no IP address); null before. */
   @Override
   public InetAddress getInetAddress() {
-    return listening != null ? InetAddress.getLoopbackAddress() : null;
+    return life.handle() != null ? InetAddress.getLoopbackAddress() : null;
   }
 
   /** 0 once bound (an AF_UNIX socket has no port); -1 before. */
   @Override
   public int getLocalPort() {
-    return listening != null ? 0 : -1;
+    return life.handle() != null ? 0 : -1;
   }
 
   /** The AF_UNIX address bound; null before. */
   @Override
   public SocketAddress getLocalSocketAddress() {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     return l != null ? l.address() : null;
   }
 
@@ -264,47 +228,26 @@ public final class UnixServerSocket extends ServerSocket {
   /** Accepted without effect: a path is reused by removing its file, an abstract name is free once closed. */
   @Override
   public void setReuseAddress(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_REUSEADDR", on);
   }
 
   @Override
   public boolean getReuseAddress() throws SocketException {
-    requireOpen();
     return inert.flag("SO_REUSEADDR");
   }
 
   /** SO_RCVBUF of the listening socket, which accepted sockets start with; asked before the bind, applied by it. */
   @Override
   public void setReceiveBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("negative receive size");
-    }
+    receiveBuffer.check(size);
     requireOpen();
-    ListeningSocket l = listening;
-    if (l == null) {
-      receiveBufferAsked = size;
-      return;
-    }
-    try {
-      l.setReceiveBufferSize(size);
-    } catch (IOException e) {
-      throw new SocketException(e.getMessage());
-    }
+    receiveBuffer.set(size, life.handle());
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
     requireOpen();
-    ListeningSocket l = listening;
-    if (l == null) {
-      return receiveBufferAsked > 0 ? receiveBufferAsked : UnixSocket.kernelDefault("rmem_default");
-    }
-    try {
-      return l.receiveBufferSize();
-    } catch (IOException e) {
-      throw new SocketException(e.getMessage());
-    }
+    return receiveBuffer.get(life.handle());
   }
 
   @Override
@@ -321,17 +264,11 @@ public final class UnixServerSocket extends ServerSocket {
   public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
     Objects.requireNonNull(name, "name");
     if (name == StandardSocketOptions.SO_RCVBUF) {
-      if (!(value instanceof Integer i)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      setReceiveBufferSize(i);
+      setReceiveBufferSize(InertOptions.requireValue(name, value, Integer.class));
     } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-      if (!(value instanceof Boolean b)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      setReuseAddress(b);
+      setReuseAddress(InertOptions.requireValue(name, value, Boolean.class));
     } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+      throw InertOptions.unsupported(name, "server socket");
     }
     return this;
   }
@@ -345,7 +282,7 @@ public final class UnixServerSocket extends ServerSocket {
     if (name == StandardSocketOptions.SO_REUSEADDR) {
       return name.type().cast(getReuseAddress());
     }
-    throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX server socket");
+    throw InertOptions.unsupported(name, "server socket");
   }
 
   @Override
@@ -355,7 +292,7 @@ public final class UnixServerSocket extends ServerSocket {
 
   @Override
   public String toString() {
-    ListeningSocket l = listening;
+    ListeningSocket l = life.handle();
     return "UnixServerSocket[" + (l == null ? "unbound" : SocketAddresses.format(l.address()))
         + (isClosed() ? ", closed" : "") + "]";
   }

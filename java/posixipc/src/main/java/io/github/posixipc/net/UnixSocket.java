@@ -2,7 +2,6 @@ package io.github.posixipc.net;
 
 import io.github.posixipc.ConnectedSocket;
 import io.github.posixipc.Credentials;
-import io.github.posixipc.SocketAddresses;
 import io.github.posixipc.SocketType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,17 +12,11 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link java.net.Socket} over a posixipc AF_UNIX stream socket ({@link ConnectedSocket}): for
@@ -42,20 +35,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>The java.net contracts it keeps</h2>
  *
+ * A method that overrides one of {@link java.net.Socket} without a comment of its own does what
+ * Socket says. Where AF_UNIX makes a difference:
+ *
  * <ul>
- *   <li>{@link #connect(SocketAddress, int)} with a timeout in milliseconds (0: none); a failure is
- *       a {@link java.net.ConnectException} naming the address and the reason (nothing there, a
- *       file that is not a socket, nobody listening), a timeout a {@link
- *       java.net.SocketTimeoutException}, and the socket is closed after either (as JDK 25's own
- *       {@code Socket} does).
- *   <li>{@link #getInputStream()} and {@link #getOutputStream()}, unbuffered: each read and write is
- *       one system call (a write of a large array: as many as it takes, all of it written).
- *       {@link #setSoTimeout(int)} bounds every read: {@link java.net.SocketTimeoutException},
- *       after which the socket is still usable.
- *   <li>{@link #close()} from another thread wakes a thread blocked in a read with a {@link
- *       SocketException} ("Socket closed"); closing either stream closes the socket.
- *   <li>{@link #shutdownInput()}, {@link #shutdownOutput()}, {@link #isConnected()}, {@link
- *       #isClosed()}, {@link #isInputShutdown()}, {@link #isOutputShutdown()}, {@link #isBound()}.
+ *   <li>A failed {@link #connect(SocketAddress, int)} is a {@link java.net.ConnectException} naming
+ *       the address and the reason (nothing there, a file that is not a socket, nobody listening);
+ *       after it, or a {@link java.net.SocketTimeoutException}, the socket is closed (as JDK 25's
+ *       own {@code Socket} does).
+ *   <li>{@link #getInputStream()} and {@link #getOutputStream()} are unbuffered: each read and write
+ *       is one system call (a write of a large array: as many as it takes, all of it written).
+ *       Closing either stream closes the socket; {@link #close()} from another thread wakes a
+ *       blocked read with a {@link SocketException} ("Socket closed").
  *   <li>{@link #setSendBufferSize(int)} and {@link #setReceiveBufferSize(int)} are real ({@code
  *       SO_SNDBUF}, {@code SO_RCVBUF}); asked before the connect, they are applied once it is made.
  *   <li>TCP and IP options are accepted without effect, their values kept and read back: {@code
@@ -87,28 +78,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class UnixSocket extends Socket {
 
-  private final Object stateLock = new Object();
-  /** The address a connect to an InetSocketAddress goes to (a factory's socket), or null. */
-  private final SocketAddress target;
-  private volatile ConnectedSocket socket;
-  private volatile boolean closed;
-  private boolean connecting;
-  /** The IP address and port the caller connected to, reported by getInetAddress and getPort. */
-  private volatile InetSocketAddress asked;
-  /** The AF_UNIX address connected to, or got from the kernel for an adopted socket. */
-  private volatile SocketAddress remote;
-  private volatile SocketAddress local;
-  private volatile int soTimeout;
-  /** soTimeout as the Duration the reads take (null: no timeout), made once per setSoTimeout. */
-  private volatile Duration readTimeout;
-  private volatile boolean inputShutdown;
-  private volatile boolean outputShutdown;
-  /** SO_SNDBUF and SO_RCVBUF asked before the connect (0: not asked). */
-  private int sendBufferAsked;
-  private int receiveBufferAsked;
-  private final InertOptions inert = new InertOptions();
-  private In in;
-  private Out out;
+  private final SocketState state;
+  private final SocketStreams streams = new SocketStreams(this);
+  private final InertOptions inert;
+  private final SocketOptions options;
 
   /**
    * An unconnected socket: {@link #connect(SocketAddress)} it to a {@link
@@ -117,7 +90,7 @@ public final class UnixSocket extends Socket {
    * @throws SocketException never in practice (the constructor of {@link Socket} declares it)
    */
   public UnixSocket() throws SocketException {
-    this((SocketAddress) null);
+    this(null, null);
   }
 
   /**
@@ -132,15 +105,17 @@ public final class UnixSocket extends Socket {
     return s;
   }
 
-  /** An unconnected socket whose connect to any IP address goes to target (null: none). */
-  private UnixSocket(SocketAddress target) throws SocketException {
+  /** A view whose connect to any IP address goes to target (null: none), over socket if connected. */
+  private UnixSocket(SocketAddress target, ConnectedSocket socket) throws SocketException {
     super(new InertSocketImpl());
-    this.target = target;
+    this.state = new SocketState(target, socket);
+    this.inert = new InertOptions(state::isClosed);
+    this.options = new SocketOptions(state, inert);
   }
 
   /** What a factory hands out: unconnected, every IP address meaning target. */
   static UnixSocket forTarget(SocketAddress target) throws SocketException {
-    return new UnixSocket(Objects.requireNonNull(target, "target"));
+    return new UnixSocket(Objects.requireNonNull(target, "target"), null);
   }
 
   /**
@@ -155,9 +130,7 @@ public final class UnixSocket extends Socket {
     if (socket.type() != SocketType.STREAM) {
       throw new IllegalArgumentException("a java.net.Socket is a byte stream; this is a " + socket.type() + " socket");
     }
-    UnixSocket s = new UnixSocket((SocketAddress) null);
-    s.socket = socket;
-    return s;
+    return new UnixSocket(null, socket);
   }
 
   /**
@@ -192,7 +165,7 @@ public final class UnixSocket extends Socket {
    * @throws SocketException when the view is not connected
    */
   public ConnectedSocket connectedSocket() throws SocketException {
-    ConnectedSocket s = socket;
+    ConnectedSocket s = state.socket();
     if (s == null) {
       throw new SocketException("Socket is not connected");
     }
@@ -202,7 +175,7 @@ public final class UnixSocket extends Socket {
   /** The process at the other end ({@code SO_PEERCRED}), as it was when the connection was made. */
   public Credentials peerCredentials() throws IOException {
     try {
-      return connected().peerCredentials();
+      return state.connected().peerCredentials();
     } catch (IOException e) {
       throw NetErrors.of(e, "getsockopt(SO_PEERCRED)");
     }
@@ -210,7 +183,6 @@ public final class UnixSocket extends Socket {
 
   // ------------------------------------------------------------------ connect
 
-  /** {@link #connect(SocketAddress, int)} without a timeout. */
   @Override
   public void connect(SocketAddress endpoint) throws IOException {
     connect(endpoint, 0);
@@ -231,71 +203,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void connect(SocketAddress endpoint, int timeout) throws IOException {
-    if (endpoint == null) {
-      throw new IllegalArgumentException("connect: The address can't be null");
-    }
-    if (timeout < 0) {
-      throw new IllegalArgumentException("connect: timeout can't be negative");
-    }
-    SocketAddress where = endpoint;
-    InetSocketAddress ip = null;
-    if (endpoint instanceof InetSocketAddress i) {
-      if (target == null) {
-        throw new IllegalArgumentException("an AF_UNIX socket connects to a UnixDomainSocketAddress or an"
-            + " AbstractSocketAddress, not to " + i + "; a UnixSocketFactory maps IP addresses to its AF_UNIX address");
-      }
-      where = target;
-      ip = i;
-    }
-    synchronized (stateLock) {
-      if (closed) {
-        throw new SocketException("Socket is closed");
-      }
-      if (socket != null || connecting) {
-        throw new SocketException("already connected");
-      }
-      connecting = true;
-    }
-    ConnectedSocket s;
-    try {
-      s = ConnectedSocket.connect(where, ConnectedSocket.options(), timeout == 0 ? null : Duration.ofMillis(timeout));
-    } catch (IOException e) {
-      connectFailed();
-      throw NetErrors.connect(e, where);
-    } catch (RuntimeException e) {
-      connectFailed();
-      throw e;
-    }
-    synchronized (stateLock) {
-      connecting = false;
-      if (closed) {
-        // Closed by another thread while connecting: the connection made meanwhile goes too.
-        s.close();
-        throw new SocketException("Socket closed");
-      }
-      remote = where;
-      asked = ip;
-      socket = s;
-    }
-    try {
-      if (sendBufferAsked > 0) {
-        s.setSendBufferSize(sendBufferAsked);
-      }
-      if (receiveBufferAsked > 0) {
-        s.setReceiveBufferSize(receiveBufferAsked);
-      }
-    } catch (IOException e) {
-      close();
-      throw NetErrors.of(e, "setsockopt");
-    }
-  }
-
-  /** After a failed connect the socket is closed, as JDK 25's own Socket does. */
-  private void connectFailed() throws IOException {
-    synchronized (stateLock) {
-      connecting = false;
-    }
-    close();
+    options.apply(state.connect(endpoint, timeout));
   }
 
   /**
@@ -306,9 +214,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void bind(SocketAddress bindpoint) throws IOException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
+    state.requireOpen();
     if (bindpoint == null || (bindpoint instanceof InetSocketAddress i && i.getAddress() != null
         && i.getAddress().isAnyLocalAddress() && i.getPort() == 0)) {
       return;
@@ -316,215 +222,22 @@ public final class UnixSocket extends Socket {
     throw new SocketException("binding the client end of an AF_UNIX socket to " + bindpoint + " is not supported");
   }
 
-  // ------------------------------------------------------------------ streams
+  // ------------------------------------------------------------------ streams and state
 
   /**
    * The input stream: unbuffered, each read one system call, bounded by {@link #setSoTimeout}.
    * Closing it closes the socket.
-   *
-   * @throws SocketException when closed, not connected, or shut down for input
    */
   @Override
   public InputStream getInputStream() throws IOException {
-    synchronized (stateLock) {
-      ConnectedSocket s = connected();
-      if (inputShutdown) {
-        throw new SocketException("Socket input is shutdown");
-      }
-      if (in == null) {
-        in = new In(s);
-      }
-      return in;
-    }
+    return streams.input(state.connected());
   }
 
-  /**
-   * The output stream: unbuffered, each write complete before it returns. Closing it closes the
-   * socket.
-   *
-   * @throws SocketException when closed, not connected, or shut down for output
-   */
+  /** The output stream: unbuffered, each write complete before it returns. Closing it closes the socket. */
   @Override
   public OutputStream getOutputStream() throws IOException {
-    synchronized (stateLock) {
-      ConnectedSocket s = connected();
-      if (outputShutdown) {
-        throw new SocketException("Socket output is shutdown");
-      }
-      if (out == null) {
-        out = new Out(s);
-      }
-      return out;
-    }
+    return streams.output(state.connected());
   }
-
-  /** The connected socket, or a SocketException saying why there is none. */
-  private ConnectedSocket connected() throws SocketException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
-    ConnectedSocket s = socket;
-    if (s == null) {
-      throw new SocketException("Socket is not connected");
-    }
-    return s;
-  }
-
-  /** A heap array as a buffer for the channel calls, the last one kept so that a loop wraps once. */
-  private static final class Wrapper {
-    private byte[] array;
-    private ByteBuffer buffer;
-
-    ByteBuffer wrap(byte[] b, int off, int len) {
-      if (b != array) {
-        buffer = ByteBuffer.wrap(b);
-        array = b;
-      }
-      buffer.limit(off + len);
-      buffer.position(off);
-      return buffer;
-    }
-  }
-
-  private final class In extends InputStream {
-    private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
-    /** posixipc's own stream, for available() (FIONREAD). */
-    private final InputStream counter;
-
-    In(ConnectedSocket s) {
-      this.s = s;
-      this.counter = s.inputStream();
-    }
-
-    @Override
-    public int read() throws IOException {
-      lock.lock();
-      try {
-        one.clear();
-        return readInto(one) == -1 ? -1 : one.get(0) & 0xff;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
-      lock.lock();
-      try {
-        return readInto(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private int readInto(ByteBuffer dst) throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (inputShutdown) {
-        return -1;
-      }
-      int n;
-      try {
-        n = s.read(dst, readTimeout);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "Read");
-      }
-      if (n == 0) {
-        // Only a socket someone set non-blocking reads nothing without the end of the stream.
-        throw new IllegalBlockingModeException();
-      }
-      return n;
-    }
-
-    @Override
-    public int available() throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (inputShutdown) {
-        return 0;
-      }
-      try {
-        return counter.available();
-      } catch (IOException e) {
-        throw NetErrors.of(e, "ioctl(FIONREAD)");
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      UnixSocket.this.close();
-    }
-  }
-
-  private final class Out extends OutputStream {
-    private final ConnectedSocket s;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Wrapper wrapper = new Wrapper();
-    private final ByteBuffer one = ByteBuffer.allocate(1);
-
-    Out(ConnectedSocket s) {
-      this.s = s;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      lock.lock();
-      try {
-        one.clear();
-        one.put(0, (byte) b);
-        writeFrom(one);
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return;
-      }
-      lock.lock();
-      try {
-        writeFrom(wrapper.wrap(b, off, len));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private void writeFrom(ByteBuffer src) throws IOException {
-      if (isClosed()) {
-        throw new SocketException("Socket closed");
-      }
-      if (outputShutdown) {
-        throw new SocketException("Socket output is shutdown");
-      }
-      try {
-        s.write(src);
-      } catch (IOException e) {
-        throw NetErrors.of(e, "Write");
-      }
-      if (src.hasRemaining()) {
-        throw new IllegalBlockingModeException();
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      UnixSocket.this.close();
-    }
-  }
-
-  // ------------------------------------------------------------------ state
 
   /**
    * Closes the socket; a thread blocked in a read or write returns with {@link SocketException}.
@@ -532,79 +245,44 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void close() throws IOException {
-    ConnectedSocket s;
-    synchronized (stateLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      s = socket;
-    }
-    if (s != null) {
-      s.close();
-    }
+    state.close();
   }
 
-  /** Ends the reading direction: reads return end of stream. */
   @Override
   public void shutdownInput() throws IOException {
-    ConnectedSocket s = connected();
-    if (inputShutdown) {
-      throw new SocketException("Socket input is already shutdown");
-    }
-    try {
-      s.shutdownInput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_RD)");
-    }
-    inputShutdown = true;
+    streams.shutdownInput(state.connected());
   }
 
-  /** Ends the writing direction: the peer reads end of stream after what was sent. */
   @Override
   public void shutdownOutput() throws IOException {
-    ConnectedSocket s = connected();
-    if (outputShutdown) {
-      throw new SocketException("Socket output is already shutdown");
-    }
-    try {
-      s.shutdownOutput();
-    } catch (IOException e) {
-      throw NetErrors.of(e, "shutdown(SHUT_WR)");
-    }
-    outputShutdown = true;
+    streams.shutdownOutput(state.connected());
   }
 
-  /** Whether it was connected (still true after close, as for the JDK's sockets). */
   @Override
   public boolean isConnected() {
-    return socket != null;
+    return state.socket() != null;
   }
 
   /** A connected AF_UNIX socket is bound (to a name or unnamed); an unconnected view is not. */
   @Override
   public boolean isBound() {
-    return socket != null;
+    return state.socket() != null;
   }
 
   /** Whether it was closed: by {@link #close()}, a stream's close, an interrupt, or its posixipc socket's close. */
   @Override
   public boolean isClosed() {
-    if (closed) {
-      return true;
-    }
-    ConnectedSocket s = socket;
-    return s != null && !s.isOpen();
+    return state.isClosed();
   }
 
   @Override
   public boolean isInputShutdown() {
-    return inputShutdown;
+    return streams.isInputShutdown();
   }
 
   @Override
   public boolean isOutputShutdown() {
-    return outputShutdown;
+    return streams.isOutputShutdown();
   }
 
   // ------------------------------------------------------------------ addresses
@@ -616,30 +294,25 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public InetAddress getInetAddress() {
-    if (socket == null) {
-      return null;
-    }
-    InetSocketAddress a = asked;
-    return a != null && a.getAddress() != null ? a.getAddress() : InetAddress.getLoopbackAddress();
+    return state.inetAddress();
   }
 
   /** The port the caller asked a factory to connect to; 0 otherwise. Never throws. */
   @Override
   public int getPort() {
-    InetSocketAddress a = asked;
-    return socket != null && a != null ? a.getPort() : 0;
+    return state.port();
   }
 
   /** The loopback address once connected (an AF_UNIX end has no IP address); the wildcard before. */
   @Override
   public InetAddress getLocalAddress() {
-    return socket != null ? InetAddress.getLoopbackAddress() : new InetSocketAddress(0).getAddress();
+    return state.socket() != null ? InetAddress.getLoopbackAddress() : new InetSocketAddress(0).getAddress();
   }
 
   /** 0 once connected (an AF_UNIX end has no port); -1 before. */
   @Override
   public int getLocalPort() {
-    return socket != null ? 0 : -1;
+    return state.socket() != null ? 0 : -1;
   }
 
   /**
@@ -649,20 +322,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public SocketAddress getRemoteSocketAddress() {
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return null;
-    }
-    SocketAddress r = remote;
-    if (r == null) {
-      try {
-        r = s.remoteAddress();
-        remote = r;
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return r;
+    return state.address(true);
   }
 
   /**
@@ -671,20 +331,7 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public SocketAddress getLocalSocketAddress() {
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return null;
-    }
-    SocketAddress l = local;
-    if (l == null) {
-      try {
-        l = s.localAddress();
-        local = l;
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return l;
+    return state.address(false);
   }
 
   /** Null: the channel under this view is posixipc's {@link ConnectedSocket}, see {@link #connectedSocket()}. */
@@ -695,151 +342,70 @@ public final class UnixSocket extends Socket {
 
   // ------------------------------------------------------------------ options
 
-  private void requireOpen() throws SocketException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
-  }
-
-  /**
-   * Bounds every read of the input stream to timeout milliseconds (0: no bound); a read that
-   * runs out throws {@link java.net.SocketTimeoutException} and the socket stays usable.
-   */
   @Override
   public void setSoTimeout(int timeout) throws SocketException {
-    requireOpen();
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout can't be negative");
-    }
-    readTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
-    soTimeout = timeout;
+    state.requireOpen();
+    streams.setSoTimeout(timeout);
   }
 
   @Override
   public int getSoTimeout() throws SocketException {
-    requireOpen();
-    return soTimeout;
+    state.requireOpen();
+    return streams.soTimeout();
   }
 
   /** SO_SNDBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
   @Override
   public void setSendBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("negative send size");
-    }
-    requireOpen();
-    ConnectedSocket s = socket;
-    if (s == null) {
-      sendBufferAsked = size;
-      return;
-    }
-    try {
-      s.setSendBufferSize(size);
-    } catch (IOException e) {
-      throw socketException(e, "setsockopt(SO_SNDBUF)");
-    }
+    options.setSendBufferSize(size);
   }
 
   @Override
   public int getSendBufferSize() throws SocketException {
-    requireOpen();
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return sendBufferAsked > 0 ? sendBufferAsked : kernelDefault("wmem_default");
-    }
-    try {
-      return s.sendBufferSize();
-    } catch (IOException e) {
-      throw socketException(e, "getsockopt(SO_SNDBUF)");
-    }
+    return options.sendBufferSize();
   }
 
   /** SO_RCVBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
   @Override
   public void setReceiveBufferSize(int size) throws SocketException {
-    if (size <= 0) {
-      throw new IllegalArgumentException("invalid receive size");
-    }
-    requireOpen();
-    ConnectedSocket s = socket;
-    if (s == null) {
-      receiveBufferAsked = size;
-      return;
-    }
-    try {
-      s.setReceiveBufferSize(size);
-    } catch (IOException e) {
-      throw socketException(e, "setsockopt(SO_RCVBUF)");
-    }
+    options.setReceiveBufferSize(size);
   }
 
   @Override
   public int getReceiveBufferSize() throws SocketException {
-    requireOpen();
-    ConnectedSocket s = socket;
-    if (s == null) {
-      return receiveBufferAsked > 0 ? receiveBufferAsked : kernelDefault("rmem_default");
-    }
-    try {
-      return s.receiveBufferSize();
-    } catch (IOException e) {
-      throw socketException(e, "getsockopt(SO_RCVBUF)");
-    }
-  }
-
-  /** The kernel's default buffer size (net.core.wmem_default / rmem_default), or 212992 when unreadable. */
-  static int kernelDefault(String name) {
-    try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core", name)).trim());
-    } catch (IOException | RuntimeException e) {
-      return 212992;
-    }
-  }
-
-  private static SocketException socketException(IOException e, String what) {
-    IOException t = NetErrors.of(e, what);
-    return t instanceof SocketException se ? se : NetErrors.withCause(new SocketException(e.getMessage()), e);
+    return options.receiveBufferSize();
   }
 
   /** Accepted without effect (AF_UNIX has no Nagle algorithm); read back by {@link #getTcpNoDelay()}. */
   @Override
   public void setTcpNoDelay(boolean on) throws SocketException {
-    requireOpen();
     inert.set("TCP_NODELAY", on);
   }
 
   @Override
   public boolean getTcpNoDelay() throws SocketException {
-    requireOpen();
     return inert.flag("TCP_NODELAY");
   }
 
   /** Accepted without effect (AF_UNIX has no keep-alive probes: a dead peer is seen at once). */
   @Override
   public void setKeepAlive(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_KEEPALIVE", on);
   }
 
   @Override
   public boolean getKeepAlive() throws SocketException {
-    requireOpen();
     return inert.flag("SO_KEEPALIVE");
   }
 
   /** Accepted without effect (a close of an AF_UNIX socket never waits to send). */
   @Override
   public void setSoLinger(boolean on, int linger) throws SocketException {
-    requireOpen();
-    if (on && linger < 0) {
-      throw new IllegalArgumentException("invalid value for SO_LINGER");
-    }
-    inert.set("SO_LINGER", on ? Math.min(linger, 65535) : -1);
+    inert.setLinger(on, linger);
   }
 
   @Override
   public int getSoLinger() throws SocketException {
-    requireOpen();
     return inert.number("SO_LINGER");
   }
 
@@ -850,49 +416,40 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void sendUrgentData(int data) throws IOException {
-    requireOpen();
+    state.requireOpen();
     throw new SocketException("urgent data is TCP's: an AF_UNIX socket has none");
   }
 
   /** Accepted without effect (no urgent data to put inline). */
   @Override
   public void setOOBInline(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_OOBINLINE", on);
   }
 
   @Override
   public boolean getOOBInline() throws SocketException {
-    requireOpen();
     return inert.flag("SO_OOBINLINE");
   }
 
   /** Accepted without effect (no IP header to mark). */
   @Override
   public void setTrafficClass(int tc) throws SocketException {
-    if (tc < 0 || tc > 255) {
-      throw new IllegalArgumentException("tc is not in range 0 -- 255");
-    }
-    requireOpen();
-    inert.set("IP_TOS", tc);
+    inert.setTrafficClass(tc);
   }
 
   @Override
   public int getTrafficClass() throws SocketException {
-    requireOpen();
     return inert.number("IP_TOS");
   }
 
   /** Accepted without effect (a client end has no address to reuse). */
   @Override
   public void setReuseAddress(boolean on) throws SocketException {
-    requireOpen();
     inert.set("SO_REUSEADDR", on);
   }
 
   @Override
   public boolean getReuseAddress() throws SocketException {
-    requireOpen();
     return inert.flag("SO_REUSEADDR");
   }
 
@@ -908,63 +465,32 @@ public final class UnixSocket extends Socket {
    *
    * @throws UnsupportedOperationException for any other option
    */
+  /**
+   * {@code SO_SNDBUF} and {@code SO_RCVBUF} are real; the TCP and IP options (see the class
+   * comment) are accepted without effect, by name.
+   *
+   * @throws UnsupportedOperationException for any other option
+   */
   @Override
   public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-    Objects.requireNonNull(name, "name");
-    if (name == StandardSocketOptions.SO_SNDBUF) {
-      setSendBufferSize(requireValue(name, value));
-    } else if (name == StandardSocketOptions.SO_RCVBUF) {
-      setReceiveBufferSize(requireValue(name, value));
-    } else if (InertOptions.knows(name.name())) {
-      requireOpen();
-      if (value == null || !name.type().isInstance(value)) {
-        throw new IllegalArgumentException("bad value for " + name + ": " + value);
-      }
-      inert.set(name.name(), value);
-    } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX socket");
-    }
+    options.set(name, value);
     return this;
-  }
-
-  private static int requireValue(SocketOption<?> name, Object value) {
-    if (!(value instanceof Integer i)) {
-      throw new IllegalArgumentException("bad value for " + name + ": " + value);
-    }
-    return i;
   }
 
   @Override
   public <T> T getOption(SocketOption<T> name) throws IOException {
-    Objects.requireNonNull(name, "name");
-    Object v;
-    if (name == StandardSocketOptions.SO_SNDBUF) {
-      v = getSendBufferSize();
-    } else if (name == StandardSocketOptions.SO_RCVBUF) {
-      v = getReceiveBufferSize();
-    } else if (InertOptions.knows(name.name())) {
-      requireOpen();
-      v = inert.get(name.name());
-    } else {
-      throw new UnsupportedOperationException("'" + name + "' not supported by an AF_UNIX socket");
-    }
-    return name.type().cast(v);
+    return options.get(name);
   }
 
   /** The standard options this socket takes: the real buffer sizes and the inert TCP/IP ones. */
   @Override
   public Set<SocketOption<?>> supportedOptions() {
-    return Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-        StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER,
-        StandardSocketOptions.IP_TOS, StandardSocketOptions.SO_REUSEADDR);
+    return SocketOptions.SUPPORTED;
   }
 
   /** The view, its AF_UNIX address and state, and the IP address asked for, if any. */
   @Override
   public String toString() {
-    SocketAddress r = remote;
-    String where = socket == null ? "unconnected" : r != null ? SocketAddresses.format(r) : "connected";
-    InetSocketAddress a = asked;
-    return "UnixSocket[" + where + (a != null ? ", for " + a : "") + (isClosed() ? ", closed" : "") + "]";
+    return state.toString();
   }
 }
