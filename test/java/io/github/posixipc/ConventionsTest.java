@@ -32,24 +32,25 @@ import org.junit.jupiter.api.function.Executable;
 class ConventionsTest {
 
   /** Each mechanism that has options, with the factories that take them. */
-  private static final Map<Class<?>, List<String>> FACTORIES = Map.of(
-      Pipe.class, List.of("open"),
-      Fifo.class, List.of("create"),
-      MessageQueue.class, List.of("open"),
-      SharedMemory.class, List.of("create", "open", "createAnonymous"),
-      NamedSemaphore.class, List.of("open"),
-      ConnectedSocket.class, List.of("connect", "pair"),
-      ListeningSocket.class, List.of("bind"),
-      SysVMessageQueue.class, List.of("open", "ofId"),
-      SysVSharedMemory.class, List.of("open"),
-      SysVSemaphoreSet.class, List.of("open"));
+  private static final Map<Class<?>, List<String>> FACTORIES = Map.ofEntries(
+      Map.entry(Pipe.class, List.of("open")),
+      Map.entry(Fifo.class, List.of("create")),
+      Map.entry(MessageQueue.class, List.of("open")),
+      Map.entry(SharedMemory.class, List.of("create", "open", "createAnonymous")),
+      Map.entry(NamedSemaphore.class, List.of("open")),
+      Map.entry(ConnectedSocket.class, List.of("connect", "pair")),
+      Map.entry(ListeningSocket.class, List.of("bind")),
+      Map.entry(SysVMessageQueue.class, List.of("open", "ofId")),
+      Map.entry(SysVSharedMemory.class, List.of("open")),
+      Map.entry(SysVSemaphoreSet.class, List.of("open")),
+      Map.entry(Channel.class, List.of("create", "open", "createAnonymous")));
 
   /** Every public handle and value class of the library's API that these rules are about. */
   private static final List<Class<?>> HANDLES = List.of(Pipe.class, Pipe.Source.class, Pipe.Sink.class,
       Fifo.class, MessageQueue.class, MessageQueueNotification.class, SharedMemory.class,
       NamedSemaphore.class, UnnamedSemaphore.class, ConnectedSocket.class, ListeningSocket.class,
       DatagramSocket.class, ReceivedMessage.class, SocketAddresses.class, AbstractSocketAddress.class,
-      SysV.class, SysVMessageQueue.class, SysVSharedMemory.class, SysVSemaphoreSet.class);
+      SysV.class, SysVMessageQueue.class, SysVSharedMemory.class, SysVSemaphoreSet.class, Channel.class);
 
   @Test
   void everyMechanismWithOptionsTakesANestedBuilderInAShortAndAnOptionsForm() throws Exception {
@@ -289,5 +290,32 @@ class ConventionsTest {
 
   private static void assertNegativeRefused(Executable call) {
     assertThrows(IllegalArgumentException.class, call, "a negative timeout");
+  }
+
+  /**
+   * No public class of the library is over 500 lines: a class that grows past that is doing two
+   * things, and the part that is not its API moves to a package-private helper.
+   */
+  @Test
+  void noPublicClassIsOverFiveHundredLines() throws Exception {
+    Path sources = Path.of(System.getProperty("user.dir"), "src", "main", "java");
+    assertTrue(Files.isDirectory(sources), "the library's sources are not at " + sources);
+    List<String> over = new ArrayList<>();
+    int checked = 0;
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".java"))::iterator) {
+        List<String> lines = Files.readAllLines(f);
+        boolean isPublic = lines.stream().anyMatch(l -> l.matches(
+            "public (final |abstract |sealed |non-sealed )*(class|interface|record|enum) .*"));
+        if (isPublic) {
+          checked++;
+          if (lines.size() > 500) {
+            over.add(sources.relativize(f) + ": " + lines.size() + " lines");
+          }
+        }
+      }
+    }
+    assertTrue(checked > 40, "only " + checked + " public classes found under " + sources);
+    assertEquals(List.of(), over, "public classes over 500 lines");
   }
 }
