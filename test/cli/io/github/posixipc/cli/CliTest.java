@@ -492,6 +492,9 @@ class CliTest {
     assertTrue(r.out().lines().anyMatch(l -> l.matches("pipe-rt\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s+-\\s+-\\s*")),
         "ratio row missing:\n" + r.out());
     assertFalse(r.out().contains("fifo"), "--only keeps the other scenarios out");
+    // On JDK 24+ JMH's use of sun.misc.Unsafe would print warnings into the tables.
+    assertFalse(r.out().contains("WARNING:") || r.err().contains("WARNING:"),
+        "JVM warnings in the output:\n" + r.out() + r.err());
   }
 
   @Test

@@ -324,6 +324,11 @@ public final class Bench {
       jvmArgs.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
     }
     jvmArgs.addAll(pgProperties);
+    if (Runtime.version().feature() >= 23) {
+      // JMH reads fields through sun.misc.Unsafe, which JDK 24+ warns about on every fork's
+      // standard output, in the middle of the tables; the flag exists from JDK 23 on.
+      jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
+    }
     if (contender.equals("agrona")) {
       jvmArgs.addAll(AgronaLinks.JVM_OPTIONS);
     }

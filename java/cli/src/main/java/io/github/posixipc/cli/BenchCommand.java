@@ -74,6 +74,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--enable-native-access=ALL-UNNAMED");
+    if (Runtime.version().feature() >= 23) {
+      // The driver runs JMH, which JDK 24+ would warn about for its use of sun.misc.Unsafe.
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
     String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
     if (cache != null) {
       cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
