@@ -241,14 +241,15 @@ class CliTest {
 
   // ------------------------------------------------------------------ mq
 
-  private static String uniqueQueue(String tag) {
+  /** A POSIX IPC name ("/pipc-cli-...") no other test or run uses: the CLI tests' one namer. */
+  static String uniqueName(String tag) {
     return "/pipc-cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-"
         + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()) + "-" + tag;
   }
 
   @Test
   void mqCreateSendReceiveStatRemove() throws Exception {
-    String name = uniqueQueue("q");
+    String name = uniqueName("q");
     try {
       assertEquals(0, run("mq", "create", name, "--max-messages", "4", "--message-size", "128", "--exclusive").status());
       assertEquals(0, run("mq", "send", name, "--priority", "3", "hello", "there").status());
@@ -295,13 +296,13 @@ class CliTest {
     Run bad = run("mq", "create", "no-slash");
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("EINVAL") && bad.err().contains("a queue name is '/'"), bad.err());
-    assertEquals(1, run("mq", "stat", uniqueQueue("missing")).status());
+    assertEquals(1, run("mq", "stat", uniqueName("missing")).status());
     Run limits = run("mq", "limits", "--json");
     assertEquals(0, limits.status());
     long msgMax = JSON.readTree(limits.out()).get("msg_max").asLong();
     boolean privileged = JSON.readTree(limits.out()).get("cap_sys_resource").asBoolean();
     if (!privileged) {
-      String big = uniqueQueue("big");
+      String big = uniqueName("big");
       try {
         Run tooMany = run("mq", "create", big, "--max-messages", "" + (msgMax + 1), "--message-size", "8");
         assertEquals(1, tooMany.status());
@@ -310,7 +311,7 @@ class CliTest {
         run("mq", "rm", big); // only if it was wrongly created
       }
     }
-    String name = uniqueQueue("full");
+    String name = uniqueName("full");
     try {
       assertEquals(0, run("mq", "create", name, "--max-messages", "1", "--message-size", "4").status());
       assertEquals(2, run("mq", "send", name, "--priority", "40000", "x").status());
