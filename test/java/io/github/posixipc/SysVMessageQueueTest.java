@@ -149,12 +149,12 @@ class SysVMessageQueueTest {
           assertEquals(q.id(), again.id());
         }
         SysVMessageQueue.Stat st = q.stat();
-        assertEquals(0640, st.mode(), "System V takes the mode as given");
-        assertEquals(key, st.key());
+        assertEquals(0640, st.permissions().mode(), "System V takes the mode as given");
+        assertEquals(key, st.permissions().key());
         assertEquals(SysV.limits().msgmnb(), st.maxBytes());
         q.setMode(0600);
         q.setMaxBytes(1024);
-        assertEquals(0600, q.stat().mode());
+        assertEquals(0600, q.stat().permissions().mode());
         assertEquals(1024, q.stat().maxBytes());
       }
     } finally {

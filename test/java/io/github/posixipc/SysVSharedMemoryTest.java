@@ -59,7 +59,7 @@ class SysVSharedMemoryTest {
         SysVSharedMemory.Stat st = shm.stat();
         assertEquals(ProcessHandle.current().pid(), st.creatorPid());
         assertEquals(ProcessHandle.current().pid(), st.lastPid());
-        assertEquals(0600, st.mode());
+        assertEquals(0600, st.permissions().mode());
         assertFalse(st.removed());
       }
       assertEquals(0, shm.stat().attaches());
@@ -95,7 +95,7 @@ class SysVSharedMemoryTest {
       shm.remove();
       SysVSharedMemory.Stat st = shm.stat();
       assertTrue(st.removed());
-      assertEquals(SysV.PRIVATE, st.key());
+      assertEquals(SysV.PRIVATE, st.permissions().key());
       try (SysVSharedMemory again = SysVSharedMemory.ofId(shm.id()); MappedRegion r2 = again.attach()) {
         assertEquals(7, r2.getInt(0), "Linux lets a removed segment be attached by its id");
       }

@@ -50,6 +50,26 @@ public final class SysV {
   public record Limits(long msgmax, long msgmnb, long msgmni, long shmmax, long shmall, long shmmni,
       long semmsl, long semmns, long semopm, long semmni, long semvmx) {}
 
+  /**
+   * The owner, creator and permission bits every System V object carries ({@code struct
+   * ipc_perm}), in each class's {@code Stat}.
+   *
+   * @param key the key it was made with ({@link #PRIVATE} for a private object)
+   * @param uid the owner's user id
+   * @param gid the owner's group id
+   * @param creatorUid the creator's user id
+   * @param creatorGid the creator's group id
+   * @param mode the permission bits (0777)
+   */
+  public record Permissions(int key, int uid, int gid, int creatorUid, int creatorGid, int mode) {
+    /** The fields the C core puts first in every stat (PIPC_SYSV_STAT_*). */
+    static Permissions of(long[] st) {
+      return new Permissions((int) st[Core.PIPC_SYSV_STAT_KEY], (int) st[Core.PIPC_SYSV_STAT_UID],
+          (int) st[Core.PIPC_SYSV_STAT_GID], (int) st[Core.PIPC_SYSV_STAT_CUID],
+          (int) st[Core.PIPC_SYSV_STAT_CGID], (int) st[Core.PIPC_SYSV_STAT_MODE]);
+    }
+  }
+
   /** Reads the limits now (see {@link Limits}). */
   public static Limits limits() {
     long[] l = new long[Core.PIPC_SYSV_LIMITS_SLOTS];

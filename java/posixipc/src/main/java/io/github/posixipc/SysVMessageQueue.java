@@ -43,7 +43,7 @@ import java.util.Objects;
  * The queue itself stays until {@link #remove()}; its removal by any process wakes waiting
  * threads with EIDRM. docs/sysv.md has the whole story.
  */
-public final class SysVMessageQueue implements AutoCloseable {
+public final class SysVMessageQueue extends SysVObject {
 
   static {
     Native.ensureLoaded();
@@ -73,8 +73,7 @@ public final class SysVMessageQueue implements AutoCloseable {
   }
 
   /** A queue's state ({@code msgctl IPC_STAT}); a time of {@link Instant#EPOCH} means never. */
-  public record Stat(int key, int uid, int gid, int creatorUid, int creatorGid, int mode, long bytes,
-      long messages, long maxBytes, int lastSendPid, int lastReceivePid, Instant sendTime,
+  public record Stat(SysV.Permissions permissions, long bytes, long messages, long maxBytes, int lastSendPid, int lastReceivePid, Instant sendTime,
       Instant receiveTime, Instant changeTime) {}
 
   private static final Descriptor.Call SEND = (id, addr, len, unused, t) ->
@@ -85,18 +84,13 @@ public final class SysVMessageQueue implements AutoCloseable {
       Core.pipc_sysv_msg_receive(id, addr, b & 0xffffffffL, type, (int) (b >>> 32),
           t > 0 ? Timeouts.FOREVER : t);
 
-  private final int key;
-  private final int id;
   private final int receiveFlags;
-  private final InterruptibleHandle handle;
 
   private SysVMessageQueue(int key, int id, boolean truncate) {
-    this.key = key;
-    this.id = id;
+    // The kernel has no timed msgrcv, so the waker ends timed calls at their deadline (nowait
+    // false).
+    super(Kind.QUEUE, key, id, true, false);
     this.receiveFlags = truncate ? Core.PIPC_SYSV_MSG_NOERROR : 0;
-    // Nothing to release: an identifier is the system's, not this process's. The kernel has no
-    // timed msgrcv, so the waker ends timed calls at their deadline (nowait false).
-    this.handle = new InterruptibleHandle(this, Descriptor.ofIdentifier(SysV.what("queue", key, id), id, false, h -> 0));
   }
 
   /** A fresh set of options: get an existing queue, mode 0600 for a created one. */
@@ -146,22 +140,8 @@ public final class SysVMessageQueue implements AutoCloseable {
     if (options.create) {
       throw new IllegalArgumentException("an identifier names an existing queue: create() does not apply");
     }
-    long[] st = new long[Core.PIPC_SYSV_MSG_STAT_SLOTS];
-    int r = Core.pipc_sysv_msg_stat_get(id, st);
-    if (r < 0) {
-      throw PosixException.of(r, "msgctl(IPC_STAT)", "System V queue id " + id);
-    }
+    long[] st = Kind.QUEUE.statOf(id);
     return new SysVMessageQueue((int) st[Core.PIPC_SYSV_STAT_KEY], id, options.truncate);
-  }
-
-  /** The key it was got with ({@link SysV#PRIVATE} for a private queue or one got by id). */
-  public int key() {
-    return key;
-  }
-
-  /** The identifier, which every process may use ({@code msqid}). */
-  public int id() {
-    return id;
   }
 
   // ------------------------------------------------------------------ send
@@ -309,12 +289,8 @@ public final class SysVMessageQueue implements AutoCloseable {
 
   /** The queue's state now ({@code msgctl IPC_STAT}). */
   public Stat stat() throws IOException {
-    long[] st = new long[Core.PIPC_SYSV_MSG_STAT_SLOTS];
-    handle.descriptor.withFd(q -> Core.pipc_sysv_msg_stat_get(q, st), "msgctl(IPC_STAT)");
-    return new Stat((int) st[Core.PIPC_SYSV_STAT_KEY], (int) st[Core.PIPC_SYSV_STAT_UID],
-        (int) st[Core.PIPC_SYSV_STAT_GID], (int) st[Core.PIPC_SYSV_STAT_CUID],
-        (int) st[Core.PIPC_SYSV_STAT_CGID], (int) st[Core.PIPC_SYSV_STAT_MODE],
-        st[Core.PIPC_SYSV_MSG_STAT_BYTES], st[Core.PIPC_SYSV_MSG_STAT_MESSAGES],
+    long[] st = statSlots();
+    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_MSG_STAT_BYTES], st[Core.PIPC_SYSV_MSG_STAT_MESSAGES],
         st[Core.PIPC_SYSV_MSG_STAT_MAX_BYTES], (int) st[Core.PIPC_SYSV_MSG_STAT_LAST_SEND_PID],
         (int) st[Core.PIPC_SYSV_MSG_STAT_LAST_RECEIVE_PID],
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_MSG_STAT_SEND_TIME]),
@@ -330,7 +306,7 @@ public final class SysVMessageQueue implements AutoCloseable {
    */
   public void setMode(int mode) throws IOException {
     int m = OptionChecks.mode(mode, 0777);
-    handle.descriptor.withFd(q -> Core.pipc_sysv_msg_set(q, -1, -1, m, -1), "msgctl(IPC_SET)");
+    life.withFd(q -> Core.pipc_sysv_msg_set(q, -1, -1, m, -1), "msgctl(IPC_SET)");
   }
 
   /**
@@ -341,16 +317,7 @@ public final class SysVMessageQueue implements AutoCloseable {
    */
   public void setMaxBytes(long maxBytes) throws IOException {
     long b = OptionChecks.positive(maxBytes, "maxBytes");
-    handle.descriptor.withFd(q -> Core.pipc_sysv_msg_set(q, -1, -1, -1, b), "msgctl(IPC_SET)");
-  }
-
-  /**
-   * Removes the queue at once with its messages ({@code msgctl IPC_RMID}); threads of every
-   * process waiting on it get EIDRM. This handle stays open (only close() ends it), but every
-   * later call on it fails with EINVAL.
-   */
-  public void remove() throws IOException {
-    handle.descriptor.withFd(Core::pipc_sysv_msg_remove, "msgctl(IPC_RMID)");
+    life.withFd(q -> Core.pipc_sysv_msg_set(q, -1, -1, -1, b), "msgctl(IPC_SET)");
   }
 
   /**
@@ -359,32 +326,11 @@ public final class SysVMessageQueue implements AutoCloseable {
    * @throws PosixException EINVAL when there is none, EPERM when this process may not
    */
   public static void remove(int id) throws IOException {
-    int r = Core.pipc_sysv_msg_remove(id);
-    if (r < 0) {
-      throw PosixException.of(r, "msgctl(IPC_RMID)", "System V queue id " + id);
-    }
-  }
-
-  /** True until close. */
-  public boolean isOpen() {
-    return handle.isOpen();
-  }
-
-  /**
-   * Ends this handle, waking threads blocked in it ({@code AsynchronousCloseException});
-   * idempotent and thread-safe. The queue stays: that is {@link #remove()}.
-   */
-  @Override
-  public void close() throws IOException {
-    handle.close();
-  }
-
-  private String what() {
-    return handle.descriptor.what();
+    Kind.QUEUE.removeId(id);
   }
 
   @Override
   public String toString() {
-    return "SysVMessageQueue[" + what() + (isOpen() ? "" : ", closed") + "]";
+    return describe("");
   }
 }

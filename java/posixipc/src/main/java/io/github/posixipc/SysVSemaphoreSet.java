@@ -43,7 +43,7 @@ import java.util.Objects;
  * {@link Options#initTimeout(Duration)}) until {@code sem_otime} is set. C processes that follow
  * the same protocol (docs/sysv.md) interoperate.
  */
-public final class SysVSemaphoreSet implements AutoCloseable {
+public final class SysVSemaphoreSet extends SysVObject {
 
   static {
     Native.ensureLoaded();
@@ -143,25 +143,19 @@ public final class SysVSemaphoreSet implements AutoCloseable {
   }
 
   /** A set's state ({@code semctl IPC_STAT}); a time of {@link Instant#EPOCH} means never. */
-  public record Stat(int key, int uid, int gid, int creatorUid, int creatorGid, int mode, int count,
-      Instant opTime, Instant changeTime) {}
+  public record Stat(SysV.Permissions permissions, int count, Instant opTime, Instant changeTime) {}
 
   private static final Descriptor.Call OP = (id, addr, nops, unused, t) ->
       Core.pipc_sysv_sem_op(id, addr, nops, t);
 
-  private final int key;
-  private final int id;
   private final int count;
   private final boolean created;
-  private final InterruptibleHandle handle;
 
   private SysVSemaphoreSet(int key, int id, int count, boolean created) {
-    this.key = key;
-    this.id = id;
+    // semtimedop ends its own timed waits (nowait true); close signals the threads inside.
+    super(Kind.SET, key, id, true, true);
     this.count = count;
     this.created = created;
-    // semtimedop ends its own timed waits (nowait true); close signals the threads inside.
-    this.handle = new InterruptibleHandle(this, Descriptor.ofIdentifier(SysV.what("semaphore set", key, id), id, true, h -> 0));
   }
 
   /** A fresh set of options: get an existing set of any size, mode 0600 for a created one. */
@@ -240,23 +234,9 @@ public final class SysVSemaphoreSet implements AutoCloseable {
   }
 
   private static SysVSemaphoreSet of(int id, boolean created) throws IOException {
-    long[] st = new long[Core.PIPC_SYSV_SEM_STAT_SLOTS];
-    int r = Core.pipc_sysv_sem_stat_get(id, st);
-    if (r < 0) {
-      throw PosixException.of(r, "semctl(IPC_STAT)", "System V semaphore set id " + id);
-    }
+    long[] st = Kind.SET.statOf(id);
     return new SysVSemaphoreSet((int) st[Core.PIPC_SYSV_STAT_KEY], id,
         (int) st[Core.PIPC_SYSV_SEM_STAT_COUNT], created);
-  }
-
-  /** The key it was got with ({@link SysV#PRIVATE} for a private set). */
-  public int key() {
-    return key;
-  }
-
-  /** The identifier, which every process may use ({@code semid}). */
-  public int id() {
-    return id;
   }
 
   /** The number of semaphores, fixed at creation. */
@@ -291,7 +271,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
    *     when a value would pass it; EIDRM when the set is removed during the wait
    */
   public void apply(Duration timeout, Operation... ops) throws IOException {
-    handle.descriptor.ensureOpen();
+    life.ensureOpen();
     Objects.requireNonNull(ops, "ops");
     if (ops.length == 0) {
       throw new IllegalArgumentException("semop needs at least one operation");
@@ -328,7 +308,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
   /** The value of semaphore number ({@code GETVAL}). */
   public int value(int number) throws IOException {
     checkNumber(number);
-    return (int) handle.descriptor.withFd(s -> Core.pipc_sysv_sem_value(s, number), "semctl(GETVAL)");
+    return (int) life.withFd(s -> Core.pipc_sysv_sem_value(s, number), "semctl(GETVAL)");
   }
 
   /**
@@ -339,13 +319,13 @@ public final class SysVSemaphoreSet implements AutoCloseable {
   public void setValue(int number, int value) throws IOException {
     checkNumber(number);
     checkedValue(value);
-    handle.descriptor.withFd(s -> Core.pipc_sysv_sem_set_value(s, number, value), "semctl(SETVAL)");
+    life.withFd(s -> Core.pipc_sysv_sem_set_value(s, number, value), "semctl(SETVAL)");
   }
 
   /** Every value ({@code GETALL}), in one atomic read. */
   public int[] values() throws IOException {
     int[] v = new int[count];
-    handle.descriptor.withFd(s -> Core.pipc_sysv_sem_get_all(s, v, v.length), "semctl(GETALL)");
+    life.withFd(s -> Core.pipc_sysv_sem_get_all(s, v, v.length), "semctl(GETALL)");
     return v;
   }
 
@@ -355,7 +335,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
    * @throws IllegalArgumentException unless there are {@link #count()} values, each in 0..32767
    */
   public void setValues(int... values) throws IOException {
-    handle.descriptor.ensureOpen();
+    life.ensureOpen();
     Objects.requireNonNull(values, "values");
     if (values.length != count) {
       throw new IllegalArgumentException("SETALL needs " + count + " values for " + what() + ", not "
@@ -365,73 +345,43 @@ public final class SysVSemaphoreSet implements AutoCloseable {
       checkedValue(v);
     }
     int[] copy = values.clone();
-    handle.descriptor.withFd(s -> Core.pipc_sysv_sem_set_all(s, copy, copy.length), "semctl(SETALL)");
+    life.withFd(s -> Core.pipc_sysv_sem_set_all(s, copy, copy.length), "semctl(SETALL)");
   }
 
   /** The pid of the process that operated last on semaphore number ({@code GETPID}; 0: none). */
   public int lastPid(int number) throws IOException {
     checkNumber(number);
-    return (int) handle.descriptor.withFd(s -> Core.pipc_sysv_sem_pid(s, number), "semctl(GETPID)");
+    return (int) life.withFd(s -> Core.pipc_sysv_sem_pid(s, number), "semctl(GETPID)");
   }
 
   /** The threads waiting for semaphore number to grow ({@code GETNCNT}). */
   public int waitingForIncrease(int number) throws IOException {
     checkNumber(number);
-    return (int) handle.descriptor.withFd(s -> Core.pipc_sysv_sem_waiting(s, number, 0), "semctl(GETNCNT)");
+    return (int) life.withFd(s -> Core.pipc_sysv_sem_waiting(s, number, 0), "semctl(GETNCNT)");
   }
 
   /** The threads waiting for semaphore number to be 0 ({@code GETZCNT}). */
   public int waitingForZero(int number) throws IOException {
     checkNumber(number);
-    return (int) handle.descriptor.withFd(s -> Core.pipc_sysv_sem_waiting(s, number, 1), "semctl(GETZCNT)");
+    return (int) life.withFd(s -> Core.pipc_sysv_sem_waiting(s, number, 1), "semctl(GETZCNT)");
   }
 
   /** The set's state now ({@code semctl IPC_STAT}). */
   public Stat stat() throws IOException {
-    long[] st = new long[Core.PIPC_SYSV_SEM_STAT_SLOTS];
-    handle.descriptor.withFd(s -> Core.pipc_sysv_sem_stat_get(s, st), "semctl(IPC_STAT)");
-    return new Stat((int) st[Core.PIPC_SYSV_STAT_KEY], (int) st[Core.PIPC_SYSV_STAT_UID],
-        (int) st[Core.PIPC_SYSV_STAT_GID], (int) st[Core.PIPC_SYSV_STAT_CUID],
-        (int) st[Core.PIPC_SYSV_STAT_CGID], (int) st[Core.PIPC_SYSV_STAT_MODE],
-        (int) st[Core.PIPC_SYSV_SEM_STAT_COUNT],
+    long[] st = statSlots();
+    return new Stat(SysV.Permissions.of(st), (int) st[Core.PIPC_SYSV_SEM_STAT_COUNT],
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SEM_STAT_OP_TIME]),
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SEM_STAT_CHANGE_TIME]));
   }
 
-  /**
-   * Removes the set at once ({@code semctl IPC_RMID}); threads of every process waiting on it get
-   * EIDRM.
-   */
-  public void remove() throws IOException {
-    handle.descriptor.withFd(Core::pipc_sysv_sem_remove, "semctl(IPC_RMID)");
-  }
-
   /** Removes the set with identifier id, as {@code ipcrm -s} does. */
   public static void remove(int id) throws IOException {
-    int r = Core.pipc_sysv_sem_remove(id);
-    if (r < 0) {
-      throw PosixException.of(r, "semctl(IPC_RMID)", "System V semaphore set id " + id);
-    }
-  }
-
-  /** True until close. */
-  public boolean isOpen() {
-    return handle.isOpen();
-  }
-
-  /**
-   * Ends this handle, waking threads blocked in {@link #apply} ({@code
-   * AsynchronousCloseException}); idempotent and thread-safe. The set stays: that is {@link
-   * #remove()}.
-   */
-  @Override
-  public void close() throws IOException {
-    handle.close();
+    Kind.SET.removeId(id);
   }
 
   /** Closed first, then the number: a closed handle says so whatever the arguments. */
   private void checkNumber(int number) throws ClosedChannelException {
-    handle.descriptor.ensureOpen();
+    life.ensureOpen();
     if (number < 0 || number >= count) {
       throw new IllegalArgumentException("semaphore number " + number + " is outside 0.."
           + (count - 1) + " of " + what());
@@ -445,12 +395,8 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     return value;
   }
 
-  private String what() {
-    return handle.descriptor.what();
-  }
-
   @Override
   public String toString() {
-    return "SysVSemaphoreSet[" + what() + ", " + count + " semaphores" + (isOpen() ? "" : ", closed") + "]";
+    return describe(", " + count + " semaphores");
   }
 }

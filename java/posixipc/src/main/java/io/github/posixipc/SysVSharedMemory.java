@@ -26,7 +26,7 @@ import java.util.Objects;
  * last attachment does. On Linux a removed segment can still be attached by its identifier while
  * any process has it attached. docs/sysv.md has the whole story.
  */
-public final class SysVSharedMemory implements AutoCloseable {
+public final class SysVSharedMemory extends SysVObject {
 
   static {
     Native.ensureLoaded();
@@ -56,22 +56,16 @@ public final class SysVSharedMemory implements AutoCloseable {
   }
 
   /** A segment's state ({@code shmctl IPC_STAT}); a time of {@link Instant#EPOCH} means never. */
-  public record Stat(int key, int uid, int gid, int creatorUid, int creatorGid, int mode, long size,
-      long attaches, int creatorPid, int lastPid, Instant attachTime, Instant detachTime,
-      Instant changeTime, boolean removed, boolean locked) {}
+  public record Stat(SysV.Permissions permissions, long size, long attaches, int creatorPid,
+      int lastPid, Instant attachTime, Instant detachTime, Instant changeTime, boolean removed,
+      boolean locked) {}
 
-  private final int key;
-  private final int id;
   private final long size;
-  private final Descriptor life;
 
   private SysVSharedMemory(int key, int id, long size) {
-    this.key = key;
-    this.id = id;
+    // Attachments are their regions': closing this handle leaves them.
+    super(Kind.SEGMENT, key, id, false, true);
     this.size = size;
-    // Nothing to release: the segment is the system's, and attachments are their regions'.
-    this.life = Descriptor.of(SysV.what("segment", key, id), id, h -> 0);
-    life.cleanWith(this);
   }
 
   /** A fresh set of options: get an existing segment of any size, mode 0600 for a created one. */
@@ -127,22 +121,8 @@ public final class SysVSharedMemory implements AutoCloseable {
   }
 
   private static SysVSharedMemory of(int id) throws IOException {
-    long[] st = new long[Core.PIPC_SYSV_SHM_STAT_SLOTS];
-    int r = Core.pipc_sysv_shm_stat_get(id, st);
-    if (r < 0) {
-      throw PosixException.of(r, "shmctl(IPC_STAT)", "System V segment id " + id);
-    }
+    long[] st = Kind.SEGMENT.statOf(id);
     return new SysVSharedMemory((int) st[Core.PIPC_SYSV_STAT_KEY], id, st[Core.PIPC_SYSV_SHM_STAT_SIZE]);
-  }
-
-  /** The key it was made with ({@link SysV#PRIVATE} for a private segment). */
-  public int key() {
-    return key;
-  }
-
-  /** The identifier, which every process may use ({@code shmid}). */
-  public int id() {
-    return id;
   }
 
   /** The size in bytes, fixed at creation. */
@@ -164,17 +144,13 @@ public final class SysVSharedMemory implements AutoCloseable {
     long[] addr = new long[1];
     life.withFd(s -> Core.pipc_sysv_shm_attach(s, flags, addr), "shmat");
     // The region detaches by unmapping, which the kernel counts as shmdt.
-    return new MappedRegion(life.what(), addr[0], size, flags == 0);
+    return new MappedRegion(what(), addr[0], size, flags == 0);
   }
 
   /** The segment's state now ({@code shmctl IPC_STAT}), with the attachments of all processes. */
   public Stat stat() throws IOException {
-    long[] st = new long[Core.PIPC_SYSV_SHM_STAT_SLOTS];
-    life.withFd(s -> Core.pipc_sysv_shm_stat_get(s, st), "shmctl(IPC_STAT)");
-    return new Stat((int) st[Core.PIPC_SYSV_STAT_KEY], (int) st[Core.PIPC_SYSV_STAT_UID],
-        (int) st[Core.PIPC_SYSV_STAT_GID], (int) st[Core.PIPC_SYSV_STAT_CUID],
-        (int) st[Core.PIPC_SYSV_STAT_CGID], (int) st[Core.PIPC_SYSV_STAT_MODE],
-        st[Core.PIPC_SYSV_SHM_STAT_SIZE], st[Core.PIPC_SYSV_SHM_STAT_ATTACHES],
+    long[] st = statSlots();
+    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_SHM_STAT_SIZE], st[Core.PIPC_SYSV_SHM_STAT_ATTACHES],
         (int) st[Core.PIPC_SYSV_SHM_STAT_CREATOR_PID], (int) st[Core.PIPC_SYSV_SHM_STAT_LAST_PID],
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SHM_STAT_ATTACH_TIME]),
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SHM_STAT_DETACH_TIME]),
@@ -197,25 +173,9 @@ public final class SysVSharedMemory implements AutoCloseable {
     life.withFd(s -> Core.pipc_sysv_shm_lock(s, 0), "shmctl(SHM_UNLOCK)");
   }
 
-  /**
-   * Marks the segment for removal ({@code shmctl IPC_RMID}): the key is free at once, the memory
-   * goes with the last detach. Regions stay usable until closed.
-   */
-  public void remove() throws IOException {
-    life.withFd(Core::pipc_sysv_shm_remove, "shmctl(IPC_RMID)");
-  }
-
   /** Removes the segment with identifier id, as {@code ipcrm -m} does. */
   public static void remove(int id) throws IOException {
-    int r = Core.pipc_sysv_shm_remove(id);
-    if (r < 0) {
-      throw PosixException.of(r, "shmctl(IPC_RMID)", "System V segment id " + id);
-    }
-  }
-
-  /** True until close. */
-  public boolean isOpen() {
-    return life.isOpen();
+    Kind.SEGMENT.removeId(id);
   }
 
   /** Ends this handle; idempotent. Neither detaches its regions nor removes the segment. */
@@ -226,6 +186,6 @@ public final class SysVSharedMemory implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "SysVSharedMemory[" + life.what() + ", " + size + " bytes" + (isOpen() ? "" : ", closed") + "]";
+    return describe(", " + size + " bytes");
   }
 }

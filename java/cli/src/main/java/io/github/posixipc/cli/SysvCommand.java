@@ -149,11 +149,7 @@ final class SysvCommand extends CommandGroup {
         throws IOException {
       try (SysVMessageQueue q = open(t, SysVMessageQueue.options())) {
         SysVMessageQueue.Stat s = q.stat();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("key", SysV.formatKey(q.key()));
-        r.put("id", q.id());
-        r.put("uid", s.uid());
-        r.put("mode", String.format("0%03o", s.mode()));
+        Map<String, Object> r = owner(s.permissions(), q.id());
         r.put("messages", s.messages());
         r.put("bytes", s.bytes());
         r.put("max_bytes", s.maxBytes());
@@ -232,11 +228,7 @@ final class SysvCommand extends CommandGroup {
         throws IOException {
       try (SysVSharedMemory s = open(t, SysVSharedMemory.options())) {
         SysVSharedMemory.Stat st = s.stat();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("key", SysV.formatKey(st.key()));
-        r.put("id", s.id());
-        r.put("uid", st.uid());
-        r.put("mode", String.format("0%03o", st.mode()));
+        Map<String, Object> r = owner(st.permissions(), s.id());
         r.put("size", st.size());
         r.put("attaches", st.attaches());
         r.put("creator_pid", st.creatorPid());
@@ -352,11 +344,7 @@ final class SysvCommand extends CommandGroup {
         throws IOException {
       try (SysVSemaphoreSet s = open(t, SysVSemaphoreSet.options())) {
         SysVSemaphoreSet.Stat st = s.stat();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("key", SysV.formatKey(st.key()));
-        r.put("id", s.id());
-        r.put("uid", st.uid());
-        r.put("mode", String.format("0%03o", st.mode()));
+        Map<String, Object> r = owner(st.permissions(), s.id());
         r.put("count", st.count());
         r.put("op_time", st.opTime().getEpochSecond());
         List<Object> sems = new ArrayList<>();
@@ -381,5 +369,15 @@ final class SysvCommand extends CommandGroup {
         s.remove();
       }
     }
+  }
+
+  /** The fields a stat of every kind starts with: key, id, owner and mode. */
+  static Map<String, Object> owner(SysV.Permissions p, int id) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("key", SysV.formatKey(p.key()));
+    r.put("id", id);
+    r.put("uid", p.uid());
+    r.put("mode", String.format("0%03o", p.mode()));
+    return r;
   }
 }
