@@ -121,22 +121,7 @@ public final class SignalQueue implements AutoCloseable {
    *     came during the wait)
    */
   public SignalInfo take(Duration timeout) throws IOException, InterruptedException {
-    long t = Timeouts.nanos(timeout);
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long deadline = Timeouts.deadline(t);
-    for (boolean waited = false;; waited = true) {
-      synchronized (this) {
-        int at = oldest(t, deadline, waited);
-        if (at >= 0) {
-          SignalInfo info = SignalRecord.info(ring, at);
-          removeOldest();
-          return info;
-        }
-      }
-      park(t, deadline);
-    }
+    return take(timeout, new Caught()).toInfo();
   }
 
   /**
