@@ -73,7 +73,8 @@ public final class SysVMessageQueue extends SysVObject {
   }
 
   /** A queue's state ({@code msgctl IPC_STAT}); a time of {@link Instant#EPOCH} means never. */
-  public record Stat(SysV.Permissions permissions, long bytes, long messages, long maxBytes, int lastSendPid, int lastReceivePid, Instant sendTime,
+  public record Stat(SysV.Permissions permissions, long bytes, long messages, long maxBytes,
+      int lastSendPid, int lastReceivePid, Instant sendTime,
       Instant receiveTime, Instant changeTime) {}
 
   private static final Descriptor.Call SEND = (id, addr, len, unused, t) ->
@@ -290,7 +291,8 @@ public final class SysVMessageQueue extends SysVObject {
   /** The queue's state now ({@code msgctl IPC_STAT}). */
   public Stat stat() throws IOException {
     long[] st = statSlots();
-    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_MSG_STAT_BYTES], st[Core.PIPC_SYSV_MSG_STAT_MESSAGES],
+    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_MSG_STAT_BYTES],
+        st[Core.PIPC_SYSV_MSG_STAT_MESSAGES],
         st[Core.PIPC_SYSV_MSG_STAT_MAX_BYTES], (int) st[Core.PIPC_SYSV_MSG_STAT_LAST_SEND_PID],
         (int) st[Core.PIPC_SYSV_MSG_STAT_LAST_RECEIVE_PID],
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_MSG_STAT_SEND_TIME]),

@@ -150,7 +150,8 @@ public final class SysVSharedMemory extends SysVObject {
   /** The segment's state now ({@code shmctl IPC_STAT}), with the attachments of all processes. */
   public Stat stat() throws IOException {
     long[] st = statSlots();
-    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_SHM_STAT_SIZE], st[Core.PIPC_SYSV_SHM_STAT_ATTACHES],
+    return new Stat(SysV.Permissions.of(st), st[Core.PIPC_SYSV_SHM_STAT_SIZE],
+        st[Core.PIPC_SYSV_SHM_STAT_ATTACHES],
         (int) st[Core.PIPC_SYSV_SHM_STAT_CREATOR_PID], (int) st[Core.PIPC_SYSV_SHM_STAT_LAST_PID],
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SHM_STAT_ATTACH_TIME]),
         Instant.ofEpochSecond(st[Core.PIPC_SYSV_SHM_STAT_DETACH_TIME]),
