@@ -45,6 +45,22 @@ static _Atomic uint64_t pipc__lost_total;
 /* Reserved signals: one bit per number. */
 static _Atomic uint64_t pipc__reserved;
 
+/*
+ * Routes (pipc_signal_route_add): slot i sends records of route_signo[i] to
+ * route_fd[i]. A slot is free while its signal is 0. Slots are taken and
+ * freed under the mutex; the handler reads them with atomics only. tee[s]
+ * sends records of s to the self-pipe as well while s has routes.
+ * pipc__in_handler counts the handlers between their first look at a slot
+ * and their last write, so that a removal can wait until no handler can
+ * still write to the fd it takes out.
+ */
+static _Atomic int pipc__route_signo[PIPC_SIGNAL_ROUTES];
+static _Atomic int pipc__route_fd[PIPC_SIGNAL_ROUTES];
+static _Atomic uint64_t pipc__route_lost[PIPC_SIGNAL_ROUTES];
+static _Atomic int pipc__routes_of[PIPC__NSIG];
+static _Atomic bool pipc__tee[PIPC__NSIG];
+static _Atomic int pipc__in_handler;
+
 /* The dispositions from before the library first changed them. */
 static struct sigaction pipc__saved[PIPC__NSIG];
 static bool pipc__has_saved[PIPC__NSIG];
@@ -86,8 +102,19 @@ static void pipc__dispatch(int signo, siginfo_t *si, void *context) {
     rec.value = si->si_value.sival_int;
     rec.value_ptr = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
   }
-  ssize_t n = write(pipc__pipe_write, &rec, sizeof rec);
-  if (n != (ssize_t)sizeof rec) {
+  bool to_pipe = true;
+  if (signo > 0 && signo < PIPC__NSIG && atomic_load(&pipc__routes_of[signo]) > 0) {
+    atomic_fetch_add(&pipc__in_handler, 1);
+    for (int i = 0; i < PIPC_SIGNAL_ROUTES; i++) {
+      if (atomic_load(&pipc__route_signo[i]) != signo) continue;
+      /* Full (EAGAIN): counted for that route, never silent. */
+      if (write(atomic_load(&pipc__route_fd[i]), &rec, sizeof rec) != (ssize_t)sizeof rec)
+        atomic_fetch_add(&pipc__route_lost[i], 1);
+    }
+    atomic_fetch_sub(&pipc__in_handler, 1);
+    to_pipe = atomic_load(&pipc__tee[signo]);
+  }
+  if (to_pipe && write(pipc__pipe_write, &rec, sizeof rec) != (ssize_t)sizeof rec) {
     /* Full (EAGAIN), or no pipe: the loss is counted, never silent. */
     if (signo > 0 && signo < PIPC__NSIG) atomic_fetch_add(&pipc__lost[signo], 1);
     atomic_fetch_add(&pipc__lost_total, 1);
@@ -124,6 +151,10 @@ static void pipc__atfork_child(void) {
   }
   for (int i = 0; i < PIPC__NSIG; i++) atomic_store(&pipc__lost[i], 0);
   atomic_store(&pipc__lost_total, 0);
+  /* The routes' pipes are the parent's readers': the child's records go to
+   * its own self-pipe. */
+  for (int i = 0; i < PIPC_SIGNAL_ROUTES; i++) atomic_store(&pipc__route_signo[i], 0);
+  for (int i = 0; i < PIPC__NSIG; i++) atomic_store(&pipc__routes_of[i], 0);
   pthread_mutex_unlock(&pipc__lock);
 }
 
@@ -351,4 +382,65 @@ int64_t pipc_signal_lost(int signo) {
   if (signo == 0) return (int64_t)atomic_load(&pipc__lost_total);
   if (!pipc__valid(signo)) return -EINVAL;
   return (int64_t)atomic_load(&pipc__lost[signo]);
+}
+
+/* --------------------------------------------------------------- routes */
+
+int pipc_signal_route_add(int signo, int fd) {
+  if (!pipc__valid(signo) || fd < 0) return -EINVAL;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return PIPC__ERR();
+  /* A handler must never block: only a non-blocking write end will do. */
+  if ((flags & O_NONBLOCK) == 0 || (flags & O_ACCMODE) == O_RDONLY) return -EINVAL;
+  pthread_mutex_lock(&pipc__lock);
+  int r = -ENOSPC;
+  for (int i = 0; i < PIPC_SIGNAL_ROUTES; i++) {
+    if (atomic_load(&pipc__route_signo[i]) != 0) continue;
+    /* The fd and the count first, the signal last: a handler that sees the
+     * signal sees this route's fd. */
+    atomic_store(&pipc__route_fd[i], fd);
+    atomic_store(&pipc__route_lost[i], 0);
+    atomic_store(&pipc__route_signo[i], signo);
+    atomic_fetch_add(&pipc__routes_of[signo], 1);
+    r = i;
+    break;
+  }
+  pthread_mutex_unlock(&pipc__lock);
+  return r;
+}
+
+static bool pipc__route_valid(int route) {
+  return route >= 0 && route < PIPC_SIGNAL_ROUTES && atomic_load(&pipc__route_signo[route]) != 0;
+}
+
+int pipc_signal_route_remove(int route) {
+  pthread_mutex_lock(&pipc__lock);
+  if (!pipc__route_valid(route)) {
+    pthread_mutex_unlock(&pipc__lock);
+    return -EINVAL;
+  }
+  int signo = atomic_load(&pipc__route_signo[route]);
+  atomic_store(&pipc__route_signo[route], 0);
+  atomic_fetch_sub(&pipc__routes_of[signo], 1);
+  pthread_mutex_unlock(&pipc__lock);
+  /* A handler that saw the slot before it was freed counted itself in
+   * before its look (sequentially consistent atomics): once the count is 0,
+   * none can still write to the fd. Handlers are short; a handler that runs
+   * on this thread meanwhile finishes on top of this wait. */
+  while (atomic_load(&pipc__in_handler) != 0) {
+    struct timespec pause = {0, 10000};
+    nanosleep(&pause, NULL);
+  }
+  return 0;
+}
+
+int64_t pipc_signal_route_lost(int route) {
+  if (!pipc__route_valid(route)) return -EINVAL;
+  return (int64_t)atomic_load(&pipc__route_lost[route]);
+}
+
+int pipc_signal_tee(int signo, int on) {
+  if (!pipc__valid(signo)) return -EINVAL;
+  atomic_store(&pipc__tee[signo], on != 0);
+  return 0;
 }

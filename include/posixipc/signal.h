@@ -197,6 +197,42 @@ int64_t pipc_signal_lost(int signo);
 /* The capacity of the self-pipe in records (creating it on first use), or -errno. */
 int pipc_signal_capacity(void);
 
+/* --------------------------------------------------------------- routes */
+
+/*
+ * A route sends the records of one signal straight to a reader of its own,
+ * so that the thread that waits for the signal is the one the record wakes:
+ * the handler writes each caught signo to fd (the write end of a pipe, made
+ * non-blocking, that the caller keeps open until it removes the route)
+ * instead of to the self-pipe. A signal may have several routes (each gets
+ * every record); pipc_signal_tee makes the self-pipe get them too. A route
+ * does not catch the signal: pipc_signal_catch does. A record the handler
+ * cannot write to a full pipe is counted (pipc_signal_route_lost). After
+ * fork() the child has no routes.
+ */
+#define PIPC_SIGNAL_ROUTES 128
+
+/*
+ * Adds a route of signo to fd. Returns the route's number (>= 0), -EINVAL
+ * (bad number; fd not open for writing or not non-blocking), -EBADF, or
+ * -ENOSPC (all PIPC_SIGNAL_ROUTES routes taken).
+ */
+int pipc_signal_route_add(int signo, int fd);
+
+/*
+ * Removes a route. Returns 0 once no handler can still write to its fd
+ * (which the caller may then close), or -EINVAL (no such route).
+ */
+int pipc_signal_route_remove(int route);
+
+/* How many records the handler could not write to the route's fd because it
+ * was full, since the route was added; or -EINVAL. */
+int64_t pipc_signal_route_lost(int route);
+
+/* While signo has routes, whether its records go to the self-pipe as well
+ * (off at first). Returns 0 or -EINVAL. */
+int pipc_signal_tee(int signo, int on);
+
 #ifdef __cplusplus
 }
 #endif

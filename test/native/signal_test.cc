@@ -1,11 +1,15 @@
 // Signals: sending, dispositions, and the self-pipe dispatcher.
 #include <gtest/gtest.h>
 #include <posixipc/posixipc.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <thread>
 #include <cstring>
 #include <vector>
 
@@ -269,6 +273,230 @@ TEST(Signal, ForkedChildNeverSeesTheParentsRecords) {
   pipc_signal_info rec[4];
   ASSERT_EQ(1, pipc_signal_read(rec, 4, 0)) << "only the parent's own record";
   EXPECT_EQ(getpid(), rec[0].pid);
+}
+
+// A pipe whose write end a route may take: non-blocking, close-on-exec.
+struct RoutePipe {
+  int fds[2] = {-1, -1};
+  // As much room as the self-pipe asks for, unless told the size.
+  explicit RoutePipe(int bytes = 1 << 20) {
+    EXPECT_EQ(0, pipe2(fds, O_CLOEXEC | O_NONBLOCK));
+    if (bytes > 0) fcntl(fds[1], F_SETPIPE_SZ, bytes);
+  }
+  ~RoutePipe() {
+    close(fds[0]);
+    close(fds[1]);
+  }
+  // The records waiting in it, without waiting.
+  std::vector<pipc_signal_info> Drain() const {
+    std::vector<pipc_signal_info> out;
+    pipc_signal_info rec;
+    while (read(fds[0], &rec, sizeof rec) == static_cast<ssize_t>(sizeof rec)) out.push_back(rec);
+    return out;
+  }
+};
+
+TEST(SignalRoute, BadArgumentsAreRefused) {
+  RoutePipe p;
+  for (int bad : {-1, 0, 32, pipc_sigrtmax() + 1}) EXPECT_EQ(-EINVAL, pipc_signal_route_add(bad, p.fds[1])) << bad;
+  EXPECT_EQ(-EINVAL, pipc_signal_route_add(SIGUSR1, -1));
+  EXPECT_EQ(-EINVAL, pipc_signal_route_add(SIGUSR1, p.fds[0])) << "a read end";
+  int blocking[2];
+  ASSERT_EQ(0, pipe(blocking));
+  EXPECT_EQ(-EINVAL, pipc_signal_route_add(SIGUSR1, blocking[1])) << "a handler must never block";
+  close(blocking[0]);
+  close(blocking[1]);
+  EXPECT_EQ(-EBADF, pipc_signal_route_add(SIGUSR1, 1000000));
+  for (int bad : {-1, 0, 5, PIPC_SIGNAL_ROUTES, 100000}) {
+    EXPECT_EQ(-EINVAL, pipc_signal_route_remove(bad)) << bad;
+    EXPECT_EQ(-EINVAL, pipc_signal_route_lost(bad)) << bad;
+  }
+  EXPECT_EQ(-EINVAL, pipc_signal_tee(0, 1));
+  // Every slot taken: the next one is refused, and a removal frees one.
+  std::vector<int> routes;
+  for (int i = 0; i < PIPC_SIGNAL_ROUTES; i++) {
+    int r = pipc_signal_route_add(SIGUSR2, p.fds[1]);
+    ASSERT_GE(r, 0) << i;
+    routes.push_back(r);
+  }
+  EXPECT_EQ(-ENOSPC, pipc_signal_route_add(SIGUSR2, p.fds[1]));
+  ASSERT_EQ(0, pipc_signal_route_remove(routes.back()));
+  EXPECT_EQ(-EINVAL, pipc_signal_route_remove(routes.back())) << "removed once";
+  routes.pop_back();
+  EXPECT_GE(pipc_signal_route_add(SIGUSR2, p.fds[1]), 0);
+  for (int r = 0; r < PIPC_SIGNAL_ROUTES; r++) pipc_signal_route_remove(r);
+}
+
+TEST(SignalRoute, RecordsGoToTheRouteInsteadOfTheSelfPipe) {
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR1));
+  RoutePipe a, b;
+  int ra = pipc_signal_route_add(SIGUSR1, a.fds[1]);
+  int rb = pipc_signal_route_add(SIGUSR1, b.fds[1]);
+  ASSERT_GE(ra, 0);
+  ASSERT_GE(rb, 0);
+  ASSERT_EQ(0, pipc_signal_queue(getpid(), SIGUSR1, 77));
+  ASSERT_EQ(0, pipc_signal_raise(SIGUSR1));
+  for (const RoutePipe *p : {&a, &b}) {
+    std::vector<pipc_signal_info> got = p->Drain();
+    ASSERT_EQ(2u, got.size()) << "every route gets every record";
+    EXPECT_EQ(SIGUSR1, got[0].signo);
+    EXPECT_EQ(PIPC_SI_QUEUE, got[0].code);
+    EXPECT_EQ(77, got[0].value);
+    EXPECT_EQ(getpid(), got[0].pid);
+    EXPECT_EQ(PIPC_SI_TKILL, got[1].code);
+  }
+  pipc_signal_info rec;
+  EXPECT_EQ(-EAGAIN, pipc_signal_read(&rec, 1, 0)) << "the self-pipe got none";
+  // Tee: the self-pipe too.
+  ASSERT_EQ(0, pipc_signal_tee(SIGUSR1, 1));
+  ASSERT_EQ(0, pipc_signal_raise(SIGUSR1));
+  EXPECT_EQ(1u, a.Drain().size());
+  EXPECT_EQ(1u, b.Drain().size());
+  EXPECT_EQ(1, pipc_signal_read(&rec, 1, 0));
+  ASSERT_EQ(0, pipc_signal_tee(SIGUSR1, 0));
+  // Other signals are not routed.
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR2));
+  ASSERT_EQ(0, pipc_signal_raise(SIGUSR2));
+  EXPECT_EQ(0u, a.Drain().size());
+  ASSERT_EQ(1, pipc_signal_read(&rec, 1, 0));
+  EXPECT_EQ(SIGUSR2, rec.signo);
+  // Without routes the self-pipe gets them again.
+  ASSERT_EQ(0, pipc_signal_route_remove(ra));
+  ASSERT_EQ(0, pipc_signal_route_remove(rb));
+  ASSERT_EQ(0, pipc_signal_raise(SIGUSR1));
+  EXPECT_EQ(0u, a.Drain().size());
+  EXPECT_EQ(0u, b.Drain().size());
+  ASSERT_EQ(1, pipc_signal_read(&rec, 1, 0));
+  EXPECT_EQ(SIGUSR1, rec.signo);
+  EXPECT_EQ(0, pipc_signal_lost(SIGUSR1));
+}
+
+// A route whose pipe is full counts every record it could not take, and the
+// self-pipe's counters do not move.
+TEST(SignalRoute, AFullRouteCountsItsLosses) {
+  const int rt = pipc_sigrtmin() + 5;
+  ASSERT_EQ(0, pipc_signal_catch(rt));
+  RoutePipe p(0);
+  int capacity = fcntl(p.fds[1], F_GETPIPE_SZ) / static_cast<int>(sizeof(pipc_signal_info));
+  ASSERT_GT(capacity, 0);
+  int r = pipc_signal_route_add(rt, p.fds[1]);
+  ASSERT_GE(r, 0);
+  for (int i = 0; i < capacity + 25; i++) ASSERT_EQ(0, pipc_signal_raise(rt));
+  EXPECT_EQ(25, pipc_signal_route_lost(r));
+  EXPECT_EQ(0, pipc_signal_lost(rt));
+  EXPECT_EQ(static_cast<size_t>(capacity), p.Drain().size());
+  ASSERT_EQ(0, pipc_signal_route_remove(r));
+}
+
+// Real-time signals from another process reach the route's reader in order,
+// none lost, while the reader waits in poll on the route's pipe.
+TEST(SignalRoute, ABurstFromAnotherProcessArrivesInOrder) {
+  const int rt = pipc_sigrtmin() + 6;
+  const int count = 5000;
+  ASSERT_EQ(0, pipc_signal_catch(rt));
+  RoutePipe p;
+  int route = pipc_signal_route_add(rt, p.fds[1]);
+  ASSERT_GE(route, 0);
+  pid_t parent = getpid();
+  pid_t child = pipc_test::ForkChild([&] {
+    for (int i = 0; i < count; i++) {
+      int r;
+      while ((r = pipc_signal_queue(parent, rt, i)) == -EAGAIN) usleep(50);
+      if (r != 0) return 30;
+    }
+    return 0;
+  });
+  int next = 0;
+  int64_t deadline = pipc_test::NowMs() + 30000;
+  while (next < count && pipc_test::NowMs() < deadline) {
+    struct pollfd pfd = {p.fds[0], POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    for (const pipc_signal_info &rec : p.Drain()) {
+      ASSERT_EQ(next, rec.value);
+      ASSERT_EQ(child, rec.pid);
+      next++;
+    }
+  }
+  EXPECT_EQ(0, pipc_test::WaitChild(child));
+  EXPECT_EQ(count, next);
+  EXPECT_EQ(0, pipc_signal_route_lost(route));
+  ASSERT_EQ(0, pipc_signal_route_remove(route));
+}
+
+// Once remove returns, no handler writes to the old fd. The signal is
+// blocked in this thread and taken by another one (as in a JVM, where the
+// handler runs on a thread other than the reader's), so handlers run while
+// routes are added and removed, 200 times, with another process flooding the
+// signal; after each removal the numbers go to a fresh pipe that must stay
+// empty.
+TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
+  const int rt = pipc_sigrtmin() + 7;
+  ASSERT_EQ(0, pipc_signal_catch(rt));
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, rt);
+  ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &set, &old));
+  std::atomic<bool> done{false};
+  std::atomic<long> handled_on_other{0};
+  std::thread taker([&] {
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    while (!done.load()) {
+      struct timespec pause = {0, 1000000};
+      if (nanosleep(&pause, nullptr) < 0) handled_on_other++;
+    }
+  });
+  pid_t parent = getpid();
+  pid_t child = pipc_test::ForkChild([&] {
+    for (;;) {
+      if (pipc_signal_queue(parent, rt, 1) == -ESRCH) return 0;
+      if (getppid() != parent) return 0;
+      usleep(5);
+    }
+  });
+  int stray = 0, routed = 0;
+  for (int i = 0; i < 200; i++) {
+    int fds[2];
+    ASSERT_EQ(0, pipe2(fds, O_CLOEXEC | O_NONBLOCK));
+    int route = pipc_signal_route_add(rt, fds[1]);
+    ASSERT_GE(route, 0);
+    usleep(300);
+    ASSERT_EQ(0, pipc_signal_route_remove(route));
+    pipc_signal_info rec;
+    if (read(fds[0], &rec, sizeof rec) > 0) routed++;
+    close(fds[0]);
+    close(fds[1]);
+    int canary[2];
+    ASSERT_EQ(0, pipe2(canary, O_CLOEXEC | O_NONBLOCK));
+    usleep(100);
+    if (read(canary[0], &rec, sizeof rec) > 0) stray++;
+    close(canary[0]);
+    close(canary[1]);
+  }
+  kill(child, SIGKILL);
+  pipc_test::WaitChild(child);
+  done = true;
+  taker.join();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  EXPECT_EQ(0, stray);
+  EXPECT_GT(routed, 100) << "the routes got records while they were there";
+  EXPECT_GT(handled_on_other.load(), 0) << "the handlers ran on the other thread";
+}
+
+TEST(SignalRoute, AForkedChildHasNoRoutes) {
+  ASSERT_EQ(0, pipc_signal_catch(SIGUSR2));
+  RoutePipe p;
+  int route = pipc_signal_route_add(SIGUSR2, p.fds[1]);
+  ASSERT_GE(route, 0);
+  pid_t child = pipc_test::ForkChild([route] {
+    if (pipc_signal_route_lost(route) != -EINVAL) return 50;
+    if (pipc_signal_raise(SIGUSR2) != 0) return 51;
+    pipc_signal_info rec;
+    if (pipc_signal_read(&rec, 1, 0) != 1) return 52;
+    return 0;
+  });
+  EXPECT_EQ(0, pipc_test::WaitChild(child));
+  EXPECT_EQ(0u, p.Drain().size()) << "the child's record stayed in the child";
+  ASSERT_EQ(0, pipc_signal_route_remove(route));
 }
 
 TEST(Signal, NamesAndNumbers) {
