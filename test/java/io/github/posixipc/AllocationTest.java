@@ -254,9 +254,9 @@ class AllocationTest {
   }
 
   /**
-   * A signal sent to this process and taken from a queue into a reused holder: neither the
-   * dispatcher thread, which reads the record and hands it over, nor the taking thread allocates
-   * per signal.
+   * A signal sent to this process and taken from a queue into a reused holder: the taking thread,
+   * which reads the record from the queue's own pipe, allocates nothing per signal, and the
+   * dispatcher thread (when a listener elsewhere started it) is not on the path at all.
    */
   @Test
   void signalsTakenIntoAHolderAllocateNothing() throws Exception {
@@ -264,20 +264,20 @@ class AllocationTest {
     int pid = (int) ProcessHandle.current().pid();
     try (SignalQueue q = Signals.queue(sig)) {
       Thread dispatcher = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().equals("posixipc-signals")).findFirst().orElseThrow();
+          .filter(t -> t.getName().equals("posixipc-signals")).findFirst().orElse(null);
       SignalQueue.Caught caught = new SignalQueue.Caught();
       Duration patience = Duration.ofSeconds(10);
       long[] before = new long[2];
       for (int round = 0; round < 2; round++) { // round 0 warms up
         before[0] = allocatedByThisThread();
-        before[1] = allocatedBy(dispatcher);
+        before[1] = dispatcher == null ? 0 : allocatedBy(dispatcher);
         for (int i = 0; i < MESSAGES; i++) {
           Signals.sigqueue(pid, sig, i);
           assertEquals(i, q.take(patience, caught).value());
         }
       }
       long taker = allocatedByThisThread() - before[0];
-      long dispatch = allocatedBy(dispatcher) - before[1];
+      long dispatch = dispatcher == null ? 0 : allocatedBy(dispatcher) - before[1];
       assertTrue(taker < MESSAGES && dispatch < MESSAGES, "taking thread " + taker + " bytes, dispatcher "
           + dispatch + " bytes, for " + MESSAGES + " signals");
       assertEquals(sig, caught.signal());

@@ -415,6 +415,68 @@ class SignalsTest {
   }
 
   @Test
+  void queuesAndListenersOfOneSignalEachGetEverySignal() throws Exception {
+    int sig = rt(15);
+    List<Integer> heard = new ArrayList<>();
+    CountDownLatch three = new CountDownLatch(3);
+    try (SignalQueue a = Signals.queue(sig)) {
+      Signals.sigqueue(SELF, sig, 1);
+      assertEquals(1, a.take(PATIENCE).value(), "the first queue alone");
+      try (SignalQueue b = Signals.queue(sig);
+          Signals.Registration l = Signals.addListener(sig, info -> {
+            synchronized (heard) {
+              heard.add(info.value());
+            }
+            three.countDown();
+          })) {
+        for (int v = 2; v <= 4; v++) {
+          Signals.sigqueue(SELF, sig, v);
+        }
+        assertTrue(three.await(20, TimeUnit.SECONDS), "the listener heard " + heard);
+        for (int v = 2; v <= 4; v++) {
+          assertEquals(v, b.take(PATIENCE).value(), "the second queue, in order");
+        }
+      }
+      // The listener and the second queue are gone: the first queue still gets them.
+      Signals.sigqueue(SELF, sig, 5);
+      for (int v = 2; v <= 5; v++) {
+        assertEquals(v, a.take(PATIENCE).value(), "the first queue, in order");
+      }
+      assertThrows(WouldBlockException.class, () -> a.take(Duration.ZERO));
+      synchronized (heard) {
+        assertEquals(List.of(2, 3, 4), heard, "the listener heard the signals sent while it was there");
+      }
+    }
+    assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
+  }
+
+  @Test
+  void aFullQueueCountsAndLogsWhatItDrops() throws Exception {
+    int sig = rt(16);
+    try (SignalQueue q = Signals.queue(sig)) {
+      int capacity = q.capacity();
+      assertTrue(capacity >= 2048, "capacity " + capacity);
+      for (int i = 0; i < capacity + 30; i++) {
+        Signals.raise(sig);
+      }
+      assertEquals(capacity, q.size());
+      assertEquals(30, q.lost());
+      SignalQueue.Caught c = new SignalQueue.Caught();
+      for (int i = 0; i < capacity; i++) {
+        assertEquals(sig, q.take(Duration.ZERO, c).signal());
+      }
+      assertEquals(0, q.size());
+      assertThrows(WouldBlockException.class, () -> q.take(Duration.ZERO));
+      Signals.raise(sig);
+      assertEquals(sig, q.take(Duration.ZERO).signal(), "room again");
+      assertEquals(30, q.lost());
+      q.close();
+      assertEquals(30, q.lost(), "the count stays readable after close");
+      assertEquals(0, q.size());
+    }
+  }
+
+  @Test
   void burstOfTenThousandFromTheCPeerLosesNone() throws Exception {
     int sig = rt(8);
     int count = 10_000;

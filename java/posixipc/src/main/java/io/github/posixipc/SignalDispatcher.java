@@ -10,8 +10,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The registry of who receives each caught signal, and the one dispatcher thread
  * ({@code posixipc-signals}) that reads the C core's records and hands each one to them. Public
- * listeners and the library's {@link SignalQueue}s are both {@link Receiver}s, so there is one
- * delivery path for records and one for losses.
+ * listeners and the library's {@link SignalQueue}s are both {@link Receiver}s, registered here so
+ * that the first one catches the signal and the last one puts it back. A queue is a direct
+ * receiver: the C core writes its records to the queue's own pipe (a route), and the dispatcher
+ * thread delivers only to listeners (the self-pipe gets a routed signal's records only while it
+ * has one).
  */
 final class SignalDispatcher {
 
@@ -19,6 +22,15 @@ final class SignalDispatcher {
 
   /** Whoever receives the records of one signal. */
   interface Receiver {
+    /**
+     * True for a receiver whose records come through a route of its own ({@link SignalQueue}),
+     * never through the dispatcher: it is registered for the catch, and nothing is delivered to
+     * it here.
+     */
+    default boolean direct() {
+      return false;
+    }
+
     /** One caught record, at offset at of records (valid only during the call). */
     void deliver(ByteBuffer records, int at);
 
@@ -62,8 +74,10 @@ final class SignalDispatcher {
     int signal = reg.signal();
     synchronized (LOCK) {
       Signals.Registration[] list = RECEIVERS.get(signal);
-      if (list.length == 0) {
+      if (!reg.receiver.direct()) {
         start();
+      }
+      if (list.length == 0) {
         int r = Core.pipc_signal_catch(signal);
         if (r < 0) {
           throw PosixException.of(r, "sigaction", Signals.name(signal));
@@ -72,7 +86,20 @@ final class SignalDispatcher {
       Signals.Registration[] grown = Arrays.copyOf(list, list.length + 1);
       grown[list.length] = reg;
       RECEIVERS.set(signal, grown);
+      tee(signal, grown);
     }
+  }
+
+  /**
+   * Under LOCK: the self-pipe gets the records of a signal that has routes only while a receiver
+   * of it reads through the dispatcher.
+   */
+  private static void tee(int signal, Signals.Registration[] list) {
+    boolean dispatched = false;
+    for (Signals.Registration r : list) {
+      dispatched |= !r.receiver.direct();
+    }
+    Core.pipc_signal_tee(signal, dispatched ? 1 : 0);
   }
 
   /**
@@ -91,6 +118,7 @@ final class SignalDispatcher {
         }
       }
       RECEIVERS.set(signal, kept);
+      tee(signal, kept);
       if (kept.length == 0) {
         int r = Core.pipc_signal_uncatch(signal);
         return Math.min(r, 0);
@@ -131,6 +159,9 @@ final class SignalDispatcher {
         int signal = SignalRecord.signal(buf, i * size);
         if (signal >= 1 && signal <= MAX_SIGNAL) {
           for (Signals.Registration r : RECEIVERS.get(signal)) {
+            if (r.receiver.direct()) {
+              continue;
+            }
             try {
               r.receiver.deliver(buf, i * size);
             } catch (Throwable e) {
@@ -155,10 +186,17 @@ final class SignalDispatcher {
 
   private static void reportLoss(int signal, long count) {
     Signals.Registration[] list = RECEIVERS.get(signal);
-    if (list.length == 0) {
+    boolean dispatched = false;
+    for (Signals.Registration r : list) {
+      dispatched |= !r.receiver.direct();
+    }
+    if (!dispatched) {
       logLoss(signal, count);
     }
     for (Signals.Registration r : list) {
+      if (r.receiver.direct()) {
+        continue;
+      }
       try {
         r.receiver.lost(signal, count);
       } catch (Throwable e) {

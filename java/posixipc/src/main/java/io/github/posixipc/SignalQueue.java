@@ -1,13 +1,16 @@
 package io.github.posixipc;
 
+import io.github.posixipc.internal.Core;
 import java.io.IOException;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The signals of one number caught since the queue was opened, in the order they were caught:
@@ -29,85 +32,95 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Nothing is allocated per signal on the way to the queue; {@link #take(Duration)} returns a new
  * {@link SignalInfo}, {@link #take(Duration, Caught)} fills one the caller reuses, for a loop
  * that takes signals without allocating.
+ *
+ * <p>The queue is a pipe of its own that the C core's handler writes each caught record to (a
+ * route, {@code pipc_signal_route_add}): a take reads that pipe itself, so the thread that waits
+ * is the one the record wakes, with no dispatcher thread in between. It holds up to {@link
+ * #capacity()} signals not taken yet (32,768 where the system lets a pipe have 1 MiB); a signal
+ * that comes when it is full is dropped and counted ({@link #lost()}, and a warning is logged).
  */
 public final class SignalQueue implements AutoCloseable {
 
-  private static final int INITIAL = 16;
   private static final int SIZE = SignalRecord.SIZE;
+  /** The room the queue's pipe asks for: the C core's self-pipe asks as much. */
+  private static final int PIPE_BYTES = 1 << 20;
+  /** What a wake-up writes to the pipe: a record of signal 0, which takes skip. */
+  private static final ByteBuffer WAKE_RECORD = ByteBuffer.allocateDirect(SIZE);
+  private static final long WAKE_ADDRESS = Buffers.address(WAKE_RECORD);
 
   private final int signal;
   private final String what;
-  /** Closed once; its release ends the registration and wakes the waiting takes. */
+  /** Closed once; its release ends the registration and the route, and closes the pipe. */
   private final Descriptor life;
+  /** The pipe's read end (blocking), which takes read, and its write end (non-blocking), the route's. */
+  private final Descriptor source;
+  private final Descriptor sink;
+  private final int route;
+  private final int capacity;
   private final Signals.Registration registration;
-  // The caught records as they came from the dispatcher, oldest at head, in a ring that doubles
-  // when full: under this object's monitor. A take waits with LockSupport.park outside the
-  // monitor, registered in waiters (a virtual thread that waits while it holds a monitor keeps
-  // its carrier on JDK 21..23); the array grows rarely, so a wait allocates nothing.
-  private Thread[] waiters = new Thread[2];
-  private int waiterCount;
-  private ByteBuffer ring = records(INITIAL);
-  private int head;
-  private int count;
-  private long lost;
+  /** One take reads the pipe at a time, so that records leave it in order. */
+  private final ReentrantLock reader = new ReentrantLock();
+  /** The interrupt hook of the take inside the read; replaced after an interrupt used it up. */
+  private Interrupt interrupt = new Interrupt();
+  private long lostSeen;
 
   SignalQueue(int signal) throws IOException {
     this.signal = signal;
     this.what = "signal queue of " + Signals.name(signal);
-    this.life = Descriptor.of(what, 0, unused -> release());
-    this.registration = Signals.register(signal, new SignalDispatcher.Receiver() {
-      @Override
-      public void deliver(ByteBuffer records, int at) {
-        add(records, at);
+    int[] fds = new int[2];
+    int r = Core.pipc_pipe_create(fds, Core.PIPC_PIPE_NONBLOCK);
+    if (r < 0) {
+      throw PosixException.of(r, "pipe2", what);
+    }
+    // Blocking reads, a handler's writes that never block: each end has a file description of
+    // its own, so the modes are separate.
+    Core.pipc_fd_set_nonblocking(fds[0], 0);
+    Core.pipc_pipe_set_capacity(fds[1], PIPE_BYTES);
+    this.source = new Descriptor(what, fds[0], true);
+    this.sink = new Descriptor(what + " (write end)", fds[1], true);
+    this.capacity = Math.max(1, Core.pipc_pipe_capacity(fds[1]) / SIZE);
+    this.route = Core.pipc_signal_route_add(signal, fds[1]);
+    Signals.Registration reg = null;
+    try {
+      if (route < 0) {
+        throw PosixException.of(route, "pipc_signal_route_add", what);
       }
-
-      @Override
-      public void lost(int s, long n) {
-        SignalDispatcher.logLoss(s, n);
-        synchronized (SignalQueue.this) {
-          lost += n;
+      reg = Signals.register(signal, new SignalDispatcher.Receiver() {
+        @Override
+        public boolean direct() {
+          return true;
         }
+
+        @Override
+        public void deliver(ByteBuffer records, int at) {
+          // A direct receiver: its records come through its own pipe.
+        }
+
+        @Override
+        public void lost(int s, long n) {
+          // Its losses are its route's, see lost().
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      if (route >= 0) {
+        Core.pipc_signal_route_remove(route);
       }
-    });
-  }
-
-  private static ByteBuffer records(int n) {
-    return ByteBuffer.allocate(n * SIZE).order(ByteOrder.nativeOrder());
-  }
-
-  private int capacity() {
-    return ring.capacity() / SIZE;
-  }
-
-  private synchronized void add(ByteBuffer records, int at) {
-    if (count == capacity()) {
-      grow();
+      sink.close();
+      source.close();
+      throw e;
     }
-    ring.put(((head + count) % capacity()) * SIZE, records, at, SIZE);
-    count++;
-    wakeWaiters();
-  }
-
-  /** Under the monitor: unparks every waiting take (each looks again under the monitor). */
-  private void wakeWaiters() {
-    for (int i = 0; i < waiterCount; i++) {
-      LockSupport.unpark(waiters[i]);
-    }
-  }
-
-  /** Doubles the ring, oldest first: only when takes fall behind, never per signal. */
-  private void grow() {
-    int n = capacity();
-    ByteBuffer bigger = records(2 * n);
-    bigger.put(0, ring, head * SIZE, (n - head) * SIZE);
-    bigger.put((n - head) * SIZE, ring, 0, head * SIZE);
-    ring = bigger;
-    head = 0;
+    this.registration = reg;
+    this.life = Descriptor.of(what, 0, unused -> release());
   }
 
   /** The signal number. */
   public int signal() {
     return signal;
+  }
+
+  /** How many signals the queue holds, not taken yet, before it drops one. */
+  public int capacity() {
+    return capacity;
   }
 
   /**
@@ -135,85 +148,102 @@ public final class SignalQueue implements AutoCloseable {
       throw new InterruptedException();
     }
     long deadline = Timeouts.deadline(t);
-    for (boolean waited = false;; waited = true) {
-      synchronized (this) {
-        int at = oldest(t, deadline, waited);
-        if (at >= 0) {
-          into.record.put(0, ring, at, SIZE);
-          removeOldest();
+    if (!life.isOpen()) {
+      throw new Descriptor.ClosedException(what);
+    }
+    lock(t, deadline);
+    try {
+      for (;;) {
+        long left = Timeouts.left(t, deadline);
+        if (t > 0 && left <= 0) {
+          throw new TimedOutException(Errno.ETIMEDOUT, "read", what);
+        }
+        if (read(into, left)) {
+          noticeLosses();
           return into;
         }
       }
-      park(t, deadline);
+    } finally {
+      reader.unlock();
     }
   }
 
-  /**
-   * Under the monitor: the offset of the oldest record, or -1 after registering the calling
-   * thread as a waiter (when there is none yet and the wait goes on).
-   */
-  private int oldest(long t, long deadline, boolean waited) throws IOException {
-    unregister(Thread.currentThread());
-    if (!life.isOpen()) {
-      throw waited ? new AsynchronousCloseException() : new Descriptor.ClosedException(what);
-    }
-    if (count > 0) {
-      return head * SIZE;
-    }
-    if (t == 0) {
-      throw new WouldBlockException(Errno.EAGAIN, "await", what);
-    }
-    if (t > 0 && Timeouts.left(t, deadline) <= 0) {
-      throw new TimedOutException(Errno.ETIMEDOUT, "await", what);
-    }
-    if (waiterCount == waiters.length) {
-      waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
-    }
-    waiters[waiterCount++] = Thread.currentThread();
-    return -1;
-  }
-
-  private void unregister(Thread self) {
-    for (int i = 0; i < waiterCount; i++) {
-      if (waiters[i] == self) {
-        waiters[i] = waiters[--waiterCount];
-        waiters[waiterCount] = null;
-        return;
-      }
-    }
-  }
-
-  /**
-   * Parks, outside the monitor, until a record comes, the queue closes, the deadline passes or
-   * the thread is interrupted (then InterruptedException, the waiter unregistered).
-   */
-  private void park(long t, long deadline) throws InterruptedException {
+  /** Takes the reader lock within the time the take has; interruptible. */
+  private void lock(long t, long deadline) throws InterruptedException, PosixException {
     if (t < 0) {
-      LockSupport.park(this);
-    } else {
-      LockSupport.parkNanos(this, Timeouts.left(t, deadline));
-    }
-    if (Thread.interrupted()) {
-      synchronized (this) {
-        unregister(Thread.currentThread());
+      reader.lockInterruptibly();
+    } else if (!reader.tryLock(Math.max(0, Timeouts.left(t, deadline)), TimeUnit.NANOSECONDS)) {
+      if (t == 0) {
+        throw new WouldBlockException(Errno.EAGAIN, "read", what);
       }
+      throw new TimedOutException(Errno.ETIMEDOUT, "read", what);
+    }
+  }
+
+  /**
+   * One read of one record into into, waiting at most left (-1: forever, 0: not at all): true for
+   * a signal, false for a wake-up record (or an interrupt that came with nothing read). Holds
+   * the reader lock.
+   */
+  private boolean read(Caught into, long left) throws IOException, InterruptedException {
+    into.record.putInt(Core.PIPC_SIGNAL_INFO_SIGNO, 0);
+    Interrupt hook = interrupt;
+    long n;
+    try {
+      n = source.call(hook.hooks, DescriptorChannel.READ, into.address, SIZE, 0, left, false, "read");
+    } catch (ClosedByInterruptException e) {
+      // The interrupt wrote a wake-up record; a record read meanwhile is the caller's, with the
+      // interrupt status kept set.
+      interrupt = new Interrupt();
+      if (into.signal() != 0) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+      Thread.interrupted();
       throw new InterruptedException();
     }
+    if (n == -Errno.EAGAIN) {
+      throw new WouldBlockException(Errno.EAGAIN, "read", what);
+    }
+    if (n == 0) {
+      // End of file: the close pointed the read end elsewhere (the queue keeps its write end).
+      throw new AsynchronousCloseException();
+    }
+    // Writes are whole records (32 bytes, below PIPE_BUF) and reads take one: never a part.
+    return into.signal() != 0;
   }
 
-  private void removeOldest() {
-    head = (head + 1) % capacity();
-    count--;
+  /** Logs the signals the queue's pipe had no room for since the last look: never silent. */
+  private void noticeLosses() {
+    long lost = Core.pipc_signal_route_lost(route);
+    if (lost > lostSeen) {
+      SignalDispatcher.logLoss(signal, lost - lostSeen);
+      lostSeen = lost;
+    }
   }
 
-  /** The number of signals caught and not taken yet. */
-  public synchronized int size() {
-    return count;
+  /** Writes a wake-up record, so that a take blocked in the read returns and looks again. */
+  private void wake() {
+    try {
+      sink.withFd(fd -> Core.pipc_fd_write(fd, WAKE_ADDRESS, SIZE), "write");
+    } catch (IOException e) {
+      // Closed, or full: either way the take is woken (by the close, or by the records there).
+    }
   }
 
-  /** How many of this signal the dispatcher dropped (its pipe was full) while the queue was open. */
-  public synchronized long lost() {
-    return lost;
+  /** The number of signals caught and not taken yet (0 once closed). */
+  public int size() {
+    try {
+      return (int) source.withFd(Core::pipc_fd_available, "ioctl(FIONREAD)") / SIZE;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** How many of this signal were dropped because the queue was full, since it was opened. */
+  public long lost() {
+    long lost = life.isOpen() ? Core.pipc_signal_route_lost(route) : lostSeen;
+    return Math.max(lost, 0);
   }
 
   /** Stops catching for this queue and wakes a waiting take. Idempotent. */
@@ -222,12 +252,17 @@ public final class SignalQueue implements AutoCloseable {
     life.close();
   }
 
-  /** The lifecycle's release: wakes the takes, then ends the registration. */
+  /**
+   * The lifecycle's release: ends the registration (the last one puts back the disposition) and
+   * the route (the C core waits until no handler can still write to the pipe), then closes the
+   * pipe, which wakes a take blocked in the read with AsynchronousCloseException.
+   */
   private int release() {
-    synchronized (this) {
-      wakeWaiters();
-    }
+    lostSeen = Math.max(lostSeen, Core.pipc_signal_route_lost(route));
     registration.close();
+    Core.pipc_signal_route_remove(route);
+    sink.close();
+    source.close();
     return 0;
   }
 
@@ -237,12 +272,30 @@ public final class SignalQueue implements AutoCloseable {
   }
 
   /**
+   * The JDK's interrupt hook for a take blocked in the read: an interrupt writes a wake-up record
+   * (rather than closing the queue, as an interrupt closes a channel), and the take throws
+   * InterruptedException with the queue still open. Used up by one interrupt.
+   */
+  private final class Interrupt extends InterruptibleBase {
+    @Override
+    boolean waitsByDefault() {
+      return true;
+    }
+
+    @Override
+    protected void implCloseChannel() {
+      wake();
+    }
+  }
+
+  /**
    * A caught signal, filled by {@link #take(Duration, Caught)}: a holder the caller reuses, with
    * the getters of {@link SignalInfo}. It holds the caught record itself, so a take copies one
    * record and nothing else.
    */
   public static final class Caught {
-    private final ByteBuffer record = records(1);
+    private final ByteBuffer record = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+    private final long address = Buffers.address(record);
 
     /** An empty holder, for {@link #take(Duration, Caught)} to fill. */
     public Caught() {}
