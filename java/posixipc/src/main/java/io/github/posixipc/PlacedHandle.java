@@ -19,6 +19,12 @@ abstract class PlacedHandle implements AutoCloseable {
     this.place = new Placement(region, offset, kind);
   }
 
+  /** Initializes the object at handle's place (see {@link Placement#initialize}); returns handle. */
+  static <H extends PlacedHandle> H initialized(H handle) throws java.io.IOException {
+    handle.place.initialize(0);
+    return handle;
+  }
+
   /** The offset of the object in its region. */
   public long offset() {
     return place.offset;

@@ -18,24 +18,33 @@ import java.util.function.IntSupplier;
 final class Placement {
 
   /**
-   * The kinds of object that can be placed in a region, with the size and alignment the C library
-   * reports for each, asked once since they never change while the process runs.
+   * The kinds of object that can be placed in a region: what the public size(), alignment() and
+   * init() of each placed type report and do. The size and alignment are the C library's, asked
+   * once since they never change while the process runs; init is the C call that initializes one
+   * (arg: a semaphore's initial value, 0 otherwise), named by initCall in its errors.
    */
   enum Kind {
-    MUTEX("mutex", Core::pipc_mutex_size, Core::pipc_mutex_align),
-    CONDITION("condition", Core::pipc_cond_size, Core::pipc_cond_align),
-    SEMAPHORE("semaphore", Core::pipc_sem_size, Core::pipc_sem_align);
+    MUTEX("mutex", Core::pipc_mutex_size, Core::pipc_mutex_align, "pthread_mutex_init",
+        (op, address, arg) -> Core.pipc_mutex_init(address)),
+    CONDITION("condition", Core::pipc_cond_size, Core::pipc_cond_align, "pthread_cond_init",
+        (op, address, arg) -> Core.pipc_cond_init(address)),
+    SEMAPHORE("semaphore", Core::pipc_sem_size, Core::pipc_sem_align, "sem_init",
+        (op, address, value) -> Core.pipc_sem_init(address, (int) value));
 
     final String name;
     final int size;
     final int alignment;
+    final String initCall;
+    final Call init;
 
-    Kind(String name, IntSupplier size, IntSupplier alignment) {
+    Kind(String name, IntSupplier size, IntSupplier alignment, String initCall, Call init) {
       // The suppliers reach JavaCPP, which must not run before the library is in memory.
       Native.ensureLoaded();
       this.name = name;
       this.size = size.getAsInt();
       this.alignment = alignment.getAsInt();
+      this.initCall = initCall;
+      this.init = init;
     }
   }
 
@@ -61,6 +70,7 @@ final class Placement {
   }
 
   final MappedRegion region;
+  final Kind kind;
   final long offset;
   final long address;
   final String what;
@@ -68,6 +78,7 @@ final class Placement {
 
   Placement(MappedRegion region, long offset, Kind kind) {
     this.region = Objects.requireNonNull(region, "region");
+    this.kind = kind;
     this.address = region.addressOf(offset, kind.size, kind.alignment, kind.name);
     this.offset = offset;
     this.what = kind.name + " at offset " + offset + " of " + region.what();
@@ -100,6 +111,14 @@ final class Placement {
   /** Makes one native call that never waits, on the address alone; its failure is thrown. */
   void run(Simple call, String syscall) throws IOException {
     check(call(call, 0, 0), syscall);
+  }
+
+  /**
+   * Initializes the object here with its kind's C call, arg being a semaphore's initial value
+   * (0 for the others): what every public init(region, offset...) does after placing it.
+   */
+  void initialize(long arg) throws IOException {
+    check(call(kind.init, 0, arg), kind.initCall);
   }
 
   /** Throws the failure of syscall when r is a negative errno. */

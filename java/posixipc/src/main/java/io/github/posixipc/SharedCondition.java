@@ -71,9 +71,7 @@ public final class SharedCondition extends PlacedHandle {
    * @throws IllegalArgumentException for a misaligned or out-of-range offset or a read-only region
    */
   public static SharedCondition init(MappedRegion region, long offset) throws IOException {
-    SharedCondition c = new SharedCondition(region, offset);
-    c.place.run(Core::pipc_cond_init, "pthread_cond_init");
-    return c;
+    return initialized(new SharedCondition(region, offset));
   }
 
   /** The condition that some process initialized at offset. */

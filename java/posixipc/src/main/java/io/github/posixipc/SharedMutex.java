@@ -75,9 +75,7 @@ public final class SharedMutex extends PlacedHandle {
    * @throws IllegalArgumentException for a misaligned or out-of-range offset or a read-only region
    */
   public static SharedMutex init(MappedRegion region, long offset) throws IOException {
-    SharedMutex m = new SharedMutex(region, offset);
-    m.place.run(Core::pipc_mutex_init, "pthread_mutex_init");
-    return m;
+    return initialized(new SharedMutex(region, offset));
   }
 
   /** The mutex that some process initialized at offset. */

@@ -1,7 +1,5 @@
 package io.github.posixipc;
 
-import io.github.posixipc.internal.Core;
-
 /**
  * An unnamed, process-shared POSIX semaphore placed at an offset inside a {@link MappedRegion}
  * ({@code sem_init} with pshared): every process that maps the same shared memory object reaches
@@ -53,7 +51,7 @@ public final class UnnamedSemaphore extends PosixSemaphore {
       throws java.io.IOException {
     int checked = checkedValue(value);
     UnnamedSemaphore s = new UnnamedSemaphore(region, offset);
-    s.place.check(s.place.call(INIT, 0, checked), "sem_init");
+    s.place.initialize(checked);
     return s;
   }
 
@@ -87,8 +85,4 @@ public final class UnnamedSemaphore extends PosixSemaphore {
   public void close() {
     place.close();
   }
-
-  /** sem_init, which the shared semaphore calls do not include: arg is the initial value. */
-  private static final Placement.Call INIT =
-      (op, address, value) -> Core.pipc_sem_init(address, (int) value);
 }
