@@ -517,6 +517,16 @@ final class Descriptor implements Runnable {
         hooks.endBlocking(r > 0 || (r == 0 && (zeroIsData || hooks.isOpen())));
       }
     }
+    return outcome(hooks, r, timeoutNs, syscall);
+  }
+
+  /**
+   * What the result r of a call that may block becomes, on the platform path and the parking
+   * one alike: r itself when it is not a failure; AsynchronousCloseException when a close ended
+   * the call; -EAGAIN itself for a non-blocking handle's call with timeoutNs FOREVER (see {@link
+   * #call}); any other failure thrown as the syscall's.
+   */
+  private long outcome(Blocking hooks, long r, long timeoutNs, String syscall) throws IOException {
     if (r >= 0) {
       return r;
     }
@@ -589,13 +599,9 @@ final class Descriptor implements Runnable {
       exit(0);
       hooks.endBlocking(r > 0 || (r == 0 && (zeroIsData || hooks.isOpen())));
     }
-    if (r >= 0) {
-      return r;
-    }
-    if (!hooks.isOpen() || closing()) {
-      throw new AsynchronousCloseException();
-    }
-    throw PosixException.of(r, syscall, what);
+    // Never -EAGAIN for a FOREVER call here: this path parks on it until a close, which
+    // outcome reports first.
+    return outcome(hooks, r, timeoutNs, syscall);
   }
 
   /**
