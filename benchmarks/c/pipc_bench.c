@@ -3,8 +3,10 @@
  *
  *   pipc-bench run SCENARIO CONTENDER [--seconds S] [--warmup S] [--cpu N]
  *       measures one contender on one scenario and prints one JSON object.
- *       CONTENDER is "raw" (plain system calls: the limit) or "capi" (the
- *       posixipc C API). Both sides run on CPU N (default 0).
+ *       CONTENDER is "raw" (plain system calls: the limit), "capi" (the
+ *       posixipc C API) or "capi-thread" (the C API on a second thread
+ *       while the main thread waits in pthread_join, as in a JVM). Both
+ *       sides run on CPU N (default 0).
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
@@ -28,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1123,6 +1126,30 @@ static void run_stream(const struct ops *io, const char *contender, struct link 
          name, contender, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
 }
 
+/* One contender's run: set-up, the measurement, the server's stop. */
+struct measurement {
+  const struct scenario *s;
+  const struct ops *io;
+  const char *contender;
+};
+
+static void measure(const struct measurement *m) {
+  struct link l;
+  memset(&l, 0, sizeof l);
+  l.to_server = l.from_server = -1;
+  m->s->setup(&l, m->s->round_trip, m->io);
+  if (m->s->round_trip)
+    run_round_trips(m->io, m->contender, &l, m->s->name);
+  else
+    run_stream(m->io, m->contender, &l, m->s->name, m->s->chunk);
+  stop_server(&l);
+}
+
+static void *measure_thread(void *arg) {
+  measure(arg);
+  return NULL;
+}
+
 static int run(int argc, char **argv) {
   if (argc < 2) return 2;
   const struct scenario *s = NULL;
@@ -1131,6 +1158,11 @@ static int run(int argc, char **argv) {
     if (strcmp(scenarios[i].name, argv[0]) == 0) s = &scenarios[i];
   if (s != NULL && strcmp(argv[1], "raw") == 0) io = s->raw;
   if (s != NULL && strcmp(argv[1], "capi") == 0) io = s->capi;
+  /* The C API measured from a second thread while the main thread waits in
+   * pthread_join, signals unblocked in both: the threads of a JVM, whose
+   * launcher's main thread waits so while the program runs on another. */
+  int threaded = s != NULL && strcmp(argv[1], "capi-thread") == 0;
+  if (threaded) io = s->capi;
   if (s == NULL || io == NULL) {
     fprintf(stderr, "pipc-bench: unknown scenario or contender (see pipc-bench list)\n");
     return 2;
@@ -1148,15 +1180,15 @@ static int run(int argc, char **argv) {
     CPU_SET(opt_cpu, &set);
     if (sched_setaffinity(0, sizeof set, &set) < 0) die("sched_setaffinity", errno);
   }
-  struct link l;
-  memset(&l, 0, sizeof l);
-  l.to_server = l.from_server = -1;
-  s->setup(&l, s->round_trip, io);
-  if (s->round_trip)
-    run_round_trips(io, argv[1], &l, s->name);
-  else
-    run_stream(io, argv[1], &l, s->name, s->chunk);
-  stop_server(&l);
+  struct measurement m = {s, io, argv[1]};
+  if (!threaded) {
+    measure(&m);
+    return 0;
+  }
+  pthread_t t;
+  int e = pthread_create(&t, NULL, measure_thread, &m);
+  if (e != 0) die("pthread_create", e);
+  pthread_join(t, NULL);
   return 0;
 }
 

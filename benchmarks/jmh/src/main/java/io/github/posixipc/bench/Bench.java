@@ -78,13 +78,16 @@ public final class Bench {
       return all;
     }
 
-    /** The contenders JMH measures: all but raw C and the C API. */
+    /** The contenders JMH measures: all but those of the C harness. */
     List<String> javaContenders() {
       List<String> java = new ArrayList<>(contenders());
-      java.removeAll(List.of("raw C", "C API"));
+      java.removeAll(List.of("raw C", "C API", C_THREADS));
       return java;
     }
   }
+
+  /** The C harness's C API contender run on a second thread while the main thread waits. */
+  static final String C_THREADS = "C API, 2 threads";
 
   private static final List<String> JDK = List.of("JDK");
   private static final List<String> SOCKETS = List.of("JDK", "junixsocket");
@@ -103,7 +106,9 @@ public final class Bench {
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
-      new Scenario("signal-rt", "signal", true, 4, NONE),
+      // "C API, 2 threads": the C API with a JVM's threads (the signal's handler runs on the main
+      // thread, which waits in pthread_join, and the record wakes the thread that takes it).
+      new Scenario("signal-rt", "signal", true, 4, List.of(C_THREADS)),
       // PgJDBC's SELECT 1 against a PostgreSQL cluster the driver starts: posixipc's AF_UNIX
       // socket factory, TCP loopback ("JDK": the JDK's default socket factory), junixsocket's.
       new Scenario("pg-select1", "pg", true, Link.MESSAGE, SOCKETS, false, false),
@@ -207,6 +212,7 @@ public final class Bench {
           Sample sample = switch (c) {
             case "raw C" -> runC(exe, s, "raw", timing);
             case "C API" -> runC(exe, s, "capi", timing);
+            case C_THREADS -> runC(exe, s, "capi-thread", timing);
             default -> runJmh(exe, s, c.toLowerCase(Locale.ROOT), timing);
           };
           results.get(s.name()).get(c).add(sample);

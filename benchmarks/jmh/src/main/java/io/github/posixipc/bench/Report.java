@@ -41,6 +41,12 @@ final class Report {
       ratioHeader = java.util.Arrays.copyOf(ratioHeader, ratioHeader.length + 1);
       ratioHeader[ratioHeader.length - 1] = "virtual / platform thread";
     }
+    // signal-rt adds one: posixipc against the C API with a JVM's threads.
+    boolean threads = scenarios.stream().anyMatch(s -> s.others().contains(Bench.C_THREADS));
+    if (threads) {
+      ratioHeader = java.util.Arrays.copyOf(ratioHeader, ratioHeader.length + 1);
+      ratioHeader[ratioHeader.length - 1] = "posixipc / " + Bench.C_THREADS;
+    }
     rows.add(ratioHeader);
     for (Bench.Scenario s : scenarios) {
       Map<String, List<Bench.Sample>> r = results.get(s.name());
@@ -50,6 +56,10 @@ final class Report {
       if (virtual) {
         row = java.util.Arrays.copyOf(row, row.length + 1);
         row[row.length - 1] = ratio(s, r.get("posixipc"), r.get("platform"));
+      }
+      if (threads) {
+        row = java.util.Arrays.copyOf(row, row.length + 1);
+        row[row.length - 1] = ratio(s, r.get("posixipc"), r.get(Bench.C_THREADS));
       }
       rows.add(row);
     }
