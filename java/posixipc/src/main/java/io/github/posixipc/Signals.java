@@ -38,7 +38,9 @@ import java.util.Objects;
  * and calls the listeners. Removing the last listener of a signal puts back the disposition it had
  * before (the JVM's own handler, for SIGINT, SIGTERM and SIGHUP). If the pipe ever fills (about
  * 32,000 records behind), the records that do not fit are counted: {@link #lostCount(int)} and
- * {@link SignalListener#onLost} report them. Real-time signals ({@link #rtmin()} to
+ * {@link SignalListener#onLost} report them. A {@link SignalQueue} is not served by that thread:
+ * the handler writes its signal's records to the queue's own pipe, which its take reads (and
+ * counts its own losses, {@link SignalQueue#lost()}). Real-time signals ({@link #rtmin()} to
  * {@link #rtmax()}) are queued by the kernel, one per send, each with its value; standard signals
  * sent while one is pending merge into one.
  *
@@ -373,8 +375,9 @@ public final class Signals {
   }
 
   /**
-   * How many caught signals the dispatcher had to drop because its pipe was full: of one signal,
-   * or of all when signal is 0. Never reset.
+   * How many caught signals the dispatcher had to drop because its pipe (the listeners') was full:
+   * of one signal, or of all when signal is 0. Never reset. A queue counts its own: {@link
+   * SignalQueue#lost()}.
    */
   public static long lostCount(int signal) {
     if (signal != 0) {
