@@ -12,8 +12,8 @@
  * ring again, then sleeps with FUTEX_WAIT only if the word is still 1. The
  * other side first publishes its change (a commit, a release), then reads
  * the word, and only if it reads 1 swaps it to 0 and calls FUTEX_WAKE. Both
- * the store and the read are sequentially consistent (a fence sits between
- * the publication and the read), so of "the waiter stored 1" and "the other
+ * the store and the read are sequentially consistent (the publication is an
+ * atomic exchange, a full barrier, before the read), so of "the waiter stored 1" and "the other
  * side published" one comes first in the single order of those operations:
  * either the other side sees the 1 and wakes (and a FUTEX_WAIT that starts
  * after the swap fails at once, as the word is 0 then), or the waiter's
@@ -75,6 +75,10 @@ struct pipc__channel {
   bool owned;                 /* the mapping is ours to release */
   bool registered;            /* the mapping is in the guard's registry */
   int64_t spin_ns;
+  /* A producer's last look at head: head only grows, so a claim that fits
+   * before it fits; head is read again only when the ring looks full, and
+   * the consumer's line stays where it is the rest of the time. */
+  uint64_t head_seen;
   int64_t stuck_since;        /* when a wait last began to see no progress, or 0 */
   int64_t last_check;         /* when it last checked the other side */
   /* The pending claim (producer) or the message being read (consumer). */
@@ -142,12 +146,12 @@ static int pipc__futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_n
 static void pipc__futex_wake(uint32_t *word, int count) { syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0); }
 
 /*
- * After a publication (commit, release): wakes the other side if, and only
- * if, it declared itself sleeping (see the protocol at the top).
+ * After a publication (commit, release) made with a sequentially consistent
+ * exchange, which orders it before this read: wakes the other side if, and
+ * only if, it declared itself sleeping (see the protocol at the top).
  */
 static void pipc__wake(pipc_channel_header *h, uint32_t *word, int count) {
-  atomic_thread_fence(memory_order_seq_cst);
-  if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0) return;
+  if (__atomic_load_n(word, __ATOMIC_SEQ_CST) == 0) return;
   if (__atomic_exchange_n(word, 0, __ATOMIC_SEQ_CST) == 0) return;
   pipc__futex_wake(word, count);
   __atomic_fetch_add(&h->wakeups, 1, __ATOMIC_RELAXED);
@@ -435,7 +439,10 @@ int pipc_channel_set_spin(uint64_t ch, int64_t spin_ns) {
 
 /* One attempt of a wait: >= 0 done, -EAGAIN nothing yet, -EINPROGRESS a
  * claim that is not committed yet (consumer), or an error. */
-typedef int64_t (*pipc__try)(struct pipc__channel *c, int64_t arg);
+/* careful: the look before sleeping, which may read more of the other
+ * side's lines (the consumer reads tail, to tell an empty ring from a claim
+ * not committed yet); the spinning looks read only what they must. */
+typedef int64_t (*pipc__try)(struct pipc__channel *c, int64_t arg, bool careful);
 
 /* Called while a wait sees no progress, every PIPC_CHANNEL_STALE_CHECK_NS:
  * true when it changed something (and the attempt should be made again), or
@@ -454,17 +461,21 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
   int64_t deadline = pipc__deadline(timeout_ns);
   int64_t start = -1;
   for (;;) {
-    int64_t r = attempt(c, arg);
+    /* A poll (timeout 0) looks carefully: it does not spin, and it reports
+     * what it finds. */
+    int64_t r = attempt(c, arg, deadline == PIPC__DEADLINE_NOW);
     if (r != -EAGAIN && r != -EINPROGRESS) {
       if (r >= 0) c->stuck_since = 0;
       return pipc__faulted(c) ? -EFAULT : r;
     }
     if (pipc__faulted(c)) return -EFAULT;
     int64_t now = pipc__now_ns();
-    /* The stale check: the consumer on a claim that stays uncommitted, a
-     * producer on a ring that stays full. The time is kept in the handle,
-     * across calls, so that callers that only poll (timeout 0) get it too. */
-    if (r == -EINPROGRESS || c->role == PIPC_CHANNEL_PRODUCER) {
+    /* The stale check: the consumer on a ring with nothing committed at head
+     * (the check reads tail: an uncommitted claim there, whose process may be
+     * dead), a producer on a ring that stays full. The time is kept in the
+     * handle, across calls, so that callers that only poll (timeout 0) get
+     * it too. */
+    {
       if (c->stuck_since == 0) {
         c->stuck_since = c->last_check = now;
       } else if (now - c->last_check >= PIPC_CHANNEL_STALE_CHECK_NS) {
@@ -482,7 +493,7 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
       continue;
     }
     __atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
-    r = attempt(c, arg);
+    r = attempt(c, arg, true);
     if (r != -EAGAIN && r != -EINPROGRESS) {
       /* Nobody needs to wake us after all. (A producer leaves the word to
        * the others that may have set it too: the consumer's next release
@@ -506,22 +517,29 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
 
 /* -------------------------------------------------------------- producer */
 
-static int64_t pipc__try_claim(struct pipc__channel *c, int64_t length) {
+static int64_t pipc__try_claim(struct pipc__channel *c, int64_t length, bool careful) {
+  (void)careful;
   pipc_channel_header *h = c->h;
   pipc_channel_producer *s = &h->producers[c->slot];
   uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
   uint64_t pad, need;
   for (;;) {
-    uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
-    if (tail - head > c->capacity) {
-      /* head past tail, or further apart than the ring: reread both, which
-       * may have moved between the two loads; garbage twice is garbage. */
-      tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-      head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
-      if (tail - head > c->capacity) return -EBADMSG;
-    }
     need = pipc__need(c, tail, (uint64_t)length, &pad);
-    if (tail + need - head > c->capacity) return -EAGAIN;
+    uint64_t head = c->head_seen;
+    if (tail - head > c->capacity || tail + need - head > c->capacity) {
+      /* Full by the last look (or that look is older than the ring): look
+       * again. */
+      head = c->head_seen = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+      if (tail - head > c->capacity) {
+        /* head past tail, or further apart than the ring: reread both, which
+         * may have moved between the two loads; garbage twice is garbage. */
+        tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+        head = c->head_seen = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+        if (tail - head > c->capacity) return -EBADMSG;
+        need = pipc__need(c, tail, (uint64_t)length, &pad);
+      }
+      if (tail + need - head > c->capacity) return -EAGAIN;
+    }
     /* The intent first (the CAS below orders it before the claim), so that
      * the consumer can find a claim whose process died right after the CAS. */
     __atomic_store_n(&s->claim_length, (uint32_t)length, __ATOMIC_RELAXED);
@@ -575,7 +593,9 @@ static int pipc__finish(struct pipc__channel *c, uint32_t state, int64_t length)
   rec->length = (uint32_t)length;
   rec->size = c->rec_size; /* again: a message may have written over it in place */
   rec->pid = c->pid;
-  __atomic_store_n(&rec->state, state, __ATOMIC_RELEASE);
+  /* An exchange: the publication, and the barrier before the look at the
+   * consumer's word. */
+  __atomic_exchange_n(&rec->state, state, __ATOMIC_SEQ_CST);
   c->busy = false;
   pipc__wake(c->h, &c->h->consumer_sleeping, 1);
   return pipc__faulted(c) ? -EFAULT : 0;
@@ -606,25 +626,37 @@ int pipc_channel_send(uint64_t ch, const void *buf, size_t len, int64_t timeout_
  * sleeping producers. */
 static void pipc__advance(struct pipc__channel *c, uint64_t head, uint64_t n) {
   pipc__zero(c, head, n);
-  __atomic_store_n(&c->h->head, head + n, __ATOMIC_RELEASE);
+  __atomic_exchange_n(&c->h->head, head + n, __ATOMIC_SEQ_CST);
   pipc__wake(c->h, &c->h->producers_sleeping, INT32_MAX);
 }
 
-static int64_t pipc__try_read(struct pipc__channel *c, int64_t unused) {
+/*
+ * The record at head tells whether there is a message: the ring ahead of the
+ * producers is zero (the consumer zeroes what it releases), so a state of 0
+ * is nothing committed there yet. Only the careful look reads tail, to tell
+ * an empty ring (-EAGAIN) from a claim not committed yet (-EINPROGRESS):
+ * while spinning, the consumer leaves the producers' line alone.
+ */
+static int64_t pipc__try_read(struct pipc__channel *c, int64_t unused, bool careful) {
   (void)unused;
   pipc_channel_header *h = c->h;
   for (;;) {
     uint64_t head = __atomic_load_n(&h->head, __ATOMIC_RELAXED);
-    uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-    if (tail == head) return -EAGAIN;
-    if (tail - head > c->capacity) return -EBADMSG;
     pipc_channel_record *rec = pipc__record(c, head);
     uint32_t state = __atomic_load_n(&rec->state, __ATOMIC_ACQUIRE);
-    if (state == 0) return -EINPROGRESS;
+    if (state == 0) {
+      if (!careful) return -EAGAIN;
+      uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+      if (tail == head) return -EAGAIN;
+      if (tail - head > c->capacity) return -EBADMSG;
+      return -EINPROGRESS;
+    }
     uint64_t idx = head & c->mask;
     uint32_t size = rec->size;
-    if (size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 || size > c->capacity - idx ||
-        size > tail - head)
+    /* Within the ring whatever the header says: a record that claims more
+     * than tail allows moves head past tail, which the producers' next claim
+     * reports (-EBADMSG). */
+    if (size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 || size > c->capacity - idx)
       return -EBADMSG;
     if (state == PIPC_CHANNEL_RECORD_PADDING) {
       pipc__advance(c, head, size);
@@ -649,11 +681,13 @@ static int64_t pipc__try_read(struct pipc__channel *c, int64_t unused) {
  * for a position that a live producer then claimed).
  */
 static bool pipc__check_claim(struct pipc__channel *c, int64_t *err) {
-  (void)err;
   pipc_channel_header *h = c->h;
   uint64_t head = __atomic_load_n(&h->head, __ATOMIC_RELAXED);
   uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-  if (tail - head > c->capacity) return true; /* the next attempt reports -EBADMSG */
+  if (tail - head > c->capacity) {
+    *err = -EBADMSG;
+    return false;
+  }
   uint64_t end = 0;
   for (int i = 0; i < PIPC_CHANNEL_MAX_PRODUCERS; i++) {
     pipc_channel_producer *s = &h->producers[i];

@@ -378,13 +378,16 @@ static int64_t cas_capi_send(struct link *l, const void *buf, size_t len) {
 /* Channels (channel.h). The C API contender uses pipc_channel_send and
  * pipc_channel_receive. The raw contender is the limit: a minimal ring on the
  * same layout, one producer and one consumer, no handle, no checks beyond
- * the wait protocol: the record written, its state stored with release
- * order, then tail; the wake-up only when the other side's flag says it
- * sleeps (docs/channels.md). */
+ * the wait protocol: the record written, its state published with an
+ * exchange, then tail; the wake-up only when the other side's flag says it
+ * sleeps (docs/channels.md). As in the core, the producer reads head only
+ * when the ring looks full, and the consumer looks at the record at head,
+ * not at tail. */
 struct raw_ring {
   pipc_channel_header *h;
   unsigned char *ring;
   uint64_t cap, mask;
+  uint64_t head_seen; /* the producer's last look at head */
 };
 
 static void raw_futex(uint32_t *word, int op, uint32_t val) {
@@ -405,22 +408,23 @@ static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(
   }
 }
 
+/* After a publication made with an exchange (a full barrier). */
 static void raw_wake(uint32_t *word, int count) {
-  atomic_thread_fence(memory_order_seq_cst);
-  if (__atomic_load_n(word, __ATOMIC_RELAXED) && __atomic_exchange_n(word, 0, __ATOMIC_SEQ_CST))
+  if (__atomic_load_n(word, __ATOMIC_SEQ_CST) && __atomic_exchange_n(word, 0, __ATOMIC_SEQ_CST))
     raw_futex(word, FUTEX_WAKE, (uint32_t)count);
 }
 
 static uint64_t raw_need; /* the room raw_room waits for */
 
 static int raw_room(struct raw_ring *r) {
-  return __atomic_load_n(&r->h->tail, __ATOMIC_RELAXED) + raw_need - __atomic_load_n(&r->h->head, __ATOMIC_ACQUIRE) <=
-         r->cap;
+  uint64_t tail = __atomic_load_n(&r->h->tail, __ATOMIC_RELAXED);
+  if (tail + raw_need - r->head_seen <= r->cap) return 1;
+  r->head_seen = __atomic_load_n(&r->h->head, __ATOMIC_ACQUIRE);
+  return tail + raw_need - r->head_seen <= r->cap;
 }
 
 static int raw_nonempty(struct raw_ring *r) {
   uint64_t head = __atomic_load_n(&r->h->head, __ATOMIC_RELAXED);
-  if (__atomic_load_n(&r->h->tail, __ATOMIC_ACQUIRE) == head) return 0;
   return __atomic_load_n(&((pipc_channel_record *)(r->ring + (head & r->mask)))->state, __ATOMIC_ACQUIRE) != 0;
 }
 
@@ -441,8 +445,8 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   rec->length = (uint32_t)len;
   rec->size = (uint32_t)size;
   memcpy(rec + 1, buf, len);
-  __atomic_store_n(&rec->state, PIPC_CHANNEL_RECORD_MESSAGE, __ATOMIC_RELEASE);
   __atomic_store_n(&r->h->tail, tail + pad + size, __ATOMIC_RELEASE);
+  __atomic_exchange_n(&rec->state, PIPC_CHANNEL_RECORD_MESSAGE, __ATOMIC_SEQ_CST);
   raw_wake(&r->h->consumer_sleeping, 1);
   return (int64_t)len;
 }
@@ -458,7 +462,7 @@ static int64_t chan_raw_recv(struct link *l, void *buf, size_t len) {
     size_t n = rec->length < len ? rec->length : len;
     if (message) memcpy(buf, rec + 1, n);
     memset(rec, 0, size);
-    __atomic_store_n(&r->h->head, head + size, __ATOMIC_RELEASE);
+    __atomic_exchange_n(&r->h->head, head + size, __ATOMIC_SEQ_CST);
     raw_wake(&r->h->producers_sleeping, INT32_MAX);
     if (message) return (int64_t)n;
   }
