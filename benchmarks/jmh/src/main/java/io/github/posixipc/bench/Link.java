@@ -1,6 +1,7 @@
 package io.github.posixipc.bench;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 
 /**
  * One contender's connection to the benchmark server ({@code pipc-bench serve}): the Java side
@@ -27,7 +28,8 @@ interface Link extends AutoCloseable {
 
   /**
    * The link for a mechanism ("pipe", "fifo", "unix", "shm-sem", "shm-spin", "shm-cas", "mq", "signal", "sysv-msg", "sysv-sem") and a contender ("posixipc",
-   * "jdk", "junixsocket"; the JDK has no message queues or signal sending, junixsocket only sockets).
+   * "jdk", "junixsocket", "agrona", "ffm"; the JDK has no message queues or signal sending, junixsocket only
+   * sockets, the FFM contender only the round trips of pipes, FIFOs, sockets, queues and shm-sem).
    */
   static Link open(String mechanism, String contender, boolean echo) throws IOException {
     return switch (mechanism + "/" + contender) {
@@ -55,7 +57,43 @@ interface Link extends AutoCloseable {
       case "channel-spin/agrona" -> AgronaLinks.open(true, MESSAGE);
       case "channel-64/agrona" -> AgronaLinks.open(false, MESSAGE);
       case "channel-4k/agrona" -> AgronaLinks.open(false, 4096);
+      case "pipe/ffm", "fifo/ffm", "unix/ffm", "mq/ffm", "shm-sem/ffm" -> ffm(mechanism, echo);
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
+  }
+
+  /** The FFM contender's class: JDK 22+ code, in META-INF/versions/22 of a jar built on JDK 22+. */
+  String FFM_CLASS = "io.github.posixipc.bench.FfmLinks";
+
+  /** Whether this JVM sees the FFM contender: JDK 22+, and a jar built on JDK 22+. */
+  static boolean ffmPresent() {
+    try {
+      Class.forName(FFM_CLASS, false, Link.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** FfmLinks.open(mechanism, echo), by reflection: this code is compiled for Java 17. */
+  private static Link ffm(String mechanism, boolean echo) throws IOException {
+    try {
+      return (Link) Class.forName(FFM_CLASS).getDeclaredMethod("open", String.class, boolean.class)
+          .invoke(null, mechanism, echo);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the FFM contender is not in this jar or this JVM is older than 22"
+          + " (it needs a JVM 22+ and a jar built on JDK 22+)", e);
+    }
   }
 }
