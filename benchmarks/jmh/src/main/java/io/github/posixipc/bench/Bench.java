@@ -35,8 +35,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * JMH harness (posixipc from Java, and the JDK's nearest equivalent) on the same scenarios,
  * against the same raw-syscall server, interleaved in pairs (A/B/A/B, the order reversed every
  * other pair so that drift cancels), and prints the median of each contender and the median
- * ratio, with its range over the pairs, of Java to raw C, of the C API to raw C, and of posixipc
- * to the JDK.
+ * ratio, with its range over the pairs, of Java to raw C, of the C API to raw C, of posixipc
+ * to the JDK, and of posixipc to the same system calls through hand-written FFM downcalls (JDK
+ * 22+; {@code FfmLinks}).
  *
  * <p>Ratios compare costs: time per round trip, or time per byte for streams. Above 1 means
  * slower than the reference.
@@ -78,6 +79,13 @@ public final class Bench {
       return all;
     }
 
+    /** The same scenario without one of its other contenders. */
+    Scenario without(String other) {
+      List<String> kept = new ArrayList<>(others);
+      kept.remove(other);
+      return new Scenario(name, mechanism, roundTrip, chunk, List.copyOf(kept), capi, cHarness);
+    }
+
     /** The contenders JMH measures: all but those of the C harness. */
     List<String> javaContenders() {
       List<String> java = new ArrayList<>(contenders());
@@ -93,18 +101,23 @@ public final class Bench {
   private static final List<String> SOCKETS = List.of("JDK", "junixsocket");
   private static final List<String> NONE = List.of();
   private static final List<String> AGRONA = List.of("Agrona");
+  /** The round trips with an FFM contender: the same system calls, as java.lang.foreign downcalls. */
+  static final String FFM = "FFM";
+  private static final List<String> JDK_FFM = List.of("JDK", FFM);
+  private static final List<String> SOCKETS_FFM = List.of("JDK", "junixsocket", FFM);
+  private static final List<String> ONLY_FFM = List.of(FFM);
 
   static final List<Scenario> SCENARIOS = List.of(
-      new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, JDK),
+      new Scenario("pipe-rt", "pipe", true, Link.MESSAGE, JDK_FFM),
       new Scenario("pipe-stream", "pipe", false, Link.CHUNK, JDK),
-      new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, JDK),
+      new Scenario("fifo-rt", "fifo", true, Link.MESSAGE, JDK_FFM),
       new Scenario("fifo-stream", "fifo", false, Link.CHUNK, JDK),
-      new Scenario("unix-rt", "unix", true, Link.MESSAGE, SOCKETS),
+      new Scenario("unix-rt", "unix", true, Link.MESSAGE, SOCKETS_FFM),
       new Scenario("unix-stream", "unix", false, Link.CHUNK, SOCKETS),
-      new Scenario("shm-sem-rt", "shm-sem", true, Link.MESSAGE, NONE),
+      new Scenario("shm-sem-rt", "shm-sem", true, Link.MESSAGE, ONLY_FFM),
       new Scenario("shm-spin-rt", "shm-spin", true, Link.MESSAGE, JDK, false),
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
-      new Scenario("mq-rt", "mq", true, Link.MESSAGE, NONE),
+      new Scenario("mq-rt", "mq", true, Link.MESSAGE, ONLY_FFM),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       // "C API, 2 threads": the C API with a JVM's threads (the signal's handler runs on the main
       // thread, which waits in pthread_join, and the record wakes the thread that takes it).
@@ -170,6 +183,18 @@ public final class Bench {
     if (Runtime.version().feature() < 21 && chosen.removeIf(s -> s.name().startsWith("vt-"))) {
       System.err.println("posixipc bench: skipping the vt-* scenarios: virtual threads need JDK 21+, this is "
           + Runtime.version());
+    }
+    if (chosen.stream().anyMatch(s -> s.others().contains(FFM))) {
+      String why = Runtime.version().feature() < 22
+          ? "java.lang.foreign needs JDK 22+, this is " + Runtime.version()
+          : !Link.ffmPresent()
+              ? "this jar was built without it (on JDK < 22); rebuild it on JDK 22+, e.g."
+                  + " JAVA_HOME=/path/to/jdk-22+ mvn -B -q package -DskipTests"
+              : null;
+      if (why != null) {
+        chosen.replaceAll(s -> s.without(FFM));
+        System.err.println("posixipc bench: skipping the FFM contender: " + why);
+      }
     }
     if (pairs > 0) {
       timing = new Timing(pairs, timing.cWarmup, timing.cSeconds, timing.warmups, timing.warmupMs,
@@ -245,7 +270,10 @@ public final class Bench {
           --quick      one short pair: checks that every contender runs (figures are rough)
           --pairs N    interleaved pairs per scenario (default 5)
           --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, vt- (JDK 21+), ..., pg-select1
-          --markdown   print the tables as Markdown, as in docs/benchmarks.md""");
+          --markdown   print the tables as Markdown, as in docs/benchmarks.md
+        contenders: raw C, C API, posixipc, and per scenario JDK, junixsocket, Agrona, and FFM (the same
+        system calls through hand-written java.lang.foreign downcalls, in pipe-rt, fifo-rt, unix-rt, mq-rt
+        and shm-sem-rt; JDK 22+ and a jar built on JDK 22+, skipped with a message otherwise)""");
   }
 
   /** The C harness: -Dposixipc.benchExe, or the copy in this jar extracted to a private directory. */

@@ -36,7 +36,7 @@ final class Report {
     // The virtual-thread scenarios add a column, only when one of them ran.
     boolean virtual = scenarios.stream().anyMatch(s -> s.others().contains("platform"));
     String[] ratioHeader = {"scenario", "Java (posixipc) / raw C", "C API / raw C", "posixipc / JDK",
-        "posixipc / junixsocket", "posixipc / Agrona"};
+        "posixipc / FFM", "posixipc / junixsocket", "posixipc / Agrona"};
     if (virtual) {
       ratioHeader = java.util.Arrays.copyOf(ratioHeader, ratioHeader.length + 1);
       ratioHeader[ratioHeader.length - 1] = "virtual / platform thread";
@@ -52,7 +52,8 @@ final class Report {
       Map<String, List<Bench.Sample>> r = results.get(s.name());
       String[] row = {s.name(), ratio(s, r.get("posixipc"), r.get("raw C")),
           ratio(s, r.get("C API"), r.get("raw C")), ratio(s, r.get("posixipc"), r.get("JDK")),
-          ratio(s, r.get("posixipc"), r.get("junixsocket")), ratio(s, r.get("posixipc"), r.get("Agrona"))};
+          ratio(s, r.get("posixipc"), r.get(Bench.FFM)), ratio(s, r.get("posixipc"), r.get("junixsocket")),
+          ratio(s, r.get("posixipc"), r.get("Agrona"))};
       if (virtual) {
         row = java.util.Arrays.copyOf(row, row.length + 1);
         row[row.length - 1] = ratio(s, r.get("posixipc"), r.get("platform"));
