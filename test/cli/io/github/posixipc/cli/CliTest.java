@@ -3,6 +3,7 @@ package io.github.posixipc.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -481,21 +482,71 @@ class CliTest {
 
   // ------------------------------------------------------------------ bench
 
+  /**
+   * {@code bench --quick --only pipe-rt}, run once for the tests that read it: a quick pair takes
+   * seconds, and its output does not depend on which test asks.
+   */
+  private static Run quickPipeRt;
+
+  private static synchronized Run quickPipeRt() {
+    if (quickPipeRt == null) {
+      quickPipeRt = run("bench", "--quick", "--only", "pipe-rt");
+    }
+    return quickPipeRt;
+  }
+
+  /** A ratio cell: the median alone (one pair) or with its range. */
+  private static final String RATIO = "\\d+\\.\\d\\d(?: \\[\\d+\\.\\d\\d-\\d+\\.\\d\\d\\])?";
+
+  /**
+   * pipe-rt's ratio row: posixipc / raw C, C API / raw C, posixipc / JDK, posixipc / FFM (a
+   * ratio, or "-" where the FFM contender was skipped), then "-" for junixsocket and Agrona.
+   */
+  private static String pipeRatioRow(String ffm) {
+    return "pipe-rt\\s+" + RATIO + "\\s+" + RATIO + "\\s+" + RATIO + "\\s+" + ffm + "\\s+-\\s+-\\s*";
+  }
+
   @Test
   void benchQuickRunsEveryContenderAndPrintsTheRatios() {
-    Run r = run("bench", "--quick", "--only", "pipe-rt");
+    Run r = quickPipeRt();
     assertEquals(0, r.status(), r.err());
     for (String contender : new String[] {"raw C", "C API", "posixipc", "JDK"}) {
       assertTrue(r.out().lines().anyMatch(l -> l.startsWith("pipe-rt") && l.contains(contender)
           && l.matches(".*\\d+\\.\\d\\d µs.*")), contender + " row missing:\n" + r.out());
     }
     assertTrue(r.out().contains("posixipc / JDK"), r.out());
-    assertTrue(r.out().lines().anyMatch(l -> l.matches("pipe-rt\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s+-\\s+-\\s*")),
+    assertTrue(r.out().lines().anyMatch(l -> l.matches(pipeRatioRow("(?:" + RATIO + "|-)"))),
         "ratio row missing:\n" + r.out());
     assertFalse(r.out().contains("fifo"), "--only keeps the other scenarios out");
     // On JDK 24+ JMH's use of sun.misc.Unsafe would print warnings into the tables.
     assertFalse(r.out().contains("WARNING:") || r.err().contains("WARNING:"),
         "JVM warnings in the output:\n" + r.out() + r.err());
+  }
+
+  @Test
+  void benchRunsTheFfmContenderOnJdk22AndLater() {
+    assumeTrue(Runtime.version().feature() >= 22, "the FFM contender needs JDK 22+");
+    Run r = quickPipeRt();
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("pipe-rt\\s+FFM\\s+\\d+\\.\\d\\d µs\\s+\\d+\\.\\d\\d µs.*")),
+        "FFM row missing (is the driver jar built on JDK 22+?):\n" + r.out() + r.err());
+    assertTrue(r.out().contains("posixipc / FFM"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches(pipeRatioRow(RATIO))),
+        "posixipc / FFM ratio missing:\n" + r.out());
+    assertFalse(r.err().contains("skipping the FFM contender"), r.err());
+  }
+
+  @Test
+  void benchSkipsTheFfmContenderBeforeJdk22WithOneLine() {
+    assumeTrue(Runtime.version().feature() < 22, "JDK 22+ runs the FFM contender");
+    Run r = quickPipeRt();
+    assertEquals(0, r.status(), r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.contains("skipping the FFM contender")).count(), r.err());
+    assertTrue(r.err().contains("posixipc bench: skipping the FFM contender: java.lang.foreign needs JDK 22+"),
+        r.err());
+    assertFalse(r.out().lines().anyMatch(l -> l.matches("pipe-rt\\s+FFM\\s.*")), "no FFM row:\n" + r.out());
+    assertTrue(r.out().contains("posixipc / FFM"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches(pipeRatioRow("-"))), "the FFM ratio is -:\n" + r.out());
   }
 
   @Test

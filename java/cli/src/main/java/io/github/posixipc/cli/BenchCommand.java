@@ -27,7 +27,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Benchmark every mechanism: raw C, the posixipc C API, posixipc from Java and the JDK's nearest"
           + " equivalent, against the same server, interleaved in pairs.",
-      "Prints the medians and the ratios Java/raw C, C API/raw C and posixipc/JDK. A full run takes minutes."
+      "On JDK 22+ the round trips of pipes, FIFOs, AF_UNIX sockets, message queues and shm-sem also have"
+          + " FFM: the same system calls through hand-written java.lang.foreign downcalls (skipped with a"
+          + " message on older JDKs, or when the driver jar was built on one).",
+      "Prints the medians and the ratios Java/raw C, C API/raw C, posixipc/JDK and posixipc/FFM."
+          + " A full run takes minutes."
     })
 final class BenchCommand implements Callable<Integer> {
 
