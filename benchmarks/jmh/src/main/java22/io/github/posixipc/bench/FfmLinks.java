@@ -40,8 +40,10 @@ import java.util.Optional;
  *
  * <p>Round trips only. This class is compiled for release 22 into META-INF/versions/22 of the
  * benchmark jar (the {@code ffm} profile of benchmarks/jmh/pom.xml, active on a JDK 22+ build);
- * {@link Link#open} reaches it by reflection.
+ * {@link Link#open} reaches it by reflection. Downcalls and reinterpreting native addresses are
+ * the restricted methods of java.lang.foreign (native access is granted to every JMH fork).
  */
+@SuppressWarnings("restricted")
 final class FfmLinks {
 
   // Linux's values, the same on x86_64 and aarch64.
@@ -257,6 +259,12 @@ final class FfmLinks {
 
     /** Starts the C harness's server: argv[0] is its path; inherit[i] becomes its fd 3 + i. */
     final void spawn(List<String> argv, int... inherit) throws IOException {
+      for (int fd : inherit) {
+        // dup2 onto 3, 4, ... in order: a source among the targets would be overwritten first.
+        if (fd < 3 + inherit.length) {
+          throw new IllegalStateException("descriptor " + fd + " is among the server's targets");
+        }
+      }
       MemorySegment actions = arena.allocate(SPAWN_ACTIONS, 16);
       MemorySegment args = arena.allocate(ADDRESS, argv.size() + 1);
       for (int i = 0; i < argv.size(); i++) {
@@ -278,7 +286,7 @@ final class FfmLinks {
           throw new IOException(describe("posix_spawn_file_actions_init", r));
         }
         try {
-          for (int i = 0; i < inherit.length && r == 0; i++) {
+          for (int i = 0; i < inherit.length; i++) {
             r = (int) ACTIONS_ADDDUP2.invokeExact(actions, inherit[i], 3 + i);
             if (r != 0) {
               throw new IOException(describe("posix_spawn_file_actions_adddup2", r));
