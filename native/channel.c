@@ -461,9 +461,10 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
   int64_t deadline = pipc__deadline(timeout_ns);
   int64_t start = -1;
   for (;;) {
-    /* A poll (timeout 0) looks carefully: it does not spin, and it reports
-     * what it finds. */
-    int64_t r = attempt(c, arg, deadline == PIPC__DEADLINE_NOW);
+    int64_t r = attempt(c, arg, false);
+    /* A poll (timeout 0) that finds nothing looks again carefully: it does
+     * not spin, and it reports what is there. */
+    if (r == -EAGAIN && deadline == PIPC__DEADLINE_NOW) r = attempt(c, arg, true);
     if (r != -EAGAIN && r != -EINPROGRESS) {
       if (r >= 0) c->stuck_since = 0;
       return pipc__faulted(c) ? -EFAULT : r;

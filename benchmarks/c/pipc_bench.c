@@ -378,8 +378,8 @@ static int64_t cas_capi_send(struct link *l, const void *buf, size_t len) {
 /* Channels (channel.h). The C API contender uses pipc_channel_send and
  * pipc_channel_receive. The raw contender is the limit: a minimal ring on the
  * same layout, one producer and one consumer, no handle, no checks beyond
- * the wait protocol: the record written, its state published with an
- * exchange, then tail; the wake-up only when the other side's flag says it
+ * the wait protocol: tail moved past the claim, the record written, its
+ * state published with an exchange; the wake-up only when the other side's flag says it
  * sleeps (docs/channels.md). As in the core, the producer reads head only
  * when the ring looks full, and the consumer looks at the record at head,
  * not at tail. */
@@ -391,13 +391,23 @@ struct raw_ring {
 };
 
 static void raw_futex(uint32_t *word, int op, uint32_t val) {
-  syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+  /* A wait ends within 100 ms, so that raw_wait can give up on a server
+   * that is gone. */
+  struct timespec patience = {0, 100 * 1000 * 1000};
+  syscall(SYS_futex, word, op, val, op == FUTEX_WAIT ? &patience : NULL, NULL, 0);
 }
 
 /* Waits until ready(r) by spinning, or by declaring itself asleep in word
- * and sleeping on it. */
+ * and sleeping on it; gives up (the run fails) after SPIN_PATIENCE_NS
+ * without progress: a server that died never hangs the run. */
 static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(struct raw_ring *)) {
-  while (!ready(r)) {
+  int64_t since = 0;
+  for (unsigned n = 0; !ready(r); n++) {
+    if ((n & 4095) == 4095 || !spin) {
+      int64_t now = now_ns();
+      if (since == 0) since = now;
+      else if (now - since > SPIN_PATIENCE_NS) die("the channel's other side (no progress for 10 s)", ETIMEDOUT);
+    }
     if (spin) {
       __builtin_ia32_pause();
       continue;
@@ -436,6 +446,10 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   uint64_t pad = size > to_end ? to_end : 0;
   raw_need = pad + size;
   raw_wait(r, l->chan_spin == 1, &r->h->producers_sleeping, raw_room);
+  /* The claim first, as the core's compare-and-set: a consumer that finds
+   * nothing committed at head and looks at tail must never see head past it
+   * (after the padding below, say). */
+  __atomic_store_n(&r->h->tail, tail + pad + size, __ATOMIC_RELEASE);
   if (pad) {
     pipc_channel_record *p = (pipc_channel_record *)(r->ring + (tail & r->mask));
     p->size = (uint32_t)pad;
@@ -445,7 +459,6 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   rec->length = (uint32_t)len;
   rec->size = (uint32_t)size;
   memcpy(rec + 1, buf, len);
-  __atomic_store_n(&r->h->tail, tail + pad + size, __ATOMIC_RELEASE);
   __atomic_exchange_n(&rec->state, PIPC_CHANNEL_RECORD_MESSAGE, __ATOMIC_SEQ_CST);
   raw_wake(&r->h->consumer_sleeping, 1);
   return (int64_t)len;
@@ -680,8 +693,12 @@ static int serve(int argc, char **argv) {
     int echo = argv[0][5] == 'e';
     int spin = atoi(argv[argc - 1]);
     uint64_t in, out = 0;
-    if (pipc_channel_open(argv[1], PIPC_CHANNEL_CONSUMER, &in) < 0) return 1;
-    if (echo && pipc_channel_open(argv[2], PIPC_CHANNEL_PRODUCER, &out) < 0) return 1;
+    int opened = pipc_channel_open(argv[1], PIPC_CHANNEL_CONSUMER, &in);
+    if (opened == 0 && echo) opened = pipc_channel_open(argv[2], PIPC_CHANNEL_PRODUCER, &out);
+    if (opened < 0) {
+      fprintf(stderr, "pipc-bench serve %s: pipc_channel_open: %s\n", argv[0], pipc_errno_name(opened));
+      return 1;
+    }
     int64_t spin_ns = spin == 1 ? -1 : spin == 0 ? 0 : PIPC_CHANNEL_DEFAULT_SPIN_NS;
     pipc_channel_set_spin(in, spin_ns);
     if (echo) pipc_channel_set_spin(out, spin_ns);
@@ -700,19 +717,33 @@ static int serve(int argc, char **argv) {
     for (;;) {
       int64_t off = pipc_channel_read(in, 60 * PIPC_SEC);
       if (off == -EINTR) continue;
-      if (off < 0) return 1;
+      if (off < 0) {
+        fprintf(stderr, "pipc-bench serve %s: pipc_channel_read: %s\n", argv[0], pipc_errno_name((int)off));
+        return 1;
+      }
       int64_t len = pipc_channel_read_length(in);
       if (len == 0) return 0;
       if (echo) {
         int64_t to;
         while ((to = pipc_channel_claim(out, len, 60 * PIPC_SEC)) == -EINTR) {
         }
-        if (to < 0) return 1;
+        if (to < 0) {
+          fprintf(stderr, "pipc-bench serve %s: pipc_channel_claim: %s\n", argv[0], pipc_errno_name((int)to));
+          return 1;
+        }
         memcpy((void *)(uintptr_t)(pipc_channel_data(out) + (uint64_t)to),
                (const void *)(uintptr_t)(pipc_channel_data(in) + (uint64_t)off), (size_t)len);
-        if (pipc_channel_commit(out, len) < 0) return 1;
+        int c = pipc_channel_commit(out, len);
+        if (c < 0) {
+          fprintf(stderr, "pipc-bench serve %s: pipc_channel_commit: %s\n", argv[0], pipc_errno_name(c));
+          return 1;
+        }
       }
-      if (pipc_channel_release(in) < 0) return 1;
+      int rel = pipc_channel_release(in);
+      if (rel < 0) {
+        fprintf(stderr, "pipc-bench serve %s: pipc_channel_release: %s\n", argv[0], pipc_errno_name(rel));
+        return 1;
+      }
     }
   }
   fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"

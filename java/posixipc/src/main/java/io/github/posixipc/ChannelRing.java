@@ -259,7 +259,12 @@ final class ChannelRing {
       throws IOException, InterruptedException {
     ByteBuffer got = null;
     try {
-      int r = Timeouts.await(slice, this, t, call, what);
+      // One try first, with no deadline to compute: a busy channel claims and reads here. An
+      // interrupted thread takes the wait's path, which throws.
+      int r = Thread.currentThread().isInterrupted() ? -Errno.EAGAIN : slice.wait(this, 0);
+      if (r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT || r == -Errno.EINTR) {
+        r = Timeouts.await(slice, this, t, call, what);
+      }
       if (r < 0) {
         throw Placement.failure(r, call, what);
       }
