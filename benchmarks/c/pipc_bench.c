@@ -6,7 +6,12 @@
  *       CONTENDER is "raw" (plain system calls: the limit), "capi" (the
  *       posixipc C API) or "capi-thread" (the C API on a second thread
  *       while the main thread waits in pthread_join, as in a JVM). Both
- *       sides run on CPU N (default 0).
+ *       sides run on CPU N (default 0; -1: on the CPUs this process may
+ *       already use). An "-unpinned" scenario ignores N: both sides run on
+ *       every online CPU this process may be given (see widen), and the run
+ *       fails with status 3 when that is one CPU. The object also gives the
+ *       CPUs each side may run on and the context switches per operation of
+ *       each side over the measured time.
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
@@ -16,6 +21,12 @@
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
  *       sigqueue value with the same value, to the sender.
+ *   pipc-bench widen [PID]
+ *       widens the CPU affinity of every thread of process PID (default:
+ *       this one) to every online CPU its cpuset allows, and prints the
+ *       CPUs it may then run on; status 3, and why on standard error, when
+ *       that is still one CPU. The JMH harness's "-unpinned" runs widen
+ *       their JVM with it.
  *   pipc-bench list
  *       the scenarios, one per line.
  *
@@ -27,6 +38,7 @@
  * its own pair. The JMH harness (benchmarks/jmh) measures the
  * Java contenders on the same scenarios against the same server.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
@@ -1077,33 +1089,192 @@ static void setup_chan_spin(struct link *l, int echo, const struct ops *io) { se
 static void setup_chan_sleep(struct link *l, int echo, const struct ops *io) { setup_channel(l, echo, io, 0); }
 static void setup_chan_stream(struct link *l, int echo, const struct ops *io) { setup_channel(l, echo, io, -1); }
 
+/* ------------------------------------------------- affinity and switches */
+
+/* The CPUs of a set as a list ("0-3,6"), as Cpus_allowed_list in /proc. */
+static void cpu_list(const cpu_set_t *set, char *out, size_t size) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (int c = 0; c < CPU_SETSIZE; c++) {
+    if (!CPU_ISSET(c, set)) continue;
+    int last = c;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set)) last++;
+    int w = last > c ? snprintf(out + n, size - n, "%s%d-%d", n ? "," : "", c, last)
+                     : snprintf(out + n, size - n, "%s%d", n ? "," : "", c);
+    if (w < 0 || (size_t)w >= size - n) return;
+    n += (size_t)w;
+    c = last;
+  }
+}
+
+/* Widens the affinity of thread TID to every CPU configured; the kernel
+ * keeps those online that the thread's cpuset allows. 0 or -errno. */
+static int widen_thread(pid_t tid) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  long n = sysconf(_SC_NPROCESSORS_CONF);
+  for (long c = 0; c < n && c < CPU_SETSIZE; c++) CPU_SET((int)c, &all);
+  return sched_setaffinity(tid, sizeof all, &all) < 0 ? -errno : 0;
+}
+
+/* Widens every thread of process PID (0: this one) and gives the affinity
+ * of its main thread then in *set; 0 or -errno. A thread started during a
+ * pass by a thread not yet widened inherits the narrow affinity, so passes
+ * repeat until one sees the same threads as the one before. */
+static int widen_process(pid_t pid, cpu_set_t *set) {
+  if (pid == 0) pid = getpid();
+  char dir[64];
+  snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+  int before = -1;
+  for (int pass = 0; pass < 8; pass++) {
+    DIR *d = opendir(dir);
+    if (d == NULL) return -errno;
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (e->d_name[0] == '.') continue;
+      int r = widen_thread((pid_t)atoi(e->d_name));
+      if (r < 0 && r != -ESRCH) { /* ESRCH: the thread has ended */
+        closedir(d);
+        return r;
+      }
+      count++;
+    }
+    closedir(d);
+    if (count == before) break;
+    before = count;
+  }
+  CPU_ZERO(set);
+  return sched_getaffinity(pid, sizeof *set, set) < 0 ? -errno : 0;
+}
+
+/* Why an affinity widened as far as it goes is still one CPU. */
+static void why_one_cpu(const cpu_set_t *set, char *out, size_t size) {
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  char list[64];
+  cpu_list(set, list, sizeof list);
+  if (online <= 1)
+    snprintf(out, size, "only one CPU is online (CPU %s)", list);
+  else
+    snprintf(out, size, "%ld CPUs are online, but the cpuset allows this process CPU %s only", online, list);
+}
+
+static int widen(int argc, char **argv) {
+  if (argc > 1) return 2;
+  pid_t pid = argc == 1 ? (pid_t)atoi(argv[0]) : 0;
+  cpu_set_t set;
+  int r = widen_process(pid, &set);
+  if (r < 0) {
+    fprintf(stderr, "pipc-bench: cannot widen the CPU affinity: %s (%s)\n", pipc_errno_name(r),
+            pipc_errno_describe(r));
+    return 3;
+  }
+  char list[256];
+  cpu_list(&set, list, sizeof list);
+  if (CPU_COUNT(&set) < 2) {
+    char why[160];
+    why_one_cpu(&set, why, sizeof why);
+    fprintf(stderr, "pipc-bench: cannot widen the CPU affinity: %s\n", why);
+    return 3;
+  }
+  printf("%s\n", list);
+  return 0;
+}
+
+/* The value of one line of /proc/PID/status (0: this process), or "". */
+static void proc_status(int pid, const char *key, char *out, size_t size) {
+  char path[64];
+  if (pid > 0)
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+  else
+    snprintf(path, sizeof path, "/proc/self/status");
+  out[0] = '\0';
+  FILE *f = fopen(path, "re");
+  if (f == NULL) return;
+  char line[512];
+  size_t k = strlen(key);
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (strncmp(line, key, k) != 0 || line[k] != ':') continue;
+    char *v = line + k + 1;
+    v += strspn(v, " \t");
+    v[strcspn(v, "\n")] = '\0';
+    snprintf(out, size, "%s", v);
+    break;
+  }
+  fclose(f);
+}
+
+static long proc_counter(int pid, const char *key) {
+  char v[32];
+  proc_status(pid, key, v, sizeof v);
+  return v[0] ? atol(v) : -1;
+}
+
+/* Context switches of both sides (single-threaded processes, so the main
+ * thread's counters are the process's): what a blocking side pays. */
+struct switches {
+  long server_voluntary, server_involuntary, voluntary, involuntary;
+};
+
+static struct switches count_switches(const struct link *l) {
+  struct switches s = {proc_counter(l->pid, "voluntary_ctxt_switches"),
+                       proc_counter(l->pid, "nonvoluntary_ctxt_switches"),
+                       proc_counter(0, "voluntary_ctxt_switches"), proc_counter(0, "nonvoluntary_ctxt_switches")};
+  return s;
+}
+
+/* The end of a run's JSON object: where both sides ran and their switches
+ * per operation (a round trip, or a chunk written) over the measured time. */
+static void print_run_tail(const struct link *l, struct switches before, double ops) {
+  struct switches after = count_switches(l);
+  char cpus[256], server_cpus[256];
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  sched_getaffinity(0, sizeof set, &set);
+  cpu_list(&set, cpus, sizeof cpus);
+  proc_status(l->pid, "Cpus_allowed_list", server_cpus, sizeof server_cpus);
+  printf(", \"cpus\": \"%s\", \"server_cpus\": \"%s\"", cpus, server_cpus);
+  const char *keys[] = {"server_voluntary", "server_involuntary", "voluntary", "involuntary"};
+  long b[] = {before.server_voluntary, before.server_involuntary, before.voluntary, before.involuntary};
+  long a[] = {after.server_voluntary, after.server_involuntary, after.voluntary, after.involuntary};
+  for (int i = 0; i < 4; i++)
+    if (b[i] >= 0 && a[i] >= 0 && ops > 0)
+      printf(", \"%s_switches_per_op\": %.3f", keys[i], (double)(a[i] - b[i]) / ops);
+  printf("}\n");
+}
+
 struct scenario {
   const char *name;
   int round_trip; /* 1: 64-byte round trips; 0: a stream of chunk-byte writes */
   size_t chunk;
   void (*setup)(struct link *, int echo, const struct ops *io);
   const struct ops *raw, *capi;
+  int unpinned; /* 1: both sides on every online CPU allowed, whatever --cpu says */
 };
 
 static const struct scenario scenarios[] = {
-    {"pipe-rt", 1, MSG, setup_pipe, &fd_raw, &fd_capi},
-    {"pipe-stream", 0, CHUNK, setup_pipe, &fd_raw, &fd_capi},
-    {"fifo-rt", 1, MSG, setup_fifo, &fd_raw, &fd_capi},
-    {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi},
-    {"mq-rt", 1, MSG, setup_mq, &mq_raw, &mq_capi},
-    {"mq-stream", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi},
-    {"unix-rt", 1, MSG, setup_unix, &sock_raw, &sock_capi},
-    {"unix-stream", 0, CHUNK, setup_unix, &sock_raw, &sock_capi},
-    {"shm-sem-rt", 1, MSG, setup_shm_sem, &shm_raw, &shm_capi},
-    {"shm-spin-rt", 1, MSG, setup_shm_spin, &spin_raw, NULL},
-    {"shm-cas-rt", 1, MSG, setup_shm_spin, &cas_raw, &cas_capi},
-    {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi},
-    {"sysv-msg-rt", 1, MSG, setup_sysv_msg, &sysv_msg_raw, &sysv_msg_capi},
-    {"sysv-sem-rt", 1, MSG, setup_sysv_sem, &sysv_sem_raw, &sysv_sem_capi},
-    {"channel-rt", 1, MSG, setup_chan_spin, &chan_raw, &chan_capi},
-    {"channel-rt-sleep", 1, MSG, setup_chan_sleep, &chan_raw, &chan_capi},
-    {"channel-stream", 0, MSG, setup_chan_stream, &chan_raw, &chan_capi},
-    {"channel-stream-4k", 0, 4096, setup_chan_stream, &chan_raw, &chan_capi},
+    {"pipe-rt", 1, MSG, setup_pipe, &fd_raw, &fd_capi, 0},
+    {"pipe-stream", 0, CHUNK, setup_pipe, &fd_raw, &fd_capi, 0},
+    {"fifo-rt", 1, MSG, setup_fifo, &fd_raw, &fd_capi, 0},
+    {"fifo-stream", 0, CHUNK, setup_fifo, &fd_raw, &fd_capi, 0},
+    {"mq-rt", 1, MSG, setup_mq, &mq_raw, &mq_capi, 0},
+    {"mq-stream", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi, 0},
+    /* The same stream with both sides free to run on different CPUs: the
+     * pinned figure shows how the scheduler interleaves two processes on one
+     * CPU, this one the mechanism when nothing makes them share it. */
+    {"mq-stream-unpinned", 0, MQ_CHUNK, setup_mq, &mq_raw, &mq_capi, 1},
+    {"unix-rt", 1, MSG, setup_unix, &sock_raw, &sock_capi, 0},
+    {"unix-stream", 0, CHUNK, setup_unix, &sock_raw, &sock_capi, 0},
+    {"shm-sem-rt", 1, MSG, setup_shm_sem, &shm_raw, &shm_capi, 0},
+    {"shm-spin-rt", 1, MSG, setup_shm_spin, &spin_raw, NULL, 0},
+    {"shm-cas-rt", 1, MSG, setup_shm_spin, &cas_raw, &cas_capi, 0},
+    {"signal-rt", 1, MSG, setup_signal, &sig_raw, &sig_capi, 0},
+    {"sysv-msg-rt", 1, MSG, setup_sysv_msg, &sysv_msg_raw, &sysv_msg_capi, 0},
+    {"sysv-sem-rt", 1, MSG, setup_sysv_sem, &sysv_sem_raw, &sysv_sem_capi, 0},
+    {"channel-rt", 1, MSG, setup_chan_spin, &chan_raw, &chan_capi, 0},
+    {"channel-rt-sleep", 1, MSG, setup_chan_sleep, &chan_raw, &chan_capi, 0},
+    {"channel-stream", 0, MSG, setup_chan_stream, &chan_raw, &chan_capi, 0},
+    {"channel-stream-4k", 0, 4096, setup_chan_stream, &chan_raw, &chan_capi, 0},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -1123,6 +1294,7 @@ static void run_round_trips(const struct ops *io, const char *contender, struct 
     recv_all(io, l, pong, MSG);
   }
   size_t n = 0;
+  struct switches before = count_switches(l);
   int64_t start = now_ns();
   end = start + (int64_t)(opt_seconds * 1e9);
   for (int64_t t = start; t < end && n < MAX_SAMPLES;) {
@@ -1137,9 +1309,10 @@ static void run_round_trips(const struct ops *io, const char *contender, struct 
   double total = (double)(now_ns() - start);
   qsort(samples, n, sizeof *samples, cmp_i64);
   printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"ns\", \"ops\": %zu, "
-         "\"p50\": %lld, \"p99\": %lld, \"mean\": %.1f}\n",
+         "\"p50\": %lld, \"p99\": %lld, \"mean\": %.1f",
          name, contender, n, (long long)samples[n / 2], (long long)samples[(size_t)(n * 0.99)],
          total / (double)n);
+  print_run_tail(l, before, (double)n);
   free(samples);
 }
 
@@ -1149,6 +1322,7 @@ static void run_stream(const struct ops *io, const char *contender, struct link 
   int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
   while (now_ns() < end) send_all(io, l, chunk, len);
   uint64_t bytes = 0;
+  struct switches before = count_switches(l);
   int64_t start = now_ns();
   end = start + (int64_t)(opt_seconds * 1e9);
   while (now_ns() < end) {
@@ -1157,8 +1331,9 @@ static void run_stream(const struct ops *io, const char *contender, struct link 
   }
   double seconds = (double)(now_ns() - start) / 1e9;
   printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"MB/s\", \"bytes\": %llu, "
-         "\"mb_per_s\": %.1f}\n",
+         "\"mb_per_s\": %.1f",
          name, contender, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
+  print_run_tail(l, before, (double)(bytes / len));
 }
 
 /* One contender's run: set-up, the measurement, the server's stop. */
@@ -1208,7 +1383,18 @@ static int run(int argc, char **argv) {
     else if (strcmp(argv[i], "--cpu") == 0) opt_cpu = atoi(argv[i + 1]);
     else return 2;
   }
-  if (opt_cpu >= 0) {
+  if (s->unpinned) {
+    /* Both sides on every CPU allowed: the server inherits this affinity. */
+    cpu_set_t set;
+    int r = widen_process(0, &set);
+    if (r < 0) die("widen the CPU affinity", r);
+    if (CPU_COUNT(&set) < 2) {
+      char why[160];
+      why_one_cpu(&set, why, sizeof why);
+      fprintf(stderr, "pipc-bench: %s is not measured: %s\n", s->name, why);
+      return 3;
+    }
+  } else if (opt_cpu >= 0) {
     /* Both sides on one CPU: the server inherits this affinity. */
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -1238,11 +1424,16 @@ int main(int argc, char **argv) {
     return r;
   }
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "widen") == 0) {
+    int r = widen(argc - 2, argv + 2);
+    if (r == 2) fprintf(stderr, "usage: pipc-bench widen [PID]\n");
+    return r;
+  }
   if (argc == 2 && strcmp(argv[1], "list") == 0) {
     for (size_t i = 0; i < NSCENARIOS; i++)
       printf("%s raw%s\n", scenarios[i].name, scenarios[i].capi ? " capi" : "");
     return 0;
   }
-  fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [options] | serve ... | list\n");
+  fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [options] | serve ... | widen [PID] | list\n");
   return 2;
 }
