@@ -43,7 +43,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * slower than the reference.
  *
  * <p>Both sides of every scenario inherit this process's CPU affinity; {@code posixipc bench}
- * starts it under {@code taskset -c 0}, the stable configuration on a small machine.
+ * starts it under {@code taskset -c 0}, the stable configuration on a small machine. An
+ * "-unpinned" scenario is the exception: its C harness run, its JMH fork and their servers widen
+ * their affinity to every online CPU allowed ({@code pipc-bench widen}), so that its figures sit
+ * beside the pinned scenario's; where that is one CPU it is not measured, and the report says why.
  */
 public final class Bench {
 
@@ -59,6 +62,11 @@ public final class Bench {
 
     Scenario(String name, String mechanism, boolean roundTrip, int chunk, List<String> others, boolean capi) {
       this(name, mechanism, roundTrip, chunk, others, capi, true);
+    }
+
+    /** Both sides on every online CPU allowed, not on this process's CPUs ("...-unpinned"). */
+    boolean unpinned() {
+      return name.endsWith("-unpinned");
     }
 
     /** The C harness's name of the scenario: a virtual-thread one ("vt-...") runs the plain one. */
@@ -119,6 +127,8 @@ public final class Bench {
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, ONLY_FFM),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
+      // The same stream with both sides free to run on different CPUs, even when this process is pinned.
+      new Scenario("mq-stream-unpinned", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       // "C API, 2 threads": the C API with a JVM's threads (the signal's handler runs on the main
       // thread, which waits in pthread_join, and the record wakes the thread that takes it).
       new Scenario("signal-rt", "signal", true, 4, List.of(C_THREADS)),
@@ -211,6 +221,11 @@ public final class Bench {
       System.err.println("posixipc bench: warning: this process may run on CPUs " + cpus
           + "; blocking round trips are stable only with both sides on one CPU (taskset -c 0)");
     }
+    List<String> notes = unpinned(exe, cpus, chosen);
+    if (chosen.isEmpty()) {
+      notes.forEach(n -> System.out.println("posixipc bench: " + n));
+      return;
+    }
 
     if (chosen.stream().anyMatch(s -> s.mechanism().equals("pg"))) {
       // The PostgreSQL scenario's server, started here and stopped when the driver ends.
@@ -254,6 +269,39 @@ public final class Bench {
       }
     }
     Report.print(System.out, markdown, header(cpus, timing.pairs), chosen, results, alloc);
+    Report.notes(System.out, notes, chosen, SERVER_SWITCHES);
+  }
+
+  /**
+   * Whether the chosen "-unpinned" scenarios can run (pipc-bench widen: this machine and cpuset
+   * give more than one CPU): the lines the report adds about them. Those that cannot are removed
+   * from chosen, and the lines say so: their figures are not measured.
+   */
+  private static List<String> unpinned(String exe, String cpus, List<Scenario> chosen)
+      throws IOException, InterruptedException {
+    List<String> names = chosen.stream().filter(Scenario::unpinned).map(Scenario::name).toList();
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    Process p = new ProcessBuilder(exe, "widen").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip()
+        .replaceFirst("^pipc-bench: ", "");
+    List<String> notes = new ArrayList<>();
+    if (p.waitFor() == 0) {
+      notes.add(String.join(", ", names) + ": both sides (the C harness or the JMH fork, and the server) on CPUs "
+          + out + ", widened from this process's CPUs " + cpus + ".");
+      return notes;
+    }
+    boolean othersRun = chosen.size() > names.size();
+    for (String name : names) {
+      String note = name + ": not measured: " + out + "; its figures would be the pinned ones.";
+      if (othersRun) {
+        System.err.println("posixipc bench: " + note); // now; the report repeats it after the tables
+      }
+      notes.add(note);
+    }
+    chosen.removeIf(Scenario::unpinned);
+    return notes;
   }
 
   private static String value(String[] args, int i) {
@@ -301,8 +349,16 @@ public final class Bench {
   private static final Pattern P50 = Pattern.compile("\"p50\": (\\d+)");
   private static final Pattern P99 = Pattern.compile("\"p99\": (\\d+)");
   private static final Pattern MBPS = Pattern.compile("\"mb_per_s\": ([0-9.]+)");
+  private static final Pattern SERVER_SWITCHES_PER_OP =
+      Pattern.compile("\"server_voluntary_switches_per_op\": ([0-9.]+)");
 
-  /** One run of the C harness; both of its sides inherit this process's affinity (--cpu -1). */
+  /** The C harness's server voluntary context switches per operation, by "scenario/contender", per pair. */
+  static final Map<String, List<Double>> SERVER_SWITCHES = new LinkedHashMap<>();
+
+  /**
+   * One run of the C harness; both of its sides inherit this process's affinity (--cpu -1), but
+   * for an unpinned scenario, whose run widens it.
+   */
   static Sample runC(String exe, Scenario s, String contender, Timing t) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(exe, "run", s.cName(), contender, "--warmup", Double.toString(t.cWarmup),
         "--seconds", Double.toString(t.cSeconds), "--cpu", "-1")
@@ -311,6 +367,11 @@ public final class Bench {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException("the C harness failed on " + s.name() + " " + contender + ": " + out);
+    }
+    Matcher switches = SERVER_SWITCHES_PER_OP.matcher(out);
+    if (switches.find()) {
+      SERVER_SWITCHES.computeIfAbsent(s.name() + "/" + (contender.equals("raw") ? "raw C" : "C API"),
+          k -> new ArrayList<>()).add(Double.parseDouble(switches.group(1)));
     }
     if (s.roundTrip()) {
       return new Sample(number(P50, out), number(P99, out));
@@ -365,6 +426,9 @@ public final class Bench {
     }
     if (contender.equals("agrona")) {
       jvmArgs.addAll(AgronaLinks.JVM_OPTIONS);
+    }
+    if (s.unpinned()) {
+      jvmArgs.add("-D" + Server.UNPINNED_PROPERTY + "=true");
     }
     return new OptionsBuilder()
         .include("^" + Pattern.quote(benchmark.getName() + "."))

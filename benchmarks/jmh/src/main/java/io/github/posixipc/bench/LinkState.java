@@ -28,6 +28,9 @@ public abstract class LinkState {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
+    if (Boolean.getBoolean(Server.UNPINNED_PROPERTY)) {
+      Server.widen();
+    }
     link = Link.open(mechanism, contender, echo());
   }
 

@@ -73,6 +73,40 @@ final class Report {
         + " under 1 B/op mean nothing is allocated per operation.");
   }
 
+  /**
+   * What follows the tables: the driver's notes (where the unpinned scenarios ran, or why they did
+   * not), and for the message queue streams the server's voluntary context switches per message
+   * in the C harness's runs (it blocks in mq_receive on an empty queue), the median over the pairs.
+   */
+  static void notes(PrintStream out, List<String> notes, List<Bench.Scenario> scenarios,
+      Map<String, List<Double>> serverSwitches) {
+    for (String note : notes) {
+      out.println();
+      out.println(note);
+    }
+    for (Bench.Scenario s : scenarios) {
+      if (!s.mechanism().equals("mq") || s.roundTrip()) {
+        continue;
+      }
+      List<String> figures = new ArrayList<>();
+      for (String c : List.of("raw C", "C API")) {
+        List<Double> v = serverSwitches.get(s.name() + "/" + c);
+        if (v != null && !v.isEmpty()) {
+          double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+          int n = sorted.length;
+          double med = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+          figures.add(med > 0 ? String.format(Locale.ROOT, "%s %.3f (one per %.1f messages)", c, med, 1 / med)
+              : c + " none");
+        }
+      }
+      if (!figures.isEmpty()) {
+        out.println();
+        out.println(s.name() + ": the server's voluntary context switches per message: " + String.join(", ", figures)
+            + ".");
+      }
+    }
+  }
+
   /** Cost ratio a/b per pair; the median and the range. */
   private static String ratio(Bench.Scenario s, List<Bench.Sample> a, List<Bench.Sample> b) {
     if (a == null || b == null || a.isEmpty() || b.isEmpty()) {

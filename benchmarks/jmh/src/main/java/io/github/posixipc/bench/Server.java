@@ -1,6 +1,7 @@
 package io.github.posixipc.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,7 +14,37 @@ final class Server {
   /** The system property naming the C harness executable (the driver sets it for JMH forks). */
   static final String EXE_PROPERTY = "posixipc.benchExe";
 
+  /**
+   * The system property that makes a JMH fork widen its CPU affinity before it starts its server
+   * (the driver sets it for an unpinned scenario).
+   */
+  static final String UNPINNED_PROPERTY = "posixipc.benchUnpinned";
+
   private Server() {}
+
+  /**
+   * Widens every thread of this JVM to every online CPU allowed (pipc-bench widen PID), so that
+   * the server the calling thread then starts inherits it too; fails if that leaves the calling
+   * thread on one CPU.
+   */
+  static void widen() throws IOException {
+    Process p = new ProcessBuilder(exe(), "widen", Long.toString(ProcessHandle.current().pid()))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException("cannot run unpinned: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+      if (line.startsWith("Cpus_allowed_list:") && !line.matches(".*[-,].*")) {
+        throw new IOException("still on one CPU after pipc-bench widen: " + line);
+      }
+    }
+  }
 
   static String exe() {
     String exe = System.getProperty(EXE_PROPERTY);

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 /**
  * Runs the benchmark driver (benchmarks/jmh: the C harness and the JMH harness, interleaved) in a
  * JVM of its own, pinned to one CPU with {@code taskset} so that both sides of every blocking
- * scenario share it. The tool itself does not depend on JMH: the driver is the jar the build
- * makes in benchmarks/jmh/target.
+ * scenario share it; the "-unpinned" scenarios (mq-stream-unpinned) widen their own runs to every
+ * online CPU, so that their figures stand beside the pinned ones. The tool itself does not depend
+ * on JMH: the driver is the jar the build makes in benchmarks/jmh/target.
  */
 @Command(
     name = "bench",
@@ -47,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
   Integer pairs;
 
   @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-      description = "Run only these scenarios, by name or prefix (pipe, fifo, pipe-rt, vt-, ...).")
+      description = "Run only these scenarios, by name or prefix (pipe, fifo, pipe-rt, vt-, mq-stream, ...).")
   List<String> only;
 
   @Option(names = "--markdown", description = "Print the tables as Markdown (as in docs/benchmarks.md).")
@@ -57,7 +58,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "The CPU both sides run on (default: ${DEFAULT-VALUE}).")
   int cpu;
 
-  @Option(names = "--no-pin", description = "Do not pin to one CPU; crossing CPUs adds wake-up latency and variance.")
+  @Option(names = "--no-pin", description = "Do not pin to one CPU; crossing CPUs adds wake-up latency and variance."
+      + " The -unpinned scenarios run on every CPU either way.")
   boolean noPin;
 
   @Override
