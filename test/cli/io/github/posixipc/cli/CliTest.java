@@ -550,6 +550,28 @@ class CliTest {
   }
 
   @Test
+  void benchRunsTheMessageQueueStreamUnpinnedBesideThePinnedOne() {
+    Run r = run("bench", "--quick", "--only", "mq-stream-unpinned");
+    assertEquals(0, r.status(), r.err());
+    if (r.out().contains("mq-stream-unpinned: not measured: ")) {
+      // One CPU online, or a cpuset of one: said so, and no figure made up.
+      assertFalse(r.out().contains("MB/s"), r.out());
+      return;
+    }
+    for (String contender : new String[] {"raw C", "C API", "posixipc"}) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith("mq-stream-unpinned") && l.contains(contender)
+          && l.matches(".*\\d+ MB/s.*")), contender + " row missing:\n" + r.out());
+    }
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("mq-stream-unpinned\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d(\\s+-)+\\s*")),
+        "ratio row missing:\n" + r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("mq-stream-unpinned: both sides .* on CPUs \\d+[-,].*")),
+        "where both sides ran:\n" + r.out());
+    assertTrue(r.out().contains("mq-stream-unpinned: the server's voluntary context switches per message: raw C "),
+        r.out());
+    assertFalse(r.out().lines().anyMatch(l -> l.matches("mq-stream\\s.*")), "--only mq-stream-unpinned keeps the pinned mq-stream out:\n" + r.out());
+  }
+
+  @Test
   void benchUsageErrorsExitTwo() {
     assertEquals(2, run("bench", "--pairs", "0").status());
     assertEquals(2, run("bench", "--cpu", "-3").status());
