@@ -352,7 +352,10 @@ public final class Bench {
   private static final Pattern SERVER_SWITCHES_PER_OP =
       Pattern.compile("\"server_voluntary_switches_per_op\": ([0-9.]+)");
 
-  /** The C harness's server voluntary context switches per operation, by "scenario/contender", per pair. */
+  /**
+   * The server's voluntary context switches per operation, by "scenario/contender", one per pair:
+   * every C harness run, and the JMH runs of the message queue streams.
+   */
   static final Map<String, List<Double>> SERVER_SWITCHES = new LinkedHashMap<>();
 
   /**
@@ -387,9 +390,27 @@ public final class Bench {
     return Double.parseDouble(m.group(1));
   }
 
+  /** Where a message queue stream's JMH fork writes its server's context switches per message. */
+  private static Path switchesFile;
+
   /** One JMH run in a forked JVM: the median and p99 of round trips, or the stream's MB/s. */
-  static Sample runJmh(String exe, Scenario s, String contender, Timing t) throws RunnerException {
-    RunResult r = new Runner(options(exe, s, contender, t).build()).runSingle();
+  static Sample runJmh(String exe, Scenario s, String contender, Timing t) throws RunnerException, IOException {
+    boolean counted = s.mechanism().equals("mq") && !s.roundTrip();
+    ChainedOptionsBuilder o = options(exe, s, contender, t);
+    if (counted) {
+      if (switchesFile == null) {
+        switchesFile = Files.createTempFile("pipc-bench-switches-", ".txt");
+        switchesFile.toFile().deleteOnExit();
+      }
+      Files.writeString(switchesFile, "");
+      o.jvmArgsAppend("-D" + Server.SWITCHES_PROPERTY + "=" + switchesFile);
+    }
+    RunResult r = new Runner(o.build()).runSingle();
+    String switches = counted ? Files.readString(switchesFile).strip() : "";
+    if (!switches.isEmpty()) {
+      SERVER_SWITCHES.computeIfAbsent(s.name() + "/" + contender, k -> new ArrayList<>())
+          .add(Double.parseDouble(switches));
+    }
     Result<?> primary = r.getPrimaryResult();
     if (s.roundTrip()) {
       return new Sample(primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(99));

@@ -22,6 +22,12 @@ interface Link extends AutoCloseable {
   /** Writes one 64 KiB chunk in full; returns the bytes written. */
   int writeChunk() throws IOException;
 
+  /**
+   * Starts (true) or ends (false) counting the server's voluntary context switches over a measured
+   * iteration, where the link can (a message queue stream); nothing otherwise.
+   */
+  default void countSwitches(boolean start) throws IOException {}
+
   /** Ends the server (it sees end-of-file) and waits for it; removes what was created. */
   @Override
   void close() throws IOException, InterruptedException;

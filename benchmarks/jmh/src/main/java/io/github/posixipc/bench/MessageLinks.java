@@ -8,6 +8,8 @@ import io.github.posixipc.SignalQueue;
 import io.github.posixipc.Signals;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -78,6 +80,11 @@ final class MessageLinks {
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(MQ_CHUNK);
     private final ReceivedMessage received = new ReceivedMessage();
     private int seq;
+    private long sent; // messages written by writeChunk
+    private long countedMessages;
+    private long countedSwitches;
+    private long sentAtStart;
+    private long switchesAtStart;
 
     MqLink(MessageQueue in, MessageQueue out, ChildProcess server) {
       this.in = in;
@@ -102,11 +109,28 @@ final class MessageLinks {
     public int writeChunk() throws IOException {
       chunk.clear();
       in.send(chunk, 0);
+      sent++;
       return MQ_CHUNK;
     }
 
     @Override
+    public void countSwitches(boolean start) {
+      long switches = Server.voluntarySwitches(server.pid());
+      if (start) {
+        sentAtStart = sent;
+        switchesAtStart = switches;
+      } else if (switches >= 0 && switchesAtStart >= 0) {
+        countedMessages += sent - sentAtStart;
+        countedSwitches += switches - switchesAtStart;
+      }
+    }
+
+    @Override
     public void close() throws IOException, InterruptedException {
+      String switchesFile = System.getProperty(Server.SWITCHES_PROPERTY);
+      if (switchesFile != null && countedMessages > 0) {
+        Files.writeString(Path.of(switchesFile), Double.toString((double) countedSwitches / countedMessages));
+      }
       try {
         in.send(ByteBuffer.allocateDirect(0), 1); // the server stops at priority 1
         ChannelLink.endOf(server).end();

@@ -76,7 +76,8 @@ final class Report {
   /**
    * What follows the tables: the driver's notes (where the unpinned scenarios ran, or why they did
    * not), and for the message queue streams the server's voluntary context switches per message
-   * in the C harness's runs (it blocks in mq_receive on an empty queue), the median over the pairs.
+   * behind each contender (it blocks in mq_receive on an empty queue), counted over the measured
+   * time of each run, the median over the pairs.
    */
   static void notes(PrintStream out, List<String> notes, List<Bench.Scenario> scenarios,
       Map<String, List<Double>> serverSwitches) {
@@ -89,7 +90,7 @@ final class Report {
         continue;
       }
       List<String> figures = new ArrayList<>();
-      for (String c : List.of("raw C", "C API")) {
+      for (String c : s.contenders()) {
         List<Double> v = serverSwitches.get(s.name() + "/" + c);
         if (v != null && !v.isEmpty()) {
           double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();

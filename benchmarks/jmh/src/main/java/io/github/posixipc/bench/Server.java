@@ -20,7 +20,27 @@ final class Server {
    */
   static final String UNPINNED_PROPERTY = "posixipc.benchUnpinned";
 
+  /**
+   * The system property naming the file where a message queue stream's link writes its server's
+   * voluntary context switches per message when it closes (the driver sets it).
+   */
+  static final String SWITCHES_PROPERTY = "posixipc.benchSwitches";
+
   private Server() {}
+
+  /** A process's voluntary context switches (/proc/PID/status: its main thread), or -1. */
+  static long voluntarySwitches(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("voluntary_ctxt_switches:")) {
+          return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not counted
+    }
+    return -1;
+  }
 
   /**
    * Widens every thread of this JVM to every online CPU allowed (pipc-bench widen PID), so that
