@@ -289,7 +289,7 @@ public final class Bench {
     List<String> notes = new ArrayList<>();
     if (p.waitFor() == 0) {
       notes.add(String.join(", ", names) + ": both sides (the C harness or the JMH fork, and the server) on CPUs "
-          + out + ", widened from this process's CPUs " + cpus + ".");
+          + out + (out.equals(cpus) ? ", as this process." : ", widened from this process's CPUs " + cpus + "."));
       return notes;
     }
     boolean othersRun = chosen.size() > names.size();
