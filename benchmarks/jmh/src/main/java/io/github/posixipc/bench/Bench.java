@@ -317,11 +317,13 @@ public final class Bench {
         usage: posixipc bench [--quick] [--pairs N] [--only SCENARIO,...] [--markdown]
           --quick      one short pair: checks that every contender runs (figures are rough)
           --pairs N    interleaved pairs per scenario (default 5)
-          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, vt- (JDK 21+), ..., pg-select1
+          --only LIST  scenarios by name or prefix: pipe, fifo, pipe-rt, vt- (JDK 21+), ..., pg-select1;
+                       mq-stream runs it pinned and unpinned (mq-stream-unpinned), side by side
           --markdown   print the tables as Markdown, as in docs/benchmarks.md
         contenders: raw C, C API, posixipc, and per scenario JDK, junixsocket, Agrona, and FFM (the same
         system calls through hand-written java.lang.foreign downcalls, in pipe-rt, fifo-rt, unix-rt, mq-rt
-        and shm-sem-rt; JDK 22+ and a jar built on JDK 22+, skipped with a message otherwise)""");
+        and shm-sem-rt; JDK 22+ and a jar built on JDK 22+, skipped with a message otherwise), and in
+        signal-rt the C API with a JVM's threads (C API, 2 threads)""");
   }
 
   /** The C harness: -Dposixipc.benchExe, or the copy in this jar extracted to a private directory. */
