@@ -108,6 +108,19 @@ final class Descriptor implements Runnable {
 
   private static final Release CLOSE_FD = fd -> Core.pipc_fd_close((int) fd);
 
+  private static final java.lang.invoke.VarHandle IN_FLIGHT;
+  private static final java.lang.invoke.VarHandle STATE;
+
+  static {
+    try {
+      java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+      IN_FLIGHT = l.findVarHandle(Descriptor.class, "inFlight", int.class);
+      STATE = l.findVarHandle(Descriptor.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String what;
   private final boolean nowait;
   /** True for a descriptor: a close with calls inside points it elsewhere and signals them. */
@@ -119,6 +132,11 @@ final class Descriptor implements Runnable {
   /** The Cleaner's registration of the owner, set once by {@link #cleanWith}. */
   private Cleaner.Cleanable cleanable;
   private volatile int state;
+  /**
+   * The calls inside. A signalled descriptor counts them under this object's lock, with the
+   * threads; an unsignalled one (a pointer handle) without it, through IN_FLIGHT, so that its
+   * calls take no lock: see {@link #enter(long)}.
+   */
   private int inFlight;
   /** The threads inside a call, each with its deadline (NO_DEADLINE when it has none). */
   private long[] threads = new long[4];
@@ -277,17 +295,36 @@ final class Descriptor implements Runnable {
    * the thread until it leaves.
    */
   long enter(long deadlineNanos) throws ClosedChannelException {
+    if (!signalled) {
+      // Nothing will signal the thread: its id is not needed, and no lock is taken. The count
+      // goes up before the look at the state, and close stores the state before its look at the
+      // count (all sequentially consistent): either this call sees the close and backs out, or
+      // the close sees this call and leaves the release to the last one out.
+      IN_FLIGHT.getAndAdd(this, 1);
+      if (state != OPEN) {
+        leave();
+        throw notOpen();
+      }
+      return 0;
+    }
     synchronized (this) {
       if (state != OPEN) {
         throw notOpen();
       }
-      if (!signalled) {
-        // Nothing will signal the thread: its id is not needed.
-        inFlight++;
-        return 0;
-      }
       return admit(deadlineNanos);
     }
+  }
+
+  /** An unsignalled descriptor's exit: the last one out of a closing descriptor releases it. */
+  private void leave() {
+    if ((int) IN_FLIGHT.getAndAdd(this, -1) == 1 && state == CLOSING) {
+      finish();
+    }
+  }
+
+  /** Releases a closing unsignalled descriptor, once, whoever gets here first; returns the result. */
+  private int finish() {
+    return STATE.compareAndSet(this, CLOSING, CLOSED) ? release.release(handle) : 0;
   }
 
   /**
@@ -296,6 +333,9 @@ final class Descriptor implements Runnable {
    * exit(0)}, and a close does not signal the thread, which may be a virtual thread's carrier.
    */
   long enterUnsignalled() throws ClosedChannelException {
+    if (!signalled) {
+      return enter(NO_DEADLINE);
+    }
     synchronized (this) {
       if (state != OPEN) {
         throw notOpen();
@@ -321,6 +361,10 @@ final class Descriptor implements Runnable {
 
   /** Leaves a call; the last thread out of a closing descriptor releases the number. */
   void exit(long self) {
+    if (!signalled) {
+      leave();
+      return;
+    }
     boolean last;
     synchronized (this) {
       if (signalled) {
@@ -392,6 +436,7 @@ final class Descriptor implements Runnable {
   int close() {
     boolean now = false;
     boolean watch = false;
+    boolean unsignalledClose = false;
     synchronized (this) {
       switch (state) {
         case UNOPENED:
@@ -404,12 +449,14 @@ final class Descriptor implements Runnable {
           watch = true;
           break;
         case OPEN:
-          if (inFlight == 0) {
+          if (!signalled) {
+            // The bounded waits inside notice by themselves; the last one out releases, or this
+            // close when none is inside (see enter).
+            state = CLOSING;
+            unsignalledClose = true;
+          } else if (inFlight == 0) {
             state = CLOSED;
             now = true;
-          } else if (!signalled) {
-            // The bounded waits inside notice by themselves; the last one out releases.
-            state = CLOSING;
           } else {
             state = CLOSING;
             // Parked virtual threads first: their watch must end while the number still means
@@ -431,6 +478,9 @@ final class Descriptor implements Runnable {
     }
     if (watch) {
       Waker.watch(this);
+    }
+    if (unsignalledClose) {
+      return (int) IN_FLIGHT.getVolatile(this) == 0 ? finish() : 0;
     }
     return now ? release.release(handle) : 0;
   }
