@@ -35,6 +35,19 @@ std::vector<pipc_signal_info> ReadRecords(int n, int64_t timeout_ns = 10 * PIPC_
   return out;
 }
 
+// A child that sigqueues values 0..count-1 of rt to pid, retrying on EAGAIN
+// (RLIMIT_SIGPENDING is per user, shared with whatever else runs).
+pid_t SendBurst(pid_t pid, int rt, int count) {
+  return pipc_test::ForkChild([=] {
+    for (int i = 0; i < count; i++) {
+      int r;
+      while ((r = pipc_signal_queue(pid, rt, i)) == -EAGAIN) usleep(50);
+      if (r != 0) return 30;
+    }
+    return 0;
+  });
+}
+
 TEST(Signal, BadNumbersAndReservedSignalsAreRefused) {
   for (int bad : {-1, 0, 32, pipc_sigrtmax() + 1, 1000}) {
     EXPECT_EQ(-EINVAL, pipc_signal_catch(bad)) << bad;
@@ -213,15 +226,7 @@ TEST(Signal, BurstOfTenThousandRealTimeSignalsLosesNone) {
   const int count = 10000;
   ASSERT_EQ(0, pipc_signal_catch(rt));
   const int64_t lost_before = pipc_signal_lost(0);
-  pid_t parent = getpid();
-  pid_t child = pipc_test::ForkChild([&] {
-    for (int i = 0; i < count; i++) {
-      int r;
-      while ((r = pipc_signal_queue(parent, rt, i)) == -EAGAIN) usleep(50);
-      if (r != 0) return 30;
-    }
-    return 0;
-  });
+  pid_t child = SendBurst(getpid(), rt, count);
   std::vector<pipc_signal_info> got = ReadRecords(count, 30 * PIPC_SEC);
   EXPECT_EQ(0, pipc_test::WaitChild(child));
   ASSERT_EQ(static_cast<size_t>(count), got.size());
@@ -397,15 +402,7 @@ TEST(SignalRoute, ABurstFromAnotherProcessArrivesInOrder) {
   RoutePipe p;
   int route = pipc_signal_route_add(rt, p.fds[1]);
   ASSERT_GE(route, 0);
-  pid_t parent = getpid();
-  pid_t child = pipc_test::ForkChild([&] {
-    for (int i = 0; i < count; i++) {
-      int r;
-      while ((r = pipc_signal_queue(parent, rt, i)) == -EAGAIN) usleep(50);
-      if (r != 0) return 30;
-    }
-    return 0;
-  });
+  pid_t child = SendBurst(getpid(), rt, count);
   int next = 0;
   int64_t deadline = pipc_test::NowMs() + 30000;
   while (next < count && pipc_test::NowMs() < deadline) {

@@ -308,6 +308,34 @@ final class FfmLinks {
       pid = child.get(JAVA_INT, 0);
     }
 
+    /** A downcall that tells the server to stop; returns its result. */
+    @FunctionalInterface
+    interface StopCall {
+      int call() throws Throwable;
+    }
+
+    /** Whatever is left of the link: descriptors or queues or segment, the server, the arena. */
+    abstract void abandon() throws IOException;
+
+    /**
+     * The end of a link whose server stops on a message: sends it (call, named for its error),
+     * waits for the server to exit cleanly, and lets go of everything, whatever happened.
+     */
+    final void stop(String name, StopCall call) throws IOException, InterruptedException {
+      try {
+        int r;
+        try {
+          r = call.call();
+        } catch (Throwable t) {
+          throw unexpected(t);
+        }
+        check(name, r, state);
+        end();
+      } finally {
+        abandon();
+      }
+    }
+
     /** Waits (10 s at most) for the server to exit with code 0. */
     final void end() throws IOException, InterruptedException {
       MemorySegment status = arena.allocate(JAVA_INT);
@@ -443,6 +471,7 @@ final class FfmLinks {
     }
 
     /** Whatever is left: the descriptors, the server, the directory, the arena. */
+    @Override
     void abandon() throws IOException {
       closeFd(to);
       if (from != to) {
@@ -595,20 +624,11 @@ final class FfmLinks {
 
     @Override
     public void close() throws IOException, InterruptedException {
-      try {
-        int r;
-        try {
-          r = (int) MQ_TIMEDSEND.invokeExact(state, in, ping, 0L, 1, MemorySegment.NULL);
-        } catch (Throwable t) {
-          throw unexpected(t);
-        }
-        check("mq_timedsend", r, state);
-        end();
-      } finally {
-        abandon();
-      }
+      // The server stops at a message of priority 1.
+      stop("mq_timedsend", () -> (int) MQ_TIMEDSEND.invokeExact(state, in, ping, 0L, 1, MemorySegment.NULL));
     }
 
+    @Override
     void abandon() {
       abandonServer();
       try {
@@ -682,21 +702,13 @@ final class FfmLinks {
 
     @Override
     public void close() throws IOException, InterruptedException {
-      try {
+      stop("sem_post", () -> {
         INT.setRelease(region, (long) ShmLinks.STOP, 1);
-        int r;
-        try {
-          r = (int) SEM_POST.invokeExact(state, a);
-        } catch (Throwable t) {
-          throw unexpected(t);
-        }
-        check("sem_post", r, state);
-        end();
-      } finally {
-        abandon();
-      }
+        return (int) SEM_POST.invokeExact(state, a);
+      });
     }
 
+    @Override
     void abandon() {
       abandonServer();
       try {
