@@ -350,13 +350,29 @@ final class Descriptor implements Runnable {
    * the lock (Waker.watch takes no lock of ours).
    */
   private long admit(long deadlineNanos) {
-    long self = Core.pipc_thread_self();
+    long self = nativeSelf();
     register(self, deadlineNanos);
     inFlight++;
     if (deadlineNanos != NO_DEADLINE) {
       Waker.watch(this);
     }
     return self;
+  }
+
+  /** pthread_self() of each platform thread, asked of the C core once per thread. */
+  private static final ThreadLocal<long[]> NATIVE_SELF =
+      ThreadLocal.withInitial(() -> new long[] {Core.pipc_thread_self()});
+
+  /**
+   * The calling thread's pthread_self(), for the wake-up signal: cached for a platform thread
+   * (one native thread for its whole life), asked every time on a virtual thread (whose carrier
+   * changes).
+   */
+  private static long nativeSelf() {
+    if (VirtualThreads.SUPPORTED && VirtualThreads.current()) {
+      return Core.pipc_thread_self();
+    }
+    return NATIVE_SELF.get()[0];
   }
 
   /** Leaves a call; the last thread out of a closing descriptor releases the number. */

@@ -126,6 +126,9 @@ public final class Bench {
       new Scenario("shm-spin-rt", "shm-spin", true, Link.MESSAGE, JDK, false),
       new Scenario("shm-cas-rt", "shm-cas", true, Link.MESSAGE, JDK),
       new Scenario("mq-rt", "mq", true, Link.MESSAGE, ONLY_FFM),
+      // 100 calls of ioctl(FIONREAD) on an empty pipe: through posixipc's API, through the same
+      // JNI binding bare ("JNI"), and through an FFM downcall; no server, no C harness.
+      new Scenario("call-cost", "call", true, CallLinks.CALLS, List.of("JNI", FFM), false, false),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       // The same stream with both sides free to run on different CPUs, even when this process is pinned.
       new Scenario("mq-stream-unpinned", "mq", false, MessageLinks.MQ_CHUNK, NONE),

@@ -96,6 +96,7 @@ final class FfmLinks {
       case "unix" -> unix();
       case "mq" -> mq();
       case "shm-sem" -> semaphores();
+      case "call" -> calls();
       default -> throw new IllegalArgumentException("no FFM link for " + mechanism);
     };
   }
@@ -147,6 +148,8 @@ final class FfmLinks {
   private static final MethodHandle RECV = errnoCall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
       JAVA_LONG, JAVA_INT));
   private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle IOCTL = errnoCall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
+      ADDRESS), Linker.Option.firstVariadicArg(2));
   private static final MethodHandle PIPE2 = errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle MKFIFO = errnoCall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   /** open(path, flags, ...): the mode is the variadic argument. */
@@ -662,6 +665,55 @@ final class FfmLinks {
       return l;
     } catch (Throwable t) {
       l.abandon();
+      throw rethrown(t);
+    }
+  }
+
+  /** FIONREAD from asm-generic/ioctls.h (x86-64 and arm64 alike). */
+  private static final long FIONREAD = 0x541B;
+
+  /** call-cost: CallLinks.CALLS ioctl(FIONREAD) downcalls on an empty pipe of its own. */
+  private static final class CallLink extends FfmLink {
+    final MemorySegment fds = arena.allocate(JAVA_INT, 2);
+    final MemorySegment count = arena.allocate(JAVA_INT);
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sum = 0;
+      int fd = fds.getAtIndex(JAVA_INT, 0);
+      for (int i = 0; i < CallLinks.CALLS; i++) {
+        int r;
+        try {
+          r = (int) IOCTL.invokeExact(state, fd, FIONREAD, count);
+        } catch (Throwable t) {
+          throw unexpected(t);
+        }
+        check("ioctl(FIONREAD)", r, state);
+        sum += count.get(JAVA_INT, 0);
+      }
+      return CallLinks.check(sum);
+    }
+
+    @Override
+    public void close() throws IOException {
+      abandon();
+    }
+
+    @Override
+    void abandon() {
+      closeFd(fds.getAtIndex(JAVA_INT, 0));
+      closeFd(fds.getAtIndex(JAVA_INT, 1));
+      arena.close();
+    }
+  }
+
+  static Link calls() throws IOException {
+    CallLink l = new CallLink();
+    try {
+      check("pipe2", (int) PIPE2.invokeExact(l.state, l.fds, O_CLOEXEC), l.state);
+      return l;
+    } catch (Throwable t) {
+      l.arena.close();
       throw rethrown(t);
     }
   }
