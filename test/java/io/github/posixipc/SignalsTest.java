@@ -449,6 +449,39 @@ class SignalsTest {
     assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
   }
 
+  @Test
+  void queuesBeyondTheRoutesAreRefusedWithoutLeakingDescriptors() throws Exception {
+    int sig = rt(17);
+    List<SignalQueue> open = new ArrayList<>();
+    try {
+      PosixException refused = null;
+      int before = 0;
+      for (int i = 0; i <= Core.PIPC_SIGNAL_ROUTES && refused == null; i++) {
+        before = TestSupport.openFds();
+        try {
+          open.add(Signals.queue(sig));
+        } catch (PosixException e) {
+          refused = e;
+        }
+      }
+      assertTrue(refused != null, "more than " + Core.PIPC_SIGNAL_ROUTES + " queues opened");
+      assertEquals("ENOSPC", refused.errnoName());
+      assertTrue(refused.getMessage().contains("signal queue of " + Signals.name(sig)), refused.getMessage());
+      assertEquals(before, TestSupport.openFds(), "the refused queue's pipe is closed");
+      // One closed, one more opens, and it gets the signals.
+      open.remove(open.size() - 1).close();
+      SignalQueue again = Signals.queue(sig);
+      open.add(again);
+      Signals.sigqueue(SELF, sig, 9);
+      assertEquals(9, again.take(PATIENCE).value());
+    } finally {
+      for (SignalQueue q : open) {
+        q.close();
+      }
+    }
+    assertEquals(Signals.Disposition.DEFAULT, Signals.disposition(sig));
+  }
+
   /** The values of the next n signals of q, sorted. */
   private static List<Integer> values(SignalQueue q, int n) throws Exception {
     List<Integer> got = new ArrayList<>();
