@@ -423,9 +423,9 @@ TEST(SignalRoute, ABurstFromAnotherProcessArrivesInOrder) {
 // Once remove returns, no handler writes to the old fd. The signal is
 // blocked in this thread and taken by another one (as in a JVM, where the
 // handler runs on a thread other than the reader's), so handlers run while
-// routes are added and removed, 200 times, with another process flooding the
-// signal; after each removal the numbers go to a fresh pipe that must stay
-// empty.
+// routes are added and removed, with another process flooding the signal,
+// until 100 of them have had records; after each removal the numbers go to
+// a fresh pipe that must stay empty.
 TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   const int rt = pipc_sigrtmin() + 7;
   ASSERT_EQ(0, pipc_signal_catch(rt));
@@ -450,8 +450,11 @@ TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
       usleep(5);
     }
   });
+  // Until 100 routes got a record while they were there (however loaded the
+  // machine is, which slows the sender), or 20 s.
   int stray = 0, routed = 0;
-  for (int i = 0; i < 200; i++) {
+  int64_t give_up = pipc_test::NowMs() + 20000;
+  while (routed < 100 && pipc_test::NowMs() < give_up) {
     int fds[2];
     ASSERT_EQ(0, pipe2(fds, O_CLOEXEC | O_NONBLOCK));
     int route = pipc_signal_route_add(rt, fds[1]);
@@ -475,7 +478,7 @@ TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   taker.join();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   EXPECT_EQ(0, stray);
-  EXPECT_GT(routed, 100) << "the routes got records while they were there";
+  EXPECT_GE(routed, 100) << "the routes got records while they were there";
   EXPECT_GT(handled_on_other.load(), 0) << "the handlers ran on the other thread";
 }
 
