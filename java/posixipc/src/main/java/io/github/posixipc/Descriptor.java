@@ -2,6 +2,8 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -108,12 +110,12 @@ final class Descriptor implements Runnable {
 
   private static final Release CLOSE_FD = fd -> Core.pipc_fd_close((int) fd);
 
-  private static final java.lang.invoke.VarHandle IN_FLIGHT;
-  private static final java.lang.invoke.VarHandle STATE;
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle STATE;
 
   static {
     try {
-      java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+      MethodHandles.Lookup l = MethodHandles.lookup();
       IN_FLIGHT = l.findVarHandle(Descriptor.class, "inFlight", int.class);
       STATE = l.findVarHandle(Descriptor.class, "state", int.class);
     } catch (ReflectiveOperationException e) {

@@ -95,11 +95,17 @@ final class SignalDispatcher {
    * of it reads through the dispatcher.
    */
   private static void tee(int signal, Signals.Registration[] list) {
-    boolean dispatched = false;
+    Core.pipc_signal_tee(signal, dispatched(list) ? 1 : 0);
+  }
+
+  /** Whether one of list reads through the dispatcher (is not a direct receiver). */
+  private static boolean dispatched(Signals.Registration[] list) {
     for (Signals.Registration r : list) {
-      dispatched |= !r.receiver.direct();
+      if (!r.receiver.direct()) {
+        return true;
+      }
     }
-    Core.pipc_signal_tee(signal, dispatched ? 1 : 0);
+    return false;
   }
 
   /**
@@ -186,11 +192,7 @@ final class SignalDispatcher {
 
   private static void reportLoss(int signal, long count) {
     Signals.Registration[] list = RECEIVERS.get(signal);
-    boolean dispatched = false;
-    for (Signals.Registration r : list) {
-      dispatched |= !r.receiver.direct();
-    }
-    if (!dispatched) {
+    if (!dispatched(list)) {
       logLoss(signal, count);
     }
     for (Signals.Registration r : list) {

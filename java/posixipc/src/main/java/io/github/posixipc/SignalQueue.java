@@ -74,7 +74,13 @@ public final class SignalQueue implements AutoCloseable {
     }
     // Blocking reads, a handler's writes that never block: each end has a file description of
     // its own, so the modes are separate.
-    Core.pipc_fd_set_nonblocking(fds[0], 0);
+    int blocking = Core.pipc_fd_set_nonblocking(fds[0], 0);
+    if (blocking < 0) {
+      Core.pipc_fd_close(fds[0]);
+      Core.pipc_fd_close(fds[1]);
+      throw PosixException.of(blocking, "fcntl(F_SETFL)", what);
+    }
+    // Less room than asked (pipe-max-size, pipe-user-pages-soft) still works: capacity() says.
     Core.pipc_pipe_set_capacity(fds[1], PIPE_BYTES);
     this.source = new Descriptor(what, fds[0], true);
     this.sink = new Descriptor(what + " (write end)", fds[1], true);

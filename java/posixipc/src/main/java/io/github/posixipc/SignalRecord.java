@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The one place that reads the C core's signal record ({@code pipc_signal_info}): the
- * dispatcher's batch, a {@link SignalQueue}'s ring and a reused {@link SignalQueue.Caught} all
- * hold records as they came from the pipe, and read their fields here.
+ * dispatcher's batch and a {@link SignalQueue.Caught} (which a take reads the queue's pipe into)
+ * hold records as they came from a pipe, and read their fields here.
  */
 final class SignalRecord {
 
