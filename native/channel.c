@@ -476,15 +476,13 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
      * dead), a producer on a ring that stays full. The time is kept in the
      * handle, across calls, so that callers that only poll (timeout 0) get
      * it too. */
-    {
-      if (c->stuck_since == 0) {
-        c->stuck_since = c->last_check = now;
-      } else if (now - c->last_check >= PIPC_CHANNEL_STALE_CHECK_NS) {
-        c->last_check = now;
-        int64_t err = 0;
-        if (check(c, &err)) continue;
-        if (err < 0) return err;
-      }
+    if (c->stuck_since == 0) {
+      c->stuck_since = c->last_check = now;
+    } else if (now - c->last_check >= PIPC_CHANNEL_STALE_CHECK_NS) {
+      c->last_check = now;
+      int64_t err = 0;
+      if (check(c, &err)) continue;
+      if (err < 0) return err;
     }
     if (deadline == PIPC__DEADLINE_NOW) return -EAGAIN;
     if (now >= deadline) return pipc__expired(deadline);

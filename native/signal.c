@@ -422,15 +422,17 @@ int pipc_signal_route_remove(int route) {
   int signo = atomic_load(&pipc__route_signo[route]);
   atomic_store(&pipc__route_signo[route], 0);
   atomic_fetch_sub(&pipc__routes_of[signo], 1);
-  pthread_mutex_unlock(&pipc__lock);
   /* A handler that saw the slot before it was freed counted itself in
    * before its look (sequentially consistent atomics): once the count is 0,
-   * none can still write to the fd. Handlers are short; a handler that runs
-   * on this thread meanwhile finishes on top of this wait. */
+   * none can still write to the fd. The lock stays held meanwhile, so that
+   * no add reuses the slot for another signal under a handler that read the
+   * old one (handlers never take it). Handlers are short; a handler that
+   * runs on this thread meanwhile finishes on top of this wait. */
   while (atomic_load(&pipc__in_handler) != 0) {
     struct timespec pause = {0, 10000};
     nanosleep(&pause, NULL);
   }
+  pthread_mutex_unlock(&pipc__lock);
   return 0;
 }
 
