@@ -111,13 +111,11 @@ final class Descriptor implements Runnable {
   private static final Release CLOSE_FD = fd -> Core.pipc_fd_close((int) fd);
 
   private static final VarHandle IN_FLIGHT;
-  private static final VarHandle STATE;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       IN_FLIGHT = l.findVarHandle(Descriptor.class, "inFlight", int.class);
-      STATE = l.findVarHandle(Descriptor.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -136,10 +134,15 @@ final class Descriptor implements Runnable {
   private volatile int state;
   /**
    * The calls inside. A signalled descriptor counts them under this object's lock, with the
-   * threads; an unsignalled one (a pointer handle) without it, through IN_FLIGHT, so that its
-   * calls take no lock: see {@link #enter(long)}.
+   * threads. An unsignalled one (a pointer handle) keeps them without a lock, through IN_FLIGHT,
+   * in one word with its close: the count in the low bits, {@link #SHUT} once close has begun,
+   * {@link #RELEASED} once the release has run; see {@link #enter(long)}.
    */
   private int inFlight;
+  /** In an unsignalled descriptor's inFlight: close has begun; no call may enter. */
+  private static final int SHUT = 1 << 30;
+  /** In an unsignalled descriptor's inFlight: the release has run (or is running). */
+  private static final int RELEASED = 1 << 29;
   /** The threads inside a call, each with its deadline (NO_DEADLINE when it has none). */
   private long[] threads = new long[4];
   private long[] deadlines = new long[4];
@@ -299,11 +302,11 @@ final class Descriptor implements Runnable {
   long enter(long deadlineNanos) throws ClosedChannelException {
     if (!signalled) {
       // Nothing will signal the thread: its id is not needed, and no lock is taken. The count
-      // goes up before the look at the state, and close stores the state before its look at the
-      // count (all sequentially consistent): either this call sees the close and backs out, or
-      // the close sees this call and leaves the release to the last one out.
-      IN_FLIGHT.getAndAdd(this, 1);
-      if (state != OPEN) {
+      // and the close share one word, so that entering, leaving and closing are each one atomic
+      // step on it: a call that finds SHUT backs out, and whichever step brings the count of a
+      // SHUT word to zero runs the release (the count and the state in two words let a call
+      // enter between the last one's way out and its look at the state, and be released under).
+      if (((int) IN_FLIGHT.getAndAdd(this, 1) & SHUT) != 0) {
         leave();
         throw notOpen();
       }
@@ -319,14 +322,21 @@ final class Descriptor implements Runnable {
 
   /** An unsignalled descriptor's exit: the last one out of a closing descriptor releases it. */
   private void leave() {
-    if ((int) IN_FLIGHT.getAndAdd(this, -1) == 1 && state == CLOSING) {
+    if ((int) IN_FLIGHT.getAndAdd(this, -1) == (SHUT | 1)) {
       finish();
     }
   }
 
-  /** Releases a closing unsignalled descriptor, once, whoever gets here first; returns the result. */
+  /**
+   * Releases a closing unsignalled descriptor with no call inside, once; returns the result. When
+   * a call got in meanwhile (only to find SHUT and back out), that call's way out comes back here.
+   */
   private int finish() {
-    return STATE.compareAndSet(this, CLOSING, CLOSED) ? release.release(handle) : 0;
+    if (!IN_FLIGHT.compareAndSet(this, SHUT, SHUT | RELEASED)) {
+      return 0;
+    }
+    state = CLOSED;
+    return release.release(handle);
   }
 
   /**
@@ -498,7 +508,8 @@ final class Descriptor implements Runnable {
       Waker.watch(this);
     }
     if (unsignalledClose) {
-      return (int) IN_FLIGHT.getVolatile(this) == 0 ? finish() : 0;
+      // Once: only the close that moved the state from OPEN gets here.
+      return (int) IN_FLIGHT.getAndBitwiseOr(this, SHUT) == 0 ? finish() : 0;
     }
     return now ? release.release(handle) : 0;
   }
