@@ -20,6 +20,7 @@ _Static_assert(PIPC_POLL_EVENT_SIZE % 8 == 0 && PIPC_POLL_EVENT_TOKEN % 8 == 0,
 _Static_assert(PIPC_READABLE == EPOLLIN && PIPC_WRITABLE == EPOLLOUT && PIPC_ERROR == EPOLLERR &&
                    PIPC_HANGUP == EPOLLHUP,
                "event bits");
+_Static_assert(PIPC_ONESHOT == EPOLLONESHOT, "PIPC_ONESHOT is EPOLLONESHOT");
 
 /* The most events one wait collects on the stack before copying them out. */
 #define PIPC__POLL_BATCH 64
@@ -53,7 +54,9 @@ fail_ep:
 }
 
 static int pipc__poller_ctl(int epfd, int op, int fd, int events, int64_t token) {
-  if ((events & ~(PIPC_READABLE | PIPC_WRITABLE)) != 0 || events == 0) return -EINVAL;
+  if ((events & ~(PIPC_READABLE | PIPC_WRITABLE | PIPC_ONESHOT)) != 0 ||
+      (events & (PIPC_READABLE | PIPC_WRITABLE)) == 0)
+    return -EINVAL;
   if (token == PIPC_POLLER_WAKE_TOKEN) return -EINVAL;
   struct epoll_event ev;
   memset(&ev, 0, sizeof ev);
@@ -79,7 +82,9 @@ int pipc_poller_remove(int epfd, int fd) {
 int pipc_poller_wait(int epfd, int wakefd, pipc_poll_event *events, int max, int64_t timeout_ns) {
   if (events == NULL || max < 1) return -EINVAL;
   struct epoll_event got[PIPC__POLL_BATCH];
-  int batch = max < PIPC__POLL_BATCH ? max + 1 : PIPC__POLL_BATCH; /* + the wake-up */
+  /* Never more than max: an event the kernel hands over is not reported
+   * again for a one-shot watch, so none may be fetched and then dropped. */
+  int batch = max < PIPC__POLL_BATCH ? max : PIPC__POLL_BATCH;
   int64_t deadline = pipc__deadline(timeout_ns);
   struct timespec ts;
   int n = epoll_pwait2(epfd, got, batch, pipc__time_left(deadline, &ts), NULL);
@@ -93,13 +98,10 @@ int pipc_poller_wait(int epfd, int wakefd, pipc_poll_event *events, int max, int
       if (read(wakefd, &count, sizeof count) < 0 && errno != EAGAIN) return PIPC__ERR();
       continue;
     }
-    /* Level-triggered: an event not stored now is reported again next time. */
-    if (out < max) {
-      events[out].token = (int64_t)got[i].data.u64;
-      events[out].events = (int32_t)(got[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
-      events[out].reserved = 0;
-      out++;
-    }
+    events[out].token = (int64_t)got[i].data.u64;
+    events[out].events = (int32_t)(got[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
+    events[out].reserved = 0;
+    out++;
   }
   /* n > 0 and max >= 1: at least one event was stored, or the wake-up came. */
   return out;

@@ -43,14 +43,23 @@ typedef struct pipc_poll_event {
 int pipc_poller_create(int fds[2]);
 
 /*
- * Watches fd for events (PIPC_READABLE and/or PIPC_WRITABLE; errors and
- * hang-ups are always reported), level-triggered. Returns 0, -EEXIST (already
- * watched), -EPERM (a regular file), -EBADF, -EINVAL (no events, or the
- * reserved token).
+ * With PIPC_READABLE and/or PIPC_WRITABLE in the events of pipc_poller_add or
+ * pipc_poller_modify: the watch is one-shot (EPOLLONESHOT). Its first report
+ * disarms it; the descriptor stays in the poller, silent, until
+ * pipc_poller_modify arms it again (one system call, and none to end it).
+ */
+#define PIPC_ONESHOT 0x40000000
+
+/*
+ * Watches fd for events (PIPC_READABLE and/or PIPC_WRITABLE, optionally with
+ * PIPC_ONESHOT; errors and hang-ups are always reported), level-triggered.
+ * Returns 0, -EEXIST (already watched), -EPERM (a regular file), -EBADF,
+ * -EINVAL (no events, an unknown bit, or the reserved token).
  */
 int pipc_poller_add(int epfd, int fd, int events, int64_t token);
 
-/* Changes the events or token of a watched descriptor. -ENOENT if not watched. */
+/* Changes the events (PIPC_ONESHOT included) or token of a watched descriptor,
+ * arming a disarmed one-shot watch again. -ENOENT if not watched. */
 int pipc_poller_modify(int epfd, int fd, int events, int64_t token);
 
 /* Stops watching fd. Returns 0, -ENOENT (not watched), -EBADF. */

@@ -95,6 +95,7 @@ TEST(Poller, BadInputsAreErrors) {
   EXPECT_EQ(-EINVAL, pipc_poller_create(nullptr));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], 0, 1));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], 0x100, 1));
+  EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], PIPC_ONESHOT, 1));
   EXPECT_EQ(-EINVAL, pipc_poller_add(p.ep, fds[0], PIPC_READABLE, PIPC_POLLER_WAKE_TOKEN));
   EXPECT_EQ(-EBADF, pipc_poller_add(p.ep, -1, PIPC_READABLE, 1));
   ASSERT_EQ(0, pipc_poller_add(p.ep, fds[0], PIPC_READABLE, 1));
@@ -109,6 +110,39 @@ TEST(Poller, BadInputsAreErrors) {
   close(f);
   pipc_fd_close(fds[0]);
   pipc_fd_close(fds[1]);
+}
+
+TEST(Poller, AOneShotWatchReportsOnceUntilModifiedAgain) {
+  Poller p;
+  int a[2], b[2];
+  ASSERT_EQ(0, pipc_pipe_create(a, 0));
+  ASSERT_EQ(0, pipc_pipe_create(b, 0));
+  ASSERT_EQ(0, pipc_poller_add(p.ep, a[0], PIPC_READABLE | PIPC_ONESHOT, 10));
+  ASSERT_EQ(0, pipc_poller_add(p.ep, b[0], PIPC_READABLE | PIPC_ONESHOT, 20));
+  pipc_poll_event ev[2];
+  // Another process makes both readable; with room for one event, the other
+  // is not fetched and lost but reported by the next wait.
+  pid_t pid = ForkChild([&] { return pipc_fd_write(a[1], "x", 1) == 1 && pipc_fd_write(b[1], "y", 1) == 1 ? 0 : 1; });
+  EXPECT_EQ(0, WaitChild(pid));
+  ASSERT_EQ(1, pipc_poller_wait(p.ep, p.wake, ev, 1, 5 * PIPC_SEC));
+  int64_t first = ev[0].token;
+  ASSERT_EQ(1, pipc_poller_wait(p.ep, p.wake, ev, 1, 5 * PIPC_SEC));
+  EXPECT_EQ(30, first + ev[0].token) << "each watch reported once";
+  EXPECT_EQ(PIPC_READABLE, ev[0].events) << "the one-shot bit is not an event";
+  // Both still readable, but disarmed: silent, with no call to end them.
+  EXPECT_EQ(-EAGAIN, pipc_poller_wait(p.ep, p.wake, ev, 2, 0));
+  // Still watched (add says so); modify arms one again, for one report.
+  EXPECT_EQ(-EEXIST, pipc_poller_add(p.ep, a[0], PIPC_READABLE | PIPC_ONESHOT, 10));
+  ASSERT_EQ(0, pipc_poller_modify(p.ep, a[0], PIPC_READABLE | PIPC_ONESHOT, 11));
+  ASSERT_EQ(1, pipc_poller_wait(p.ep, p.wake, ev, 2, 0));
+  EXPECT_EQ(11, ev[0].token);
+  EXPECT_EQ(-EAGAIN, pipc_poller_wait(p.ep, p.wake, ev, 2, 0));
+  // Without the bit, modify makes it level-triggered again: reported every time.
+  ASSERT_EQ(0, pipc_poller_modify(p.ep, b[0], PIPC_READABLE, 21));
+  ASSERT_EQ(1, pipc_poller_wait(p.ep, p.wake, ev, 2, 0));
+  ASSERT_EQ(1, pipc_poller_wait(p.ep, p.wake, ev, 2, 0));
+  EXPECT_EQ(21, ev[0].token);
+  for (int fd : {a[0], a[1], b[0], b[1]}) pipc_fd_close(fd);
 }
 
 TEST(Poller, MoreReadyThanRoomIsReportedOnTheNextWait) {

@@ -153,8 +153,14 @@ final class Descriptor implements Runnable {
   private Thread[] parked;
   private int[] parkedEvents;
   private int parkedCount;
-  /** The events the {@link ParkingPoller} watches for them now (0: no watch). */
+  /** The events the {@link ParkingPoller}'s armed one-shot watch is for (0: none armed). */
   private int watched;
+  /**
+   * Whether the number is in the ParkingPoller's epoll set, armed or not: a one-shot watch that
+   * reported stays there disarmed, so the next park arms it again with one call and the report
+   * costs none. Taken out when the last parked thread gives up its watch and at close.
+   */
+  private boolean inPoller;
 
   /**
    * An open descriptor. nowait: whether timed transfers on it are non-blocking in the kernel
@@ -483,6 +489,7 @@ final class Descriptor implements Runnable {
             state = CLOSING;
             unsignalledClose = true;
           } else if (inFlight == 0) {
+            leavePoller((int) handle);
             state = CLOSED;
             now = true;
           } else {
@@ -776,7 +783,12 @@ final class Descriptor implements Runnable {
     if (want == watched) {
       return true;
     }
-    boolean ok = ParkingPoller.INSTANCE.watch(this, fd, watched, want);
+    if (want == 0) {
+      leavePoller(fd);
+      return true;
+    }
+    boolean ok = ParkingPoller.INSTANCE.arm(this, fd, inPoller, want);
+    inPoller = true; // or possibly, after a failure: leavePoller's ENOENT is harmless
     watched = ok ? want : 0;
     return ok;
   }
@@ -791,7 +803,7 @@ final class Descriptor implements Runnable {
       if (watched == 0 || state != OPEN || (int) handle != fd) {
         return;
       }
-      ParkingPoller.INSTANCE.watch(this, fd, watched, 0);
+      // The report disarmed the one-shot watch: nothing to end.
       watched = 0;
       boolean all = (events & (Core.PIPC_ERROR | Core.PIPC_HANGUP)) != 0;
       int left = events & (Core.PIPC_READABLE | Core.PIPC_WRITABLE);
@@ -805,15 +817,18 @@ final class Descriptor implements Runnable {
     }
   }
 
+  /** Under the lock, while fd is ours: takes it out of the ParkingPoller, if it is in. */
+  private void leavePoller(int fd) {
+    if (inPoller) {
+      ParkingPoller.INSTANCE.remove(this, fd);
+      inPoller = false;
+    }
+    watched = 0;
+  }
+
   /** Under the lock, on close: ends the watch before the number is pointed elsewhere, and unparks. */
   private void unparkAll() {
-    if (parkedCount == 0) {
-      return;
-    }
-    if (watched != 0) {
-      ParkingPoller.INSTANCE.watch(this, (int) handle, watched, 0);
-      watched = 0;
-    }
+    leavePoller((int) handle);
     for (int i = 0; i < parkedCount; i++) {
       java.util.concurrent.locks.LockSupport.unpark(parked[i]);
     }

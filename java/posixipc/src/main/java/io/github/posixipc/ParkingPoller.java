@@ -10,10 +10,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * watched by one platform daemon thread, {@code posixipc-poller}. A virtual thread whose call on a
  * descriptor would block asks its {@link Descriptor} to park it; the descriptor has this poller
  * watch its number for the events its parked threads wait for, and this thread hands each event
- * back to the descriptor, which unparks the threads concerned. A watch is one-shot: the event
- * removes it, and the woken thread watches again for the threads still parked once it has tried
- * again (so a level-triggered descriptor that is still ready then wakes the next one). Nothing runs per
- * descriptor on a timer.
+ * back to the descriptor, which unparks the threads concerned. A watch is one-shot
+ * ({@code EPOLLONESHOT}): its report disarms it at no cost, the descriptor stays in the set, and
+ * the woken thread arms it again (one {@code epoll_ctl}) for the threads still parked once it has
+ * tried again (so a level-triggered descriptor that is still ready then wakes the next one).
+ * Nothing runs per descriptor on a timer.
  *
  * <p>Only virtual threads use it, and only once a call would block: the class, its epoll instance
  * and its thread are created by the first such call.
@@ -76,33 +77,30 @@ final class ParkingPoller implements Runnable {
   }
 
   /**
-   * Makes the watch of fd, owned by d, be for events (0: none). was is what it was. Called under
-   * d's lock, while fd is d's. Returns false when the kernel refused the watch.
+   * Arms the one-shot watch of fd, owned by d, for events: the first report disarms it, and
+   * leaves fd in the set for the next arm. registered: whether fd is in the set already. Called
+   * under d's lock, while fd is d's. Returns false when the kernel refused the watch.
    */
-  boolean watch(Descriptor d, int fd, int was, int events) {
-    int r;
-    if (events == 0) {
-      forget(fd, d);
-      r = Core.pipc_poller_remove(epfd, fd);
-      return r == 0 || r == -Errno.ENOENT;
-    }
+  boolean arm(Descriptor d, int fd, boolean registered, int events) {
     put(fd, d);
-    if (was == 0) {
-      r = Core.pipc_poller_add(epfd, fd, events, fd);
-      if (r == -Errno.EEXIST) {
-        r = Core.pipc_poller_modify(epfd, fd, events, fd);
-      }
-    } else {
-      r = Core.pipc_poller_modify(epfd, fd, events, fd);
-      if (r == -Errno.ENOENT) {
-        r = Core.pipc_poller_add(epfd, fd, events, fd);
-      }
+    int e = events | Core.PIPC_ONESHOT;
+    int r = registered ? Core.pipc_poller_modify(epfd, fd, e, fd) : Core.pipc_poller_add(epfd, fd, e, fd);
+    if (r == -Errno.ENOENT) {
+      r = Core.pipc_poller_add(epfd, fd, e, fd);
+    } else if (r == -Errno.EEXIST) {
+      r = Core.pipc_poller_modify(epfd, fd, e, fd);
     }
     if (r < 0) {
       forget(fd, d);
       return false;
     }
     return true;
+  }
+
+  /** Takes fd, owned by d, out of the set. Under d's lock, while fd is d's. */
+  void remove(Descriptor d, int fd) {
+    forget(fd, d);
+    Core.pipc_poller_remove(epfd, fd); // ENOENT: it was not in after all
   }
 
   /**
@@ -149,7 +147,8 @@ final class ParkingPoller implements Runnable {
         }
       }
       // n < 0: EINTR from a signal, or a failure that the next wait reports again; no event is
-      // lost, since the watches are level-triggered until removed. A failure other than EINTR
+      // lost, since the core fetches no more events than it can store and an armed watch stays
+      // armed until it is reported. A failure other than EINTR
       // is not retried in a tight loop.
       if (n < 0 && n != -Errno.EINTR) {
         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
