@@ -54,6 +54,10 @@ int pipc__set_cloexec(int fd);
 /* A signal number a handler or a notification can use: 0 or -EINVAL. */
 int pipc__check_catchable(int signo);
 
+/* Tests only: makes each signal handler pause ns between reading a route's
+ * fd and writing the record to it (0: no pause, the default). */
+void pipc__test_route_pause(long ns);
+
 /*
  * Reads up to n whitespace-separated unsigned numbers from a file such as
  * /proc/sys/kernel/sem into out, each saturated at INT64_MAX (shmmax is

@@ -60,6 +60,12 @@ static _Atomic uint64_t pipc__route_lost[PIPC_SIGNAL_ROUTES];
 static _Atomic int pipc__routes_of[PIPC__NSIG];
 static _Atomic bool pipc__tee[PIPC__NSIG];
 static _Atomic int pipc__in_handler;
+/* Tests only (pipc__test_route_pause): how long a handler pauses between
+ * reading a route's fd and writing to it, to hold open the window that a
+ * removal must wait out. 0 outside the tests: one relaxed load per route. */
+static _Atomic long pipc__route_pause_ns;
+
+void pipc__test_route_pause(long ns) { atomic_store(&pipc__route_pause_ns, ns); }
 
 /* The dispositions from before the library first changed them. */
 static struct sigaction pipc__saved[PIPC__NSIG];
@@ -107,8 +113,14 @@ static void pipc__dispatch(int signo, siginfo_t *si, void *context) {
     atomic_fetch_add(&pipc__in_handler, 1);
     for (int i = 0; i < PIPC_SIGNAL_ROUTES; i++) {
       if (atomic_load(&pipc__route_signo[i]) != signo) continue;
+      int fd = atomic_load(&pipc__route_fd[i]);
+      long pause = atomic_load_explicit(&pipc__route_pause_ns, memory_order_relaxed);
+      if (pause > 0) {
+        struct timespec ts = {pause / 1000000000L, pause % 1000000000L};
+        nanosleep(&ts, NULL); /* async-signal-safe */
+      }
       /* Full (EAGAIN): counted for that route, never silent. */
-      if (write(atomic_load(&pipc__route_fd[i]), &rec, sizeof rec) != (ssize_t)sizeof rec)
+      if (write(fd, &rec, sizeof rec) != (ssize_t)sizeof rec)
         atomic_fetch_add(&pipc__route_lost[i], 1);
     }
     atomic_fetch_sub(&pipc__in_handler, 1);

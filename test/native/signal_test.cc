@@ -15,6 +15,8 @@
 
 #include "test_util.h"
 
+extern "C" void pipc__test_route_pause(long ns);  // native/internal.h
+
 namespace {
 
 // Reads exactly n records (or fails), with a generous timeout.
@@ -480,6 +482,61 @@ TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   EXPECT_EQ(0, stray);
   EXPECT_GE(routed, 100) << "the routes got records while they were there";
   EXPECT_GT(handled_on_other.load(), 0) << "the handlers ran on the other thread";
+}
+
+// A handler that chose a route's fd before the route was removed is still
+// writing to it: the removal returns only once it is done, so the fd can be
+// closed and its number reused at once. The core's test pause holds each
+// handler 20 ms between reading the fd and writing, so a removal that did not
+// wait would return while the write is to come, and the record would land in
+// the pipe that took the number next.
+TEST(SignalRoute, ARemovalWaitsForAHandlerStillWritingToItsFd) {
+  const int rt = pipc_sigrtmin() + 8;
+  ASSERT_EQ(0, pipc_signal_catch(rt));
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, rt);
+  ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &set, &old));
+  // The handlers run on this thread, the only one with the signal unblocked.
+  std::atomic<bool> done{false};
+  std::thread handler_thread([&] {
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    while (!done.load()) {
+      struct timespec pause = {0, 1000000};
+      nanosleep(&pause, nullptr);
+    }
+  });
+  pipc__test_route_pause(20 * PIPC_MSEC);
+  int stray = 0, kept = 0;
+  long long slowest_ms = 0;
+  for (int round = 0; round < 5; round++) {
+    int fds[2];
+    ASSERT_EQ(0, pipe2(fds, O_CLOEXEC | O_NONBLOCK));
+    int route = pipc_signal_route_add(rt, fds[1]);
+    ASSERT_GE(route, 0);
+    ASSERT_EQ(0, pipc_signal_queue(getpid(), rt, round));
+    usleep(5000);  // the handler is in its pause, the fd read
+    int64_t t0 = pipc_test::NowMs();
+    ASSERT_EQ(0, pipc_signal_route_remove(route));
+    slowest_ms = std::max(slowest_ms, pipc_test::NowMs() - t0);
+    pipc_signal_info rec;
+    if (read(fds[0], &rec, sizeof rec) == (ssize_t)sizeof rec && rec.value == round) kept++;
+    close(fds[0]);
+    close(fds[1]);
+    int canary[2];  // takes the numbers just freed
+    ASSERT_EQ(0, pipe2(canary, O_CLOEXEC | O_NONBLOCK));
+    usleep(40000);
+    if (read(canary[0], &rec, sizeof rec) > 0) stray++;
+    close(canary[0]);
+    close(canary[1]);
+  }
+  pipc__test_route_pause(0);
+  done = true;
+  handler_thread.join();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  EXPECT_EQ(0, stray) << "records written to an fd after its route was removed";
+  EXPECT_EQ(5, kept) << "each record reached its own route's pipe before the removal returned";
+  EXPECT_GE(slowest_ms, 5) << "the removals waited for the handler";
 }
 
 TEST(SignalRoute, AForkedChildHasNoRoutes) {
