@@ -200,6 +200,72 @@ class SignalsTest {
     }
   }
 
+  /**
+   * Interrupts racing takes, some while a take is blocked in its read, some while records are
+   * waiting: a take that has read a signal returns it (with the thread's interrupt status left
+   * set), one that read nothing throws InterruptedException, and so every signal sent is taken
+   * exactly once, none lost to an interrupt.
+   */
+  @Test
+  void interruptsRacingTakesLoseNoSignal() throws Exception {
+    int sig = rt(11);
+    int total = 2000;
+    int self = (int) ProcessHandle.current().pid();
+    try (SignalQueue q = Signals.queue(sig)) {
+      BitSet seen = new BitSet(total);
+      AtomicInteger duplicates = new AtomicInteger();
+      AtomicInteger interrupted = new AtomicInteger();
+      AtomicInteger returnedWithStatus = new AtomicInteger();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      Thread taker = new Thread(() -> {
+        try {
+          int taken = 0;
+          while (taken < total) {
+            try {
+              SignalInfo s = q.take(PATIENCE);
+              synchronized (seen) {
+                if (seen.get(s.value())) {
+                  duplicates.incrementAndGet();
+                }
+                seen.set(s.value());
+              }
+              taken++;
+              if (Thread.interrupted()) {
+                returnedWithStatus.incrementAndGet();
+              }
+            } catch (InterruptedException e) {
+              interrupted.incrementAndGet();
+            } catch (TimedOutException e) {
+              throw new AssertionError("signals lost: " + taken + " of " + total + " arrived", e);
+            }
+          }
+          done.complete(null);
+        } catch (Throwable e) {
+          done.completeExceptionally(e);
+        }
+      });
+      taker.start();
+      for (int i = 0; i < total; i++) {
+        Signals.sigqueue(self, sig, i);
+        if ((i & 3) == 0) {
+          taker.interrupt();
+        }
+        if ((i & 63) == 0) {
+          Thread.sleep(1); // the taker catches up and blocks in its read
+        }
+      }
+      done.get(60, TimeUnit.SECONDS);
+      synchronized (seen) {
+        assertEquals(total, seen.cardinality(), "every signal sent was taken");
+      }
+      assertEquals(0, duplicates.get(), "no signal was taken twice");
+      assertEquals(0, q.lost());
+      assertTrue(interrupted.get() > 0, "interrupts ended takes: " + interrupted.get());
+      System.out.println("interrupted takes: " + interrupted.get() + ", signals returned with the status set: "
+          + returnedWithStatus.get());
+    }
+  }
+
   @Test
   void ignoreRestoreDefaultAndRestore() throws Exception {
     int sig = rt(3);
