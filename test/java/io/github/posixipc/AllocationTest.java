@@ -105,6 +105,47 @@ class AllocationTest {
     }
   }
 
+  /** A channel's messages: direct buffers (one call each way), heap buffers, and zero-copy. */
+  @Test
+  void channelMessagesAllocateNothing() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.shm("alloc-chan");
+      try (Channel out = Channel.create(name, 1 << 16, Channel.Role.PRODUCER);
+          Channel in = Channel.open(name, Channel.Role.CONSUMER)) {
+        assertNothingPerMessage("channel, direct buffers", (o, i) -> {
+          try {
+            o.clear();
+            out.send(o);
+            i.clear();
+            assertEquals(64, in.receive(i));
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        });
+        ByteBuffer heapOut = ByteBuffer.allocate(64);
+        ByteBuffer heapIn = ByteBuffer.allocate(64);
+        assertNothingPerMessage("channel, heap buffers", (o, i) -> {
+          try {
+            out.send(heapOut.clear());
+            assertEquals(64, in.receive(heapIn.clear()));
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        });
+        assertNothingPerMessage("channel, zero-copy", (o, i) -> {
+          try {
+            out.claim(64).putLong(0, 7L);
+            out.commit();
+            assertEquals(64, in.read().remaining());
+            in.release();
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        });
+      }
+    }
+  }
+
   @Test
   void fifoReadsAndWritesAllocateNothing() throws IOException {
     Path path = TestSupport.uniquePath("alloc-fifo");

@@ -197,6 +197,71 @@ class ChannelTest {
     }
   }
 
+  /**
+   * send and receive of direct buffers take one native call each (the core claims, copies and
+   * commits; reads, copies and releases): the same messages, positions, errors and leftovers as
+   * the claim-and-copy path of heap buffers, which they mix with freely.
+   */
+  @Test
+  void directBuffersSendAndReceiveInOneCallAsHeapBuffersDo() throws Exception {
+    try (IpcNames names = new IpcNames()) {
+      String name = names.shm("chan-direct");
+      try (Channel out = Channel.create(name, 4096, Channel.Role.PRODUCER);
+          Channel in = Channel.open(name, Channel.Role.CONSUMER)) {
+        ByteBuffer src = ByteBuffer.allocateDirect(32);
+        for (int i = 0; i < 32; i++) {
+          src.put(i, (byte) i);
+        }
+        src.position(3).limit(13);
+        out.send(src);
+        assertEquals(13, src.position(), "the position moved past what was sent");
+        out.send(ByteBuffer.wrap(new byte[] {42, 43})); // heap: claim, copy, commit
+        ByteBuffer dst = ByteBuffer.allocateDirect(64);
+        dst.position(5);
+        assertEquals(10, in.receive(dst));
+        assertEquals(15, dst.position());
+        for (int i = 0; i < 10; i++) {
+          assertEquals(3 + i, dst.get(5 + i), "byte " + i);
+        }
+        assertEquals(2, in.receive(dst.clear()), "a heap sender's message, into a direct buffer");
+        assertEquals(42, dst.get(0));
+
+        // Too small: EMSGSIZE naming the length, and the message stays.
+        out.send(src.clear());
+        PosixException small = assertThrows(PosixException.class, () -> in.receive(ByteBuffer.allocateDirect(8)));
+        assertEquals(Errno.EMSGSIZE, small.errno());
+        assertTrue(small.getMessage().contains("32 bytes"), small.getMessage());
+        ByteBuffer heap = ByteBuffer.allocate(32);
+        assertEquals(32, in.receive(heap, Duration.ZERO), "the message stayed");
+        assertEquals(31, heap.get(31));
+
+        // Empty, full, too long, wrong side: the exceptions of the other path.
+        assertThrows(WouldBlockException.class, () -> in.receive(dst.clear(), Duration.ZERO));
+        assertThrows(TimedOutException.class, () -> in.receive(dst.clear(), Duration.ofMillis(30)));
+        ByteBuffer big = ByteBuffer.allocateDirect(out.maxMessage() + 1);
+        assertThrows(IllegalArgumentException.class, () -> out.send(big));
+        assertEquals(0, big.position(), "a refused message leaves the buffer as it was");
+        assertThrows(IllegalStateException.class, () -> in.send(src.clear()));
+        assertThrows(IllegalStateException.class, () -> out.receive(dst.clear()));
+        ByteBuffer fill = ByteBuffer.allocateDirect(out.maxMessage());
+        try {
+          for (;;) {
+            out.send(fill.clear(), Duration.ZERO);
+          }
+        } catch (WouldBlockException full) {
+          assertFalse(full instanceof TimedOutException);
+        }
+        assertThrows(TimedOutException.class, () -> out.send(fill.clear(), Duration.ofMillis(30)));
+        assertEquals(0, fill.position(), "a send that timed out leaves the buffer as it was");
+        assertEquals(out.maxMessage(), in.receive(ByteBuffer.allocateDirect(out.maxMessage()), Duration.ZERO));
+        in.close();
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.receive(dst.clear()));
+        out.close();
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> out.send(src.clear()));
+      }
+    }
+  }
+
   @Test
   void badInputIsAClearException() throws Exception {
     try (IpcNames names = new IpcNames()) {

@@ -2,6 +2,7 @@ package io.github.posixipc;
 
 import io.github.posixipc.internal.Core;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.AsynchronousCloseException;
@@ -152,6 +153,9 @@ public final class Channel implements AutoCloseable {
       long skipped, long wakeups) {}
   private final String name;
   private final ChannelRing ring;
+  /** The direct buffers send and receive used last, with their addresses (see Buffers). */
+  private final Buffers.AddressCache sendCache = new Buffers.AddressCache();
+  private final Buffers.AddressCache receiveCache = new Buffers.AddressCache();
 
   private Channel(String name, ChannelRing ring) {
     this.name = name;
@@ -381,6 +385,16 @@ public final class Channel implements AutoCloseable {
   public void send(ByteBuffer src, Duration timeout) throws IOException, InterruptedException {
     ring.ensureOpen();
     int n = Objects.requireNonNull(src, "src").remaining();
+    if (src.isDirect()) {
+      // One native call: the core claims, copies from the buffer and commits.
+      try {
+        ring.send(sendCache.address(src) + src.position(), n, timeout);
+      } finally {
+        Reference.reachabilityFence(src);
+      }
+      src.position(src.position() + n);
+      return;
+    }
     ByteBuffer room = claim(n, timeout);
     int pos = src.position();
     try {
@@ -435,6 +449,20 @@ public final class Channel implements AutoCloseable {
     ring.ensureOpen();
     if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
       throw new ReadOnlyBufferException();
+    }
+    if (dst.isDirect()) {
+      // One native call: the core reads, copies into the buffer and releases.
+      int n;
+      try {
+        n = ring.receive(receiveCache.address(dst) + dst.position(), dst.remaining(), timeout);
+      } finally {
+        Reference.reachabilityFence(dst);
+      }
+      if (n >= 0) {
+        dst.position(dst.position() + n);
+        return n;
+      }
+      // EMSGSIZE: the message stayed; the path below reads it again to say how long it is.
     }
     ByteBuffer msg = read(timeout);
     int n = msg.remaining();

@@ -32,6 +32,9 @@ final class ChannelRing {
   /** The waiting calls ({@link #attempt}) and the ones that do not wait ({@link #now}). */
   private static final int CLAIM = 0;
   private static final int READ = 1;
+  /** Claim, copy and commit in one call (pipc_channel_send); read, copy, release likewise. */
+  private static final int SEND = 2;
+  private static final int RECEIVE = 3;
   private static final int COMMIT = 0;
   private static final int ABORT = 1;
   private static final int RELEASE = 2;
@@ -40,6 +43,8 @@ final class ChannelRing {
   /** One slice of a wait for room or for a message: see {@link Timeouts#await}. */
   private static final Timeouts.Slice<ChannelRing> CLAIM_SLICE = (c, slice) -> c.attempt(CLAIM, slice);
   private static final Timeouts.Slice<ChannelRing> READ_SLICE = (c, slice) -> c.attempt(READ, slice);
+  private static final Timeouts.Slice<ChannelRing> SEND_SLICE = (c, slice) -> c.attempt(SEND, slice);
+  private static final Timeouts.Slice<ChannelRing> RECEIVE_SLICE = (c, slice) -> c.attempt(RECEIVE, slice);
 
   final String what;
   final Role role;
@@ -57,6 +62,8 @@ final class ChannelRing {
   /** The length of the claim being made (the slice's argument) and the result of the last wait. */
   private long request;
   private long result;
+  /** The address of the bytes a one-call send copies from, or a receive copies to (the slice's). */
+  private long bytes;
 
   private ChannelRing(String what, Role role, SharedMemory segment, MappedRegion region, long handle) {
     this.what = what;
@@ -252,6 +259,67 @@ final class ChannelRing {
   }
 
   /**
+   * Sends length bytes at address (a direct buffer's, kept reachable by the caller) as one message:
+   * the core claims, copies and commits in one call. Errors as {@link #claim}.
+   */
+  void send(long address, int length, Duration timeout) throws IOException, InterruptedException {
+    need(Role.PRODUCER, "send");
+    if (length > maxMessage) {
+      throw new IllegalArgumentException("message length " + length + " outside 0.." + maxMessage + " of " + this);
+    }
+    long t = Timeouts.nanos(timeout);
+    take();
+    try {
+      request = length;
+      bytes = address;
+      int r = once(SEND_SLICE, t, "pipc_channel_send");
+      if (r < 0) {
+        throw Placement.failure(r, "pipc_channel_send", what);
+      }
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * Receives the next message into room bytes at address (a direct buffer's, kept reachable by the
+   * caller) in one call: read, copy, release. Returns its length, or -EMSGSIZE when it is longer
+   * than room (it stays, for a larger buffer). Other errors as {@link #read}.
+   */
+  int receive(long address, int room, Duration timeout) throws IOException, InterruptedException {
+    need(Role.CONSUMER, "receive");
+    long t = Timeouts.nanos(timeout);
+    take();
+    try {
+      request = room;
+      bytes = address;
+      int r = once(RECEIVE_SLICE, t, "pipc_channel_receive");
+      if (r == -Errno.EMSGSIZE) {
+        return r;
+      }
+      if (r < 0) {
+        throw Placement.failure(r, "pipc_channel_receive", what);
+      }
+      return (int) result;
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * One try with no deadline to compute (a busy channel sends and receives here), then the sliced
+   * wait as t says; an interrupted thread takes the wait's path, which throws. With the turn taken.
+   */
+  private int once(Timeouts.Slice<ChannelRing> slice, long t, String call) throws IOException,
+      InterruptedException {
+    int r = Thread.currentThread().isInterrupted() ? -Errno.EAGAIN : slice.wait(this, 0);
+    if (r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT || r == -Errno.EINTR) {
+      r = Timeouts.await(slice, this, t, call, what);
+    }
+    return r;
+  }
+
+  /**
    * Waits with the turn taken, as t says, and returns the view of the claim (length bytes) or
    * of the message read (length -1); gives the turn back when it fails.
    */
@@ -261,10 +329,7 @@ final class ChannelRing {
     try {
       // One try first, with no deadline to compute: a busy channel claims and reads here. An
       // interrupted thread takes the wait's path, which throws.
-      int r = Thread.currentThread().isInterrupted() ? -Errno.EAGAIN : slice.wait(this, 0);
-      if (r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT || r == -Errno.EINTR) {
-        r = Timeouts.await(slice, this, t, call, what);
-      }
+      int r = once(slice, t, call);
       if (r < 0) {
         throw Placement.failure(r, call, what);
       }
@@ -296,7 +361,12 @@ final class ChannelRing {
     long self = life.enter();
     try {
       long h = life.handle();
-      long r = op == CLAIM ? Core.pipc_channel_claim(h, request, sliceNanos) : Core.pipc_channel_read(h, sliceNanos);
+      long r = switch (op) {
+        case CLAIM -> Core.pipc_channel_claim(h, request, sliceNanos);
+        case READ -> Core.pipc_channel_read(h, sliceNanos);
+        case SEND -> Core.pipc_channel_send(h, bytes, request, sliceNanos);
+        default -> Core.pipc_channel_receive(h, bytes, request, sliceNanos);
+      };
       if (r >= 0) {
         result = r;
         return 0;

@@ -170,11 +170,17 @@ public class CoreConfig implements InfoMapper {
         "PIPC_CHANNEL_MAGIC", "PIPC_CHANNEL_MAX_MESSAGE", "PIPC_CHANNEL_SEGMENT_SIZE").skip());
     for (String unused : new String[] {"pipc_channel_create", "pipc_channel_open", "pipc_channel_create_anonymous",
         "pipc_channel_open_fd", "pipc_channel_fd", "pipc_channel_close", "pipc_channel_unlink", "pipc_channel_probe",
-        "pipc_channel_send", "pipc_channel_receive", "pipc_channel_read_length"}) {
+        "pipc_channel_read_length"}) {
       infoMap.put(new Info(unused).skip());
     }
     bind(infoMap, "pipc_channel_attach", "int pipc_channel_attach(" + I64 + " addr, " + I64 + " size, " + I64
         + " faulted, int role, " + U64OUT + " ch)");
+    // Channel.send and receive of a direct buffer: claim, copy and commit (read, copy, release) in
+    // one call.
+    bind(infoMap, "pipc_channel_send", "int pipc_channel_send(" + I64 + " ch, " + CBUF + " buf, " + SIZE
+        + " len, " + I64 + " timeout_ns)");
+    bind(infoMap, "pipc_channel_receive", I64 + " pipc_channel_receive(" + I64 + " ch, " + BUF + " buf, "
+        + SIZE + " len, " + I64 + " timeout_ns)");
     bind(infoMap, "pipc_channel_stat",
         "int pipc_channel_stat(" + I64 + " ch, @Cast(\"pipc_channel_stats*\") long[] st)");
     mapSysv(infoMap);
