@@ -422,6 +422,41 @@ TEST(SignalRoute, ABurstFromAnotherProcessArrivesInOrder) {
   ASSERT_EQ(0, pipc_signal_route_remove(route));
 }
 
+// Blocks signo in the calling thread and runs a thread with it unblocked,
+// napping, so that the handlers run there (as in a JVM, where they run on a
+// thread other than the reader's). Stop() ends it, puts the caller's mask
+// back and returns how many naps a handler cut short.
+class HandlerThread {
+ public:
+  explicit HandlerThread(int signo) {
+    sigemptyset(&set_);
+    sigaddset(&set_, signo);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] {
+      pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+      while (!done_.load()) {
+        struct timespec pause = {0, 1000000};
+        if (nanosleep(&pause, nullptr) < 0) handled_++;
+      }
+    });
+  }
+  long Stop() {
+    if (thread_.joinable()) {
+      done_ = true;
+      thread_.join();
+      pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    return handled_.load();
+  }
+  ~HandlerThread() { Stop(); }
+
+ private:
+  sigset_t set_, old_;
+  std::atomic<bool> done_{false};
+  std::atomic<long> handled_{0};
+  std::thread thread_;
+};
+
 // Once remove returns, no handler writes to the old fd. The signal is
 // blocked in this thread and taken by another one (as in a JVM, where the
 // handler runs on a thread other than the reader's), so handlers run while
@@ -431,19 +466,7 @@ TEST(SignalRoute, ABurstFromAnotherProcessArrivesInOrder) {
 TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   const int rt = pipc_sigrtmin() + 7;
   ASSERT_EQ(0, pipc_signal_catch(rt));
-  sigset_t set, old;
-  sigemptyset(&set);
-  sigaddset(&set, rt);
-  ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &set, &old));
-  std::atomic<bool> done{false};
-  std::atomic<long> handled_on_other{0};
-  std::thread taker([&] {
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    while (!done.load()) {
-      struct timespec pause = {0, 1000000};
-      if (nanosleep(&pause, nullptr) < 0) handled_on_other++;
-    }
-  });
+  HandlerThread taker(rt);
   pid_t parent = getpid();
   pid_t child = pipc_test::ForkChild([&] {
     for (;;) {
@@ -476,12 +499,9 @@ TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   }
   kill(child, SIGKILL);
   pipc_test::WaitChild(child);
-  done = true;
-  taker.join();
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  EXPECT_GT(taker.Stop(), 0) << "the handlers ran on the other thread";
   EXPECT_EQ(0, stray);
   EXPECT_GE(routed, 100) << "the routes got records while they were there";
-  EXPECT_GT(handled_on_other.load(), 0) << "the handlers ran on the other thread";
 }
 
 // A handler that chose a route's fd before the route was removed is still
@@ -493,19 +513,7 @@ TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
 TEST(SignalRoute, ARemovalWaitsForAHandlerStillWritingToItsFd) {
   const int rt = pipc_sigrtmin() + 8;
   ASSERT_EQ(0, pipc_signal_catch(rt));
-  sigset_t set, old;
-  sigemptyset(&set);
-  sigaddset(&set, rt);
-  ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &set, &old));
-  // The handlers run on this thread, the only one with the signal unblocked.
-  std::atomic<bool> done{false};
-  std::thread handler_thread([&] {
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    while (!done.load()) {
-      struct timespec pause = {0, 1000000};
-      nanosleep(&pause, nullptr);
-    }
-  });
+  HandlerThread handler_thread(rt);
   pipc__test_route_pause(20 * PIPC_MSEC);
   int stray = 0, kept = 0;
   long long slowest_ms = 0;
@@ -531,9 +539,7 @@ TEST(SignalRoute, ARemovalWaitsForAHandlerStillWritingToItsFd) {
     close(canary[1]);
   }
   pipc__test_route_pause(0);
-  done = true;
-  handler_thread.join();
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  handler_thread.Stop();
   EXPECT_EQ(0, stray) << "records written to an fd after its route was removed";
   EXPECT_EQ(5, kept) << "each record reached its own route's pipe before the removal returned";
   EXPECT_GE(slowest_ms, 5) << "the removals waited for the handler";

@@ -267,17 +267,9 @@ final class ChannelRing {
     if (length > maxMessage) {
       throw new IllegalArgumentException("message length " + length + " outside 0.." + maxMessage + " of " + this);
     }
-    long t = Timeouts.nanos(timeout);
-    take();
-    try {
-      request = length;
-      bytes = address;
-      int r = once(SEND_SLICE, t, "pipc_channel_send");
-      if (r < 0) {
-        throw Placement.failure(r, "pipc_channel_send", what);
-      }
-    } finally {
-      turn.unlock();
+    int r = oneCall(SEND_SLICE, Timeouts.nanos(timeout), length, address, "pipc_channel_send");
+    if (r < 0) {
+      throw Placement.failure(r, "pipc_channel_send", what);
     }
   }
 
@@ -288,19 +280,25 @@ final class ChannelRing {
    */
   int receive(long address, int room, Duration timeout) throws IOException, InterruptedException {
     need(Role.CONSUMER, "receive");
-    long t = Timeouts.nanos(timeout);
+    int r = oneCall(RECEIVE_SLICE, Timeouts.nanos(timeout), room, address, "pipc_channel_receive");
+    if (r < 0 && r != -Errno.EMSGSIZE) {
+      throw Placement.failure(r, "pipc_channel_receive", what);
+    }
+    return r;
+  }
+
+  /**
+   * A one-call send or receive of length bytes at address, with the turn taken for it: the
+   * call's result (the length received; 0 for a send) or its negative errno.
+   */
+  private int oneCall(Timeouts.Slice<ChannelRing> slice, long t, long length, long address, String call)
+      throws IOException, InterruptedException {
     take();
     try {
-      request = room;
+      request = length;
       bytes = address;
-      int r = once(RECEIVE_SLICE, t, "pipc_channel_receive");
-      if (r == -Errno.EMSGSIZE) {
-        return r;
-      }
-      if (r < 0) {
-        throw Placement.failure(r, "pipc_channel_receive", what);
-      }
-      return (int) result;
+      int r = once(slice, t, call);
+      return r < 0 ? r : (int) result; // read under the turn: the next holder overwrites it
     } finally {
       turn.unlock();
     }
