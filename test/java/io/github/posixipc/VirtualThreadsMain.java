@@ -48,7 +48,7 @@ public final class VirtualThreadsMain {
   static final List<String> KINDS = List.of("pipe-read", "pipe-write", "fifo-read", "fifo-write",
       "fifo-open", "accept", "socket-read", "socket-receive", "socket-receive-fds", "mq-receive",
       "mq-send", "named-semaphore", "unnamed-semaphore", "mutex", "condition", "signal-queue",
-      "poller", "child-wait");
+      "poller", "channel-receive", "sysv-receive", "sysv-semaphore", "child-wait");
 
   private static PrintStream out;
   private static BufferedReader in;
@@ -458,6 +458,29 @@ public final class VirtualThreadsMain {
             return null;
           };
         }
+        case "channel-receive": {
+          // Every thread receives on one consumer handle: one waits in the core (handed off to
+          // a platform thread), the others for their turn on the handle (parked in a lock).
+          out.println("NAME shm " + name);
+          Channel c = keep(Channel.create(name, 1 << 16, Channel.Role.CONSUMER));
+          release = "CHSEND " + name + " " + n;
+          return () -> c.receive(ByteBuffer.allocateDirect(8));
+        }
+        case "sysv-receive": {
+          SysVMessageQueue q = keep(SysVMessageQueue.open(SysV.PRIVATE, SysVMessageQueue.options().create()));
+          out.println("NAME sysv-msg " + q.id());
+          release = "SYSVSEND " + q.id() + " " + n;
+          return () -> q.receive(ByteBuffer.allocateDirect(8), 0);
+        }
+        case "sysv-semaphore": {
+          SysVSemaphoreSet set = keep(SysVSemaphoreSet.open(SysV.PRIVATE, SysVSemaphoreSet.options().initialValues(0)));
+          out.println("NAME sysv-sem " + set.id());
+          release = "SYSVSEMPOST " + set.id() + " " + n;
+          return () -> {
+            set.apply(SysVSemaphoreSet.Operation.add(0, -1));
+            return null;
+          };
+        }
         case "child-wait": {
           StringBuilder pids = new StringBuilder("KILL");
           List<ChildProcess> children = new ArrayList<>();
@@ -586,6 +609,26 @@ public final class VirtualThreadsMain {
             for (int i = Integer.parseInt(w[2]); i > 0; i--) {
               b.clear();
               q.receive(b, Duration.ofSeconds(10));
+            }
+          }
+          break;
+        case "SYSVSEND": {
+          SysVMessageQueue q = hold(SysVMessageQueue.ofId(Integer.parseInt(w[1])));
+          for (int i = Integer.parseInt(w[2]); i > 0; i--) {
+            q.send(1, new byte[] {4}, Duration.ofSeconds(10));
+          }
+          break;
+        }
+        case "SYSVSEMPOST": {
+          SysVSemaphoreSet set = hold(SysVSemaphoreSet.ofId(Integer.parseInt(w[1])));
+          set.apply(SysVSemaphoreSet.Operation.add(0, Integer.parseInt(w[2])));
+          break;
+        }
+        case "CHSEND":
+          try (Channel c = Channel.open(w[1], Channel.Role.PRODUCER)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(8);
+            for (int i = Integer.parseInt(w[2]); i > 0; i--) {
+              c.send(b.clear(), Duration.ofSeconds(10));
             }
           }
           break;

@@ -42,7 +42,7 @@ class VirtualThreadsTest {
   }
 
   /**
-   * 1,008 virtual threads blocked at once, 56 in each kind of blocking call, on a scheduler of
+   * 1,176 virtual threads blocked at once, 56 in each kind of blocking call, on a scheduler of
    * two carriers (which holding carriers in native calls would starve at once); half of each kind
    * released by a further virtual thread of that JVM, half by this process; all done within 10 s,
    * and JFR saw no pinned park.
@@ -95,7 +95,7 @@ class VirtualThreadsTest {
         + " (DONE <ms from release to the last one's end> <jdk.VirtualThreadPinned events>)");
     assertTrue(result.startsWith("DONE "), result);
     assertEquals(VirtualThreadsMain.KINDS.size() * 2 * 28, blocked, "all were parked at once");
-    assertEquals(VirtualThreadsMain.KINDS.size(), 18);
+    assertEquals(VirtualThreadsMain.KINDS.size(), 21);
     String[] done = result.split(" ");
     assertTrue(Long.parseLong(done[1]) < 10_000, "released within 10 s: " + result);
     assertEquals("0", done[2], "jdk.VirtualThreadPinned events");
@@ -115,6 +115,12 @@ class VirtualThreadsTest {
             break;
           case "shm":
             SharedMemory.unlink(w[1]);
+            break;
+          case "sysv-msg":
+            SysVMessageQueue.remove(Integer.parseInt(w[1]));
+            break;
+          case "sysv-sem":
+            SysVSemaphoreSet.remove(Integer.parseInt(w[1]));
             break;
           case "pid":
             ProcessHandle.of(Long.parseLong(w[1])).ifPresent(ProcessHandle::destroyForcibly);
@@ -307,6 +313,33 @@ class VirtualThreadsTest {
         pipe.close();
       });
     }});
+    s.add(new Object[] {"channel receive", (Scenario) n -> {
+      String name = n.shm("vt-chan");
+      Channel c = Channel.create(name, 4096, Channel.Role.CONSUMER);
+      return new Blocked(() -> c.receive(ByteBuffer.allocateDirect(8)), c, () -> {
+        c.close();
+        Channel.unlink(name);
+      });
+    }});
+    s.add(new Object[] {"System V queue receive", (Scenario) n -> {
+      SysVMessageQueue q = SysVMessageQueue.open(SysV.PRIVATE, SysVMessageQueue.options().create());
+      int id = q.id();
+      return new Blocked(() -> q.receive(ByteBuffer.allocateDirect(8), 0), q, () -> {
+        q.close();
+        SysVMessageQueue.remove(id);
+      });
+    }});
+    s.add(new Object[] {"System V semaphore", (Scenario) n -> {
+      SysVSemaphoreSet set = SysVSemaphoreSet.open(SysV.PRIVATE, SysVSemaphoreSet.options().initialValues(0));
+      int id = set.id();
+      return new Blocked(() -> {
+        set.apply(SysVSemaphoreSet.Operation.add(0, -1));
+        return null;
+      }, set, () -> {
+        set.close();
+        SysVSemaphoreSet.remove(id);
+      });
+    }});
     s.add(new Object[] {"child wait", (Scenario) n -> {
       ChildProcess c = ChildProcess.builder("sleep", "60").start();
       int pid = c.pid();
@@ -375,7 +408,7 @@ class VirtualThreadsTest {
         report.add(how + ": " + onPlatform + " / " + onVirtual);
         assertEquals(onPlatform.what(), onVirtual.what(), how);
         String expected = interrupt
-            ? kind.matches("(named|unnamed) semaphore.*|mutex.*|condition.*|signal.*|child.*")
+            ? kind.matches("(named|unnamed) semaphore.*|mutex.*|condition.*|signal.*|channel.*|child.*")
                 ? InterruptedException.class.getSimpleName()
                 : ClosedByInterruptException.class.getSimpleName()
             : AsynchronousCloseException.class.getSimpleName();

@@ -645,7 +645,10 @@ final class Descriptor implements Runnable {
     hooks.beginBlocking();
     try {
       int fd = (int) handle;
-      int events = ParkingPoller.events(syscall);
+      // An identifier (a System V queue or semaphore set) is no descriptor: nothing to poll, so
+      // its calls try and back off (as a mutex does) instead of watching some unrelated file that
+      // has the same number.
+      int events = identifier ? 0 : ParkingPoller.events(syscall);
       int round = 0;
       for (;;) {
         r = attempt(op, fd, a, b, c);
