@@ -48,7 +48,7 @@ public final class VirtualThreadsMain {
   static final List<String> KINDS = List.of("pipe-read", "pipe-write", "fifo-read", "fifo-write",
       "fifo-open", "accept", "socket-read", "socket-receive", "socket-receive-fds", "mq-receive",
       "mq-send", "named-semaphore", "unnamed-semaphore", "mutex", "condition", "signal-queue",
-      "poller", "channel-receive", "sysv-receive", "sysv-semaphore", "child-wait");
+      "poller", "channel-receive", "sysv-receive", "sysv-semaphore", "java.net-read", "child-wait");
 
   private static PrintStream out;
   private static BufferedReader in;
@@ -342,9 +342,10 @@ public final class VirtualThreadsMain {
           };
         }
         case "socket-read":
+        case "java.net-read":
         case "socket-receive":
         case "socket-receive-fds": {
-          boolean stream = kind.equals("socket-read");
+          boolean stream = kind.equals("socket-read") || kind.equals("java.net-read");
           Path p = dir.resolve(name.substring(1) + ".sock");
           out.println("NAME path " + p);
           SocketType type = stream ? SocketType.STREAM : SocketType.SEQPACKET;
@@ -356,6 +357,16 @@ public final class VirtualThreadsMain {
           }
           String what = stream ? "SOCKWRITE" : kind.equals("socket-receive") ? "SOCKSEND" : "SOCKFDS";
           release = what + " " + p + " " + n;
+          if (kind.equals("java.net-read")) {
+            // The java.net view over the connection, as a JDBC driver reads it.
+            java.io.InputStream view = io.github.posixipc.net.UnixSocket.of(conn).getInputStream();
+            return () -> {
+              if (view.read() < 0) {
+                throw new IOException("end of stream");
+              }
+              return null;
+            };
+          }
           if (stream) {
             return () -> readOne(conn);
           }
