@@ -58,6 +58,9 @@ int pipc__check_catchable(int signo);
  * fd and writing the record to it (0: no pause, the default). */
 void pipc__test_route_pause(long ns);
 
+/* Tests only: how many such pauses handlers have begun. */
+long pipc__test_route_pauses(void);
+
 /*
  * Reads up to n whitespace-separated unsigned numbers from a file such as
  * /proc/sys/kernel/sem into out, each saturated at INT64_MAX (shmmax is

@@ -65,7 +65,11 @@ static _Atomic int pipc__in_handler;
  * removal must wait out. 0 outside the tests: one relaxed load per route. */
 static _Atomic long pipc__route_pause_ns;
 
+static _Atomic long pipc__route_pauses;
+
 void pipc__test_route_pause(long ns) { atomic_store(&pipc__route_pause_ns, ns); }
+
+long pipc__test_route_pauses(void) { return atomic_load(&pipc__route_pauses); }
 
 /* The dispositions from before the library first changed them. */
 static struct sigaction pipc__saved[PIPC__NSIG];
@@ -117,6 +121,7 @@ static void pipc__dispatch(int signo, siginfo_t *si, void *context) {
       long pause = atomic_load_explicit(&pipc__route_pause_ns, memory_order_relaxed);
       if (pause > 0) {
         struct timespec ts = {pause / 1000000000L, pause % 1000000000L};
+        atomic_fetch_add(&pipc__route_pauses, 1);
         nanosleep(&ts, NULL); /* async-signal-safe */
       }
       /* Full (EAGAIN): counted for that route, never silent. */
