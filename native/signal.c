@@ -62,9 +62,9 @@ static _Atomic bool pipc__tee[PIPC__NSIG];
 static _Atomic int pipc__in_handler;
 /* Tests only (pipc__test_route_pause): how long a handler pauses between
  * reading a route's fd and writing to it, to hold open the window that a
- * removal must wait out. 0 outside the tests: one relaxed load per route. */
+ * removal must wait out, and how many such pauses began. 0 outside the
+ * tests: one relaxed load per route. */
 static _Atomic long pipc__route_pause_ns;
-
 static _Atomic long pipc__route_pauses;
 
 void pipc__test_route_pause(long ns) { atomic_store(&pipc__route_pause_ns, ns); }

@@ -458,12 +458,13 @@ class HandlerThread {
   std::thread thread_;
 };
 
-// Once remove returns, no handler writes to the old fd. The signal is
-// blocked in this thread and taken by another one (as in a JVM, where the
-// handler runs on a thread other than the reader's), so handlers run while
-// routes are added and removed, with another process flooding the signal,
-// until 100 of them have had records; after each removal the numbers go to
-// a fresh pipe that must stay empty.
+// Routes added and removed under load: another process floods the signal,
+// handled on another thread (as in a JVM, where the handler runs on a thread
+// other than the reader's), until 100 routes have had records while they
+// were there; after each removal the numbers go to a fresh pipe that must
+// stay empty. The window a removal must wait out is narrow here, so this
+// seldom catches a removal that does not wait:
+// ARemovalWaitsForAHandlerStillWritingToItsFd holds it open and does.
 TEST(SignalRoute, NoWriteReachesAnFdAfterItsRouteIsRemoved) {
   const int rt = pipc_sigrtmin() + 7;
   ASSERT_EQ(0, pipc_signal_catch(rt));

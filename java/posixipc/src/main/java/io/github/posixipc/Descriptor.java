@@ -791,7 +791,7 @@ final class Descriptor implements Runnable {
       return true;
     }
     boolean ok = ParkingPoller.INSTANCE.arm(this, fd, inPoller, want);
-    inPoller = true; // or possibly, after a failure: leavePoller's ENOENT is harmless
+    inPoller |= ok;
     watched = ok ? want : 0;
     return ok;
   }
