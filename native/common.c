@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,8 @@ int pipc_fd_preclose(int fd) {
 /* --------------------------------------------------------------- threads */
 
 int64_t pipc_thread_self(void) { return (int64_t)(uintptr_t)pthread_self(); }
+
+int pipc_thread_yield(void) { return sched_yield() < 0 ? PIPC__ERR() : 0; }
 
 int pipc_thread_signal(int64_t thread, int signo) {
   return -pthread_kill((pthread_t)(uintptr_t)thread, signo);

@@ -158,6 +158,12 @@ int pipc_fd_preclose(int fd);
 int64_t pipc_thread_self(void);
 
 /*
+ * Gives the CPU to another thread that is ready to run on it, if there is one
+ * (sched_yield); returns at once otherwise. Returns 0 or -errno.
+ */
+int pipc_thread_yield(void);
+
+/*
  * Sends signo to a thread of this process (pthread_kill). With the wake-up
  * handler installed, a call that thread is blocked in returns -EINTR. The
  * caller must know that the thread is still alive. Returns 0 or -errno.

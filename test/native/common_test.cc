@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <posixipc/posixipc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -62,6 +63,41 @@ TEST(Signals, NamesAndNumbersBothWays) {
 }
 
 TEST(Version, MatchesTheBuild) { EXPECT_STRNE("", pipc_version()); }
+
+// pipc_thread_yield gives the CPU to a thread that is ready to run on it: two
+// threads pinned to one CPU, the other one spinning until told to finish; the
+// caller yields until it has, which takes a few yields, not the scheduler
+// tick that preemption would wait for.
+TEST(Threads, YieldLetsAThreadOnTheSameCpuRun) {
+  cpu_set_t saved;
+  ASSERT_EQ(0, sched_getaffinity(0, sizeof saved, &saved));
+  int cpu = -1;
+  for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+    if (CPU_ISSET(i, &saved)) cpu = i;
+  ASSERT_GE(cpu, 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  ASSERT_EQ(0, sched_setaffinity(0, sizeof one, &one));
+  std::atomic<int> stage{0};
+  std::thread other([&] {
+    // Inherits the one-CPU mask.
+    stage.store(1);
+    while (stage.load() != 2) {
+    }
+    stage.store(3);
+  });
+  while (stage.load() != 1) ASSERT_EQ(0, pipc_thread_yield());
+  stage.store(2);
+  long yields = 0;
+  while (stage.load() != 3) {
+    ASSERT_EQ(0, pipc_thread_yield());
+    yields++;
+  }
+  other.join();
+  ASSERT_EQ(0, sched_setaffinity(0, sizeof saved, &saved));
+  EXPECT_LT(yields, 1000) << "the other thread ran only when preempted";
+}
 
 TEST(Fd, CloseRejectsBadDescriptorsAndIsNeverRetried) {
   EXPECT_EQ(-EBADF, pipc_fd_close(-1));
