@@ -161,6 +161,8 @@ final class Descriptor implements Runnable {
    * costs none. Taken out when the last parked thread gives up its watch and at close.
    */
   private boolean inPoller;
+  /** Whether the next virtual-thread wait on it spins before it parks: see VirtualThreads.Spin. */
+  private final VirtualThreads.Spin spin = new VirtualThreads.Spin();
 
   /**
    * An open descriptor. nowait: whether timed transfers on it are non-blocking in the kernel
@@ -642,6 +644,7 @@ final class Descriptor implements Runnable {
     enterUnsignalled();
     long r = 0;
     boolean parkedOnce = false;
+    boolean spun = false;
     hooks.beginBlocking();
     try {
       int fd = (int) handle;
@@ -650,6 +653,9 @@ final class Descriptor implements Runnable {
       // has the same number.
       int events = identifier ? 0 : ParkingPoller.events(syscall);
       int round = 0;
+      // No spin behind threads already parked here: they wait for the same readiness, and a
+      // newcomer that spun would take it from the one the poller wakes for it.
+      long spinEnd = parkedCount == 0 ? spin.start(timeoutNs > 0 ? timeoutNs : -1) : 0;
       for (;;) {
         r = attempt(op, fd, a, b, c);
         if (closing()) {
@@ -668,12 +674,21 @@ final class Descriptor implements Runnable {
             break;
           }
         }
+        if (parkedCount == 0 && VirtualThreads.spin(spinEnd)) {
+          spun = true;
+          continue;
+        }
+        spin.missed(spinEnd);
+        spinEnd = 0;
         if (events != 0) {
           park(fd, events, left);
           parkedOnce = true;
         } else {
           round = VirtualThreads.backoff(round, left);
         }
+      }
+      if (spun && spinEnd != 0) {
+        spin.answered();
       }
     } finally {
       if (parkedOnce) {

@@ -114,11 +114,27 @@ final class Timeouts {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
+      long start = System.nanoTime();
       int r = slice.wait(target, 0);
-      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+      for (long end = VirtualThreads.spinEnd(t); again(r) && VirtualThreads.spin(end); ) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        try {
+          r = slice.wait(target, 0);
+        } catch (ClosedChannelException e) {
+          throw closedDuring(e, true);
+        }
+      }
+      if (!again(r)) {
         return r;
       }
-      return VirtualThreads.handOff(() -> sliced(slice, target, t, call, what));
+      // The time the spin took counts against the timeout.
+      long rest = t < 0 ? t : t - (System.nanoTime() - start);
+      if (t > 0 && rest <= 0) {
+        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
+      }
+      return VirtualThreads.handOff(() -> sliced(slice, target, rest, call, what));
     }
     return sliced(slice, target, t, call, what);
   }
@@ -137,6 +153,7 @@ final class Timeouts {
       throw new InterruptedException();
     }
     long deadline = deadline(t);
+    long spinEnd = VirtualThreads.spinEnd(t);
     boolean tried = false;
     for (int round = 0;; ) {
       int r;
@@ -145,7 +162,7 @@ final class Timeouts {
       } catch (ClosedChannelException e) {
         throw closedDuring(e, tried);
       }
-      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+      if (!again(r)) {
         return r;
       }
       tried = true;
@@ -153,11 +170,18 @@ final class Timeouts {
       if (t > 0 && left <= 0) {
         throw new TimedOutException(Errno.ETIMEDOUT, call, what);
       }
-      round = VirtualThreads.backoff(round, left);
+      if (!VirtualThreads.spin(spinEnd)) {
+        round = VirtualThreads.backoff(round, left);
+      }
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
     }
+  }
+
+  /** Whether a slice's result r means "not yet": go on waiting. */
+  private static boolean again(int r) {
+    return r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR;
   }
 
   private static ClosedChannelException closedDuring(ClosedChannelException e, boolean waited) {

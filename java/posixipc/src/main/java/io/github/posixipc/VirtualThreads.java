@@ -1,5 +1,6 @@
 package io.github.posixipc;
 
+import io.github.posixipc.internal.Core;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -56,7 +57,107 @@ final class VirtualThreads {
    */
   static final long MAX_BACKOFF_NANOS = Timeouts.SLICE_NANOS;
 
+  /**
+   * How long a wait on a virtual thread keeps trying before it parks (or hands the wait off), in
+   * nanoseconds: the system property {@code posixipc.virtualSpinNanos}, default {@value
+   * #DEFAULT_SPIN_NANOS}; 0 parks at the first "would block". Each round of the spin gives the
+   * CPU away ({@code sched_yield}), so that a peer waiting for that CPU can answer, then tries
+   * again. An answer that comes within the spin costs no park, no poller and no carrier wake-up.
+   */
+  static final long SPIN_NANOS;
+
+  static final String SPIN_PROPERTY = "posixipc.virtualSpinNanos";
+
+  static final long DEFAULT_SPIN_NANOS = 20_000L;
+
+  /** The longest spin stage the property may ask for: 10 ms. */
+  static final long MAX_SPIN_NANOS = 10_000_000L;
+
+  static {
+    String v = System.getProperty(SPIN_PROPERTY);
+    SPIN_NANOS = v == null ? DEFAULT_SPIN_NANOS : parseSpinNanos(v);
+  }
+
+  /** Parses the spin property: a number of nanoseconds from 0 to {@link #MAX_SPIN_NANOS}. */
+  static long parseSpinNanos(String text) {
+    try {
+      long n = Long.parseLong(text.trim());
+      if (n >= 0 && n <= MAX_SPIN_NANOS) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("-D" + SPIN_PROPERTY + " takes a number of nanoseconds from 0 to "
+        + MAX_SPIN_NANOS + ", not \"" + text + "\"");
+  }
+
   private VirtualThreads() {}
+
+  /**
+   * The end of the spin stage of a wait that starts now with the time left leftNanos (-1: no
+   * bound), as {@link System#nanoTime()}; 0 when there is no spin stage.
+   */
+  static long spinEnd(long leftNanos) {
+    if (SPIN_NANOS == 0 || leftNanos == 0) {
+      return 0;
+    }
+    long spin = leftNanos < 0 ? SPIN_NANOS : Math.min(SPIN_NANOS, leftNanos);
+    // Never 0 itself, which means "no stage".
+    return (System.nanoTime() + spin) | 1;
+  }
+
+  /**
+   * What a handle remembers of its spin stages, so that waits whose answer never comes within
+   * the spin (an idle connection's reads, say) stop paying for it: after a spin that ended in a
+   * park, the next waits skip the stage (1, 2, 4, ... up to {@value #MAX_SKIP} of them, doubling
+   * while the misses go on); one spin that is answered ends the skipping. Its fields are updated
+   * without synchronization by the threads that wait on the handle: it is a hint, and a lost
+   * update only costs a spin more or less.
+   */
+  static final class Spin {
+    static final int MAX_SKIP = 64;
+    private int skip;
+    private int penalty;
+
+    /** The end of the spin stage of a wait that starts now (see {@link #spinEnd}), or 0. */
+    long start(long leftNanos) {
+      int s = skip;
+      if (s > 0) {
+        skip = s - 1;
+        return 0;
+      }
+      return spinEnd(leftNanos);
+    }
+
+    /** A spin stage was answered: spin from the next wait on. */
+    void answered() {
+      if (penalty != 0) {
+        penalty = 0;
+      }
+    }
+
+    /** The spin stage that ended at spinEnd was not answered: skip it for the next waits. */
+    void missed(long spinEnd) {
+      if (spinEnd != 0) {
+        int p = Math.min(Math.max(1, penalty * 2), MAX_SKIP);
+        penalty = p;
+        skip = p;
+      }
+    }
+  }
+
+  /**
+   * One round of a spin stage that ends at spinEnd: gives the CPU away and returns true (try
+   * again), or returns false once the stage is over (park).
+   */
+  static boolean spin(long spinEnd) {
+    if (spinEnd == 0 || System.nanoTime() - spinEnd >= 0) {
+      return false;
+    }
+    Core.pipc_thread_yield();
+    return true;
+  }
 
   /** True when the calling thread is virtual. Call only when {@link #SUPPORTED}. */
   static boolean current() {
