@@ -465,12 +465,6 @@ public final class UnixSocket extends Socket {
    *
    * @throws UnsupportedOperationException for any other option
    */
-  /**
-   * {@code SO_SNDBUF} and {@code SO_RCVBUF} are real; the TCP and IP options (see the class
-   * comment) are accepted without effect, by name.
-   *
-   * @throws UnsupportedOperationException for any other option
-   */
   @Override
   public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
     options.set(name, value);
