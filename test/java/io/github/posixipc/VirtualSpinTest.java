@@ -82,6 +82,41 @@ class VirtualSpinTest {
   }
 
   /**
+   * Reads of a pipe whose data comes 5 ms after each read begins, far past the 20 µs spin: the
+   * descriptor learns that its spins go unanswered and skips them (8 waits: spin, skip, spin,
+   * skip, skip, spin, ...; the skips doubled twice).
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aDescriptorWhoseSpinsGoUnansweredSkipsThem() throws Exception {
+    assumeVirtualThreads();
+    try (Pipe p = Pipe.open()) {
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread reader = VirtualThreadsMain.virtualFactory().newThread(() -> {
+        try {
+          for (int i = 0; i < 8; i++) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            readFully(p.source(), b);
+          }
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      });
+      reader.start();
+      for (int i = 0; i < 8; i++) {
+        Thread.sleep(5);
+        p.sink().write(ByteBuffer.wrap(new byte[] {(byte) i}));
+      }
+      reader.join(20_000);
+      if (failure.get() != null) {
+        throw new AssertionError(failure.get());
+      }
+      assertTrue(p.source().descriptor.spinHint().penalty() >= 2,
+          "penalty after 8 unanswered waits: " + p.source().descriptor.spinHint().penalty());
+    }
+  }
+
+  /**
    * 20,000 round trips between a virtual thread and a platform echo thread, over pipes and over a
    * socket pair: with most answers coming within the spin, every byte arrives, in order.
    */

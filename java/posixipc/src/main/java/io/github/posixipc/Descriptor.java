@@ -736,6 +736,11 @@ final class Descriptor implements Runnable {
     }
   }
 
+  /** What this descriptor remembers of its virtual threads' spin stages (for the tests). */
+  VirtualThreads.Spin spinHint() {
+    return spin;
+  }
+
   /** How long a guarded attempt may take before the Waker signals its carrier. */
   private static final long GUARD_NANOS = 1_000_000L;
 
@@ -825,12 +830,21 @@ final class Descriptor implements Runnable {
       watched = 0;
       boolean all = (events & (Core.PIPC_ERROR | Core.PIPC_HANGUP)) != 0;
       int left = events & (Core.PIPC_READABLE | Core.PIPC_WRITABLE);
+      boolean woke = false;
       for (int i = 0; i < parkedCount && (all || left != 0); i++) {
         int e = parkedEvents[i];
         if (all || (e & left) != 0) {
           left &= ~e;
+          woke = true;
           java.util.concurrent.locks.LockSupport.unpark(parked[i]);
         }
+      }
+      // A report of an earlier watch (one for writers that a writer, woken meanwhile, replaced
+      // with one for readers only) can find no thread that waits for what it reports. The watch
+      // it replaced may have reported too, and been taken here for the late one it now is: with
+      // nobody woken to watch again, arm it again here for the threads still parked.
+      if (!woke && parkedCount > 0) {
+        rewatch(fd);
       }
     }
   }

@@ -130,6 +130,11 @@ final class VirtualThreads {
       return spinEnd(leftNanos);
     }
 
+    /** How many of the next waits skip the stage, after the misses so far (for the tests). */
+    int penalty() {
+      return penalty;
+    }
+
     /** A spin stage was answered: spin from the next wait on. */
     void answered() {
       if (penalty != 0) {
