@@ -654,8 +654,10 @@ final class Descriptor implements Runnable {
       int events = identifier ? 0 : ParkingPoller.events(syscall);
       int round = 0;
       // No spin behind threads already parked here: they wait for the same readiness, and a
-      // newcomer that spun would take it from the one the poller wakes for it.
-      long spinEnd = parkedCount == 0 ? spin.start(timeoutNs > 0 ? timeoutNs : -1) : 0;
+      // newcomer that spun would take it from the one the poller wakes for it. None either where
+      // each try is a guarded one (a FIFO opened by path), which wakes the Waker.
+      long spinEnd = parkedCount == 0 && (nowait || identifier)
+          ? spin.start(timeoutNs > 0 ? timeoutNs : -1) : 0;
       for (;;) {
         r = attempt(op, fd, a, b, c);
         if (closing()) {
@@ -715,7 +717,8 @@ final class Descriptor implements Runnable {
    * the Waker signals it out of such a wait within a millisecond or so.
    */
   private long attempt(Call op, int fd, long a, long b, long c) {
-    if (nowait) {
+    // An identifier's call with a timeout of zero is made with IPC_NOWAIT: it cannot wait.
+    if (nowait || identifier) {
       return op.invoke(fd, a, b, c, 0);
     }
     long carrier;
