@@ -311,7 +311,7 @@ final class ChannelRing {
   private int once(Timeouts.Slice<ChannelRing> slice, long t, String call) throws IOException,
       InterruptedException {
     int r = Thread.currentThread().isInterrupted() ? -Errno.EAGAIN : slice.wait(this, 0);
-    if (r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT || r == -Errno.EINTR) {
+    if (Timeouts.again(r)) {
       r = Timeouts.await(slice, this, t, call, what);
     }
     return r;

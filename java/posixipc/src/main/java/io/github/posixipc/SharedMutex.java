@@ -157,7 +157,7 @@ public final class SharedMutex extends PlacedHandle {
           async.addSuppressed(e);
           throw async;
         }
-        if (r != -Errno.EAGAIN && r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
+        if (!Timeouts.again(r)) {
           return r;
         }
         // A park returns at once while the interrupt status is set: keep it aside meanwhile.

@@ -179,8 +179,8 @@ final class Timeouts {
     }
   }
 
-  /** Whether a slice's result r means "not yet": go on waiting. */
-  private static boolean again(int r) {
+  /** Whether a wait's result r means "not yet": -ETIMEDOUT, -EAGAIN or -EINTR, go on waiting. */
+  static boolean again(long r) {
     return r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR;
   }
 
@@ -216,7 +216,7 @@ final class Timeouts {
       if (r == 0) {
         return 0;
       }
-      if (r != -Errno.ETIMEDOUT && r != -Errno.EAGAIN && r != -Errno.EINTR) {
+      if (!again(r)) {
         return r;
       }
       if (t == 0) {
