@@ -129,6 +129,12 @@ public final class Bench {
       // 100 calls of ioctl(FIONREAD) on an empty pipe: through posixipc's API, through the same
       // JNI binding bare ("JNI"), and through an FFM downcall; no server, no C harness.
       new Scenario("call-cost", "call", true, CallLinks.CALLS, List.of("JNI", FFM), false, false),
+      // 100 pairs of a 1-byte write and read on a pipe of the process's own (neither waits): the
+      // bracket of a call that may block, against the bare JNI binding, the JDK's Pipe and FFM.
+      new Scenario("transfer-cost", "transfer", true, CallLinks.CALLS, List.of("JNI", "JDK", FFM), false, false),
+      // The same on a connected AF_UNIX stream pair, whose calls posixipc tries first.
+      new Scenario("transfer-cost-unix", "transfer-unix", true, CallLinks.CALLS, List.of("JNI", "JDK", FFM), false,
+          false),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),
       // The same stream with both sides free to run on different CPUs, even when this process is pinned.
       new Scenario("mq-stream-unpinned", "mq", false, MessageLinks.MQ_CHUNK, NONE),

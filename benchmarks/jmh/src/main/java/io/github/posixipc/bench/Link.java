@@ -63,9 +63,12 @@ interface Link extends AutoCloseable {
       case "channel-spin/agrona" -> AgronaLinks.open(true, MESSAGE);
       case "channel-64/agrona" -> AgronaLinks.open(false, MESSAGE);
       case "channel-4k/agrona" -> AgronaLinks.open(false, 4096);
-      case "pipe/ffm", "fifo/ffm", "unix/ffm", "mq/ffm", "shm-sem/ffm", "call/ffm" -> ffm(mechanism, echo);
+      case "pipe/ffm", "fifo/ffm", "unix/ffm", "mq/ffm", "shm-sem/ffm", "call/ffm", "transfer/ffm", "transfer-unix/ffm" -> ffm(mechanism, echo);
       case "call/posixipc" -> CallLinks.posixipc();
       case "call/jni" -> CallLinks.jni();
+      case "transfer/posixipc", "transfer-unix/posixipc" -> CallLinks.transferPosixipc(mechanism.endsWith("unix"));
+      case "transfer/jni", "transfer-unix/jni" -> CallLinks.transferJni(mechanism.endsWith("unix"));
+      case "transfer/jdk", "transfer-unix/jdk" -> CallLinks.transferJdk(mechanism.endsWith("unix"));
       default -> throw new IllegalArgumentException("no link for " + mechanism + " with " + contender);
     };
   }

@@ -97,6 +97,8 @@ final class FfmLinks {
       case "mq" -> mq();
       case "shm-sem" -> semaphores();
       case "call" -> calls();
+      case "transfer" -> transfers(false);
+      case "transfer-unix" -> transfers(true);
       default -> throw new IllegalArgumentException("no FFM link for " + mechanism);
     };
   }
@@ -155,6 +157,8 @@ final class FfmLinks {
   /** open(path, flags, ...): the mode is the variadic argument. */
   private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT,
       JAVA_INT), Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle SOCKETPAIR = errnoCall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+      JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
       JAVA_INT));
   private static final MethodHandle CONNECT = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS,
@@ -673,7 +677,7 @@ final class FfmLinks {
   private static final long FIONREAD = 0x541B;
 
   /** call-cost: CallLinks.CALLS ioctl(FIONREAD) downcalls on an empty pipe of its own. */
-  private static final class CallLink extends FfmLink {
+  private static class CallLink extends FfmLink {
     final MemorySegment fds = arena.allocate(JAVA_INT, 2);
     final MemorySegment count = arena.allocate(JAVA_INT);
 
@@ -707,8 +711,64 @@ final class FfmLinks {
     }
   }
 
+  /**
+   * transfer-cost: CallLinks.CALLS pairs of a 1-byte write and read downcall on a pipe of its own,
+   * or of a send and a recv on a socket pair (transfer-cost-unix).
+   */
+  private static final class TransferLink extends CallLink {
+    final boolean socket;
+
+    TransferLink(boolean socket) {
+      this.socket = socket;
+    }
+
+    @Override
+    public int roundTrip() throws IOException {
+      int sum = 0;
+      int in = fds.getAtIndex(JAVA_INT, socket ? 1 : 0);
+      int out = fds.getAtIndex(JAVA_INT, socket ? 0 : 1);
+      for (int i = 0; i < CallLinks.CALLS; i++) {
+        long w;
+        try {
+          w = socket ? (long) SEND.invokeExact(state, out, ping, 1L, MSG_NOSIGNAL)
+              : (long) WRITE.invokeExact(state, out, ping, 1L);
+        } catch (Throwable t) {
+          throw unexpected(t);
+        }
+        check("write", (int) w, state);
+        long n;
+        try {
+          n = socket ? (long) RECV.invokeExact(state, in, pong, 1L, 0) : (long) READ.invokeExact(state, in, pong, 1L);
+        } catch (Throwable t) {
+          throw unexpected(t);
+        }
+        check("read", (int) n, state);
+        sum += (int) n;
+      }
+      return CallLinks.checkTransfers(sum);
+    }
+  }
+
   static Link calls() throws IOException {
-    CallLink l = new CallLink();
+    return pipeOfItsOwn(new CallLink());
+  }
+
+  static Link transfers(boolean socket) throws IOException {
+    if (!socket) {
+      return pipeOfItsOwn(new TransferLink(false));
+    }
+    TransferLink l = new TransferLink(true);
+    try {
+      check("socketpair", (int) SOCKETPAIR.invokeExact(l.state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l.fds),
+          l.state);
+      return l;
+    } catch (Throwable t) {
+      l.arena.close();
+      throw rethrown(t);
+    }
+  }
+
+  private static Link pipeOfItsOwn(CallLink l) throws IOException {
     try {
       check("pipe2", (int) PIPE2.invokeExact(l.state, l.fds, O_CLOEXEC), l.state);
       return l;
