@@ -87,15 +87,6 @@ final class Descriptor implements Runnable {
   }
 
   /**
-   * A {@link Call} whose timeout-0 form only tries: when it cannot proceed it returns -EAGAIN and
-   * leaves nothing behind (a transfer, a send or receive, a semaphore operation), so that {@link
-   * #call} may make it once before the wait's bookkeeping (see {@link #firstTry}). Not a call that
-   * starts something it must then finish, as a connect does.
-   */
-  @FunctionalInterface
-  interface Try extends Call {}
-
-  /**
    * What a handle whose calls may block adds around them: the JDK's interruptible-channel
    * begin/end, so that Thread.interrupt() closes the handle and wakes the call. Implemented by
    * {@link DescriptorChannel} and {@link InterruptibleHandle}.
@@ -172,15 +163,6 @@ final class Descriptor implements Runnable {
   private boolean inPoller;
   /** Whether the next virtual-thread wait on it spins before it parks: see VirtualThreads.Spin. */
   private final VirtualThreads.Spin spin = new VirtualThreads.Spin();
-  /**
-   * The first tries of a platform thread's calls that may block (see {@link #firstTry}): one hint
-   * for each of the first two {@link Try} calls made on the descriptor (a channel's reads and its
-   * writes), which seldom go the same way: in a round trip the write proceeds, the read waits.
-   */
-  private Try tryCall0;
-  private Try tryCall1;
-  private final TryHint tries0 = new TryHint();
-  private final TryHint tries1 = new TryHint();
 
   /**
    * An open descriptor. nowait: whether timed transfers on it are non-blocking in the kernel
@@ -624,78 +606,6 @@ final class Descriptor implements Runnable {
       }
     }
     return outcome(hooks, r, timeoutNs, syscall);
-  }
-
-  /**
-   * {@link #call} for a {@link Try}: on a platform thread, where the call may block and its
-   * timeout-0 form cannot wait in the kernel, a first try (see {@link #firstTry}) before the
-   * full bracket. Kept apart from call(), whose compiled code stays as it was for other calls.
-   */
-  long callTry(Blocking hooks, Try op, long a, long b, long c, long timeoutNs, boolean zeroIsData,
-      String syscall) throws IOException {
-    if ((nowait || identifier) && (timeoutNs > 0 || (timeoutNs == Timeouts.FOREVER && hooks.blocking()))
-        && !(VirtualThreads.SUPPORTED && VirtualThreads.current())) {
-      long r = firstTry(hooks, op, a, b, c, zeroIsData);
-      if (r != -Errno.EAGAIN) {
-        return outcome(hooks, r, timeoutNs, syscall);
-      }
-    }
-    return call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
-  }
-
-  /**
-   * A platform thread's first try of a call that may block, on a descriptor whose timeout-0 calls
-   * cannot wait in the kernel: the call once with timeout 0, counted in as a use that a close
-   * need not signal (it cannot wait), and without the JDK's interrupt hook (begin and end cost
-   * about as much as the rest of the bracket together; a call that does not wait needs neither).
-   * Returns its result, or -EAGAIN when the full bracket must follow: the call could not proceed
-   * now, the thread is interrupted (begin then closes the channel, as the
-   * JDK's contract says), or the call's hint says that its tries seldom proceed (a round trip's
-   * read, which waits for the answer: see {@link TryHint}).
-   */
-  private long firstTry(Blocking hooks, Try op, long a, long b, long c, boolean zeroIsData)
-      throws ClosedChannelException {
-    TryHint hint = op == tryCall0 ? tries0 : op == tryCall1 ? tries1 : claimHint(op);
-    if (hint == null || hint.skip() || Thread.currentThread().isInterrupted()) {
-      return -Errno.EAGAIN;
-    }
-    enterUnsignalled();
-    long r;
-    try {
-      r = op.invoke((int) handle, a, b, c, 0);
-    } finally {
-      exit(0);
-    }
-    // EINTR: a signal, or a close meanwhile, which the full bracket reports.
-    if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
-      hint.miss();
-      return -Errno.EAGAIN;
-    }
-    hint.hit();
-    // A 0 from a descriptor that a close pointed elsewhere meanwhile is that close, not an end of
-    // stream: as end() says on the full path.
-    if (r == 0 && !zeroIsData && !hooks.isOpen()) {
-      throw new AsynchronousCloseException();
-    }
-    return r;
-  }
-
-  /** The hint of op's first tries on this descriptor, or null before its first one (for the tests). */
-  TryHint tryHint(Try op) {
-    return op == tryCall0 ? tries0 : op == tryCall1 ? tries1 : null;
-  }
-
-  /** The hint of a call that has none yet: one of the two free ones, or null when both are taken. */
-  private TryHint claimHint(Try op) {
-    if (tryCall0 == null) {
-      tryCall0 = op;
-      return tries0;
-    }
-    if (tryCall1 == null) {
-      tryCall1 = op;
-      return tries1;
-    }
-    return null;
   }
 
   /**

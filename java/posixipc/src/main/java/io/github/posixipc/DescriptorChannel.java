@@ -324,22 +324,23 @@ public abstract non-sealed class DescriptorChannel extends InterruptibleBase
     }
   }
 
-  // Not Descriptor.Try: a pipe's or a FIFO's call of timeout 0 is a preadv2/pwritev2 with
-  // RWF_NOWAIT, which costs about as much more than read/write as the first try would save (see
-  // Descriptor#firstTry); sockets' readCall and writeCall are tries.
-  static final Descriptor.Call READ = (fd, addr, len, unused, t) ->
+  /** A call into the C core on this descriptor that may wait; see {@link Descriptor.Call}. */
+  @FunctionalInterface
+  interface Call extends Descriptor.Call {}
+
+  static final Call READ = (fd, addr, len, unused, t) ->
       t < 0 ? Core.pipc_fd_read(fd, addr, len) : Core.pipc_fd_read_timed(fd, addr, len, t);
 
-  static final Descriptor.Call WRITE = (fd, addr, len, unused, t) ->
+  static final Call WRITE = (fd, addr, len, unused, t) ->
       t < 0 ? Core.pipc_fd_write(fd, addr, len) : Core.pipc_fd_write_timed(fd, addr, len, t);
 
   /** The call that reads bytes: read(2) here; sockets use recv(2). Same contract as READ. */
-  Descriptor.Call readCall() {
+  Call readCall() {
     return READ;
   }
 
   /** The call that writes bytes: write(2) here; sockets use send(2). Same contract as WRITE. */
-  Descriptor.Call writeCall() {
+  Call writeCall() {
     return WRITE;
   }
 
@@ -357,9 +358,7 @@ public abstract non-sealed class DescriptorChannel extends InterruptibleBase
   final long call(Descriptor.Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData, String syscall)
       throws IOException {
     try {
-      return op instanceof Descriptor.Try t
-          ? descriptor.callTry(hooks, t, a, b, c, timeoutNs, zeroIsData, syscall)
-          : descriptor.call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
+      return descriptor.call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
     } finally {
       Reference.reachabilityFence(this);
     }

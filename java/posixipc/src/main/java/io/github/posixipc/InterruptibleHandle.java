@@ -26,9 +26,7 @@ final class InterruptibleHandle extends InterruptibleBase {
   /** The bracket of {@link Descriptor#call}, with this handle's interrupt hook. */
   long call(Descriptor.Call op, long a, long b, long c, long timeoutNs, boolean zeroIsData, String syscall)
       throws IOException {
-    return op instanceof Descriptor.Try t
-        ? descriptor.callTry(hooks, t, a, b, c, timeoutNs, zeroIsData, syscall)
-        : descriptor.call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
+    return descriptor.call(hooks, op, a, b, c, timeoutNs, zeroIsData, syscall);
   }
 
   @Override

@@ -145,7 +145,7 @@ public final class ListeningSocket extends SocketBase {
 
   private ConnectedSocket acceptOnce(long timeoutNs) throws IOException {
     long[] accepted = {-1};
-    Descriptor.Call op = (fd, a, b, c, t) -> {
+    Call op = (fd, a, b, c, t) -> {
       long r = Core.pipc_socket_accept(fd, 0, t);
       if (r >= 0) {
         accepted[0] = r;

@@ -116,10 +116,10 @@ public final class MessageQueue extends DescriptorChannel {
     }
   }
 
-  private static final Descriptor.Try SEND = (fd, addr, len, prio, t) ->
+  private static final Call SEND = (fd, addr, len, prio, t) ->
       Core.pipc_mq_send(fd, addr, len, (int) prio, t);
 
-  private static final Descriptor.Try RECEIVE = (fd, addr, len, prioAddr, t) ->
+  private static final Call RECEIVE = (fd, addr, len, prioAddr, t) ->
       Core.pipc_mq_receive(fd, addr, len, prioAddr, t);
 
   private final String name;

@@ -32,35 +32,28 @@ abstract class SocketBase extends DescriptorChannel {
   static final int[] NO_FDS = {};
   static final DescriptorHandle[] NO_HANDLES = {};
 
-  static final Descriptor.Try SEND = (fd, buf, len, unused, t) -> Core.pipc_socket_send(fd, buf, len, 0, t);
-  /**
-   * SEND for a stream socket's one-call send, which is no {@link Descriptor.Try}: a try that
-   * does not wait sends what fits, where the blocking send(2) sends it all. (A write loops over
-   * the parts, so the stream's writeCall is SEND; a packet is sent whole or not at all.)
-   */
-  static final Descriptor.Call SEND_WHOLE = (fd, buf, len, unused, t) -> Core.pipc_socket_send(fd, buf, len, 0, t);
-  static final Descriptor.Try RECV = (fd, buf, len, flags, t) -> Core.pipc_socket_recv(fd, buf, len, (int) flags, t);
+  static final Call SEND = (fd, buf, len, unused, t) -> Core.pipc_socket_send(fd, buf, len, 0, t);
+  static final Call RECV = (fd, buf, len, flags, t) -> Core.pipc_socket_recv(fd, buf, len, (int) flags, t);
   /**
    * sendmsg with what the thread's {@link Buffers#control()} area holds: b packs the data's
    * length (bits 0-31), the number of descriptors at CONTROL_FDS (bits 32-47) and the length of
    * the address at CONTROL_TO (bits 48-63, 0 for the connected peer); c is the area's address.
    * The one lambda for sendto and descriptor passing alike, and it captures nothing, so that no
-   * call allocates it. No {@link Descriptor.Try} either: on a stream, a try would send a part of
-   * the data with the descriptors.
+   * call allocates it.
    */
-  static final Descriptor.Call SENDMSG = (fd, buf, packed, ctl, t) -> {
+  static final Call SENDMSG = (fd, buf, packed, ctl, t) -> {
     int nfds = (int) (packed >>> 32) & 0xffff;
     long addrlen = packed >>> 48;
     return Core.pipc_socket_sendmsg(fd, buf, packed & 0xffffffffL, nfds == 0 ? 0 : ctl + Buffers.CONTROL_FDS,
         nfds, addrlen == 0 ? 0 : ctl + Buffers.CONTROL_TO, addrlen, t);
   };
   /** recvmsg into the control area at c: the info block, the descriptors, no sender. */
-  static final Descriptor.Try RECVMSG = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
+  static final Call RECVMSG = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
       ctl + Buffers.CONTROL_FDS, 0, ctl + Buffers.CONTROL_INFO, t);
   /** recvmsg into the control area at c, with the sender's address at CONTROL_FROM. */
-  static final Descriptor.Try RECVMSG_FROM = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
+  static final Call RECVMSG_FROM = (fd, buf, len, ctl, t) -> Core.pipc_socket_recvmsg(fd, buf, len,
       ctl + Buffers.CONTROL_FDS, ctl + Buffers.CONTROL_FROM, ctl + Buffers.CONTROL_INFO, t);
-  static final Descriptor.Call CONNECT = (fd, addr, addrlen, unused, t) -> Core.pipc_socket_connect(fd, addr, addrlen, t);
+  static final Call CONNECT = (fd, addr, addrlen, unused, t) -> Core.pipc_socket_connect(fd, addr, addrlen, t);
 
   // The pipc_msg_info block (socket.h) that recvmsg fills at CONTROL_INFO.
   private static final int INFO_NFDS = Buffers.CONTROL_INFO + Core.PIPC_MSG_INFO_NFDS;
@@ -137,12 +130,12 @@ abstract class SocketBase extends DescriptorChannel {
   }
 
   @Override
-  final Descriptor.Call readCall() {
+  final Call readCall() {
     return RECV;
   }
 
   @Override
-  final Descriptor.Call writeCall() {
+  final Call writeCall() {
     return SEND;
   }
 
@@ -234,7 +227,7 @@ abstract class SocketBase extends DescriptorChannel {
     long addrlen = to == null ? 0 : encodeTarget(ctl, to);
     long r;
     if (nfds == 0 && to == null) {
-      r = call(type() == SocketType.STREAM ? SEND_WHOLE : SEND, buf, len, 0, timeoutNs, true, syscall);
+      r = call(SEND, buf, len, 0, timeoutNs, true, syscall);
     } else {
       r = call(SENDMSG, buf, len | ((long) nfds << 32) | (addrlen << 48), ctl.address, timeoutNs, true, syscall);
     }

@@ -77,11 +77,11 @@ public final class SysVMessageQueue extends SysVObject {
       int lastSendPid, int lastReceivePid, Instant sendTime,
       Instant receiveTime, Instant changeTime) {}
 
-  private static final Descriptor.Try SEND = (id, addr, len, unused, t) ->
+  private static final Descriptor.Call SEND = (id, addr, len, unused, t) ->
       Core.pipc_sysv_msg_send(id, addr, len, t > 0 ? Timeouts.FOREVER : t);
 
   /** b carries the room in its low 32 bits and the flags above; c the selecting type. */
-  private static final Descriptor.Try RECEIVE = (id, addr, b, type, t) ->
+  private static final Descriptor.Call RECEIVE = (id, addr, b, type, t) ->
       Core.pipc_sysv_msg_receive(id, addr, b & 0xffffffffL, type, (int) (b >>> 32),
           t > 0 ? Timeouts.FOREVER : t);
 

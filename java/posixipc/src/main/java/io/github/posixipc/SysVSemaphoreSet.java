@@ -145,7 +145,7 @@ public final class SysVSemaphoreSet extends SysVObject {
   /** A set's state ({@code semctl IPC_STAT}); a time of {@link Instant#EPOCH} means never. */
   public record Stat(SysV.Permissions permissions, int count, Instant opTime, Instant changeTime) {}
 
-  private static final Descriptor.Try OP = (id, addr, nops, unused, t) ->
+  private static final Descriptor.Call OP = (id, addr, nops, unused, t) ->
       Core.pipc_sysv_sem_op(id, addr, nops, t);
 
   private final int count;

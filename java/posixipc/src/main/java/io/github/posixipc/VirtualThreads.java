@@ -108,25 +108,46 @@ final class VirtualThreads {
   }
 
   /**
-   * What a handle remembers of its spin stages (a {@link TryHint}), so that waits whose answer
-   * never comes within the spin (an idle connection's reads, say) stop paying for it: a spin that
-   * ended in a park is a miss, one that was answered a hit.
+   * What a handle remembers of its spin stages, so that waits whose answer never comes within
+   * the spin (an idle connection's reads, say) stop paying for it: after a spin that ended in a
+   * park, the next waits skip the stage (1, 2, 4, ... up to {@value #MAX_SKIP} of them, doubling
+   * while the misses go on); one spin that is answered ends the skipping. Its fields are updated
+   * without synchronization by the threads that wait on the handle: it is a hint, and a lost
+   * update only costs a spin more or less.
    */
-  static final class Spin extends TryHint {
+  static final class Spin {
+    static final int MAX_SKIP = 64;
+    private int skip;
+    private int penalty;
+
     /** The end of the spin stage of a wait that starts now (see {@link #spinEnd}), or 0. */
     long start(long leftNanos) {
-      return skip() ? 0 : spinEnd(leftNanos);
+      int s = skip;
+      if (s > 0) {
+        skip = s - 1;
+        return 0;
+      }
+      return spinEnd(leftNanos);
+    }
+
+    /** How many of the next waits skip the stage, after the misses so far (for the tests). */
+    int penalty() {
+      return penalty;
     }
 
     /** A spin stage was answered: spin from the next wait on. */
     void answered() {
-      hit();
+      if (penalty != 0) {
+        penalty = 0;
+      }
     }
 
     /** The spin stage that ended at spinEnd was not answered: skip it for the next waits. */
     void missed(long spinEnd) {
       if (spinEnd != 0) {
-        miss();
+        int p = Math.min(Math.max(1, penalty * 2), MAX_SKIP);
+        penalty = p;
+        skip = p;
       }
     }
   }
