@@ -111,20 +111,12 @@ final class Timeouts {
     // A virtual thread tries once itself, then hands the wait to a platform thread and parks, so
     // that no carrier is held while it waits; see VirtualThreads.
     if (VirtualThreads.SUPPORTED && t != 0 && VirtualThreads.current()) {
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
+      checkInterrupt();
       long start = System.nanoTime();
-      int r = slice.wait(target, 0);
+      int r = once(slice, target, 0, false);
       for (long end = VirtualThreads.spinEnd(t); again(r) && VirtualThreads.spin(end); ) {
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
-        }
-        try {
-          r = slice.wait(target, 0);
-        } catch (ClosedChannelException e) {
-          throw closedDuring(e, true);
-        }
+        checkInterrupt();
+        r = once(slice, target, 0, true);
       }
       if (!again(r)) {
         return r;
@@ -149,19 +141,12 @@ final class Timeouts {
     if (!(VirtualThreads.SUPPORTED && t != 0 && VirtualThreads.current())) {
       return sliced(slice, target, t, call, what);
     }
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
+    checkInterrupt();
     long deadline = deadline(t);
     long spinEnd = VirtualThreads.spinEnd(t);
     boolean tried = false;
     for (int round = 0;; ) {
-      int r;
-      try {
-        r = slice.wait(target, 0);
-      } catch (ClosedChannelException e) {
-        throw closedDuring(e, tried);
-      }
+      int r = once(slice, target, 0, tried);
       if (!again(r)) {
         return r;
       }
@@ -173,15 +158,32 @@ final class Timeouts {
       if (!VirtualThreads.spin(spinEnd)) {
         round = VirtualThreads.backoff(round, left);
       }
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
+      checkInterrupt();
     }
   }
 
   /** Whether a wait's result r means "not yet": -ETIMEDOUT, -EAGAIN or -EINTR, go on waiting. */
   static boolean again(long r) {
     return r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN || r == -Errno.EINTR;
+  }
+
+  /** Throws InterruptedException, clearing the status, when the thread is interrupted. */
+  private static void checkInterrupt() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
+  /**
+   * One slice of sliceNanos; a close met there is AsynchronousCloseException once the wait has
+   * waited (waited), the handle's own closed exception before that.
+   */
+  private static <T> int once(Slice<T> slice, T target, long sliceNanos, boolean waited) throws IOException {
+    try {
+      return slice.wait(target, sliceNanos);
+    } catch (ClosedChannelException e) {
+      throw closedDuring(e, waited);
+    }
   }
 
   private static ClosedChannelException closedDuring(ClosedChannelException e, boolean waited) {
@@ -197,9 +199,7 @@ final class Timeouts {
   /** The sliced wait itself, on the calling thread. */
   private static <T> int sliced(Slice<T> slice, T target, long t, String call, String what)
       throws IOException, InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
+    checkInterrupt();
     long deadline = deadline(t);
     boolean waited = false;
     for (;;) {
@@ -207,12 +207,7 @@ final class Timeouts {
       if (s < 0) {
         throw new TimedOutException(Errno.ETIMEDOUT, call, what);
       }
-      int r;
-      try {
-        r = slice.wait(target, s);
-      } catch (ClosedChannelException e) {
-        throw closedDuring(e, waited);
-      }
+      int r = once(slice, target, s, waited);
       if (r == 0) {
         return 0;
       }
@@ -222,9 +217,7 @@ final class Timeouts {
       if (t == 0) {
         throw new WouldBlockException(Errno.EAGAIN, call, what);
       }
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
+      checkInterrupt();
       waited = true;
     }
   }
