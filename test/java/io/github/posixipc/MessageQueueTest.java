@@ -403,6 +403,24 @@ class MessageQueueTest {
     }
   }
 
+  /**
+   * A send that could proceed at once (the queue has room), made by a thread whose interrupt is
+   * already set, closes the queue and throws, as the JDK's channels do; nothing is sent.
+   */
+  @Test
+  void anInterruptedThreadsSendClosesTheQueueThoughThereIsRoom() throws Exception {
+    try (MessageQueue q = create("intr-send", 2, 8); MessageQueue peer = MessageQueue.open(q.name())) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThrows(ClosedByInterruptException.class, () -> q.send(direct("x"), 0));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt status stays set");
+      }
+      assertFalse(q.isOpen());
+      assertEquals(0, peer.attributes().currentMessages(), "nothing was sent");
+    }
+  }
+
   // ------------------------------------------------------------------ other processes
 
   @Test

@@ -495,6 +495,70 @@ class SocketTest {
     }
   }
 
+  /** A write that could proceed (the socket has room) by an interrupted thread closes the socket. */
+  @Test
+  void anInterruptedThreadsWriteClosesTheSocketThoughItCouldProceed() throws Exception {
+    ConnectedSocket[] s = ConnectedSocket.pair();
+    try (ConnectedSocket a = s[0]; ConnectedSocket b = s[1]) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThrows(ClosedByInterruptException.class, () -> a.write(ByteBuffer.wrap(new byte[] {1})));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt status stays set");
+      }
+      assertFalse(a.isOpen());
+      assertEquals(-1, b.read(ByteBuffer.allocate(1)), "nothing was sent, and the peer sees the close");
+    }
+  }
+
+  /** A read with data waiting, by an interrupted thread, closes the socket. */
+  @Test
+  void anInterruptedThreadsReadClosesTheSocketThoughDataIsWaiting() throws Exception {
+    ConnectedSocket[] s = ConnectedSocket.pair();
+    try (ConnectedSocket a = s[0]; ConnectedSocket b = s[1]) {
+      b.write(ByteBuffer.wrap(new byte[] {7}));
+      Thread.currentThread().interrupt();
+      try {
+        assertThrows(ClosedByInterruptException.class, () -> a.read(ByteBuffer.allocate(1)));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt status stays set");
+      }
+      assertFalse(a.isOpen());
+    }
+  }
+
+  /**
+   * A stream socket's one-call send of more than its buffer holds sends it all, as the blocking
+   * send(2) does (a send that did not wait would send only what fits).
+   */
+  @Test
+  void aStreamSendLargerThanTheBufferSendsItAll() throws Exception {
+    ConnectedSocket[] s = ConnectedSocket.pair();
+    try (ConnectedSocket a = s[0]; ConnectedSocket b = s[1]) {
+      int size = 8 * 1024 * 1024;
+      assertTrue(size > a.sendBufferSize(), "larger than the buffer: " + a.sendBufferSize());
+      CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
+        long total = 0;
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        try {
+          while (total < size) {
+            buf.clear();
+            int n = b.read(buf);
+            if (n < 0) {
+              break;
+            }
+            total += n;
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return total;
+      });
+      assertEquals(size, a.send(ByteBuffer.allocateDirect(size)));
+      assertEquals(size, drained.get(30, TimeUnit.SECONDS));
+    }
+  }
+
   @Test
   void interruptClosesABlockedReadAndAccept() throws Exception {
     ConnectedSocket[] p = ConnectedSocket.pair();
