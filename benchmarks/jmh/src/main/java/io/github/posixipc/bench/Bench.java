@@ -132,7 +132,7 @@ public final class Bench {
       // 100 pairs of a 1-byte write and read on a pipe of the process's own (neither waits): the
       // bracket of a call that may block, against the bare JNI binding, the JDK's Pipe and FFM.
       new Scenario("transfer-cost", "transfer", true, CallLinks.CALLS, List.of("JNI", "JDK", FFM), false, false),
-      // The same on a connected AF_UNIX stream pair, whose calls posixipc tries first.
+      // The same on a connected AF_UNIX stream pair (send/recv; the JDK's: two SocketChannels).
       new Scenario("transfer-cost-unix", "transfer-unix", true, CallLinks.CALLS, List.of("JNI", "JDK", FFM), false,
           false),
       new Scenario("mq-stream", "mq", false, MessageLinks.MQ_CHUNK, NONE),

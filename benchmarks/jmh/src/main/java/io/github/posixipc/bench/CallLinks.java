@@ -33,8 +33,7 @@ import org.bytedeco.javacpp.Pointer;
  * JDK's {@code java.nio.channels.Pipe} (the JDK's bracket for the same guarantees) and through FFM
  * downcalls. One measured operation is {@code 2 * CALLS} system calls. {@code
  * transfer-cost-unix} makes the same calls on a connected AF_UNIX stream pair (the JDK's: two
- * {@code SocketChannel}s), whose calls posixipc tries first without the interrupt hook (see
- * docs/handles.md), where a pipe's go through the whole bracket.
+ * {@code SocketChannel}s).
  */
 final class CallLinks {
 
