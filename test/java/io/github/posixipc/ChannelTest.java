@@ -99,6 +99,14 @@ class ChannelTest {
       long t0 = System.nanoTime();
       assertThrows(TimedOutException.class, () -> in.receive(ByteBuffer.allocate(8), Duration.ofMillis(60)));
       assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(55));
+      // Shorter than one slice of the wait, and longer (a first slice, then the rest): never early.
+      for (long ms : new long[] {5, 45}) {
+        long start = System.nanoTime();
+        assertThrows(TimedOutException.class, () -> in.read(Duration.ofMillis(ms)));
+        long took = System.nanoTime() - start;
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(ms), ms + " ms took " + took + " ns");
+        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(ms + 200), ms + " ms took " + took + " ns");
+      }
       assertThrows(IllegalArgumentException.class, () -> in.read(Duration.ofMillis(-1)));
       // Fill the ring: a full ring is WouldBlock / TimedOut for a producer.
       ByteBuffer big = ByteBuffer.allocateDirect(out.maxMessage());

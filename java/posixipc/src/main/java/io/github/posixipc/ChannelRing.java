@@ -305,16 +305,38 @@ final class ChannelRing {
   }
 
   /**
-   * One try with no deadline to compute (a busy channel sends and receives here), then the sliced
-   * wait as t says; an interrupted thread takes the wait's path, which throws. With the turn taken.
+   * The first slice of the wait with no deadline to compute in Java (a busy channel sends and
+   * receives here, and the core reads no clock for a call that proceeds at once), then the rest of
+   * the sliced wait as t says; an interrupted thread takes the wait's path, which throws. With the
+   * turn taken.
+   *
+   * <p>On a platform thread the first slice is a whole one (the timeout, if shorter): the core
+   * spins, then sleeps, in that one call. A try of timeout 0 first would cost a native call more
+   * and, finding nothing, a look at the other side's position (the core's careful look of a poll),
+   * whose cache line the other side then has to take back: in a round trip, where the answer is
+   * not there yet when the read begins, both on the critical path. A virtual thread tries once (0)
+   * and leaves the wait to Timeouts.await, which does not hold its carrier.
    */
   private int once(Timeouts.Slice<ChannelRing> slice, long t, String call) throws IOException,
       InterruptedException {
-    int r = Thread.currentThread().isInterrupted() ? -Errno.EAGAIN : slice.wait(this, 0);
-    if (Timeouts.again(r)) {
-      r = Timeouts.await(slice, this, t, call, what);
+    if (Thread.currentThread().isInterrupted()) {
+      return Timeouts.await(slice, this, t, call, what);
     }
-    return r;
+    long first = t == 0 || VirtualThreads.isVirtual() ? 0
+        : t < 0 ? Timeouts.SLICE_NANOS : Math.min(t, Timeouts.SLICE_NANOS);
+    int r = slice.wait(this, first);
+    if (!Timeouts.again(r)) {
+      return r;
+    }
+    if (t > 0 && r == -Errno.ETIMEDOUT) {
+      // The first slice ran out: that much of t is spent. (A signal that ends it early, -EINTR,
+      // leaves t whole: the wait may then end late by that part of a slice, never early.)
+      if (t <= first) {
+        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
+      }
+      t -= first;
+    }
+    return Timeouts.await(slice, this, t, call, what);
   }
 
   /**

@@ -63,7 +63,8 @@ interface Link extends AutoCloseable {
       case "channel-spin/agrona" -> AgronaLinks.open(true, MESSAGE);
       case "channel-64/agrona" -> AgronaLinks.open(false, MESSAGE);
       case "channel-4k/agrona" -> AgronaLinks.open(false, 4096);
-      case "pipe/ffm", "fifo/ffm", "unix/ffm", "mq/ffm", "shm-sem/ffm", "call/ffm", "transfer/ffm", "transfer-unix/ffm" -> ffm(mechanism, echo);
+      case "pipe/ffm", "fifo/ffm", "unix/ffm", "mq/ffm", "shm-sem/ffm", "call/ffm", "transfer/ffm",
+          "transfer-unix/ffm" -> ffm(mechanism, echo);
       case "call/posixipc" -> CallLinks.posixipc();
       case "call/jni" -> CallLinks.jni();
       case "transfer/posixipc", "transfer-unix/posixipc" -> CallLinks.transferPosixipc(mechanism.endsWith("unix"));
