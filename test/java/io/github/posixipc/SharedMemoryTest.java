@@ -260,8 +260,7 @@ class SharedMemoryTest {
         assertEquals(1, mappingsOf(name));
         r.close();
         assertEquals(0, mappingsOf(name), "the shared pages are detached by close()");
-        mapAndForget(shm);
-        assertEquals(1, mappingsOf(name));
+        assertEquals(1, mapAndForget(shm, name), "mapped while the region was reachable");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (mappingsOf(name) > 0 && System.nanoTime() < deadline) {
           System.gc();
@@ -272,8 +271,17 @@ class SharedMemoryTest {
     }
   }
 
-  private static void mapAndForget(SharedMemory shm) throws Exception {
-    shm.map().putInt(0, 1);
+  /**
+   * Maps shm, writes to it and lets the region go; returns the mappings of name counted while it
+   * was still reachable (once it is not, a collection may unmap it at any moment, even before a
+   * count made by the caller).
+   */
+  private static long mapAndForget(SharedMemory shm, String name) throws Exception {
+    MappedRegion r = shm.map();
+    r.putInt(0, 1);
+    long mapped = mappingsOf(name);
+    java.lang.ref.Reference.reachabilityFence(r);
+    return mapped;
   }
 
   /** Threads posting on a named semaphore while another closes it: each ends closed, none dies. */
