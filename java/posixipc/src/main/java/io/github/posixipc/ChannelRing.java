@@ -297,46 +297,11 @@ final class ChannelRing {
     try {
       request = length;
       bytes = address;
-      int r = once(slice, t, call);
+      int r = Timeouts.await(slice, this, t, call, what);
       return r < 0 ? r : (int) result; // read under the turn: the next holder overwrites it
     } finally {
       turn.unlock();
     }
-  }
-
-  /**
-   * The first slice of the wait with no deadline to compute in Java (a busy channel sends and
-   * receives here, and the core reads no clock for a call that proceeds at once), then the rest of
-   * the sliced wait as t says; an interrupted thread takes the wait's path, which throws. With the
-   * turn taken.
-   *
-   * <p>On a platform thread the first slice is a whole one (the timeout, if shorter): the core
-   * spins, then sleeps, in that one call. A try of timeout 0 first would cost a native call more
-   * and, finding nothing, a look at the other side's position (the core's careful look of a poll),
-   * whose cache line the other side then has to take back: in a round trip, where the answer is
-   * not there yet when the read begins, both on the critical path. A virtual thread tries once (0)
-   * and leaves the wait to Timeouts.await, which does not hold its carrier.
-   */
-  private int once(Timeouts.Slice<ChannelRing> slice, long t, String call) throws IOException,
-      InterruptedException {
-    if (Thread.currentThread().isInterrupted()) {
-      return Timeouts.await(slice, this, t, call, what);
-    }
-    long first = t == 0 || VirtualThreads.isVirtual() ? 0
-        : t < 0 ? Timeouts.SLICE_NANOS : Math.min(t, Timeouts.SLICE_NANOS);
-    int r = slice.wait(this, first);
-    if (!Timeouts.again(r)) {
-      return r;
-    }
-    if (t > 0 && r == -Errno.ETIMEDOUT) {
-      // The first slice ran out: that much of t is spent. (A signal that ends it early, -EINTR,
-      // leaves t whole: the wait may then end late by that part of a slice, never early.)
-      if (t <= first) {
-        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
-      }
-      t -= first;
-    }
-    return Timeouts.await(slice, this, t, call, what);
   }
 
   /**
@@ -347,9 +312,8 @@ final class ChannelRing {
       throws IOException, InterruptedException {
     ByteBuffer got = null;
     try {
-      // One try first, with no deadline to compute: a busy channel claims and reads here. An
-      // interrupted thread takes the wait's path, which throws.
-      int r = once(slice, t, call);
+      // A busy channel claims and reads in the wait's first slice, with no deadline computed.
+      int r = Timeouts.await(slice, this, t, call, what);
       if (r < 0) {
         throw Placement.failure(r, call, what);
       }

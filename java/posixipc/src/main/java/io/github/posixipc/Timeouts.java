@@ -196,17 +196,20 @@ final class Timeouts {
     return async;
   }
 
-  /** The sliced wait itself, on the calling thread. */
+  /**
+   * The sliced wait itself, on the calling thread. Its first slice (a whole one, or t if shorter)
+   * is made before any clock is read, so that a wait that is over at once (a busy channel, a
+   * posted semaphore) computes no deadline, and a wait that is not makes one call, in which the
+   * core spins and then sleeps, rather than a try of timeout 0 first (a native call more, and for
+   * a channel a look at the other side's position).
+   */
   private static <T> int sliced(Slice<T> slice, T target, long t, String call, String what)
       throws IOException, InterruptedException {
     checkInterrupt();
-    long deadline = deadline(t);
+    long s = t < 0 ? SLICE_NANOS : Math.min(t, SLICE_NANOS);
+    long deadline = 0;
     boolean waited = false;
     for (;;) {
-      long s = slice(t, deadline);
-      if (s < 0) {
-        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
-      }
       int r = once(slice, target, s, waited);
       if (r == 0) {
         return 0;
@@ -218,7 +221,17 @@ final class Timeouts {
         throw new WouldBlockException(Errno.EAGAIN, call, what);
       }
       checkInterrupt();
-      waited = true;
+      if (!waited) {
+        // The rest of t after the first slice: one that ran out spent s of it; one that a signal
+        // ended early (-EINTR) counts as having spent nothing, so that the wait may end late by
+        // that part of a slice, never early.
+        deadline = deadline(t > 0 && r == -Errno.ETIMEDOUT ? t - s : t);
+        waited = true;
+      }
+      s = slice(t, deadline);
+      if (s < 0) {
+        throw new TimedOutException(Errno.ETIMEDOUT, call, what);
+      }
     }
   }
 }
