@@ -112,8 +112,12 @@ final class CallLinks {
       try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         server.bind(UnixDomainSocketAddress.of(path));
         SocketChannel out = SocketChannel.open(UnixDomainSocketAddress.of(path));
-        SocketChannel in = server.accept();
-        return transfers(out, in);
+        try {
+          return transfers(out, server.accept());
+        } catch (IOException | RuntimeException e) {
+          out.close();
+          throw e;
+        }
       } finally {
         Files.deleteIfExists(path);
         Files.deleteIfExists(dir);
