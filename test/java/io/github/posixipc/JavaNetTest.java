@@ -40,6 +40,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,6 +49,7 @@ import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The java.net views (io.github.posixipc.net): the contracts of Socket, ServerSocket and
@@ -295,17 +297,7 @@ class JavaNetTest {
       a.setOption(StandardSocketOptions.TCP_NODELAY, false);
       assertFalse(a.getOption(StandardSocketOptions.TCP_NODELAY));
       // The JDK's jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, as a driver passes it: known by name.
-      SocketOption<Integer> keepIdle = new SocketOption<>() {
-        @Override
-        public String name() {
-          return "TCP_KEEPIDLE";
-        }
-
-        @Override
-        public Class<Integer> type() {
-          return Integer.class;
-        }
-      };
+      SocketOption<Integer> keepIdle = byName("TCP_KEEPIDLE", Integer.class);
       a.setOption(keepIdle, 30);
       assertEquals(30, (int) a.getOption(keepIdle));
       assertThrows(UnsupportedOperationException.class, () -> a.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1));
@@ -350,6 +342,191 @@ class JavaNetTest {
       c.close();
       assertEquals(server.address, c.getRemoteSocketAddress(), "kept after close");
       assertEquals(InetAddress.getLoopbackAddress(), c.getInetAddress());
+    }
+  }
+
+  /** An option as the JDK's jdk.net.ExtendedSocketOptions hands it over: known to the views by its name. */
+  private static <T> SocketOption<T> byName(String name, Class<T> type) {
+    return new SocketOption<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Class<T> type() {
+        return type;
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
+  }
+
+  /** option with its type forgotten, as a caller with raw types or reflection passes it. */
+  @SuppressWarnings("unchecked")
+  private static SocketOption<Object> untyped(SocketOption<?> option) {
+    return (SocketOption<Object>) option;
+  }
+
+  private static void assertClosed(String what, Executable call) {
+    SocketException e = assertThrows(SocketException.class, call, what);
+    assertEquals("Socket is closed", e.getMessage(), what);
+  }
+
+  @Test
+  void everyOptionMethodOfAClosedViewSaysItIsClosed() throws Exception {
+    UnixSocket[] p = UnixSocket.pair();
+    UnixSocket unconnected = new UnixSocket();
+    p[0].close();
+    p[1].connectedSocket().close(); // closed under the view
+    unconnected.close();
+    SocketOption<Integer> keepIdle = byName("TCP_KEEPIDLE", Integer.class);
+    for (UnixSocket s : new UnixSocket[] {p[0], p[1], unconnected}) {
+      assertTrue(s.isClosed());
+      List<Executable> calls = List.of(() -> s.setTcpNoDelay(true), s::getTcpNoDelay, () -> s.setKeepAlive(true),
+          s::getKeepAlive, () -> s.setSoLinger(true, 1), () -> s.setSoLinger(false, 0), s::getSoLinger,
+          () -> s.setOOBInline(true), s::getOOBInline, () -> s.setTrafficClass(1), s::getTrafficClass,
+          () -> s.setReuseAddress(true), s::getReuseAddress, () -> s.setSendBufferSize(1), s::getSendBufferSize,
+          () -> s.setReceiveBufferSize(1), s::getReceiveBufferSize, () -> s.setSoTimeout(1), s::getSoTimeout,
+          () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true),
+          () -> s.getOption(StandardSocketOptions.TCP_NODELAY), () -> s.setOption(StandardSocketOptions.SO_SNDBUF, 1),
+          () -> s.getOption(StandardSocketOptions.SO_RCVBUF), () -> s.setOption(keepIdle, 1),
+          () -> s.getOption(keepIdle));
+      for (int i = 0; i < calls.size(); i++) {
+        assertClosed(s + ", option call " + i, calls.get(i));
+      }
+      s.setPerformancePreferences(0, 1, 2); // accepted without effect, as the JDK's own sockets do
+    }
+    UnixDomainSocketAddress where = uniqueSocket("closed-server");
+    try {
+      UnixServerSocket bound = new UnixServerSocket(where);
+      UnixServerSocket unbound = new UnixServerSocket();
+      bound.close();
+      unbound.close();
+      for (UnixServerSocket s : new UnixServerSocket[] {bound, unbound}) {
+        List<Executable> calls = List.of(() -> s.setSoTimeout(1), s::getSoTimeout, () -> s.setReuseAddress(true),
+            s::getReuseAddress, () -> s.setReceiveBufferSize(1), s::getReceiveBufferSize,
+            () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 1), () -> s.getOption(StandardSocketOptions.SO_RCVBUF),
+            () -> s.setOption(StandardSocketOptions.SO_REUSEADDR, true),
+            () -> s.getOption(StandardSocketOptions.SO_REUSEADDR));
+        for (int i = 0; i < calls.size(); i++) {
+          assertClosed(s + ", option call " + i, calls.get(i));
+        }
+        s.setPerformancePreferences(0, 1, 2);
+      }
+    } finally {
+      removeQuietly(where.getPath());
+    }
+  }
+
+  @Test
+  void optionsAskedBeforeTheConnectOrTheBindHoldAfterIt() throws Exception {
+    SocketOption<Integer> keepIdle = byName("TCP_KEEPIDLE", Integer.class);
+    try (Server server = new Server(); UnixSocket c = new UnixSocket()) {
+      c.setSendBufferSize(8192);
+      c.setOption(StandardSocketOptions.SO_RCVBUF, 8192);
+      assertEquals(8192, c.getSendBufferSize(), "kept as asked until the connect");
+      assertEquals(8192, (int) c.getOption(StandardSocketOptions.SO_RCVBUF));
+      c.setTcpNoDelay(true);
+      c.setSoLinger(true, 7);
+      c.setTrafficClass(0x20);
+      c.setOption(keepIdle, 12);
+      c.setSoTimeout(100);
+      c.connect(server.address);
+      try (Socket accepted = server.socket.accept()) {
+        assertEquals(2 * 8192, c.connectedSocket().sendBufferSize(), "applied by the connect (the kernel doubles it)");
+        assertEquals(2 * 8192, c.connectedSocket().receiveBufferSize());
+        assertEquals(2 * 8192, c.getSendBufferSize(), "and read from the socket from then on");
+        assertEquals(2 * 8192, (int) c.getOption(StandardSocketOptions.SO_RCVBUF));
+        assertTrue(c.getTcpNoDelay());
+        assertEquals(7, c.getSoLinger());
+        assertEquals(0x20, c.getTrafficClass());
+        assertEquals(12, (int) c.getOption(keepIdle));
+        assertEquals(100, c.getSoTimeout());
+        assertThrows(SocketTimeoutException.class, () -> c.getInputStream().read(),
+            "the timeout asked before bounds reads");
+        accepted.getOutputStream().write(3);
+        assertEquals(3, c.getInputStream().read());
+      }
+    }
+    UnixDomainSocketAddress where = uniqueSocket("before-bind");
+    try (UnixServerSocket s = new UnixServerSocket()) {
+      s.setReceiveBufferSize(8192);
+      s.setSoTimeout(50);
+      s.setReuseAddress(true);
+      assertEquals(8192, s.getReceiveBufferSize());
+      s.bind(where);
+      assertEquals(2 * 8192, s.listeningSocket().receiveBufferSize(), "applied by the bind");
+      assertEquals(2 * 8192, (int) s.getOption(StandardSocketOptions.SO_RCVBUF));
+      assertEquals(50, s.getSoTimeout());
+      assertTrue(s.getOption(StandardSocketOptions.SO_REUSEADDR));
+      assertThrows(SocketTimeoutException.class, s::accept, "the timeout asked before bounds accepts");
+    } finally {
+      removeQuietly(where.getPath());
+    }
+  }
+
+  @Test
+  void badOptionValuesAreIllegalArgumentsAndUnknownOptionsUnsupported() throws Exception {
+    UnixSocket[] p = UnixSocket.pair();
+    try (UnixSocket a = p[0]; UnixSocket b = p[1]; UnixSocket unconnected = new UnixSocket()) {
+      for (UnixSocket s : new UnixSocket[] {a, unconnected}) {
+        // The JDK's own checks and messages, whatever the socket.
+        assertEquals("tc is not in range 0 -- 255",
+            assertThrows(IllegalArgumentException.class, () -> s.setTrafficClass(256)).getMessage());
+        assertEquals("invalid value for SO_LINGER",
+            assertThrows(IllegalArgumentException.class, () -> s.setSoLinger(true, -1)).getMessage());
+        assertEquals("timeout can't be negative",
+            assertThrows(IllegalArgumentException.class, () -> s.setSoTimeout(-1)).getMessage());
+        assertEquals("negative send size",
+            assertThrows(IllegalArgumentException.class, () -> s.setSendBufferSize(0)).getMessage());
+        assertEquals("invalid receive size",
+            assertThrows(IllegalArgumentException.class, () -> s.setReceiveBufferSize(-1)).getMessage());
+        s.setSoLinger(true, 100_000);
+        assertEquals(65535, s.getSoLinger(), "a linger is at most 65535 s, as in the JDK");
+        s.setSoLinger(false, 100_000);
+        assertEquals(-1, s.getSoLinger());
+        assertEquals(-1, (int) s.getOption(StandardSocketOptions.SO_LINGER), "off is -1 by setOption too");
+
+        assertThrows(IllegalArgumentException.class,
+            () -> s.setOption(untyped(StandardSocketOptions.SO_SNDBUF), "big"));
+        assertThrows(IllegalArgumentException.class, () -> s.setOption(untyped(StandardSocketOptions.TCP_NODELAY), 1));
+        assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.TCP_NODELAY, null));
+        assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_SNDBUF, null));
+        assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 0));
+        assertThrows(IllegalArgumentException.class,
+            () -> s.setOption(untyped(byName("TCP_KEEPIDLE", Integer.class)), "soon"));
+        assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.SO_BROADCAST, true));
+        assertThrows(UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.IP_MULTICAST_TTL));
+        assertThrows(UnsupportedOperationException.class, () -> s.setOption(byName("TCP_NOSUCH", Integer.class), 1));
+        assertThrows(NullPointerException.class, () -> s.setOption(null, 1));
+        assertThrows(NullPointerException.class, () -> s.getOption(null));
+        assertTrue(s.supportedOptions().containsAll(List.of(StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER,
+            StandardSocketOptions.IP_TOS, StandardSocketOptions.SO_REUSEADDR)), s.supportedOptions().toString());
+        assertFalse(s.supportedOptions().contains(StandardSocketOptions.SO_BROADCAST));
+      }
+      a.getOutputStream().write(1);
+      assertEquals(1, b.getInputStream().read(), "none of it broke the connection");
+    }
+    try (UnixServerSocket s = new UnixServerSocket()) {
+      assertEquals("timeout < 0", assertThrows(IllegalArgumentException.class, () -> s.setSoTimeout(-1)).getMessage());
+      assertEquals("negative receive size",
+          assertThrows(IllegalArgumentException.class, () -> s.setReceiveBufferSize(0)).getMessage());
+      assertThrows(IllegalArgumentException.class, () -> s.setOption(untyped(StandardSocketOptions.SO_RCVBUF), "x"));
+      assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_REUSEADDR, null));
+      assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1));
+      assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true));
+      assertThrows(UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.SO_SNDBUF));
+      s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      assertTrue(s.getReuseAddress());
+      s.setSoTimeout(25);
+      assertEquals(25, s.getSoTimeout());
+      assertEquals(java.util.Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR),
+          s.supportedOptions());
     }
   }
 
