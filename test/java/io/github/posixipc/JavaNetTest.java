@@ -394,7 +394,7 @@ class JavaNetTest {
           () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true),
           () -> s.getOption(StandardSocketOptions.TCP_NODELAY), () -> s.setOption(StandardSocketOptions.SO_SNDBUF, 1),
           () -> s.getOption(StandardSocketOptions.SO_RCVBUF), () -> s.setOption(keepIdle, 1),
-          () -> s.getOption(keepIdle));
+          () -> s.getOption(keepIdle), () -> s.setOption(StandardSocketOptions.SO_BROADCAST, true));
       for (int i = 0; i < calls.size(); i++) {
         assertClosed(s + ", option call " + i, calls.get(i));
       }
@@ -411,7 +411,8 @@ class JavaNetTest {
             s::getReuseAddress, () -> s.setReceiveBufferSize(1), s::getReceiveBufferSize,
             () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 1), () -> s.getOption(StandardSocketOptions.SO_RCVBUF),
             () -> s.setOption(StandardSocketOptions.SO_REUSEADDR, true),
-            () -> s.getOption(StandardSocketOptions.SO_REUSEADDR));
+            () -> s.getOption(StandardSocketOptions.SO_REUSEADDR),
+            () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true));
         for (int i = 0; i < calls.size(); i++) {
           assertClosed(s + ", option call " + i, calls.get(i));
         }
@@ -487,6 +488,9 @@ class JavaNetTest {
             assertThrows(IllegalArgumentException.class, () -> s.setReceiveBufferSize(-1)).getMessage());
         s.setSoLinger(true, 100_000);
         assertEquals(65535, s.getSoLinger(), "a linger is at most 65535 s, as in the JDK");
+        assertEquals(65535, (int) s.getOption(StandardSocketOptions.SO_LINGER), "one value, either way asked");
+        s.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        assertTrue(s.getKeepAlive());
         s.setSoLinger(false, 100_000);
         assertEquals(-1, s.getSoLinger());
         assertEquals(-1, (int) s.getOption(StandardSocketOptions.SO_LINGER), "off is -1 by setOption too");
@@ -502,6 +506,9 @@ class JavaNetTest {
         assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.SO_BROADCAST, true));
         assertThrows(UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.IP_MULTICAST_TTL));
         assertThrows(UnsupportedOperationException.class, () -> s.setOption(byName("TCP_NOSUCH", Integer.class), 1));
+        assertThrows(UnsupportedOperationException.class,
+            () -> s.setOption(byName("TCP_KEEPIDLE", Boolean.class), true), "known by name and type");
+        assertThrows(UnsupportedOperationException.class, () -> s.getOption(byName("SO_SNDBUF", String.class)));
         assertThrows(NullPointerException.class, () -> s.setOption(null, 1));
         assertThrows(NullPointerException.class, () -> s.getOption(null));
         assertTrue(s.supportedOptions().containsAll(List.of(StandardSocketOptions.SO_SNDBUF,

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * is asked and applies its limits), on its posixipc socket of type S. Asked before the view has
  * that socket (before the connect or the bind), the size is kept, read back as asked, and applied
  * by {@link #apply} when the socket comes; read before anything was asked, it is the kernel's
- * default. {@link UnixSocket} keeps both sizes here, {@link UnixServerSocket} the receive size.
+ * default. A {@link UnixSocket}'s impl keeps both sizes here, a {@link UnixServerSocket}'s the
+ * receive size.
  */
 final class BufferSize<S> {
 
@@ -26,47 +27,32 @@ final class BufferSize<S> {
     int get(S socket) throws IOException;
   }
 
-  /** What a view makes of a failed call on its posixipc socket; call names it ("setsockopt(SO_RCVBUF)"). */
-  @FunctionalInterface
-  interface Errors {
-    SocketException of(IOException e, String call);
-  }
-
-  private final String setCall;
-  private final String getCall;
+  /** "SO_SNDBUF" or "SO_RCVBUF". */
+  private final String name;
   /** The file under /proc/sys/net/core with the kernel's default. */
   private final String kernelDefault;
-  /** The message of the IllegalArgumentException for a size of 0 or less, the JDK's for the setter. */
-  private final String notPositive;
   private final Setter<S> setter;
   private final Getter<S> getter;
-  private final Errors errors;
   /** The size asked before there was a socket (0: not asked). */
   private volatile int asked;
 
   /**
-   * @param option "SO_SNDBUF" or "SO_RCVBUF"
+   * @param name "SO_SNDBUF" or "SO_RCVBUF"
    * @param kernelDefault "wmem_default" or "rmem_default"
    */
-  BufferSize(String option, String kernelDefault, String notPositive, Setter<S> setter, Getter<S> getter,
-      Errors errors) {
-    this.setCall = "setsockopt(" + option + ")";
-    this.getCall = "getsockopt(" + option + ")";
+  BufferSize(String name, String kernelDefault, Setter<S> setter, Getter<S> getter) {
+    this.name = name;
     this.kernelDefault = kernelDefault;
-    this.notPositive = notPositive;
     this.setter = setter;
     this.getter = getter;
-    this.errors = errors;
   }
 
-  /** Refuses a size of 0 or less, before anything else is checked. */
-  void check(int size) {
-    if (size <= 0) {
-      throw new IllegalArgumentException(notPositive);
-    }
+  /** The option's name. */
+  String name() {
+    return name;
   }
 
-  /** Sets size on socket, or keeps it for {@link #apply} when there is no socket yet (null). */
+  /** Sets size (more than 0) on socket, or keeps it for {@link #apply} when there is no socket yet (null). */
   void set(int size, S socket) throws SocketException {
     if (socket == null) {
       asked = size;
@@ -75,7 +61,7 @@ final class BufferSize<S> {
     try {
       setter.set(socket, size);
     } catch (IOException e) {
-      throw errors.of(e, setCall);
+      throw NetErrors.socketException(e, "setsockopt(" + name + ")");
     }
   }
 
@@ -88,15 +74,15 @@ final class BufferSize<S> {
     try {
       return getter.get(socket);
     } catch (IOException e) {
-      throw errors.of(e, getCall);
+      throw NetErrors.socketException(e, "getsockopt(" + name + ")");
     }
   }
 
   /** Sets the size asked before the socket came, if one was, on the socket now made. */
-  void apply(S socket) throws IOException {
+  void apply(S socket) throws SocketException {
     int a = asked;
     if (a > 0) {
-      setter.set(socket, a);
+      set(a, socket);
     }
   }
 

@@ -26,10 +26,13 @@ final class SocketState {
   private volatile SocketAddress remote;
   private volatile SocketAddress local;
 
-  /** Connected over socket, or unconnected (null), a connect to any IP address then going to target (null: none). */
-  SocketState(SocketAddress target, ConnectedSocket socket) {
+  /**
+   * Connected over the socket of life, or unconnected (none yet), a connect to any IP address then
+   * going to target (null: none).
+   */
+  SocketState(SocketAddress target, ViewLife<ConnectedSocket> life) {
     this.target = target;
-    this.life = new ViewLife<>("already connected", socket);
+    this.life = life;
   }
 
   /** The posixipc socket, null before the connect. */

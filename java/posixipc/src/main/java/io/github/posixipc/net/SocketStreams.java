@@ -7,30 +7,29 @@ import java.io.OutputStream;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.IllegalBlockingModeException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The byte stream of a {@link UnixSocket} in its two directions: the view's streams, unbuffered
  * (each read and write one call of its {@link ConnectedSocket}; a write of a large array as many as
- * it takes, all of it written), the timeout that bounds every read, and the shutdown of either
- * direction. Each stream takes a lock of its own, for its one-byte buffer and its wrapped array;
- * closing either stream closes the view.
+ * it takes, all of it written), each read bounded by the view's {@code SO_TIMEOUT}, and the
+ * shutdown of either direction. Each stream takes a lock of its own, for its one-byte buffer and
+ * its wrapped array; closing either stream closes the view.
  */
 final class SocketStreams {
 
   private final UnixSocket view;
-  private volatile int soTimeout;
-  /** soTimeout as the Duration the reads take (null: no timeout), made once per setSoTimeout. */
-  private volatile Duration readTimeout;
+  /** The view's impl, which holds SO_TIMEOUT. */
+  private final ViewSocketImpl<ConnectedSocket> options;
   private final Direction input = new Direction("input", "shutdown(SHUT_RD)", ConnectedSocket::shutdownInput);
   private final Direction output = new Direction("output", "shutdown(SHUT_WR)", ConnectedSocket::shutdownOutput);
   private In in;
   private Out out;
 
-  SocketStreams(UnixSocket view) {
+  SocketStreams(UnixSocket view, ViewSocketImpl<ConnectedSocket> options) {
     this.view = view;
+    this.options = options;
   }
 
   /** The one input stream of the view's connected socket s. */
@@ -59,19 +58,6 @@ final class SocketStreams {
 
   boolean isOutputShutdown() {
     return output.down;
-  }
-
-  /** Bounds every read to timeout milliseconds (0: no bound). */
-  void setSoTimeout(int timeout) {
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout can't be negative");
-    }
-    readTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
-    soTimeout = timeout;
-  }
-
-  int soTimeout() {
-    return soTimeout;
   }
 
   /** What a stream's call of the view's socket may do now: nothing after close ("Socket closed"). */
@@ -189,7 +175,7 @@ final class SocketStreams {
       }
       int n;
       try {
-        n = s.read(dst, readTimeout);
+        n = s.read(dst, options.timeout());
       } catch (IOException e) {
         throw NetErrors.of(e, "Read");
       }

@@ -10,13 +10,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A {@link java.net.ServerSocket} over a posixipc AF_UNIX {@link ListeningSocket}: binds a
@@ -35,24 +32,34 @@ import java.util.Set;
  * <p>{@link #setSoTimeout(int)} bounds {@link #accept()} ({@link java.net.SocketTimeoutException},
  * the server still usable); {@link #close()} from another thread wakes a blocked accept with a
  * {@link SocketException}. As in POSIX, closing does not remove a path's socket file: {@link
- * #listeningSocket()}{@code .unlink()} or {@link SocketAddresses#unlink} does. {@code
- * SO_REUSEADDR} is accepted without effect; {@code SO_RCVBUF} is real. {@link #getInetAddress()}
- * is the loopback address once bound, {@link #getLocalPort()} 0 (-1 before); {@link
- * #getLocalSocketAddress()} is the AF_UNIX address. {@link #getChannel()} is null.
+ * #listeningSocket()}{@code .unlink()} or {@link SocketAddresses#unlink} does. {@link
+ * #getInetAddress()} is the loopback address once bound, {@link #getLocalPort()} 0 (-1 before);
+ * {@link #getLocalSocketAddress()} is the AF_UNIX address. {@link #getChannel()} is null.
+ *
+ * <p>The option methods are ServerSocket's own, over options the view's {@link
+ * java.net.SocketImpl} holds: they check their arguments as the JDK does, and a closed server
+ * refuses each of them with a {@link SocketException} ("Socket is closed"). {@code SO_RCVBUF}
+ * ({@link #setReceiveBufferSize(int)}) is real: the listening socket's, which accepted sockets
+ * start with; asked before the bind, it is applied by it. {@code SO_REUSEADDR} is accepted without
+ * effect, its value kept and read back (a path is reused by removing its file, an abstract name is
+ * free once closed); so is {@link #setPerformancePreferences}. These two are its {@link
+ * #supportedOptions()}; setOption of any other throws {@link UnsupportedOperationException}.
  */
 public final class UnixServerSocket extends ServerSocket {
 
-  private final ViewLife<ListeningSocket> life = new ViewLife<>("Already bound", null);
-  private volatile int soTimeout;
-  private volatile Duration acceptTimeout;
-  private final BufferSize<ListeningSocket> receiveBuffer = new BufferSize<>("SO_RCVBUF", "rmem_default",
-      "negative receive size", ListeningSocket::setReceiveBufferSize, ListeningSocket::receiveBufferSize,
-      (e, call) -> new SocketException(e.getMessage()));
-  private final InertOptions inert = new InertOptions(this::isClosed);
+  /** The impl of the superclass, which holds the options. */
+  private final ViewSocketImpl<ListeningSocket> options;
+  private final ViewLife<ListeningSocket> life;
 
   /** An unbound server socket: {@link #bind(SocketAddress)} it. */
   public UnixServerSocket() throws IOException {
-    super(new InertSocketImpl());
+    this(ViewSocketImpl.forServer(new ViewLife<>("Already bound", null)));
+  }
+
+  private UnixServerSocket(ViewSocketImpl<ListeningSocket> options) {
+    super(options);
+    this.options = options;
+    this.life = options.life();
   }
 
   /** A server socket bound to address and listening, with the default backlog. */
@@ -123,11 +130,7 @@ public final class UnixServerSocket extends ServerSocket {
       throw e;
     }
     life.made(l, null);
-    try {
-      receiveBuffer.apply(l);
-    } catch (IOException e) {
-      throw NetErrors.of(e, "setsockopt(SO_RCVBUF)");
-    }
+    options.apply(l);
   }
 
   /**
@@ -146,7 +149,7 @@ public final class UnixServerSocket extends ServerSocket {
     if (l == null) {
       throw new SocketException("Socket is not bound yet");
     }
-    Duration t = acceptTimeout;
+    Duration t = options.timeout();
     ConnectedSocket c;
     try {
       c = t == null ? l.accept() : l.accept(t);
@@ -200,94 +203,6 @@ public final class UnixServerSocket extends ServerSocket {
   @Override
   public ServerSocketChannel getChannel() {
     return null;
-  }
-
-  private void requireOpen() throws SocketException {
-    if (isClosed()) {
-      throw new SocketException("Socket is closed");
-    }
-  }
-
-  /** Bounds every accept to timeout milliseconds (0: no bound). */
-  @Override
-  public void setSoTimeout(int timeout) throws SocketException {
-    requireOpen();
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout < 0");
-    }
-    acceptTimeout = timeout == 0 ? null : Duration.ofMillis(timeout);
-    soTimeout = timeout;
-  }
-
-  @Override
-  public int getSoTimeout() throws IOException {
-    requireOpen();
-    return soTimeout;
-  }
-
-  /** Accepted without effect: a path is reused by removing its file, an abstract name is free once closed. */
-  @Override
-  public void setReuseAddress(boolean on) throws SocketException {
-    inert.set("SO_REUSEADDR", on);
-  }
-
-  @Override
-  public boolean getReuseAddress() throws SocketException {
-    return inert.flag("SO_REUSEADDR");
-  }
-
-  /** SO_RCVBUF of the listening socket, which accepted sockets start with; asked before the bind, applied by it. */
-  @Override
-  public void setReceiveBufferSize(int size) throws SocketException {
-    receiveBuffer.check(size);
-    requireOpen();
-    receiveBuffer.set(size, life.handle());
-  }
-
-  @Override
-  public int getReceiveBufferSize() throws SocketException {
-    requireOpen();
-    return receiveBuffer.get(life.handle());
-  }
-
-  @Override
-  public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
-    // nothing to prefer on one machine
-  }
-
-  /**
-   * {@code SO_RCVBUF} is real, {@code SO_REUSEADDR} accepted without effect.
-   *
-   * @throws UnsupportedOperationException for any other option
-   */
-  @Override
-  public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
-    Objects.requireNonNull(name, "name");
-    if (name == StandardSocketOptions.SO_RCVBUF) {
-      setReceiveBufferSize(InertOptions.requireValue(name, value, Integer.class));
-    } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-      setReuseAddress(InertOptions.requireValue(name, value, Boolean.class));
-    } else {
-      throw InertOptions.unsupported(name, "server socket");
-    }
-    return this;
-  }
-
-  @Override
-  public <T> T getOption(SocketOption<T> name) throws IOException {
-    Objects.requireNonNull(name, "name");
-    if (name == StandardSocketOptions.SO_RCVBUF) {
-      return name.type().cast(getReceiveBufferSize());
-    }
-    if (name == StandardSocketOptions.SO_REUSEADDR) {
-      return name.type().cast(getReuseAddress());
-    }
-    throw InertOptions.unsupported(name, "server socket");
-  }
-
-  @Override
-  public Set<SocketOption<?>> supportedOptions() {
-    return Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
   }
 
   @Override

@@ -11,12 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketOption;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A {@link java.net.Socket} over a posixipc AF_UNIX stream socket ({@link ConnectedSocket}): for
@@ -36,7 +34,10 @@ import java.util.Set;
  * <h2>The java.net contracts it keeps</h2>
  *
  * A method that overrides one of {@link java.net.Socket} without a comment of its own does what
- * Socket says. Where AF_UNIX makes a difference:
+ * Socket says. The option methods ({@link #setSoTimeout}, {@link #setTcpNoDelay}, {@link
+ * #setOption}, ...) are Socket's own, over options the view's {@link java.net.SocketImpl} holds:
+ * they check their arguments as the JDK does, and a closed socket refuses each of them with a
+ * {@link SocketException} ("Socket is closed"). Where AF_UNIX makes a difference:
  *
  * <ul>
  *   <li>A failed {@link #connect(SocketAddress, int)} is a {@link java.net.ConnectException} naming
@@ -47,13 +48,19 @@ import java.util.Set;
  *       is one system call (a write of a large array: as many as it takes, all of it written).
  *       Closing either stream closes the socket; {@link #close()} from another thread wakes a
  *       blocked read with a {@link SocketException} ("Socket closed").
+ *   <li>{@link #setSoTimeout(int)} bounds each read: {@link java.net.SocketTimeoutException}, the
+ *       socket still usable.
  *   <li>{@link #setSendBufferSize(int)} and {@link #setReceiveBufferSize(int)} are real ({@code
- *       SO_SNDBUF}, {@code SO_RCVBUF}); asked before the connect, they are applied once it is made.
+ *       SO_SNDBUF}, {@code SO_RCVBUF}; the kernel doubles what is asked and applies its limits);
+ *       asked before the connect, they are applied once it is made.
  *   <li>TCP and IP options are accepted without effect, their values kept and read back: {@code
  *       TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_LINGER}, {@code IP_TOS} (traffic class),
- *       {@code SO_REUSEADDR}, {@code SO_OOBINLINE}, and the JDK's {@code TCP_KEEPIDLE}, {@code
- *       TCP_KEEPINTERVAL}, {@code TCP_KEEPCOUNT}, {@code TCP_QUICKACK}: drivers set some of them on
- *       every connection, and AF_UNIX has nothing they could change.
+ *       {@code SO_REUSEADDR}, {@code SO_OOBINLINE}, and by {@link #setOption} the JDK's {@code
+ *       TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL}, {@code TCP_KEEPCOUNT}, {@code TCP_QUICKACK} (known
+ *       by name); so is {@link #setPerformancePreferences}. Drivers set some of them on every
+ *       connection, and AF_UNIX has nothing they could change. {@link #supportedOptions()} is the
+ *       buffer sizes and the standard TCP and IP ones; setOption of any other option throws
+ *       {@link UnsupportedOperationException}.
  *   <li>{@link #getInetAddress()} and {@link #getPort()} never throw: they give the IP address and
  *       port the library asked a factory for, or the loopback address and port 0 (null and 0 before
  *       the connect, as the JDK says). {@link #getRemoteSocketAddress()} and {@link
@@ -79,9 +86,9 @@ import java.util.Set;
 public final class UnixSocket extends Socket {
 
   private final SocketState state;
-  private final SocketStreams streams = new SocketStreams(this);
-  private final InertOptions inert;
-  private final SocketOptions options;
+  /** The impl of the superclass, which holds the options. */
+  private final ViewSocketImpl<ConnectedSocket> options;
+  private final SocketStreams streams;
 
   /**
    * An unconnected socket: {@link #connect(SocketAddress)} it to a {@link
@@ -90,7 +97,7 @@ public final class UnixSocket extends Socket {
    * @throws SocketException never in practice (the constructor of {@link Socket} declares it)
    */
   public UnixSocket() throws SocketException {
-    this(null, null);
+    this(null, over(null));
   }
 
   /**
@@ -105,17 +112,25 @@ public final class UnixSocket extends Socket {
     return s;
   }
 
-  /** A view whose connect to any IP address goes to target (null: none), over socket if connected. */
-  private UnixSocket(SocketAddress target, ConnectedSocket socket) throws SocketException {
-    super(new InertSocketImpl());
-    this.state = new SocketState(target, socket);
-    this.inert = new InertOptions(state::isClosed);
-    this.options = new SocketOptions(state, inert);
+  /**
+   * A view whose connect to any IP address goes to target (null: none), with options, its
+   * superclass's impl, made by {@link #over}.
+   */
+  private UnixSocket(SocketAddress target, ViewSocketImpl<ConnectedSocket> options) throws SocketException {
+    super(options);
+    this.options = options;
+    this.state = new SocketState(target, options.life());
+    this.streams = new SocketStreams(this, options);
+  }
+
+  /** The impl of a view over socket, or of an unconnected one (null). */
+  private static ViewSocketImpl<ConnectedSocket> over(ConnectedSocket socket) {
+    return ViewSocketImpl.forSocket(new ViewLife<>("already connected", socket));
   }
 
   /** What a factory hands out: unconnected, every IP address meaning target. */
   static UnixSocket forTarget(SocketAddress target) throws SocketException {
-    return new UnixSocket(Objects.requireNonNull(target, "target"), null);
+    return new UnixSocket(Objects.requireNonNull(target, "target"), over(null));
   }
 
   /**
@@ -130,7 +145,7 @@ public final class UnixSocket extends Socket {
     if (socket.type() != SocketType.STREAM) {
       throw new IllegalArgumentException("a java.net.Socket is a byte stream; this is a " + socket.type() + " socket");
     }
-    return new UnixSocket(null, socket);
+    return new UnixSocket(null, over(socket));
   }
 
   /**
@@ -203,7 +218,14 @@ public final class UnixSocket extends Socket {
    */
   @Override
   public void connect(SocketAddress endpoint, int timeout) throws IOException {
-    options.apply(state.connect(endpoint, timeout));
+    ConnectedSocket s = state.connect(endpoint, timeout);
+    try {
+      options.apply(s);
+    } catch (SocketException e) {
+      // A socket without the sizes asked is not the one asked for: closed, as after a failed connect.
+      state.close();
+      throw e;
+    }
   }
 
   /**
@@ -225,7 +247,7 @@ public final class UnixSocket extends Socket {
   // ------------------------------------------------------------------ streams and state
 
   /**
-   * The input stream: unbuffered, each read one system call, bounded by {@link #setSoTimeout}.
+   * The input stream: unbuffered, each read one system call, bounded by {@link #setSoTimeout(int)}.
    * Closing it closes the socket.
    */
   @Override
@@ -340,75 +362,6 @@ public final class UnixSocket extends Socket {
     return null;
   }
 
-  // ------------------------------------------------------------------ options
-
-  @Override
-  public void setSoTimeout(int timeout) throws SocketException {
-    state.requireOpen();
-    streams.setSoTimeout(timeout);
-  }
-
-  @Override
-  public int getSoTimeout() throws SocketException {
-    state.requireOpen();
-    return streams.soTimeout();
-  }
-
-  /** SO_SNDBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
-  @Override
-  public void setSendBufferSize(int size) throws SocketException {
-    options.setSendBufferSize(size);
-  }
-
-  @Override
-  public int getSendBufferSize() throws SocketException {
-    return options.sendBufferSize();
-  }
-
-  /** SO_RCVBUF: the kernel doubles it and applies its limits; asked before the connect, applied by it. */
-  @Override
-  public void setReceiveBufferSize(int size) throws SocketException {
-    options.setReceiveBufferSize(size);
-  }
-
-  @Override
-  public int getReceiveBufferSize() throws SocketException {
-    return options.receiveBufferSize();
-  }
-
-  /** Accepted without effect (AF_UNIX has no Nagle algorithm); read back by {@link #getTcpNoDelay()}. */
-  @Override
-  public void setTcpNoDelay(boolean on) throws SocketException {
-    inert.set("TCP_NODELAY", on);
-  }
-
-  @Override
-  public boolean getTcpNoDelay() throws SocketException {
-    return inert.flag("TCP_NODELAY");
-  }
-
-  /** Accepted without effect (AF_UNIX has no keep-alive probes: a dead peer is seen at once). */
-  @Override
-  public void setKeepAlive(boolean on) throws SocketException {
-    inert.set("SO_KEEPALIVE", on);
-  }
-
-  @Override
-  public boolean getKeepAlive() throws SocketException {
-    return inert.flag("SO_KEEPALIVE");
-  }
-
-  /** Accepted without effect (a close of an AF_UNIX socket never waits to send). */
-  @Override
-  public void setSoLinger(boolean on, int linger) throws SocketException {
-    inert.setLinger(on, linger);
-  }
-
-  @Override
-  public int getSoLinger() throws SocketException {
-    return inert.number("SO_LINGER");
-  }
-
   /**
    * AF_UNIX has no urgent (out-of-band) data.
    *
@@ -418,68 +371,6 @@ public final class UnixSocket extends Socket {
   public void sendUrgentData(int data) throws IOException {
     state.requireOpen();
     throw new SocketException("urgent data is TCP's: an AF_UNIX socket has none");
-  }
-
-  /** Accepted without effect (no urgent data to put inline). */
-  @Override
-  public void setOOBInline(boolean on) throws SocketException {
-    inert.set("SO_OOBINLINE", on);
-  }
-
-  @Override
-  public boolean getOOBInline() throws SocketException {
-    return inert.flag("SO_OOBINLINE");
-  }
-
-  /** Accepted without effect (no IP header to mark). */
-  @Override
-  public void setTrafficClass(int tc) throws SocketException {
-    inert.setTrafficClass(tc);
-  }
-
-  @Override
-  public int getTrafficClass() throws SocketException {
-    return inert.number("IP_TOS");
-  }
-
-  /** Accepted without effect (a client end has no address to reuse). */
-  @Override
-  public void setReuseAddress(boolean on) throws SocketException {
-    inert.set("SO_REUSEADDR", on);
-  }
-
-  @Override
-  public boolean getReuseAddress() throws SocketException {
-    return inert.flag("SO_REUSEADDR");
-  }
-
-  /** Accepted without effect, as by the JDK's own sockets. */
-  @Override
-  public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
-    // nothing to prefer on one machine
-  }
-
-  /**
-   * {@code SO_SNDBUF} and {@code SO_RCVBUF} are real; the TCP and IP options (see the class
-   * comment) are accepted without effect, by name.
-   *
-   * @throws UnsupportedOperationException for any other option
-   */
-  @Override
-  public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-    options.set(name, value);
-    return this;
-  }
-
-  @Override
-  public <T> T getOption(SocketOption<T> name) throws IOException {
-    return options.get(name);
-  }
-
-  /** The standard options this socket takes: the real buffer sizes and the inert TCP/IP ones. */
-  @Override
-  public Set<SocketOption<?>> supportedOptions() {
-    return SocketOptions.SUPPORTED;
   }
 
   /** The view, its AF_UNIX address and state, and the IP address asked for, if any. */
