@@ -11,19 +11,42 @@
  * producers_sleeping): the waiter stores 1 into the word, then checks the
  * ring again, then sleeps with FUTEX_WAIT only if the word is still 1. The
  * other side first publishes its change (a commit, a release), then reads
- * the word, and only if it reads 1 swaps it to 0 and calls FUTEX_WAKE. Both
- * the store and the read are sequentially consistent (the publication is an
- * atomic exchange, a full barrier, before the read), so of "the waiter stored 1" and "the other
- * side published" one comes first in the single order of those operations:
- * either the other side sees the 1 and wakes (and a FUTEX_WAIT that starts
- * after the swap fails at once, as the word is 0 then), or the waiter's
- * second check sees the change and it does not sleep. No wake-up is lost, and
- * none is sent to a side that is not asleep.
+ * the word, and only if it reads 1 swaps it to 0 and calls FUTEX_WAKE.
+ *
+ * The publication is a plain release store, with no fence before the read
+ * of the word: a fence there (a locked instruction) waits for the message's
+ * stores to drain and costs a good part of a round trip (docs/benchmarks.md).
+ * Without it, the CPU may read the word before its store is visible, and
+ * both sides could miss each other. What orders them instead:
+ *  - A producer's claim is a sequentially consistent compare-and-set on tail,
+ *    and its read of the consumer's word is sequentially consistent too.
+ *    When the consumer, after storing 1, finds tail == head (nothing
+ *    claimed), every later claim comes after that look in the single order
+ *    of those operations, so its producer's read of the word sees the 1 and
+ *    wakes. That is the case of every idle consumer.
+ *  - When a claim is in flight (tail past head, nothing committed at head),
+ *    or for a producer waiting for room (the consumer's release has no
+ *    compare-and-set), the waiter calls membarrier(2)
+ *    (MEMBARRIER_CMD_GLOBAL_EXPEDITED) before it sleeps. It runs a full
+ *    barrier on every CPU that runs a thread of a registered process, as
+ *    every attached process is; the waiter then looks again. A publication
+ *    whose read of the word came before the barrier has its store visible
+ *    (the barrier drained it), so the look sees it; one whose read came after
+ *    sees the 1 and wakes.
+ * No wake-up is lost, and none is sent to a side that is not asleep.
+ *
+ * A process that cannot register for membarrier (an old kernel, a seccomp
+ * filter) publishes with an atomic exchange, a full barrier, before its read
+ * of the word: the protocol's sequentially consistent form, which other
+ * processes' sleeps need no barrier for. Its own sleeps in the two cases
+ * above are the ones that last at most PIPC_CHANNEL_STALE_CHECK_NS anyway,
+ * so a wake-up it misses costs it at most that.
  */
 #include "internal.h"
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -31,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,6 +75,10 @@ _Static_assert(offsetof(pipc_channel_header, consumer_pid) % 128 == 0, "consumer
 _Static_assert(offsetof(pipc_channel_header, producers) % 128 == 0, "producer slots start on a line");
 _Static_assert(sizeof(pipc_channel_producer) == 64, "one cache line per producer slot");
 _Static_assert(sizeof(pipc_channel_record) == 16, "record header of 16 bytes");
+_Static_assert(offsetof(pipc_channel_record, seq) == 0 && PIPC__FIELD_IS(pipc_channel_record, seq, 8),
+               "a record's seq: its first eight bytes");
+_Static_assert(offsetof(pipc_channel_header, key) + sizeof(uint64_t) <= 128, "the key on the line written once");
+_Static_assert(PIPC_CHANNEL_ALIGN > PIPC_CHANNEL_RECORD_KIND_MASK, "positions leave the kind's bits clear");
 _Static_assert(PIPC_CHANNEL_RECORD_SIZE % PIPC_CHANNEL_ALIGN == 0, "messages stay aligned");
 _Static_assert(PIPC_CHANNEL_OFF_MAGIC == 0 && PIPC_CHANNEL_OFF_VERSION == 8 && PIPC_CHANNEL_OFF_CAPACITY == 16,
                "the identifying fields never move between versions");
@@ -65,6 +93,7 @@ struct pipc__channel {
   unsigned char *ring;
   uint64_t capacity;
   uint64_t mask;
+  uint64_t key;               /* the header's, read once */
   int64_t size;               /* the mapping's length */
   const int32_t *faulted;     /* set by the fault guard; may be &own_faulted */
   int32_t own_faulted;
@@ -74,6 +103,7 @@ struct pipc__channel {
   int fd;                     /* owned descriptor, or -1 */
   bool owned;                 /* the mapping is ours to release */
   bool registered;            /* the mapping is in the guard's registry */
+  bool barrier;               /* this process is registered for membarrier: publications need no fence */
   int64_t spin_ns;
   /* A producer's last look at head: head only grows, so a claim that fits
    * before it fits; head is read again only when the ring looks full, and
@@ -121,15 +151,39 @@ static inline void pipc__relax(void) {
 #endif
 }
 
-/* Zeroes n bytes of the ring from pos, across the end if need be; never
- * more than the ring, whatever another process wrote into the header. */
-static void pipc__zero(const struct pipc__channel *c, uint64_t pos, uint64_t n) {
-  if (n > c->capacity) n = c->capacity;
-  uint64_t idx = pos & c->mask;
-  uint64_t first = n < c->capacity - idx ? n : c->capacity - idx;
-  memset(c->ring + idx, 0, first);
-  if (n > first) memset(c->ring, 0, n - first);
+/* The kind of the record committed at pos, or -1 while none is (whatever
+ * an earlier lap left there says another position). */
+static int pipc__committed(const struct pipc__channel *c, uint64_t pos) {
+  uint64_t seq = __atomic_load_n(&pipc__record(c, pos)->seq, __ATOMIC_ACQUIRE);
+  if (((seq ^ pos ^ c->key) & ~(uint64_t)PIPC_CHANNEL_RECORD_KIND_MASK) != 0) return -1;
+  return (int)(seq & PIPC_CHANNEL_RECORD_KIND_MASK);
 }
+
+/* A publication (a commit, a release): a release store, or an exchange (a
+ * full barrier) in a process that the waiters' barrier cannot reach. See the
+ * protocol above. */
+static void pipc__publish(const struct pipc__channel *c, uint64_t *word, uint64_t value) {
+  if (c->barrier)
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+  else
+    __atomic_exchange_n(word, value, __ATOMIC_SEQ_CST);
+}
+
+/* Registers this process for the waiters' barrier (once per process: a
+ * forked child registers again). false when the kernel refuses. */
+static bool pipc__register(void) {
+  static int32_t registered; /* the process that registered */
+  int32_t me = (int32_t)getpid();
+  if (__atomic_load_n(&registered, __ATOMIC_ACQUIRE) == me) return true;
+  if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) != 0) return false;
+  __atomic_store_n(&registered, me, __ATOMIC_RELEASE);
+  return true;
+}
+
+/* The waiter's barrier: makes every registered process's pending stores
+ * visible. Refused (no membarrier here), the sleep that follows is one of
+ * those capped at PIPC_CHANNEL_STALE_CHECK_NS. */
+static void pipc__barrier(void) { syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0); }
 
 static int pipc__futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
   struct timespec ts, *tp = NULL;
@@ -146,9 +200,10 @@ static int pipc__futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_n
 static void pipc__futex_wake(uint32_t *word, int count) { syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0); }
 
 /*
- * After a publication (commit, release) made with a sequentially consistent
- * exchange, which orders it before this read: wakes the other side if, and
- * only if, it declared itself sleeping (see the protocol at the top).
+ * After a publication (commit, release): wakes the other side if, and only
+ * if, it declared itself sleeping. The read is sequentially consistent (a
+ * plain load on x86), but the CPU may still make it before the publication
+ * is visible; the protocol at the top says what makes up for that.
  */
 static void pipc__wake(pipc_channel_header *h, uint32_t *word, int count) {
   if (__atomic_load_n(word, __ATOMIC_SEQ_CST) == 0) return;
@@ -195,6 +250,7 @@ int pipc_channel_probe(uint64_t addr, int64_t size) {
   if (h->version != PIPC_CHANNEL_VERSION) return -EPROTO;
   if (h->header_size != (uint32_t)PIPC_CHANNEL_HEADER_SIZE) return -EBADMSG;
   if (!pipc__capacity_ok((int64_t)h->capacity)) return -EBADMSG;
+  if ((h->key >> 63) == 0 || (h->key & PIPC_CHANNEL_RECORD_KIND_MASK) != 0) return -EBADMSG;
   if ((int64_t)h->capacity > size - PIPC_CHANNEL_HEADER_SIZE) return -EBADMSG;
   return 0;
 }
@@ -209,6 +265,11 @@ int pipc_channel_format(uint64_t addr, int64_t size, int64_t capacity) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   h->created_ns = (int64_t)ts.tv_sec * PIPC_SEC + ts.tv_nsec;
+  uint64_t key = 0;
+  if (getrandom(&key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key)
+    key = (uint64_t)h->created_ns * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^ (uint64_t)addr;
+  /* Top bit set: no seq of a position below 2^63 is 0, as a fresh ring is. */
+  h->key = (key | (uint64_t)1 << 63) & ~(uint64_t)PIPC_CHANNEL_RECORD_KIND_MASK;
   for (int i = 0; i < PIPC_CHANNEL_MAX_PRODUCERS; i++) h->producers[i].claim_pos = PIPC__NO_CLAIM;
   /* The magic last: a process that sees it sees a complete header. */
   __atomic_store_n(&h->magic, PIPC_CHANNEL_MAGIC, __ATOMIC_RELEASE);
@@ -264,6 +325,8 @@ static int pipc__bind(struct pipc__channel *c, uint64_t addr, int64_t size, int 
    * touch memory outside the mapping. */
   c->capacity = c->h->capacity;
   c->mask = c->capacity - 1;
+  c->key = c->h->key;
+  c->barrier = role != PIPC_CHANNEL_OBSERVER && pipc__register();
   c->ring = (unsigned char *)c->h + PIPC_CHANNEL_HEADER_SIZE;
   r = pipc__join(c);
   if (r == 0 && pipc__faulted(c)) r = -EFAULT;
@@ -449,12 +512,24 @@ typedef int64_t (*pipc__try)(struct pipc__channel *c, int64_t arg, bool careful)
  * an error in *err. */
 typedef bool (*pipc__check)(struct pipc__channel *c, int64_t *err);
 
+/* Leaves a wait with r: the consumer takes back its declaration (a producer
+ * leaves the word to the others that may have set it too: the consumer's
+ * next release clears it, with one needless wake-up at most). */
+static int64_t pipc__leave_wait(struct pipc__channel *c, uint32_t *word, bool declared, int64_t r) {
+  if (declared && c->role == PIPC_CHANNEL_CONSUMER) __atomic_store_n(word, 0, __ATOMIC_RELAXED);
+  if (r >= 0) c->stuck_since = 0;
+  return pipc__faulted(c) ? -EFAULT : r;
+}
+
+static bool pipc__waits(int64_t r) { return r == -EAGAIN || r == -EINPROGRESS; }
+
 /*
  * The one wait of the channel: attempt; spin for the handle's spin time;
- * then declare sleeping in word and sleep until woken, the deadline, or
- * the next stale check. Stale checks run while the consumer sees an
- * uncommitted claim (-EINPROGRESS) and while a producer sees a full ring
- * (-EAGAIN), whose wait must notice a dead consumer.
+ * then declare sleeping in word, look again (with the barrier where the
+ * protocol at the top needs it) and sleep until woken, the deadline, or the
+ * next stale check. Stale checks run while the consumer sees an uncommitted
+ * claim (-EINPROGRESS) and while a producer sees a full ring (-EAGAIN),
+ * whose wait must notice a dead consumer.
  */
 static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t arg, int64_t timeout_ns,
                           uint32_t *word, pipc__check check) {
@@ -465,10 +540,7 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
     /* A poll (timeout 0) that finds nothing looks again carefully: it does
      * not spin, and it reports what is there. */
     if (r == -EAGAIN && deadline == PIPC__DEADLINE_NOW) r = attempt(c, arg, true);
-    if (r != -EAGAIN && r != -EINPROGRESS) {
-      if (r >= 0) c->stuck_since = 0;
-      return pipc__faulted(c) ? -EFAULT : r;
-    }
+    if (!pipc__waits(r)) return pipc__leave_wait(c, word, false, r);
     if (pipc__faulted(c)) return -EFAULT;
     int64_t now = pipc__now_ns();
     /* The stale check: the consumer on a ring with nothing committed at head
@@ -493,14 +565,13 @@ static int64_t pipc__wait(struct pipc__channel *c, pipc__try attempt, int64_t ar
     }
     __atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
     r = attempt(c, arg, true);
-    if (r != -EAGAIN && r != -EINPROGRESS) {
-      /* Nobody needs to wake us after all. (A producer leaves the word to
-       * the others that may have set it too: the consumer's next release
-       * clears it, with one needless wake-up at most.) */
-      if (c->role == PIPC_CHANNEL_CONSUMER) __atomic_store_n(word, 0, __ATOMIC_RELAXED);
-      if (r >= 0) c->stuck_since = 0;
-      return pipc__faulted(c) ? -EFAULT : r;
+    /* An idle consumer (tail == head) needs no barrier; a claim in flight,
+     * or a full ring, does (see the protocol at the top). */
+    if (r == -EINPROGRESS || (r == -EAGAIN && c->role == PIPC_CHANNEL_PRODUCER)) {
+      pipc__barrier();
+      r = attempt(c, arg, true);
     }
+    if (!pipc__waits(r)) return pipc__leave_wait(c, word, true, r);
     int64_t left = deadline == PIPC__DEADLINE_NEVER ? -1 : deadline - now;
     /* A dead peer wakes nobody: sleep one check interval at a time while
      * there is something to check. */
@@ -550,13 +621,11 @@ static int64_t pipc__try_claim(struct pipc__channel *c, int64_t length, bool car
     pipc_channel_record *p = pipc__record(c, tail);
     p->length = 0;
     p->size = (uint32_t)pad;
-    p->pid = c->pid;
-    __atomic_store_n(&p->state, PIPC_CHANNEL_RECORD_PADDING, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->seq, PIPC_CHANNEL_SEQ(c->key, tail, PIPC_CHANNEL_RECORD_PADDING), __ATOMIC_RELEASE);
   }
   uint64_t pos = tail + pad;
   pipc_channel_record *rec = pipc__record(c, pos);
   rec->size = pipc__record_size((uint64_t)length);
-  rec->pid = c->pid;
   c->busy = true;
   c->pos = pos;
   c->rec_size = rec->size;
@@ -580,8 +649,8 @@ int64_t pipc_channel_claim(uint64_t ch, int64_t length, int64_t timeout_ns) {
   return pipc__wait(c, pipc__try_claim, length, timeout_ns, &c->h->producers_sleeping, pipc__check_consumer);
 }
 
-/* Ends the pending claim with state: a message of length bytes, or padding. */
-static int pipc__finish(struct pipc__channel *c, uint32_t state, int64_t length) {
+/* Ends the pending claim as kind: a message of length bytes, or padding. */
+static int pipc__finish(struct pipc__channel *c, uint32_t kind, int64_t length) {
   if (c == NULL || c->role != PIPC_CHANNEL_PRODUCER) return -EINVAL;
   if (pipc__faulted(c)) {
     c->busy = false; /* the ring is gone: there is nothing to commit into */
@@ -591,10 +660,7 @@ static int pipc__finish(struct pipc__channel *c, uint32_t state, int64_t length)
   pipc_channel_record *rec = pipc__record(c, c->pos);
   rec->length = (uint32_t)length;
   rec->size = c->rec_size; /* again: a message may have written over it in place */
-  rec->pid = c->pid;
-  /* An exchange: the publication, and the barrier before the look at the
-   * consumer's word. */
-  __atomic_exchange_n(&rec->state, state, __ATOMIC_SEQ_CST);
+  pipc__publish(c, &rec->seq, PIPC_CHANNEL_SEQ(c->key, c->pos, kind));
   c->busy = false;
   pipc__wake(c->h, &c->h->consumer_sleeping, 1);
   return pipc__faulted(c) ? -EFAULT : 0;
@@ -621,18 +687,15 @@ int pipc_channel_send(uint64_t ch, const void *buf, size_t len, int64_t timeout_
 
 /* -------------------------------------------------------------- consumer */
 
-/* Moves head past n bytes from head, which are zeroed first, and wakes
- * sleeping producers. */
+/* Moves head past n bytes from head and wakes sleeping producers. */
 static void pipc__advance(struct pipc__channel *c, uint64_t head, uint64_t n) {
-  pipc__zero(c, head, n);
-  __atomic_exchange_n(&c->h->head, head + n, __ATOMIC_SEQ_CST);
+  pipc__publish(c, &c->h->head, head + n);
   pipc__wake(c->h, &c->h->producers_sleeping, INT32_MAX);
 }
 
 /*
- * The record at head tells whether there is a message: the ring ahead of the
- * producers is zero (the consumer zeroes what it releases), so a state of 0
- * is nothing committed there yet. Only the careful look reads tail, to tell
+ * The record at head tells whether there is a message: one committed there
+ * has the seq of head's position. Only the careful look reads tail, to tell
  * an empty ring (-EAGAIN) from a claim not committed yet (-EINPROGRESS):
  * while spinning, the consumer leaves the producers' line alone.
  */
@@ -642,10 +705,12 @@ static int64_t pipc__try_read(struct pipc__channel *c, int64_t unused, bool care
   for (;;) {
     uint64_t head = __atomic_load_n(&h->head, __ATOMIC_RELAXED);
     pipc_channel_record *rec = pipc__record(c, head);
-    uint32_t state = __atomic_load_n(&rec->state, __ATOMIC_ACQUIRE);
-    if (state == 0) {
+    int kind = pipc__committed(c, head);
+    if (kind < 0) {
       if (!careful) return -EAGAIN;
-      uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+      /* Sequentially consistent: the look after the declaration, which the
+       * protocol at the top orders before every later claim. */
+      uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_SEQ_CST);
       if (tail == head) return -EAGAIN;
       if (tail - head > c->capacity) return -EBADMSG;
       return -EINPROGRESS;
@@ -657,12 +722,12 @@ static int64_t pipc__try_read(struct pipc__channel *c, int64_t unused, bool care
      * reports (-EBADMSG). */
     if (size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 || size > c->capacity - idx)
       return -EBADMSG;
-    if (state == PIPC_CHANNEL_RECORD_PADDING) {
+    if (kind == PIPC_CHANNEL_RECORD_PADDING) {
       pipc__advance(c, head, size);
       continue;
     }
     uint32_t length = rec->length;
-    if (state != PIPC_CHANNEL_RECORD_MESSAGE || length > size - PIPC_CHANNEL_RECORD_SIZE) return -EBADMSG;
+    if (kind != PIPC_CHANNEL_RECORD_MESSAGE || length > size - PIPC_CHANNEL_RECORD_SIZE) return -EBADMSG;
     c->busy = true;
     c->pos = head;
     c->rec_size = size;
@@ -705,7 +770,7 @@ static bool pipc__check_claim(struct pipc__channel *c, int64_t *err) {
   }
   if (end == 0) return false;
   /* Still uncommitted? A last look, now that the owner is known dead. */
-  if (__atomic_load_n(&pipc__record(c, head)->state, __ATOMIC_ACQUIRE) != 0) return true;
+  if (pipc__committed(c, head) >= 0) return true;
   pipc__advance(c, head, end - head);
   __atomic_fetch_add(&h->skipped, 1, __ATOMIC_RELAXED);
   return true;
@@ -774,13 +839,12 @@ int pipc_channel_stat(uint64_t ch, pipc_channel_stats *st) {
    * at anything that breaks the layout. */
   uint64_t pos = (uint64_t)st->head;
   for (uint64_t i = 0; pos < (uint64_t)st->tail && pos - (uint64_t)st->head <= c->capacity && i < c->capacity; i++) {
-    pipc_channel_record *rec = pipc__record(c, pos);
-    uint32_t state = __atomic_load_n(&rec->state, __ATOMIC_ACQUIRE);
-    uint32_t size = rec->size;
-    if (state == 0 || size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 ||
+    int kind = pipc__committed(c, pos);
+    uint32_t size = pipc__record(c, pos)->size;
+    if (kind < 0 || size < PIPC_CHANNEL_RECORD_SIZE || size % PIPC_CHANNEL_ALIGN != 0 ||
         size > c->capacity - (pos & c->mask))
       break;
-    if (state == PIPC_CHANNEL_RECORD_MESSAGE) st->messages_waiting++;
+    if (kind == PIPC_CHANNEL_RECORD_MESSAGE) st->messages_waiting++;
     pos += size;
   }
   int32_t pid = __atomic_load_n(&h->consumer_pid, __ATOMIC_ACQUIRE);

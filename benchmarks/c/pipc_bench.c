@@ -50,6 +50,7 @@
 #include <string.h>
 #include <semaphore.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <stdatomic.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -390,15 +391,17 @@ static int64_t cas_capi_send(struct link *l, const void *buf, size_t len) {
 /* Channels (channel.h). The C API contender uses pipc_channel_send and
  * pipc_channel_receive. The raw contender is the limit: a minimal ring on the
  * same layout, one producer and one consumer, no handle, no checks beyond
- * the wait protocol: tail moved past the claim, the record written, its
- * state published with an exchange; the wake-up only when the other side's flag says it
- * sleeps (docs/channels.md). As in the core, the producer reads head only
- * when the ring looks full, and the consumer looks at the record at head,
- * not at tail. */
+ * the wait protocol: tail moved past the claim (an exchange: the claim is
+ * the protocol's sequentially consistent step), the record written, its seq
+ * published with a release store; the wake-up only when the other side's
+ * flag says it sleeps; a sleeper that makes the barrier (membarrier) when a
+ * claim is in flight or it waits for room (docs/channels.md). As in the core, the
+ * producer reads head only when the ring looks full, and the consumer looks
+ * at the record at head, not at tail. */
 struct raw_ring {
   pipc_channel_header *h;
   unsigned char *ring;
-  uint64_t cap, mask;
+  uint64_t cap, mask, key;
   uint64_t head_seen; /* the producer's last look at head */
 };
 
@@ -410,9 +413,11 @@ static void raw_futex(uint32_t *word, int op, uint32_t val) {
 }
 
 /* Waits until ready(r) by spinning, or by declaring itself asleep in word
- * and sleeping on it; gives up (the run fails) after SPIN_PATIENCE_NS
- * without progress: a server that died never hangs the run. */
-static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(struct raw_ring *)) {
+ * and sleeping on it, after the barrier when barrier(r) says; gives up (the
+ * run fails) after SPIN_PATIENCE_NS without progress: a server that died
+ * never hangs the run. */
+static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(struct raw_ring *),
+                     int (*barrier)(struct raw_ring *)) {
   int64_t since = 0;
   for (unsigned n = 0; !ready(r); n++) {
     if ((n & 4095) == 4095 || !spin) {
@@ -425,15 +430,27 @@ static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(
       continue;
     }
     __atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
+    if (!ready(r) && barrier(r)) syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
     if (!ready(r)) raw_futex(word, FUTEX_WAIT, 1);
     __atomic_store_n(word, 0, __ATOMIC_RELAXED);
   }
 }
 
-/* After a publication made with an exchange (a full barrier). */
+/* After a publication made with a release store (docs/channels.md). */
 static void raw_wake(uint32_t *word, int count) {
   if (__atomic_load_n(word, __ATOMIC_SEQ_CST) && __atomic_exchange_n(word, 0, __ATOMIC_SEQ_CST))
     raw_futex(word, FUTEX_WAKE, (uint32_t)count);
+}
+
+/* A producer waiting for room always makes the barrier; the consumer when a
+ * claim is in flight (tail past head). */
+static int raw_always(struct raw_ring *r) {
+  (void)r;
+  return 1;
+}
+
+static int raw_in_flight(struct raw_ring *r) {
+  return __atomic_load_n(&r->h->tail, __ATOMIC_SEQ_CST) != __atomic_load_n(&r->h->head, __ATOMIC_RELAXED);
 }
 
 static uint64_t raw_need; /* the room raw_room waits for */
@@ -447,7 +464,8 @@ static int raw_room(struct raw_ring *r) {
 
 static int raw_nonempty(struct raw_ring *r) {
   uint64_t head = __atomic_load_n(&r->h->head, __ATOMIC_RELAXED);
-  return __atomic_load_n(&((pipc_channel_record *)(r->ring + (head & r->mask)))->state, __ATOMIC_ACQUIRE) != 0;
+  uint64_t seq = __atomic_load_n(&((pipc_channel_record *)(r->ring + (head & r->mask)))->seq, __ATOMIC_ACQUIRE);
+  return ((seq ^ PIPC_CHANNEL_SEQ(r->key, head, 0)) & ~(uint64_t)PIPC_CHANNEL_RECORD_KIND_MASK) == 0;
 }
 
 static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
@@ -457,21 +475,21 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   uint64_t to_end = r->cap - (tail & r->mask);
   uint64_t pad = size > to_end ? to_end : 0;
   raw_need = pad + size;
-  raw_wait(r, l->chan_spin == 1, &r->h->producers_sleeping, raw_room);
+  raw_wait(r, l->chan_spin == 1, &r->h->producers_sleeping, raw_room, raw_always);
   /* The claim first, as the core's compare-and-set: a consumer that finds
    * nothing committed at head and looks at tail must never see head past it
    * (after the padding below, say). */
-  __atomic_store_n(&r->h->tail, tail + pad + size, __ATOMIC_RELEASE);
+  __atomic_exchange_n(&r->h->tail, tail + pad + size, __ATOMIC_SEQ_CST);
   if (pad) {
     pipc_channel_record *p = (pipc_channel_record *)(r->ring + (tail & r->mask));
     p->size = (uint32_t)pad;
-    __atomic_store_n(&p->state, PIPC_CHANNEL_RECORD_PADDING, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->seq, PIPC_CHANNEL_SEQ(r->key, tail, PIPC_CHANNEL_RECORD_PADDING), __ATOMIC_RELEASE);
   }
   pipc_channel_record *rec = (pipc_channel_record *)(r->ring + ((tail + pad) & r->mask));
   rec->length = (uint32_t)len;
   rec->size = (uint32_t)size;
   memcpy(rec + 1, buf, len);
-  __atomic_exchange_n(&rec->state, PIPC_CHANNEL_RECORD_MESSAGE, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&rec->seq, PIPC_CHANNEL_SEQ(r->key, tail + pad, PIPC_CHANNEL_RECORD_MESSAGE), __ATOMIC_RELEASE);
   raw_wake(&r->h->consumer_sleeping, 1);
   return (int64_t)len;
 }
@@ -479,15 +497,14 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
 static int64_t chan_raw_recv(struct link *l, void *buf, size_t len) {
   struct raw_ring *r = l->rfrom;
   for (;;) {
-    raw_wait(r, l->chan_spin == 1, &r->h->consumer_sleeping, raw_nonempty);
+    raw_wait(r, l->chan_spin == 1, &r->h->consumer_sleeping, raw_nonempty, raw_in_flight);
     uint64_t head = r->h->head;
     pipc_channel_record *rec = (pipc_channel_record *)(r->ring + (head & r->mask));
     uint32_t size = rec->size;
-    int message = rec->state == PIPC_CHANNEL_RECORD_MESSAGE;
+    int message = (rec->seq & PIPC_CHANNEL_RECORD_KIND_MASK) == PIPC_CHANNEL_RECORD_MESSAGE;
     size_t n = rec->length < len ? rec->length : len;
     if (message) memcpy(buf, rec + 1, n);
-    memset(rec, 0, size);
-    __atomic_exchange_n(&r->h->head, head + size, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->h->head, head + size, __ATOMIC_RELEASE);
     raw_wake(&r->h->producers_sleeping, INT32_MAX);
     if (message) return (int64_t)n;
   }
@@ -1046,6 +1063,10 @@ static struct raw_ring *raw_map(const char *name) {
   r->ring = m + PIPC_CHANNEL_HEADER_SIZE;
   r->cap = CHAN_CAPACITY;
   r->mask = CHAN_CAPACITY - 1;
+  r->key = r->h->key;
+  /* A participant without a fence on its publications: the core's sleepers
+   * count on this process taking their barrier. */
+  if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) != 0) die("membarrier", errno);
   return r;
 }
 

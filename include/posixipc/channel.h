@@ -13,7 +13,9 @@
  * spins briefly, then sleeps on a futex in the header after it declared so
  * in a "sleeping" word. The other side makes a system call (FUTEX_WAKE) only
  * when it finds that word set, so that two busy sides exchange messages
- * without any system call. docs/channels.md explains why no wake-up is lost.
+ * without any system call, and without a fence: a commit or a release is a
+ * plain store (see docs/channels.md for what orders it against a side that
+ * is falling asleep, and why no wake-up is lost).
  *
  * Faults:
  *  - A producer that dies between claim and commit leaves a record that will
@@ -57,7 +59,7 @@ extern "C" {
 /* "PIPCCHAN" in little-endian bytes, the first eight bytes of a channel. */
 #define PIPC_CHANNEL_MAGIC ((uint64_t)0x4e41484343504950ULL)
 /* The layout version; a channel of another version is refused (-EPROTO). */
-#define PIPC_CHANNEL_VERSION 1
+#define PIPC_CHANNEL_VERSION 2
 
 /* Capacity of the ring in bytes: a power of two in [MIN, MAX]. */
 #define PIPC_CHANNEL_MIN_CAPACITY ((int64_t)1024)
@@ -96,7 +98,10 @@ typedef struct pipc_channel_header {
   uint32_t header_size;
   uint64_t capacity;
   int64_t created_ns; /* CLOCK_REALTIME nanoseconds, for tools */
-  unsigned char pad0[128 - 32];
+  /* Random, drawn at creation, top bit set, low four bits clear: what a
+   * record's seq is made of (see pipc_channel_record). */
+  uint64_t key;
+  unsigned char pad0[128 - 40];
   /* The producers' position: bytes claimed since creation (compare-and-set). */
   uint64_t tail;
   unsigned char pad1[120];
@@ -123,18 +128,25 @@ typedef struct pipc_channel_header {
 
 /*
  * A record: a 16-byte header, the message, padding to a multiple of
- * PIPC_CHANNEL_ALIGN. The consumer zeroes every record it releases, so a
- * state of 0 means "claimed (or about to be) but not committed yet".
+ * PIPC_CHANNEL_ALIGN. Its seq, stored last, commits it: the record's
+ * position XOR the channel's key, with the kind in the low four bits
+ * (PIPC_CHANNEL_SEQ). A record is committed at position pos only when its
+ * seq says pos: what an earlier lap left there (an older record, or message
+ * bytes) says another position, so the consumer never has to clear the ring
+ * behind it. (Bytes of an earlier message that happen to spell this
+ * position's seq, a chance of 2^-60 for a given record, are the one
+ * exception.)
  */
 typedef struct pipc_channel_record {
-  uint32_t state;  /* 0, PIPC_CHANNEL_RECORD_MESSAGE or _PADDING, stored last */
+  uint64_t seq;    /* PIPC_CHANNEL_SEQ(key, position, kind), stored last */
   uint32_t length; /* the message's length in bytes */
   uint32_t size;   /* the whole record (header, message, padding) in bytes */
-  int32_t pid;     /* the producer's process */
 } pipc_channel_record;
 
 #define PIPC_CHANNEL_RECORD_MESSAGE 1
 #define PIPC_CHANNEL_RECORD_PADDING 2 /* skipped: the end of the ring, or an aborted claim */
+#define PIPC_CHANNEL_RECORD_KIND_MASK 15
+#define PIPC_CHANNEL_SEQ(key, pos, kind) (((uint64_t)(pos) ^ (uint64_t)(key)) | (uint64_t)(kind))
 #define PIPC_CHANNEL_ALIGN 16
 
 /* Offsets and sizes that readers of the layout use (the Java library, tools). */
@@ -143,13 +155,14 @@ typedef struct pipc_channel_record {
 #define PIPC_CHANNEL_OFF_MAGIC ((int)offsetof(pipc_channel_header, magic))
 #define PIPC_CHANNEL_OFF_VERSION ((int)offsetof(pipc_channel_header, version))
 #define PIPC_CHANNEL_OFF_CAPACITY ((int)offsetof(pipc_channel_header, capacity))
+#define PIPC_CHANNEL_OFF_KEY ((int)offsetof(pipc_channel_header, key))
 #define PIPC_CHANNEL_OFF_TAIL ((int)offsetof(pipc_channel_header, tail))
 #define PIPC_CHANNEL_OFF_HEAD ((int)offsetof(pipc_channel_header, head))
 #define PIPC_CHANNEL_OFF_CONSUMER_SLEEPING ((int)offsetof(pipc_channel_header, consumer_sleeping))
 #define PIPC_CHANNEL_OFF_PRODUCERS_SLEEPING ((int)offsetof(pipc_channel_header, producers_sleeping))
 #define PIPC_CHANNEL_OFF_CONSUMER_PID ((int)offsetof(pipc_channel_header, consumer_pid))
 #define PIPC_CHANNEL_OFF_SKIPPED ((int)offsetof(pipc_channel_header, skipped))
-#define PIPC_CHANNEL_RECORD_OFF_STATE ((int)offsetof(pipc_channel_record, state))
+#define PIPC_CHANNEL_RECORD_OFF_SEQ ((int)offsetof(pipc_channel_record, seq))
 #define PIPC_CHANNEL_RECORD_OFF_LENGTH ((int)offsetof(pipc_channel_record, length))
 
 /* The longest message of a ring of capacity bytes: half the ring less a
@@ -218,8 +231,9 @@ int pipc_channel_unlink(const char *name);
 /*
  * For callers that map the segment themselves (the Java library): lays out a
  * new channel of capacity bytes in the writable mapping [addr, addr + size),
- * which must be zeroed and at least PIPC_CHANNEL_SEGMENT_SIZE(capacity)
- * bytes. Returns 0 or -EINVAL.
+ * which must be at least PIPC_CHANNEL_SEGMENT_SIZE(capacity) bytes (what
+ * the ring holds does not matter: no record there says its position).
+ * Returns 0 or -EINVAL.
  */
 int pipc_channel_format(uint64_t addr, int64_t size, int64_t capacity);
 

@@ -2,11 +2,17 @@
 // dead producers, dead consumers, bad headers and shrunk segments.
 #include <gtest/gtest.h>
 #include <posixipc/posixipc.h>
+#include <linux/filter.h>
+#include <linux/membarrier.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -247,6 +253,139 @@ TEST(Channel, WrapsAroundManyLapsWithVaryingSizes) {
   pipc_channel_close(cons);
 }
 
+TEST(Channel, WhatAnEarlierLapLeftIsNeverTakenForACommit) {
+  // A ring laid out over bytes that are not zero, whose messages are made of
+  // the seqs of their own lap's positions: a record is committed only when its
+  // seq says the position being read, so none of that is ever taken for one.
+  ScopedShmName name("chlap");
+  const int64_t cap = 1024;
+  int fd;
+  ASSERT_EQ(0, pipc_shm_create(name.c_str(), PIPC_CHANNEL_SEGMENT_SIZE(cap), 0600, &fd));
+  uint64_t addr;
+  ASSERT_EQ(0, pipc_mmap(fd, 0, PIPC_CHANNEL_SEGMENT_SIZE(cap), PIPC_PROT_READ | PIPC_PROT_WRITE, &addr));
+  std::memset(reinterpret_cast<void*>(addr), 0xa5, static_cast<size_t>(PIPC_CHANNEL_SEGMENT_SIZE(cap)));
+  ASSERT_EQ(0, pipc_channel_format(addr, PIPC_CHANNEL_SEGMENT_SIZE(cap), cap));
+  const uint64_t key = reinterpret_cast<pipc_channel_header*>(addr)->key;
+  uint64_t prod, cons;
+  ASSERT_EQ(0, pipc_channel_open(name.c_str(), P, &prod));
+  ASSERT_EQ(0, pipc_channel_open(name.c_str(), C, &cons));
+  unsigned char buf[256];
+  uint64_t pos = 0;
+  for (uint32_t n = 0; n < 2000; n++) {
+    char probe[8];
+    ASSERT_EQ(-EAGAIN, pipc_channel_receive(cons, probe, sizeof probe, 0)) << "message " << n << " at " << pos;
+    // 16 to 240 bytes, each 8-byte word the seq of the position it lies at.
+    size_t len = 16 + (n * 40) % 232 / 8 * 8;
+    int64_t off = pipc_channel_claim(prod, static_cast<int64_t>(len), 0);
+    ASSERT_GE(off, 0);
+    uint64_t at = pos + static_cast<uint64_t>(off) - (pos & static_cast<uint64_t>(cap - 1));  // the message's position
+    unsigned char* data = reinterpret_cast<unsigned char*>(pipc_channel_data(prod)) + off;
+    for (size_t i = 0; i < len; i += 8) {
+      uint64_t w = PIPC_CHANNEL_SEQ(key, at + i, PIPC_CHANNEL_RECORD_MESSAGE);
+      std::memcpy(data + i, &w, 8);
+    }
+    ASSERT_EQ(0, pipc_channel_commit(prod, static_cast<int64_t>(len)));
+    ASSERT_EQ(static_cast<int64_t>(len), pipc_channel_receive(cons, buf, sizeof buf, 0));
+    pos = static_cast<uint64_t>(Stat(cons).head);
+  }
+  EXPECT_GT(pos, 100u * cap) << "laps";
+  pipc_channel_close(prod);
+  pipc_channel_close(cons);
+  pipc_munmap(addr, PIPC_CHANNEL_SEGMENT_SIZE(cap));
+  pipc_fd_close(fd);
+}
+
+// Makes membarrier(2) fail with ENOSYS in this process from now on, as a
+// seccomp filter or an old kernel does.
+bool RefuseMembarrier() {
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_membarrier, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return false;
+  return syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) < 0 && errno == ENOSYS;
+}
+
+// Round trips between this process and a forked one over two channels, both
+// sides sleeping at once (spin 0): every exchange is a sleep and a wake-up.
+// no_barrier: the child cannot use membarrier (it publishes with a fence).
+void SleepingRoundTrips(bool no_barrier) {
+  ScopedShmName ping(no_barrier ? "chpingf" : "chping"), pong(no_barrier ? "chpongf" : "chpong");
+  uint64_t to, from;
+  ASSERT_EQ(0, pipc_channel_create(ping.c_str(), 4096, 0600, P, &to));
+  ASSERT_EQ(0, pipc_channel_create(pong.c_str(), 4096, 0600, C, &from));
+  ASSERT_EQ(0, pipc_channel_set_spin(to, 0));
+  ASSERT_EQ(0, pipc_channel_set_spin(from, 0));
+  const uint32_t rounds = 20000;
+  pid_t pid = ForkChild([&] {
+    if (no_barrier && !RefuseMembarrier()) return 9;
+    uint64_t in, out;
+    if (pipc_channel_open(ping.c_str(), C, &in) != 0 || pipc_channel_open(pong.c_str(), P, &out) != 0) return 1;
+    pipc_channel_set_spin(in, 0);
+    pipc_channel_set_spin(out, 0);
+    for (uint32_t i = 0; i < rounds; i++) {
+      uint32_t v;
+      if (pipc_channel_receive(in, &v, sizeof v, 10 * PIPC_SEC) != sizeof v) return 2;
+      v = ~v;
+      if (pipc_channel_send(out, &v, sizeof v, 10 * PIPC_SEC) != 0) return 3;
+    }
+    return 0;
+  });
+  int64_t start = NowMs();
+  for (uint32_t i = 0; i < rounds; i++) {
+    ASSERT_EQ(0, pipc_channel_send(to, &i, sizeof i, 10 * PIPC_SEC));
+    uint32_t v = 0;
+    ASSERT_EQ(static_cast<int64_t>(sizeof v), pipc_channel_receive(from, &v, sizeof v, 10 * PIPC_SEC)) << "round " << i;
+    ASSERT_EQ(~i, v);
+  }
+  // A lost wake-up hangs a receive until its 10 s timeout.
+  EXPECT_LT(NowMs() - start, 20000);
+  EXPECT_EQ(0, WaitChild(pid, 30000));
+  EXPECT_GT(Stat(from).wakeups, 0);
+  pipc_channel_close(to);
+  pipc_channel_close(from);
+}
+
+TEST(Channel, SleepingRoundTripsAcrossProcessesLoseNoWakeUp) { SleepingRoundTrips(false); }
+
+TEST(Channel, SleepingRoundTripsWithAProcessWithoutMembarrierLoseNoWakeUp) { SleepingRoundTrips(true); }
+
+// A full ring: the producer sleeps (after the barrier) until the consumer in
+// another process releases; and an idle consumer sleeps until a commit. Many
+// times over, each side in turn, in a ring of two messages.
+TEST(Channel, AProducerOnAFullRingIsWokenByReleasesInAnotherProcess) {
+  ScopedShmName name("chfullwake");
+  uint64_t prod;
+  ASSERT_EQ(0, pipc_channel_create(name.c_str(), 1024, 0600, P, &prod));
+  ASSERT_EQ(0, pipc_channel_set_spin(prod, 0));
+  const uint32_t count = 20000;
+  pid_t pid = ForkChild([&] {
+    uint64_t cons;
+    if (pipc_channel_open(name.c_str(), C, &cons) != 0) return 1;
+    pipc_channel_set_spin(cons, 0);
+    unsigned char got[400];
+    for (uint32_t i = 0; i < count; i++) {
+      int64_t n = pipc_channel_receive(cons, got, sizeof got, 10 * PIPC_SEC);
+      uint32_t v;
+      std::memcpy(&v, got, sizeof v);
+      if (n != (i % 2 ? 400 : 4) || v != i) return 2;
+    }
+    return 0;
+  });
+  unsigned char big[400] = {0};
+  for (uint32_t i = 0; i < count; i++) {
+    std::memcpy(big, &i, sizeof i);
+    // 400 bytes in a 1024-byte ring: two fit, the third waits for room.
+    ASSERT_EQ(0, pipc_channel_send(prod, big, i % 2 ? sizeof big : sizeof i, 10 * PIPC_SEC)) << i;
+  }
+  EXPECT_EQ(0, WaitChild(pid, 30000));
+  pipc_channel_close(prod);
+}
+
 TEST(Channel, OneToOneAcrossProcesses) {
   ScopedShmName name("ch11");
   uint64_t cons;
@@ -478,6 +617,12 @@ TEST(Channel, BadHeadersAreRefused) {
   h->header_size = 64;
   EXPECT_EQ(-EBADMSG, pipc_channel_open(name.c_str(), C, &ch));
   h->header_size = PIPC_CHANNEL_HEADER_SIZE;
+  const uint64_t key = h->key;
+  h->key = key & ~(uint64_t{1} << 63);  // a key a record's seq could be 0 with
+  EXPECT_EQ(-EBADMSG, pipc_channel_open(name.c_str(), C, &ch));
+  h->key = key | 1;  // a key that spoils the kind's bits
+  EXPECT_EQ(-EBADMSG, pipc_channel_open(name.c_str(), C, &ch));
+  h->key = key;
   // A record that breaks the layout is reported, never followed.
   uint64_t prod;
   ASSERT_EQ(0, pipc_channel_open(name.c_str(), C, &ch));

@@ -217,7 +217,11 @@ TEST(Layout, ChannelHeaderAndStatsReadAtTheOffsetsAndSlots) {
   EXPECT_EQ(0, Int64At(header, PIPC_CHANNEL_OFF_HEAD));
   EXPECT_EQ(static_cast<int32_t>(getpid()), Int32At(header, PIPC_CHANNEL_OFF_CONSUMER_PID));
   const unsigned char* ring = header + PIPC_CHANNEL_HEADER_SIZE;
-  EXPECT_EQ(static_cast<int32_t>(PIPC_CHANNEL_RECORD_MESSAGE), Int32At(ring, PIPC_CHANNEL_RECORD_OFF_STATE));
+  const uint64_t key = static_cast<uint64_t>(Int64At(header, PIPC_CHANNEL_OFF_KEY));
+  EXPECT_EQ(1u, key >> 63) << "the key's top bit is set";
+  EXPECT_EQ(0u, key & PIPC_CHANNEL_RECORD_KIND_MASK) << "the key leaves the kind's bits clear";
+  EXPECT_EQ(static_cast<int64_t>(key | PIPC_CHANNEL_RECORD_MESSAGE), Int64At(ring, PIPC_CHANNEL_RECORD_OFF_SEQ))
+      << "the first record's seq: position 0 XOR the key, kind message";
   EXPECT_EQ(3, Int32At(ring, PIPC_CHANNEL_RECORD_OFF_LENGTH));
 
   int64_t slots[PIPC_CHANNEL_STAT_SLOTS];
