@@ -91,10 +91,9 @@ int pipc__read_numbers(const char *path, int64_t *out, int n) {
   return got;
 }
 
-int64_t pipc__read_number(const char *path) {
-  int64_t v;
-  pipc__read_numbers(path, &v, 1);
-  return v;
+void pipc__read_number_files(void *out, const pipc__number_file *files, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    pipc__read_numbers(files[i].path, (int64_t *)((char *)out + files[i].offset), files[i].count);
 }
 
 int pipc__access_mode(int access) {

@@ -69,8 +69,20 @@ long pipc__test_route_pauses(void);
  */
 int pipc__read_numbers(const char *path, int64_t *out, int n);
 
-/* One number from such a file, or -1 when it cannot be read. */
-int64_t pipc__read_number(const char *path);
+/*
+ * A file of such numbers and where they go: count of them into the
+ * consecutive int64_t fields of a limits struct that begin at offset
+ * (offsetof the first).
+ */
+typedef struct pipc__number_file {
+  const char *path;
+  size_t offset;
+  int count;
+} pipc__number_file;
+
+/* Reads each of the n files into the struct at out, as pipc__read_numbers
+ * does: a field whose number cannot be read is -1. */
+void pipc__read_number_files(void *out, const pipc__number_file *files, size_t n);
 
 /* ------------------------------------------------------------- deadlines */
 

@@ -227,13 +227,18 @@ static int pipc__has_sys_resource(void) {
   return found;
 }
 
+/* The sysctl limits: each field is the number in the file of its name. */
+#define PIPC__MQ_LIMIT(field) {"/proc/sys/fs/mqueue/" #field, offsetof(pipc_mq_limits, field), 1}
+static const pipc__number_file pipc__mq_limit_files[] = {
+    PIPC__MQ_LIMIT(msg_max), PIPC__MQ_LIMIT(msgsize_max), PIPC__MQ_LIMIT(msg_default),
+    PIPC__MQ_LIMIT(msgsize_default), PIPC__MQ_LIMIT(queues_max),
+};
+#undef PIPC__MQ_LIMIT
+
 int pipc_mq_get_limits(pipc_mq_limits *limits) {
   if (limits == NULL) return -EINVAL;
-  limits->msg_max = pipc__read_number("/proc/sys/fs/mqueue/msg_max");
-  limits->msgsize_max = pipc__read_number("/proc/sys/fs/mqueue/msgsize_max");
-  limits->msg_default = pipc__read_number("/proc/sys/fs/mqueue/msg_default");
-  limits->msgsize_default = pipc__read_number("/proc/sys/fs/mqueue/msgsize_default");
-  limits->queues_max = pipc__read_number("/proc/sys/fs/mqueue/queues_max");
+  pipc__read_number_files(limits, pipc__mq_limit_files,
+                          sizeof pipc__mq_limit_files / sizeof pipc__mq_limit_files[0]);
   struct rlimit rl;
   if (getrlimit(RLIMIT_MSGQUEUE, &rl) < 0)
     limits->rlimit_bytes = -1;

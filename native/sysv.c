@@ -388,20 +388,25 @@ int pipc_sysv_sem_get_initialized(int key, int nsems, int mode, const int *value
 
 /* ---------------------------------------------------------------- limits */
 
+/* The sysctl limits: a field is the number in the file of its name, but for
+ * sem, whose four numbers (semmsl semmns semopm semmni) are four fields in
+ * that order. */
+#define PIPC__SYSV_LIMIT(field) {"/proc/sys/kernel/" #field, offsetof(pipc_sysv_limits, field), 1}
+static const pipc__number_file pipc__sysv_limit_files[] = {
+    PIPC__SYSV_LIMIT(msgmax), PIPC__SYSV_LIMIT(msgmnb), PIPC__SYSV_LIMIT(msgmni),
+    PIPC__SYSV_LIMIT(shmmax), PIPC__SYSV_LIMIT(shmall), PIPC__SYSV_LIMIT(shmmni),
+    {"/proc/sys/kernel/sem", offsetof(pipc_sysv_limits, semmsl), 4},
+};
+#undef PIPC__SYSV_LIMIT
+_Static_assert(offsetof(pipc_sysv_limits, semmns) == offsetof(pipc_sysv_limits, semmsl) + sizeof(int64_t) &&
+                   offsetof(pipc_sysv_limits, semopm) == offsetof(pipc_sysv_limits, semmsl) + 2 * sizeof(int64_t) &&
+                   offsetof(pipc_sysv_limits, semmni) == offsetof(pipc_sysv_limits, semmsl) + 3 * sizeof(int64_t),
+               "the fields of /proc/sys/kernel/sem follow each other in its order");
+
 int pipc_sysv_get_limits(pipc_sysv_limits *l) {
   if (l == NULL) return -EINVAL;
-  l->msgmax = pipc__read_number("/proc/sys/kernel/msgmax");
-  l->msgmnb = pipc__read_number("/proc/sys/kernel/msgmnb");
-  l->msgmni = pipc__read_number("/proc/sys/kernel/msgmni");
-  l->shmmax = pipc__read_number("/proc/sys/kernel/shmmax");
-  l->shmall = pipc__read_number("/proc/sys/kernel/shmall");
-  l->shmmni = pipc__read_number("/proc/sys/kernel/shmmni");
-  int64_t sem[4];
-  pipc__read_numbers("/proc/sys/kernel/sem", sem, 4);
-  l->semmsl = sem[0];
-  l->semmns = sem[1];
-  l->semopm = sem[2];
-  l->semmni = sem[3];
+  pipc__read_number_files(l, pipc__sysv_limit_files,
+                          sizeof pipc__sysv_limit_files / sizeof pipc__sysv_limit_files[0]);
   l->semvmx = PIPC_SYSV_SEMVMX;
   return 0;
 }
