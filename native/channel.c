@@ -15,7 +15,7 @@
  *
  * The publication is a plain release store, with no fence before the read
  * of the word: a fence there (a locked instruction) waits for the message's
- * stores to drain and costs a good part of a round trip (docs/benchmarks.md).
+ * stores to drain, which cut a 64-byte stream to a third (docs/benchmarks.md).
  * Without it, the CPU may read the word before its store is visible, and
  * both sides could miss each other. What orders them instead:
  *  - A producer's claim is a sequentially consistent compare-and-set on tail,
