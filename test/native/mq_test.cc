@@ -557,20 +557,11 @@ TEST(MqLimits, AreReadFromTheSystem) {
   EXPECT_GT(l.queues_max, 0);
   EXPECT_TRUE(l.privileged == 0 || l.privileged == 1);
   // Each field is its own file's number.
-  auto read1 = [](const char* path) {
-    long long v = -1;
-    FILE* f = fopen(path, "r");
-    if (f) {
-      if (fscanf(f, "%lld", &v) != 1) v = -1;
-      fclose(f);
-    }
-    return v;
-  };
-  EXPECT_EQ(read1("/proc/sys/fs/mqueue/msg_max"), l.msg_max);
-  EXPECT_EQ(read1("/proc/sys/fs/mqueue/msgsize_max"), l.msgsize_max);
-  EXPECT_EQ(read1("/proc/sys/fs/mqueue/msg_default"), l.msg_default);
-  EXPECT_EQ(read1("/proc/sys/fs/mqueue/msgsize_default"), l.msgsize_default);
-  EXPECT_EQ(read1("/proc/sys/fs/mqueue/queues_max"), l.queues_max);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/fs/mqueue/msg_max"), l.msg_max);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/fs/mqueue/msgsize_max"), l.msgsize_max);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/fs/mqueue/msg_default"), l.msg_default);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/fs/mqueue/msgsize_default"), l.msgsize_default);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/fs/mqueue/queues_max"), l.queues_max);
   EXPECT_EQ(-EINVAL, pipc_mq_get_limits(nullptr));
   char buf[4];
   EXPECT_EQ(-EINVAL, pipc_mq_explain(-EINVAL, 1, 1, nullptr, 10));

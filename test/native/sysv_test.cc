@@ -698,19 +698,10 @@ TEST(SysvLimits, AreTheKernelsValues) {
   pipc_sysv_limits l;
   ASSERT_EQ(0, pipc_sysv_get_limits(&l));
   EXPECT_EQ(-EINVAL, pipc_sysv_get_limits(nullptr));
-  auto read1 = [](const char* path) {
-    long long v = -1;
-    FILE* f = fopen(path, "r");
-    if (f) {
-      if (fscanf(f, "%lld", &v) != 1) v = -1;
-      fclose(f);
-    }
-    return v;
-  };
-  EXPECT_EQ(read1("/proc/sys/kernel/msgmax"), l.msgmax);
-  EXPECT_EQ(read1("/proc/sys/kernel/msgmnb"), l.msgmnb);
-  EXPECT_EQ(read1("/proc/sys/kernel/msgmni"), l.msgmni);
-  EXPECT_EQ(read1("/proc/sys/kernel/shmmni"), l.shmmni);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/kernel/msgmax"), l.msgmax);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/kernel/msgmnb"), l.msgmnb);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/kernel/msgmni"), l.msgmni);
+  EXPECT_EQ(pipc_test::ReadNumberFile("/proc/sys/kernel/shmmni"), l.shmmni);
   EXPECT_GT(l.shmmax, 0);  // saturated at INT64_MAX where the file says more
   EXPECT_GT(l.shmall, 0);
   // The four numbers of sem, in their order.

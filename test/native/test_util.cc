@@ -23,6 +23,15 @@ std::string UniquePath(const std::string& tag) {
 
 ScopedPath::~ScopedPath() { unlink(path_.c_str()); }
 
+long long ReadNumberFile(const char* path) {
+  long long v = -1;
+  if (FILE* f = fopen(path, "re")) {
+    if (fscanf(f, "%lld", &v) != 1) v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
 int CountOpenFds() {
   DIR* d = opendir("/proc/self/fd");
   if (d == nullptr) return -1;

@@ -31,6 +31,10 @@ class ScopedPath {
 // The number of open descriptors of this process.
 int CountOpenFds();
 
+// The first number in the file at path (a /proc/sys setting), or -1 when it
+// cannot be read.
+long long ReadNumberFile(const char* path);
+
 // Runs body in a forked child whose exit status is body's return value; the
 // child is killed if it is still running after timeout_ms. Returns the pid.
 pid_t ForkChild(const std::function<int()>& body);
