@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketImpl;
@@ -46,8 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The rest of a SocketImpl is not used: the views connect, bind, accept, stream and close by
  * methods of their own, which override those of Socket and ServerSocket that would call it. Its
- * methods for these refuse with a {@link SocketException} that names them (the two older connects
- * by way of the one with an address), so that nothing opens a platform socket behind a view.
+ * methods for these refuse with a {@link SocketException} that names them, so that nothing opens
+ * a platform socket behind a view.
  */
 final class ViewSocketImpl<H extends Channel> extends SocketImpl {
 
@@ -261,16 +260,14 @@ final class ViewSocketImpl<H extends Channel> extends SocketImpl {
     // The view closes its posixipc socket itself.
   }
 
-  // The two older connects are the one with an address, as in the JDK's own impl (no name lookup).
-
   @Override
   protected void connect(String host, int port) throws IOException {
-    connect(InetSocketAddress.createUnresolved(host, port), 0);
+    throw unused("connect");
   }
 
   @Override
   protected void connect(InetAddress address, int port) throws IOException {
-    connect(new InetSocketAddress(address, port), 0);
+    throw unused("connect");
   }
 
   @Override
