@@ -623,12 +623,13 @@ static int64_t pipc__try_claim(struct pipc__channel *c, int64_t length, bool car
     p->size = (uint32_t)pad;
     __atomic_store_n(&p->seq, PIPC_CHANNEL_SEQ(c->key, tail, PIPC_CHANNEL_RECORD_PADDING), __ATOMIC_RELEASE);
   }
+  /* The record's header is written at commit, all at once: a store to it
+   * here would have to take its line from a consumer polling it, and a JNI
+   * caller's return would wait for that. */
   uint64_t pos = tail + pad;
-  pipc_channel_record *rec = pipc__record(c, pos);
-  rec->size = pipc__record_size((uint64_t)length);
   c->busy = true;
   c->pos = pos;
-  c->rec_size = rec->size;
+  c->rec_size = pipc__record_size((uint64_t)length);
   c->length = (uint32_t)length;
   return (int64_t)(pos & c->mask) + PIPC_CHANNEL_RECORD_SIZE;
 }
@@ -659,7 +660,7 @@ static int pipc__finish(struct pipc__channel *c, uint32_t kind, int64_t length) 
   if (!c->busy || length < 0 || length > (int64_t)c->length) return -EINVAL;
   pipc_channel_record *rec = pipc__record(c, c->pos);
   rec->length = (uint32_t)length;
-  rec->size = c->rec_size; /* again: a message may have written over it in place */
+  rec->size = c->rec_size;
   pipc__publish(c, &rec->seq, PIPC_CHANNEL_SEQ(c->key, c->pos, kind));
   c->busy = false;
   pipc__wake(c->h, &c->h->consumer_sleeping, 1);
