@@ -128,9 +128,12 @@ int64_t pipc__now_ns(void) {
 }
 
 int64_t pipc__deadline(int64_t timeout_ns) {
+  return timeout_ns > 0 ? pipc__deadline_from(pipc__now_ns(), timeout_ns) : pipc__deadline_from(0, timeout_ns);
+}
+
+int64_t pipc__deadline_from(int64_t now, int64_t timeout_ns) {
   if (timeout_ns < 0) return PIPC__DEADLINE_NEVER;
   if (timeout_ns == 0) return PIPC__DEADLINE_NOW;
-  int64_t now = pipc__now_ns();
   return timeout_ns > PIPC__DEADLINE_NEVER - now ? PIPC__DEADLINE_NEVER : now + timeout_ns;
 }
 

@@ -103,6 +103,10 @@ int64_t pipc__now_ns(void);
 /* The deadline of a timeout: NEVER, NOW, or now + timeout_ns (saturated). */
 int64_t pipc__deadline(int64_t timeout_ns);
 
+/* pipc__deadline with the clock already read (now), for a wait that reads
+ * it only once its first attempt found nothing. */
+int64_t pipc__deadline_from(int64_t now, int64_t timeout_ns);
+
 /* The error for a deadline that passed with nothing ready: -EAGAIN or -ETIMEDOUT. */
 int pipc__expired(int64_t deadline);
 
