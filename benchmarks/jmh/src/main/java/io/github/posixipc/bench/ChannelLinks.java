@@ -33,7 +33,9 @@ final class ChannelLinks {
       }
       List<String> cmd = echo ? List.of(Server.exe(), "serve", "chan-echo", to.name(), from.name(), "" + spin)
           : List.of(Server.exe(), "serve", "chan-sink", to.name(), "" + spin);
-      return new ChannelLink(to, from, ChildProcess.builder(cmd).start(), chunk);
+      // Sleeping, both sides wait without a timeout, as shm-sem-rt's do: a timed sleep arms a
+      // kernel timer, a cost of the timeout and not of the channel.
+      return new ChannelLink(to, from, ChildProcess.builder(cmd).start(), chunk, spin == 0 ? null : PATIENCE);
     } catch (IOException | RuntimeException e) {
       to.close();
       Channel.unlink(to.name());
@@ -50,23 +52,25 @@ final class ChannelLinks {
     private final Channel from;
     private final ChildProcess server;
     private final int chunk;
+    private final Duration patience;
     private int seq;
 
-    ChannelLink(Channel to, Channel from, ChildProcess server, int chunk) {
+    ChannelLink(Channel to, Channel from, ChildProcess server, int chunk, Duration patience) {
       this.to = to;
       this.from = from;
       this.server = server;
       this.chunk = chunk;
+      this.patience = patience;
     }
 
     @Override
     public int roundTrip() throws IOException {
       int sent = (byte) ++seq;
       try {
-        ByteBuffer room = to.claim(MESSAGE, PATIENCE);
+        ByteBuffer room = to.claim(MESSAGE, patience);
         room.put(room.position(), (byte) sent);
         to.commit();
-        ByteBuffer pong = from.read(PATIENCE);
+        ByteBuffer pong = from.read(patience);
         int got = pong.get(pong.position());
         from.release();
         Server.checkEcho(sent, got);
@@ -80,7 +84,7 @@ final class ChannelLinks {
     @Override
     public int writeChunk() throws IOException {
       try {
-        to.claim(chunk, PATIENCE);
+        to.claim(chunk, patience);
         to.commit();
         return chunk;
       } catch (InterruptedException e) {
