@@ -523,7 +523,7 @@ class SignalsTest {
       PosixException refused = null;
       int before = 0;
       for (int i = 0; i <= Core.PIPC_SIGNAL_ROUTES && refused == null; i++) {
-        before = TestSupport.openFds();
+        before = TestSupport.openFds("pipe:");
         try {
           open.add(Signals.queue(sig));
         } catch (PosixException e) {
@@ -533,7 +533,7 @@ class SignalsTest {
       assertTrue(refused != null, "more than " + Core.PIPC_SIGNAL_ROUTES + " queues opened");
       assertEquals("ENOSPC", refused.errnoName());
       assertTrue(refused.getMessage().contains("signal queue of " + Signals.name(sig)), refused.getMessage());
-      assertEquals(before, TestSupport.openFds(), "the refused queue's pipe is closed");
+      assertEquals(before, TestSupport.openFds("pipe:"), "the refused queue's pipe is closed");
       // One closed, one more opens, and it gets the signals.
       open.remove(open.size() - 1).close();
       SignalQueue again = Signals.queue(sig);

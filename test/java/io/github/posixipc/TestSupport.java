@@ -39,6 +39,32 @@ final class TestSupport {
   }
 
   /**
+   * The number of open descriptors of this process whose {@code /proc/self/fd} link starts with
+   * {@code target} (for example {@code "socket:"}, or a pipe's own {@link #fdTarget}): a count
+   * that descriptors the JVM opens meanwhile for its own ends (jars, class files) cannot move.
+   */
+  static int openFds(String target) throws IOException {
+    int n = 0;
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        try {
+          if (Files.readSymbolicLink(p).toString().startsWith(target)) {
+            n++;
+          }
+        } catch (IOException gone) {
+          // closed since the listing (or the listing's own descriptor): not open
+        }
+      }
+    }
+    return n;
+  }
+
+  /** What descriptor fd refers to, as /proc/self/fd shows it (e.g. "pipe:[12345]"). */
+  static String fdTarget(int fd) throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+  }
+
+  /**
    * The descriptor count once earlier tests' leftovers (channels the Cleaner has yet to close,
    * descriptors released by the last thread out of a close) have settled: a baseline for a leak
    * check.
