@@ -305,8 +305,10 @@ class ChildProcessTest {
       try (client; accepted) {
         Map<Integer, String> after = fdTargets();
         int socketFd = -1;
+        // A socket that was not open before: by its inode, not its number, since a number that was
+        // another descriptor then may have been closed (by the Cleaner, say) and reused since.
         for (Map.Entry<Integer, String> e : after.entrySet()) {
-          if (!before.containsKey(e.getKey()) && e.getValue().startsWith("socket:")) {
+          if (e.getValue().startsWith("socket:") && !before.containsValue(e.getValue())) {
             socketFd = e.getKey();
             break;
           }
