@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * access that touched the vanished memory, for every kind of access, in every execution mode of
  * HotSpot: {@link ShrunkSegmentMain} in this JVM after a warm-up, and in child JVMs run with
  * {@code -Xint}, with {@code -Xcomp}, and by default cold and warmed up, with this JVM's java (JDK
- * 17 in the default build) and with JDK 25 (when installed, see {@link #JDK25}).
+ * 17 in the default build) and with JDK 25 (when installed, see {@link #JDK25}). The two
+ * {@code -Xcomp} children start together with the class and run beside the other tests.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ShrunkSegmentTest {
@@ -30,6 +33,31 @@ class ShrunkSegmentTest {
 
   private static final String PASSED = "kinds=" + ShrunkSegmentMain.kinds().size() + " ok="
       + ShrunkSegmentMain.kinds().size() + " late=none";
+
+  /**
+   * The two {@code -Xcomp} children, by far the slowest (about 23 s each on 2 CPUs: every method
+   * is compiled at its first call): started together when the class starts, so that they run
+   * beside each other and the other tests, and each checked by its own test. Null for JDK 25 when
+   * it is not installed (its test then says so).
+   */
+  private static Child compiled17;
+  private static Child compiled25;
+
+  @BeforeAll
+  static void startTheCompiledChildren() throws Exception {
+    compiled17 = Child.start(null, "-Xcomp", "cold");
+    Path java25 = JDK25.resolve("bin").resolve("java");
+    compiled25 = Files.isExecutable(java25) ? Child.start(java25, "-Xcomp", "cold") : null;
+  }
+
+  @AfterAll
+  static void stopTheCompiledChildren() {
+    for (Child c : new Child[] {compiled17, compiled25}) {
+      if (c != null) {
+        c.stop();
+      }
+    }
+  }
 
   @Test
   void inThisJvmAfterAWarmUp() throws Exception {
@@ -46,7 +74,7 @@ class ShrunkSegmentTest {
 
   @Test
   void compiledAtFirstCall() throws Exception {
-    child(null, "-Xcomp", "cold");
+    compiled17.check();
   }
 
   @Test
@@ -66,7 +94,8 @@ class ShrunkSegmentTest {
 
   @Test
   void jdk25Compiled() throws Exception {
-    child(jdk25(), "-Xcomp", "cold");
+    jdk25();
+    compiled25.check();
   }
 
   @Test
@@ -163,25 +192,53 @@ class ShrunkSegmentTest {
 
   /** Runs ShrunkSegmentMain in a child JVM (java null: this JVM's) with one option, or none. */
   private static void child(Path java, String option, String warm) throws Exception {
-    try (IpcNames names = new IpcNames()) {
-      List<String> options = new ArrayList<>();
-      if (option != null) {
-        options.add(option);
+    Child.start(java, option, warm).check();
+  }
+
+  /** A child JVM running ShrunkSegmentMain, with its segment's name and its working directory. */
+  private record Child(IpcNames names, Process process, Path dir, List<String> cmd) {
+
+    static Child start(Path java, String option, String warm) throws Exception {
+      IpcNames names = new IpcNames();
+      try {
+        List<String> options = new ArrayList<>();
+        if (option != null) {
+          options.add(option);
+        }
+        List<String> cmd = new ArrayList<>(TestSupport.childJvmCommand(options, ShrunkSegmentMain.class.getName(),
+            names.shm("shrunk"), TestSupport.peerPath(), warm));
+        if (java != null) {
+          cmd.set(0, java.toString());
+        }
+        Path dir = Files.createTempDirectory("pipc-shrunk-");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+        return new Child(names, p, dir, cmd);
+      } catch (Exception | Error e) {
+        names.close();
+        throw e;
       }
-      List<String> cmd = new ArrayList<>(TestSupport.childJvmCommand(options, ShrunkSegmentMain.class.getName(),
-          names.shm("shrunk"), TestSupport.peerPath(), warm));
-      if (java != null) {
-        cmd.set(0, java.toString());
+    }
+
+    /** Waits for the child and checks its report; removes its segment whatever happens. */
+    void check() throws Exception {
+      try {
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(300, TimeUnit.SECONDS), "the child JVM ended");
+        File[] crashes = dir.toFile().listFiles((d, n) -> n.startsWith("hs_err"));
+        assertEquals(0, crashes == null ? 0 : crashes.length, "no JVM crash report");
+        Files.delete(dir);
+        assertEquals(PASSED, out, cmd.toString());
+        assertEquals(0, process.exitValue(), out);
+      } finally {
+        stop();
       }
-      Path dir = Files.createTempDirectory("pipc-shrunk-");
-      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the child JVM ended");
-      File[] crashes = dir.toFile().listFiles((d, n) -> n.startsWith("hs_err"));
-      assertEquals(0, crashes == null ? 0 : crashes.length, "no JVM crash report");
-      Files.delete(dir);
-      assertEquals(PASSED, out, cmd.toString());
-      assertEquals(0, p.exitValue(), out);
+    }
+
+    /** Ends the child if it still runs and removes its segment (once checked, again: harmless). */
+    void stop() {
+      process.destroyForcibly();
+      names.close();
     }
   }
 }
