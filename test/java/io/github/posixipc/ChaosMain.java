@@ -106,7 +106,7 @@ public final class ChaosMain {
   private void runAll(long seed, long total, int nThreads) throws Exception {
     SoakMain.firstUseDescriptors();
     Poller.open().close();
-    Map<String, String> before = SoakMain.fdTargets();
+    Map<Integer, String> before = TestSupport.fdTargets();
     int fds0 = TestSupport.openFds();
     int maps0 = sharedMappings();
     for (int t = 0; t < nThreads; t++) {
@@ -170,7 +170,7 @@ public final class ChaosMain {
     // The keepers stay: a signal still on its way must not meet the default action.
     removeNames();
     if (fds1 > fds0) {
-      Map<String, String> after = SoakMain.fdTargets();
+      Map<Integer, String> after = TestSupport.fdTargets();
       after.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
       System.out.println("LEAK: descriptors new since the baseline: " + after);
       for (String t : after.values()) { // a leaked socket's kind and state, from the kernel's table

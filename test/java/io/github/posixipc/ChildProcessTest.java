@@ -270,20 +270,6 @@ class ChildProcessTest {
   }
 
   /** The /proc/self/fd targets of this process, by number. */
-  private static Map<Integer, String> fdTargets() throws Exception {
-    Map<Integer, String> m = new java.util.TreeMap<>();
-    try (var list = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path p : list.toList()) {
-        try {
-          m.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
-        } catch (java.io.IOException gone) {
-          // the listing's own descriptor
-        }
-      }
-    }
-    return m;
-  }
-
   // The case: a pipe, one end of a connected pair of Unix stream sockets (made with the
   // JDK, found through /proc) and a FIFO become fds 3, 4 and 5; the child has those and no others.
   @Test
@@ -293,7 +279,7 @@ class ChildProcessTest {
     Fifo.create(fifoPath);
     try (Pipe pipe = Pipe.open();
         Fifo fifo = Fifo.of(fifoPath, Access.READ).open(Duration.ZERO)) {
-      Map<Integer, String> before = fdTargets();
+      Map<Integer, String> before = TestSupport.fdTargets();
       java.nio.channels.SocketChannel client;
       java.nio.channels.SocketChannel accepted;
       try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
@@ -303,7 +289,7 @@ class ChildProcessTest {
       }
       // The listening socket is closed: the new sockets are the two connected ends.
       try (client; accepted) {
-        Map<Integer, String> after = fdTargets();
+        Map<Integer, String> after = TestSupport.fdTargets();
         int socketFd = -1;
         // A socket that was not open before: by its inode, not its number, since a number that was
         // another descriptor then may have been closed (by the Cleaner, say) and reused since.

@@ -46,8 +46,7 @@ class ShrunkSegmentTest {
   @BeforeAll
   static void startTheCompiledChildren() throws Exception {
     compiled17 = Child.start(null, "-Xcomp", "cold");
-    Path java25 = JDK25.resolve("bin").resolve("java");
-    compiled25 = Files.isExecutable(java25) ? Child.start(java25, "-Xcomp", "cold") : null;
+    compiled25 = Files.isExecutable(java25()) ? Child.start(java25(), "-Xcomp", "cold") : null;
   }
 
   @AfterAll
@@ -184,8 +183,14 @@ class ShrunkSegmentTest {
     }
   }
 
+  /** JDK 25's java, installed or not. */
+  private static Path java25() {
+    return JDK25.resolve("bin").resolve("java");
+  }
+
+  /** JDK 25's java; the calling test is skipped, saying so, when it is not installed. */
   private static Path jdk25() {
-    Path java = JDK25.resolve("bin").resolve("java");
+    Path java = java25();
     Assumptions.assumeTrue(Files.isExecutable(java), "JDK 25 is not installed at " + JDK25);
     return java;
   }

@@ -30,6 +30,10 @@ public final class SoakMain {
   private static final java.util.List<String> SEGMENTS = new java.util.ArrayList<>();
   private static final java.util.List<String> SEMAPHORES = new java.util.ArrayList<>();
 
+  /** The kinds, in the order they run; {@link #kinds} makes exactly these. */
+  static final java.util.List<String> KINDS =
+      java.util.List.of("pipe", "fifo", "mq", "shm-map", "memfd-sealed", "socketpair", "poller", "named-sem");
+
   static Map<String, Cycle> kinds(Path dir) throws IOException {
     Map<String, Cycle> kinds = new LinkedHashMap<>();
     kinds.put("pipe", () -> Pipe.open().close());
@@ -64,6 +68,9 @@ public final class SoakMain {
     NamedSemaphore.open(sem, NamedSemaphore.options().exclusive().initialValue(0)).close();
     SEMAPHORES.add(sem);
     kinds.put("named-sem", () -> NamedSemaphore.open(sem).close());
+    if (!java.util.List.copyOf(kinds.keySet()).equals(KINDS)) {
+      throw new IllegalStateException("KINDS says " + KINDS + ", the cycles are " + kinds.keySet());
+    }
     return kinds;
   }
 
@@ -93,7 +100,7 @@ public final class SoakMain {
         }
         firstUseDescriptors();
         settle();
-        Map<String, String> before = fdTargets();
+        Map<Integer, String> before = TestSupport.fdTargets();
         int fds0 = TestSupport.openFds();
         long rss0 = rssKiB();
         long t0 = System.nanoTime();
@@ -106,7 +113,7 @@ public final class SoakMain {
         System.out.printf("%s cycles=%d fds=%d->%d rssKiB=%d->%d nsPerCycle=%d%n", kind, n, fds0, fds1, rss0, rssKiB(),
             perCycle);
         if (fds1 != fds0) {
-          Map<String, String> after = fdTargets();
+          Map<Integer, String> after = TestSupport.fdTargets();
           after.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
           System.err.println("descriptors new or changed since the baseline: " + after);
         }
@@ -143,25 +150,11 @@ public final class SoakMain {
    * /proc/self/statm (its native memory accounting).
    */
   static void firstUseDescriptors() throws IOException {
-    fdTargets();
+    TestSupport.fdTargets();
     rssKiB();
     org.bytedeco.javacpp.Pointer.physicalBytes();
   }
 
-  /** Descriptor number to what it refers to, for the diagnosis of a leak. */
-  static Map<String, String> fdTargets() throws IOException {
-    Map<String, String> m = new java.util.TreeMap<>();
-    try (var s = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        try {
-          m.put(p.getFileName().toString(), Files.readSymbolicLink(p).toString());
-        } catch (IOException gone) {
-          // the listing's own descriptor
-        }
-      }
-    }
-    return m;
-  }
 
   static long rssKiB() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import io.github.posixipc.peer.JavaPeer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,44 +46,50 @@ final class TestSupport {
   }
 
   /**
+   * This process's open descriptors, each with what it refers to as {@code /proc/self/fd} shows it
+   * (e.g. "pipe:[12345]"), in number order; the listing's own descriptor left out.
+   */
+  static Map<Integer, String> fdTargets() throws IOException {
+    Map<Integer, String> m = new TreeMap<>();
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        try {
+          String target = Files.readSymbolicLink(p).toString();
+          if (!target.equals(OWN_LISTING)) {
+            m.put(Integer.parseInt(p.getFileName().toString()), target);
+          }
+        } catch (IOException gone) {
+          // closed since the listing
+        }
+      }
+    }
+    return m;
+  }
+
+  /**
    * The number of open descriptors of this process, less the JVM's own files (jars, the runtime's
    * modules), which it may open at any moment to load a class: what a leak check counts.
    */
   static int openFds() throws IOException {
     int n = 0;
-    try (var s = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String target;
-        try {
-          target = Files.readSymbolicLink(p).toString();
-        } catch (IOException gone) {
-          continue; // closed since the listing
-        }
-        if (!(target.equals(OWN_LISTING) || target.endsWith(".jar") || target.endsWith(".jmod")
-            || target.startsWith(JAVA_HOME))) {
-          n++;
-        }
+    for (String target : fdTargets().values()) {
+      if (!(target.endsWith(".jar") || target.endsWith(".jmod") || target.startsWith(JAVA_HOME))) {
+        n++;
       }
     }
     return n;
   }
 
   /**
-   * The number of open descriptors of this process whose {@code /proc/self/fd} link starts with
-   * {@code target} (for example {@code "socket:"}, or a pipe's own {@link #fdTarget}): a count
-   * that descriptors the JVM opens meanwhile for its own ends (jars, class files) cannot move.
+   * The number of open descriptors of this process whose target starts with {@code target} (for
+   * example {@code "socket:"}, or a pipe's own {@link #fdTarget}): a count that descriptors the
+   * JVM opens meanwhile for its own ends cannot move.
    */
   static int openFds(String target) throws IOException {
     int n = 0;
-    try (var s = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        try {
-          if (Files.readSymbolicLink(p).toString().startsWith(target)) {
-            n++;
-          }
-        } catch (IOException gone) {
-          // closed since the listing (or the listing's own descriptor): not open
-        }
+    for (String t : fdTargets().values()) {
+      if (t.startsWith(target)) {
+        n++;
       }
     }
     return n;
