@@ -1,7 +1,7 @@
 /*
  * pipc-bench: the C side of posixipc's benchmarks.
  *
- *   pipc-bench run SCENARIO CONTENDER [--seconds S] [--warmup S] [--cpu N]
+ *   pipc-bench run SCENARIO CONTENDER [--seconds S] [--warmup S] [--cpu N] [--fill]
  *       measures one contender on one scenario and prints one JSON object.
  *       CONTENDER is "raw" (plain system calls: the limit), "capi" (the
  *       posixipc C API) or "capi-thread" (the C API on a second thread
@@ -11,7 +11,9 @@
  *       every online CPU this process may be given (see widen), and the run
  *       fails with status 3 when that is one CPU. The object also gives the
  *       CPUs each side may run on and the context switches per operation of
- *       each side over the measured time.
+ *       each side over the measured time. --fill (channel streams only)
+ *       also samples the ring once per 4 MiB sent and reports how full it
+ *       was (see run_stream): which side held the stream back.
  *   pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
@@ -74,6 +76,7 @@
 static double opt_seconds = 2.0;
 static double opt_warmup = 0.5;
 static int opt_cpu = 0;
+static int opt_fill = 0;
 
 static int64_t now_ns(void) {
   struct timespec ts;
@@ -1343,23 +1346,61 @@ static void run_round_trips(const struct ops *io, const char *contender, struct 
   free(samples);
 }
 
+#define STREAM_CLOCK_BYTES ((size_t)64 * 1024)
+/* --fill: a look at the ring every FILL_EVERY clock looks (4 MiB sent;
+ * pipc_channel_stat checks that the consumer lives, in /proc, so looking
+ * often would slow the stream); "near empty" is at most two records waiting
+ * (the look follows a send, whose record may still be there). */
+#define FILL_EVERY 64
+
 static void run_stream(const struct ops *io, const char *contender, struct link *l, const char *name, size_t len) {
   static unsigned char chunk[CHUNK];
   memset(chunk, 0x5a, sizeof chunk);
+  /* The clock once per STREAM_CLOCK_BYTES sent, not once per chunk: a clock
+   * read costs 20-35 ns, as much as sending a 64-byte message, and JMH's
+   * loop reads none per operation. */
+  size_t per_look = len >= STREAM_CLOCK_BYTES ? 1 : STREAM_CLOCK_BYTES / len;
   int64_t end = now_ns() + (int64_t)(opt_warmup * 1e9);
-  while (now_ns() < end) send_all(io, l, chunk, len);
+  while (now_ns() < end)
+    for (size_t k = 0; k < per_look; k++) send_all(io, l, chunk, len);
+  /* --fill: an observer's look at the ring after every FILL_EVERY clock
+   * looks. A ring that is nearly always empty held a consumer that
+   * waited for the producer; a ring that holds messages, a producer that
+   * ran ahead of its consumer. */
+  uint64_t observer = 0;
+  if (opt_fill) {
+    int r = pipc_channel_open(l->chan_to, PIPC_CHANNEL_OBSERVER, &observer);
+    if (r < 0) die("pipc_channel_open (observer)", r);
+  }
+  uint64_t samples = 0, near_empty = 0;
+  uint64_t near_empty_bytes = 2 * ((PIPC_CHANNEL_RECORD_SIZE + len + PIPC_CHANNEL_ALIGN - 1) & ~(uint64_t)(PIPC_CHANNEL_ALIGN - 1));
+  double fill = 0;
   uint64_t bytes = 0;
   struct switches before = count_switches(l);
   int64_t start = now_ns();
   end = start + (int64_t)(opt_seconds * 1e9);
-  while (now_ns() < end) {
-    send_all(io, l, chunk, len);
-    bytes += len;
+  for (uint64_t n = 1; now_ns() < end; n++) {
+    for (size_t k = 0; k < per_look; k++) send_all(io, l, chunk, len);
+    bytes += per_look * len;
+    if (observer != 0 && n % FILL_EVERY == 0) {
+      pipc_channel_stats st;
+      int r = pipc_channel_stat(observer, &st);
+      if (r < 0) die("pipc_channel_stat", r);
+      samples++;
+      fill += (double)st.bytes_waiting / (double)st.capacity;
+      if ((uint64_t)st.bytes_waiting <= near_empty_bytes) near_empty++;
+    }
   }
   double seconds = (double)(now_ns() - start) / 1e9;
   printf("{\"scenario\": \"%s\", \"contender\": \"%s\", \"unit\": \"MB/s\", \"bytes\": %llu, "
          "\"mb_per_s\": %.1f",
          name, contender, (unsigned long long)bytes, (double)bytes / seconds / 1e6);
+  if (observer != 0) {
+    printf(", \"fill_samples\": %llu, \"fill_mean\": %.3f, \"fill_near_empty_share\": %.3f",
+           (unsigned long long)samples, samples ? fill / (double)samples : 0.0,
+           samples ? (double)near_empty / (double)samples : 0.0);
+    pipc_channel_close(observer);
+  }
   print_run_tail(l, before, (double)(bytes / len));
 }
 
@@ -1404,11 +1445,21 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "pipc-bench: unknown scenario or contender (see pipc-bench list)\n");
     return 2;
   }
-  for (int i = 2; i + 1 < argc; i += 2) {
+  for (int i = 2; i < argc; i += 2) {
+    if (strcmp(argv[i], "--fill") == 0) {
+      opt_fill = 1;
+      i--;
+      continue;
+    }
+    if (i + 1 >= argc) return 2;
     if (strcmp(argv[i], "--seconds") == 0) opt_seconds = atof(argv[i + 1]);
     else if (strcmp(argv[i], "--warmup") == 0) opt_warmup = atof(argv[i + 1]);
     else if (strcmp(argv[i], "--cpu") == 0) opt_cpu = atoi(argv[i + 1]);
     else return 2;
+  }
+  if (opt_fill && (s->round_trip || s->setup != setup_chan_stream)) {
+    fprintf(stderr, "pipc-bench: --fill is for the channel streams only\n");
+    return 2;
   }
   if (s->unpinned) {
     /* Both sides on every CPU allowed: the server inherits this affinity. */
@@ -1447,7 +1498,7 @@ int main(int argc, char **argv) {
   if (pipc_fault_guard_install() < 0) fprintf(stderr, "pipc-bench: no fault guard\n");
   if (argc >= 2 && strcmp(argv[1], "run") == 0) {
     int r = run(argc - 2, argv + 2);
-    if (r == 2) fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [--seconds S] [--warmup S] [--cpu N]\n");
+    if (r == 2) fprintf(stderr, "usage: pipc-bench run SCENARIO raw|capi [--seconds S] [--warmup S] [--cpu N] [--fill]\n");
     return r;
   }
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve(argc - 2, argv + 2);
