@@ -18,7 +18,7 @@
  *                    | mq-echo QUEUE QUEUE | mq-sink QUEUE | unix-echo PATH | unix-sink PATH
  *                    | shm-echo NAME | shm-spin NAME
  *                    | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID
- *                    | chan-echo TO FROM SPIN | chan-sink TO SPIN
+ *                    | chan-echo TO FROM SPIN | chan-sink TO SPIN [untimed]
  *       the other side of every scenario, whatever the contender: plain
  *       system calls, so that every contender is measured against the same
  *       peer. Endpoints: fd:N or fifo:PATH. signal-echo answers every
@@ -418,15 +418,20 @@ static void raw_futex(uint32_t *word, int op, uint32_t val) {
 /* Waits until ready(r) by spinning, or by declaring itself asleep in word
  * and sleeping on it, after the barrier when barrier(r) says; gives up (the
  * run fails) after SPIN_PATIENCE_NS without progress: a server that died
- * never hangs the run. */
-static void raw_wait(struct raw_ring *r, int spin, uint32_t *word, int (*ready)(struct raw_ring *),
+ * never hangs the run. chan_spin says how, as the core's spin time does: 1
+ * spins for ever, 0 sleeps at once, -1 spins PIPC_CHANNEL_DEFAULT_SPIN_NS
+ * first (a stream: without it the producer slept, with a membarrier and two
+ * futex calls, each time the consumer fell a message behind). */
+static void raw_wait(struct raw_ring *r, int chan_spin, uint32_t *word, int (*ready)(struct raw_ring *),
                      int (*barrier)(struct raw_ring *)) {
   int64_t since = 0;
   for (unsigned n = 0; !ready(r); n++) {
+    int spin = chan_spin == 1;
     if ((n & 4095) == 4095 || !spin) {
       int64_t now = now_ns();
       if (since == 0) since = now;
       else if (now - since > SPIN_PATIENCE_NS) die("the channel's other side (no progress for 10 s)", ETIMEDOUT);
+      if (chan_spin == -1 && now - since < PIPC_CHANNEL_DEFAULT_SPIN_NS) spin = 1;
     }
     if (spin) {
       __builtin_ia32_pause();
@@ -478,7 +483,7 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   uint64_t to_end = r->cap - (tail & r->mask);
   uint64_t pad = size > to_end ? to_end : 0;
   raw_need = pad + size;
-  raw_wait(r, l->chan_spin == 1, &r->h->producers_sleeping, raw_room, raw_always);
+  raw_wait(r, l->chan_spin, &r->h->producers_sleeping, raw_room, raw_always);
   /* The claim first, as the core's compare-and-set: a consumer that finds
    * nothing committed at head and looks at tail must never see head past it
    * (after the padding below, say). */
@@ -500,7 +505,7 @@ static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
 static int64_t chan_raw_recv(struct link *l, void *buf, size_t len) {
   struct raw_ring *r = l->rfrom;
   for (;;) {
-    raw_wait(r, l->chan_spin == 1, &r->h->consumer_sleeping, raw_nonempty, raw_in_flight);
+    raw_wait(r, l->chan_spin, &r->h->consumer_sleeping, raw_nonempty, raw_in_flight);
     uint64_t head = r->h->head;
     pipc_channel_record *rec = (pipc_channel_record *)(r->ring + (head & r->mask));
     uint32_t size = rec->size;
@@ -717,13 +722,17 @@ static int serve(int argc, char **argv) {
       if (semop(sem, &up, 1) < 0) return 1;
     }
   }
-  if ((argc == 4 && strcmp(argv[0], "chan-echo") == 0) || (argc == 3 && strcmp(argv[0], "chan-sink") == 0)) {
+  if ((argc == 4 && strcmp(argv[0], "chan-echo") == 0) || (argc == 3 && strcmp(argv[0], "chan-sink") == 0) ||
+      (argc == 4 && strcmp(argv[0], "chan-sink") == 0 && strcmp(argv[3], "untimed") == 0)) {
     /* Channels, through the C API on this side for every contender: consume
      * the first channel (zero copy), echo into the second, until an empty
      * message. SPIN is 1 (spin, never sleep), 0 (sleep at once) or -1 (the
      * default spin). */
     int echo = argv[0][5] == 'e';
-    int spin = atoi(argv[argc - 1]);
+    int spin = atoi(argv[echo ? 3 : 2]);
+    /* A sink "untimed" reads without a timeout, so without a clock read per
+     * message (ChannelProbe's consumer that reads no clock). */
+    int untimed = !echo && argc == 4;
     uint64_t in, out = 0;
     int opened = pipc_channel_open(argv[1], PIPC_CHANNEL_CONSUMER, &in);
     if (opened == 0 && echo) opened = pipc_channel_open(argv[2], PIPC_CHANNEL_PRODUCER, &out);
@@ -737,7 +746,7 @@ static int serve(int argc, char **argv) {
      * which cost the sleeping round trip about 0.15 us (1.83-2.01 us against
      * 1.68-1.72 untimed, raw C client). Spinning, it gives up after 60 s
      * rather than spin for ever after its client. */
-    int64_t patience = spin == 0 ? -1 : 60 * PIPC_SEC;
+    int64_t patience = spin == 0 || untimed ? -1 : 60 * PIPC_SEC;
     pipc_channel_set_spin(in, spin_ns);
     if (echo) pipc_channel_set_spin(out, spin_ns);
     if (spin != 0) {
@@ -786,7 +795,7 @@ static int serve(int argc, char **argv) {
   }
   fprintf(stderr, "usage: pipc-bench serve echo IN OUT | sink IN | signal-echo SIGNO | mq-echo IN OUT | mq-sink IN"
           " | shm-echo NAME | shm-spin NAME | sysv-msg-echo QID QID | sysv-sem-echo SEMID SHMID"
-          " | chan-echo TO FROM SPIN | chan-sink TO SPIN"
+          " | chan-echo TO FROM SPIN | chan-sink TO SPIN [untimed]"
           " | unix-echo PATH | unix-sink PATH\n");
   return 2;
 }

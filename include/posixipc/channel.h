@@ -164,6 +164,7 @@ typedef struct pipc_channel_record {
 #define PIPC_CHANNEL_OFF_SKIPPED ((int)offsetof(pipc_channel_header, skipped))
 #define PIPC_CHANNEL_RECORD_OFF_SEQ ((int)offsetof(pipc_channel_record, seq))
 #define PIPC_CHANNEL_RECORD_OFF_LENGTH ((int)offsetof(pipc_channel_record, length))
+#define PIPC_CHANNEL_RECORD_OFF_SIZE ((int)offsetof(pipc_channel_record, size))
 
 /* The longest message of a ring of capacity bytes: half the ring less a
  * record header, so that a message always fits after the padding that ends
