@@ -580,6 +580,78 @@ class CliTest {
     assertTrue(unknown.err().contains("no scenario matches"), unknown.err());
   }
 
+  /** The C harness, copied out of the benchmark driver jar into dir; null when the jar has none. */
+  private static Path harnessIn(Path dir) throws Exception {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(BenchCommand.driver().toFile())) {
+      java.util.jar.JarEntry e = jar.getJarEntry("io/github/posixipc/bench/native/pipc-bench");
+      assertTrue(e != null, "the driver jar holds the C harness");
+      Path exe = dir.resolve("pipc-bench");
+      try (java.io.InputStream in = jar.getInputStream(e)) {
+        Files.copy(in, exe);
+      }
+      Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
+      return exe;
+    }
+  }
+
+  /** Runs the C harness with args; returns its exit status, standard output and error. */
+  private static Run harness(Path exe, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(exe.toString()));
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd).start();
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException x) {
+        return x.toString();
+      }
+    });
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the harness ended");
+    return new Run(p.exitValue(), out, err.get());
+  }
+
+  @Test
+  @Timeout(120)
+  void harnessFillSamplesAChannelStreamsRingAndRefusesOtherScenarios() throws Exception {
+    Path dir = Files.createTempDirectory("pipc-harness-");
+    try {
+      Path exe = harnessIn(dir);
+      for (String contender : new String[] {"capi", "raw"}) {
+        Run r = harness(exe, "run", "channel-stream", contender, "--seconds", "0.5", "--warmup", "0.1", "--fill");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("mb_per_s").asDouble() > 0, r.out());
+        assertTrue(j.get("fill_samples").asLong() > 0, "looks at the ring once per 4 MiB: " + r.out());
+        double mean = j.get("fill_mean").asDouble();
+        double nearEmpty = j.get("fill_near_empty_share").asDouble();
+        assertTrue(mean >= 0 && mean <= 1 && nearEmpty >= 0 && nearEmpty <= 1, r.out());
+      }
+      Run plain = harness(exe, "run", "channel-stream", "capi", "--seconds", "0.2", "--warmup", "0.1");
+      assertEquals(0, plain.status(), plain.err());
+      assertFalse(plain.out().contains("fill_"), "no look at the ring without --fill: " + plain.out());
+      for (String scenario : new String[] {"channel-rt", "pipe-stream"}) {
+        Run refused = harness(exe, "run", scenario, "capi", "--fill");
+        assertEquals(2, refused.status(), refused.out());
+        assertTrue(refused.err().contains("--fill is for the channel streams only"), refused.err());
+      }
+      Run dangling = harness(exe, "run", "channel-stream", "capi", "--seconds");
+      assertEquals(2, dangling.status(), "an option without its value");
+      Run badSink = harness(exe, "serve", "chan-sink", "/pipc-no-such-channel", "1", "timed");
+      assertEquals(2, badSink.status(), "chan-sink takes only 'untimed' after SPIN: " + badSink.err());
+      Run untimed = harness(exe, "serve", "chan-sink", "/pipc-no-such-channel", "1", "untimed");
+      assertEquals(1, untimed.status(), "'untimed' taken, then the channel not found: " + untimed.err());
+      assertTrue(untimed.err().contains("pipc_channel_open: ENOENT"), untimed.err());
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(dir);
+    }
+  }
+
   @Test
   void benchSaysHowToBuildWhenTheDriverIsMissing() {
     String saved = System.getProperty("posixipc.benchJar");
