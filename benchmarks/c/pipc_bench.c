@@ -476,10 +476,15 @@ static int raw_nonempty(struct raw_ring *r) {
   return ((seq ^ PIPC_CHANNEL_SEQ(r->key, head, 0)) & ~(uint64_t)PIPC_CHANNEL_RECORD_KIND_MASK) == 0;
 }
 
+/* The bytes a record of a len-byte message takes in the ring (channel.h). */
+static uint64_t chan_record_size(size_t len) {
+  return (PIPC_CHANNEL_RECORD_SIZE + len + PIPC_CHANNEL_ALIGN - 1) & ~(uint64_t)(PIPC_CHANNEL_ALIGN - 1);
+}
+
 static int64_t chan_raw_send(struct link *l, const void *buf, size_t len) {
   struct raw_ring *r = l->rto;
   uint64_t tail = r->h->tail;
-  uint64_t size = (PIPC_CHANNEL_RECORD_SIZE + len + PIPC_CHANNEL_ALIGN - 1) & ~(uint64_t)(PIPC_CHANNEL_ALIGN - 1);
+  uint64_t size = chan_record_size(len);
   uint64_t to_end = r->cap - (tail & r->mask);
   uint64_t pad = size > to_end ? to_end : 0;
   raw_need = pad + size;
@@ -1382,7 +1387,7 @@ static void run_stream(const struct ops *io, const char *contender, struct link 
     if (r < 0) die("pipc_channel_open (observer)", r);
   }
   uint64_t samples = 0, near_empty = 0;
-  uint64_t near_empty_bytes = 2 * ((PIPC_CHANNEL_RECORD_SIZE + len + PIPC_CHANNEL_ALIGN - 1) & ~(uint64_t)(PIPC_CHANNEL_ALIGN - 1));
+  uint64_t near_empty_bytes = 2 * chan_record_size(len);
   double fill = 0;
   uint64_t bytes = 0;
   struct switches before = count_switches(l);
@@ -1454,16 +1459,15 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "pipc-bench: unknown scenario or contender (see pipc-bench list)\n");
     return 2;
   }
-  for (int i = 2; i < argc; i += 2) {
+  for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--fill") == 0) {
       opt_fill = 1;
-      i--;
       continue;
     }
     if (i + 1 >= argc) return 2;
-    if (strcmp(argv[i], "--seconds") == 0) opt_seconds = atof(argv[i + 1]);
-    else if (strcmp(argv[i], "--warmup") == 0) opt_warmup = atof(argv[i + 1]);
-    else if (strcmp(argv[i], "--cpu") == 0) opt_cpu = atoi(argv[i + 1]);
+    if (strcmp(argv[i], "--seconds") == 0) opt_seconds = atof(argv[++i]);
+    else if (strcmp(argv[i], "--warmup") == 0) opt_warmup = atof(argv[++i]);
+    else if (strcmp(argv[i], "--cpu") == 0) opt_cpu = atoi(argv[++i]);
     else return 2;
   }
   if (opt_fill && (s->round_trip || s->setup != setup_chan_stream)) {

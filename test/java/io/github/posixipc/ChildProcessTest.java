@@ -269,7 +269,6 @@ class ChildProcessTest {
     }
   }
 
-  /** The /proc/self/fd targets of this process, by number. */
   // The case: a pipe, one end of a connected pair of Unix stream sockets (made with the
   // JDK, found through /proc) and a FIFO become fds 3, 4 and 5; the child has those and no others.
   @Test

@@ -155,7 +155,6 @@ public final class SoakMain {
     org.bytedeco.javacpp.Pointer.physicalBytes();
   }
 
-
   static long rssKiB() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) {

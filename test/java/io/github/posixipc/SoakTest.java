@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * A million open/close cycles per kind of object (pipe, FIFO, message queue, named shared memory
  * opened and mapped, sealed memfd, socket pair, poller, named semaphore), in two child JVMs with a
  * small fixed heap, four kinds each, running at once: the descriptor count returns to its baseline
- * exactly and the resident set does not grow with the cycles (a leak of even a few dozen bytes per
+ * (or below it, when something older closed meanwhile) and the resident set does not grow with the cycles (a leak of even a few dozen bytes per
  * cycle would show as tens of megabytes).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)

@@ -71,13 +71,7 @@ final class TestSupport {
    * modules), which it may open at any moment to load a class: what a leak check counts.
    */
   static int openFds() throws IOException {
-    int n = 0;
-    for (String target : fdTargets().values()) {
-      if (!(target.endsWith(".jar") || target.endsWith(".jmod") || target.startsWith(JAVA_HOME))) {
-        n++;
-      }
-    }
-    return n;
+    return countFds(t -> !(t.endsWith(".jar") || t.endsWith(".jmod") || t.startsWith(JAVA_HOME)));
   }
 
   /**
@@ -86,13 +80,11 @@ final class TestSupport {
    * JVM opens meanwhile for its own ends cannot move.
    */
   static int openFds(String target) throws IOException {
-    int n = 0;
-    for (String t : fdTargets().values()) {
-      if (t.startsWith(target)) {
-        n++;
-      }
-    }
-    return n;
+    return countFds(t -> t.startsWith(target));
+  }
+
+  private static int countFds(java.util.function.Predicate<String> counted) throws IOException {
+    return (int) fdTargets().values().stream().filter(counted).count();
   }
 
   /** What descriptor fd refers to, as /proc/self/fd shows it (e.g. "pipe:[12345]"). */

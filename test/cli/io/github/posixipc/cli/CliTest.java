@@ -580,7 +580,7 @@ class CliTest {
     assertTrue(unknown.err().contains("no scenario matches"), unknown.err());
   }
 
-  /** The C harness, copied out of the benchmark driver jar into dir; null when the jar has none. */
+  /** The C harness, copied out of the benchmark driver jar into dir (the test fails without it). */
   private static Path harnessIn(Path dir) throws Exception {
     try (java.util.jar.JarFile jar = new java.util.jar.JarFile(BenchCommand.driver().toFile())) {
       java.util.jar.JarEntry e = jar.getJarEntry("io/github/posixipc/bench/native/pipc-bench");
